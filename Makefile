@@ -1,0 +1,36 @@
+# memcgbench: `make` alone lists the targets.
+
+GO       ?= go
+PKGS     ?= ./...
+FUZZTIME ?= 60s
+# BENCHOUT is where `make bench` writes; it refuses to overwrite a file.
+BENCHOUT ?= results/local/bench-$(shell date +%Y%m%d-%H%M%S).txt
+
+.PHONY: help test race vet fuzz bench clean
+
+help: ## list the targets
+	@echo "memcgbench make targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-8s %s\n", $$1, $$2}'
+
+vet: ## go vet and gofmt check
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+
+test: vet ## vet, then every test under the race detector (the README's test command)
+	$(GO) test -race $(PKGS)
+
+race: test ## alias of test: the tests always run with -race
+
+fuzz: ## run the model-based fuzzer on each design for FUZZTIME (default 60s)
+	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) ./designs/old
+	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) ./designs/new
+
+bench: ## run every benchmark once into BENCHOUT (Go benchmark format)
+	@mkdir -p $(dir $(BENCHOUT))
+	@test ! -e $(BENCHOUT) || { echo "make bench: $(BENCHOUT) exists; set BENCHOUT to a new file"; exit 2; }
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee $(BENCHOUT).tmp
+	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
+
+clean: ## remove local benchmark output and test caches
+	rm -rf results/local
+	$(GO) clean -testcache

@@ -1,0 +1,32 @@
+// Package kern is the kernel-runtime shim that every memcgbench design runs on.
+//
+// A design never touches sync.Mutex, go statements or the clock directly: every
+// lock it takes is a [Mutex] of a named lock [Class], every unit of
+// critical-section work is a call to [Task.Work], and every piece of deferred
+// work is a [WorkItem] run by the kworkers of a [Workqueue]. That keeps the
+// design code runnable, unchanged, on another runtime (a virtual clock, for
+// example), and it gives the runtime one place to observe what the design does:
+//
+//   - Lock statistics, in the columns of the kernel's lock_stat: per lock class,
+//     acquisitions, contentions (acquisitions that had to wait), wait time total
+//     and maximum, hold time total and maximum. Each [Task] keeps its own
+//     counters, so the hot path shares nothing; [Runtime.LockStats] merges them
+//     on demand, once the tasks are quiescent.
+//   - Lock-order checking in the manner of lockdep: with [Config.CheckOrder] on,
+//     each Task keeps the stack of lock classes it holds, and taking a class
+//     that the declared order ([Runtime.DeclareOrder]) forbids, or that closes a
+//     cycle among the orders observed so far, is recorded as an [OrderError]
+//     naming both lock chains.
+//   - Hooks: [Config.Hook] sees every named point a design passes
+//     ([Task.Point]) and every time a task is about to block, which is how tests
+//     script an exact interleaving of two kernel paths.
+//
+// The costs of the shim are kept off the fast paths: with statistics off, a
+// Mutex costs one TryLock more than a sync.Mutex; with statistics on, an
+// uncontended acquisition reads the monotonic clock twice (for the hold time)
+// and a contended one twice more (for the wait); no clock is read otherwise.
+//
+// The CPU and memory hotplug read locks that the kernel takes just outside
+// slab_mutex are not modelled: memcgbench has no hotplug events, so their
+// read side would add the same small cost to both designs.
+package kern

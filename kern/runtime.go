@@ -1,0 +1,163 @@
+package kern
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Config selects what a Runtime observes. The zero Config measures nothing and
+// checks nothing: the configuration for timing the designs themselves.
+type Config struct {
+	// LockStats turns on the per-task lock_stat counters.
+	LockStats bool
+	// CheckOrder turns on lockdep-style lock-order checking.
+	CheckOrder bool
+	// Hook, when set, is called on the task's own goroutine at every
+	// Task.Point and whenever a task is about to block (on a contended Mutex,
+	// in Workqueue.Cancel or Workqueue.Flush). It may block to pause the task,
+	// which is how tests script an interleaving; it must not call back into
+	// the task's lock operations.
+	Hook func(t *Task, ev Event)
+}
+
+// EventKind says what a hook Event reports.
+type EventKind int
+
+const (
+	// EventPoint: the task reached a named point of a design (Task.Point).
+	EventPoint EventKind = iota
+	// EventBlock: the task is about to wait; Name is the lock class, or
+	// "cancel_work_sync" or "flush_workqueue".
+	EventBlock
+)
+
+// An Event is what a Config.Hook is told.
+type Event struct {
+	Kind EventKind
+	Name string
+}
+
+func (e Event) String() string {
+	if e.Kind == EventBlock {
+		return "block:" + e.Name
+	}
+	return "point:" + e.Name
+}
+
+// A Runtime is one kernel instance: it owns the tasks, the workqueues and the
+// lock-order checker of one registry under test. Its methods are safe for
+// concurrent use.
+type Runtime struct {
+	lockStats  bool
+	checkOrder bool
+	hook       func(*Task, Event)
+	order      *orderChecker
+
+	mu     sync.Mutex
+	tasks  []*Task
+	queues []*Workqueue
+}
+
+// New returns a Runtime configured by cfg. It calibrates Task.Work on first use
+// in the process (a few milliseconds).
+func New(cfg Config) *Runtime {
+	calibrateSpin()
+	rt := &Runtime{
+		lockStats:  cfg.LockStats,
+		checkOrder: cfg.CheckOrder,
+		hook:       cfg.Hook,
+	}
+	if cfg.CheckOrder {
+		rt.order = newOrderChecker()
+	}
+	return rt
+}
+
+// A Task is one thread of execution: a benchmark worker, a test goroutine or a
+// kworker, the Go stand-in for the kernel's current. It carries its own lock
+// statistics and, in checking mode, the stack of lock classes it holds.
+//
+// A Task must be used by one goroutine at a time.
+type Task struct {
+	rt    *Runtime
+	name  string
+	stats []LockStat
+	held  []*Class
+	sink  uint64 // keeps the result of Work's spin alive
+}
+
+// NewTask returns a new task of rt with the given name (for error messages).
+func (rt *Runtime) NewTask(name string) *Task {
+	t := &Task{rt: rt, name: name}
+	rt.mu.Lock()
+	rt.tasks = append(rt.tasks, t)
+	rt.mu.Unlock()
+	return t
+}
+
+// Name returns the task's name.
+func (t *Task) Name() string { return t.name }
+
+// Runtime returns the runtime t belongs to.
+func (t *Task) Runtime() *Runtime { return t.rt }
+
+// Point marks a named point of a design's code path for Config.Hook. Without a
+// hook it costs one load and one branch.
+func (t *Task) Point(name string) {
+	if h := t.rt.hook; h != nil {
+		h(t, Event{Kind: EventPoint, Name: name})
+	}
+}
+
+// block tells the hook that t is about to wait for what.
+func (t *Task) block(what string) {
+	if h := t.rt.hook; h != nil {
+		h(t, Event{Kind: EventBlock, Name: what})
+	}
+}
+
+// LockStats merges the lock statistics of every task of rt, kworkers
+// included. It returns nil unless Config.LockStats is on. Call it only while
+// no task is running (for example after the workers have returned and the
+// workqueues have been flushed): the counters are plain per-task fields.
+func (rt *Runtime) LockStats() []ClassStat {
+	if !rt.lockStats {
+		return nil
+	}
+	rt.mu.Lock()
+	tasks := append([]*Task(nil), rt.tasks...)
+	rt.mu.Unlock()
+	return mergeStats(tasks)
+}
+
+// DeclareOrder declares that the given classes nest in the given order,
+// outermost first. Taking a class while holding one declared after it is an
+// order violation. Without Config.CheckOrder it does nothing.
+func (rt *Runtime) DeclareOrder(order ...*Class) {
+	if rt.order != nil {
+		rt.order.declare(order)
+	}
+}
+
+// OrderViolations returns the distinct lock-order violations seen so far, each
+// an *OrderError, in the order they were found.
+func (rt *Runtime) OrderViolations() []error {
+	if rt.order == nil {
+		return nil
+	}
+	return rt.order.violations()
+}
+
+// Close stops the kworkers of every workqueue of rt, after they have run what
+// is queued.
+func (rt *Runtime) Close() {
+	rt.mu.Lock()
+	queues := rt.queues
+	rt.queues = nil
+	rt.mu.Unlock()
+	for _, q := range queues {
+		q.close()
+	}
+}
+
+func (t *Task) String() string { return fmt.Sprintf("task %s", t.name) }

@@ -1,0 +1,198 @@
+package kern
+
+import (
+	"fmt"
+	"sync"
+)
+
+// A WorkItem is deferred work, the model of the kernel's struct work_struct.
+// It is pending from Queue until a kworker starts it, and running while its
+// function runs; it may be queued again while it runs.
+//
+// Embed a WorkItem in the object it works on and Init it once; it must not be
+// copied after first use, nor queued on two workqueues.
+type WorkItem struct {
+	fn      func(t *Task)
+	seq     uint64 // bumped by each Queue, so stale queue entries are skipped
+	pending bool
+	running bool
+}
+
+// Init sets the function the item runs, on the kworker's task.
+func (w *WorkItem) Init(fn func(t *Task)) { w.fn = fn }
+
+// A Workqueue runs queued WorkItems on its kworkers, in FIFO order of
+// queueing. With zero kworkers it is manual: queued work runs only when some
+// task calls Flush, on that task, which makes a schedule fully deterministic.
+type Workqueue struct {
+	rt      *Runtime
+	name    string
+	workers int
+
+	mu      sync.Mutex
+	queued  sync.Cond // signalled when work is queued or the queue closes
+	idle    sync.Cond // broadcast when a work item finishes
+	entries []entry
+	head    int
+	pending int // items pending (entries that are not stale)
+	running int
+	closed  bool
+	done    sync.WaitGroup
+}
+
+type entry struct {
+	w   *WorkItem
+	seq uint64
+}
+
+// NewWorkqueue returns a workqueue with the given number of kworkers, each a
+// task of rt named name/N. It panics if workers is negative.
+func (rt *Runtime) NewWorkqueue(name string, workers int) *Workqueue {
+	if workers < 0 {
+		panic(fmt.Sprintf("kern: workqueue %s with %d workers", name, workers))
+	}
+	q := &Workqueue{rt: rt, name: name, workers: workers}
+	q.queued.L = &q.mu
+	q.idle.L = &q.mu
+	for i := range workers {
+		t := rt.NewTask(fmt.Sprintf("%s/%d", name, i))
+		q.done.Add(1)
+		go q.kworker(t)
+	}
+	rt.mu.Lock()
+	rt.queues = append(rt.queues, q)
+	rt.mu.Unlock()
+	return q
+}
+
+// Queue queues w, as queue_work does, and reports whether it did: it does
+// nothing and returns false if w is already pending.
+func (q *Workqueue) Queue(t *Task, w *WorkItem) bool {
+	if w.fn == nil {
+		panic("kern: Queue of a WorkItem that was never Init")
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if w.pending {
+		return false
+	}
+	if q.closed {
+		panic("kern: Queue on closed workqueue " + q.name)
+	}
+	w.pending = true
+	w.seq++
+	q.entries = append(q.entries, entry{w, w.seq})
+	q.pending++
+	q.queued.Signal()
+	return true
+}
+
+// Cancel removes w from the queue if it is pending and waits until it is not
+// running, as cancel_work_sync does. It reports whether w was pending.
+func (q *Workqueue) Cancel(t *Task, w *WorkItem) bool {
+	q.mu.Lock()
+	wasPending := w.pending
+	if wasPending {
+		w.pending = false // its queue entry is now stale
+		q.pending--
+	}
+	if w.running {
+		q.mu.Unlock()
+		t.block("cancel_work_sync")
+		q.mu.Lock()
+		for w.running {
+			q.idle.Wait()
+		}
+	}
+	q.mu.Unlock()
+	return wasPending
+}
+
+// Flush waits until no work is pending or running. On a manual workqueue the
+// calling task runs the pending work itself, in queue order.
+func (q *Workqueue) Flush(t *Task) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.workers == 0 {
+		for {
+			w := q.pop()
+			if w == nil {
+				break
+			}
+			q.run(t, w)
+		}
+	}
+	if q.pending == 0 && q.running == 0 {
+		return
+	}
+	q.mu.Unlock()
+	t.block("flush_workqueue")
+	q.mu.Lock()
+	for q.pending > 0 || q.running > 0 {
+		q.idle.Wait()
+	}
+}
+
+// Pending returns the number of work items queued and not yet started.
+func (q *Workqueue) Pending() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending
+}
+
+// pop takes the first live entry off the queue and marks its item running.
+// q.mu is held.
+func (q *Workqueue) pop() *WorkItem {
+	for q.head < len(q.entries) {
+		e := q.entries[q.head]
+		q.entries[q.head] = entry{}
+		q.head++
+		if q.head == len(q.entries) {
+			q.entries, q.head = q.entries[:0], 0
+		}
+		if e.w.pending && e.seq == e.w.seq {
+			e.w.pending = false
+			q.pending--
+			return e.w
+		}
+	}
+	return nil
+}
+
+// run runs w on t with q.mu released around the call. q.mu is held.
+func (q *Workqueue) run(t *Task, w *WorkItem) {
+	w.running = true
+	q.running++
+	q.mu.Unlock()
+	w.fn(t)
+	q.mu.Lock()
+	w.running = false
+	q.running--
+	q.idle.Broadcast()
+}
+
+func (q *Workqueue) kworker(t *Task) {
+	defer q.done.Done()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		w := q.pop()
+		if w != nil {
+			q.run(t, w)
+			continue
+		}
+		if q.closed {
+			return
+		}
+		q.queued.Wait()
+	}
+}
+
+// close runs what is still queued and stops the kworkers.
+func (q *Workqueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.queued.Broadcast()
+	q.mu.Unlock()
+	q.done.Wait()
+}

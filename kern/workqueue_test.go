@@ -1,0 +1,115 @@
+package kern
+
+import (
+	"slices"
+	"sync"
+	"testing"
+)
+
+func TestManualWorkqueue(t *testing.T) {
+	rt := New(Config{})
+	q := rt.NewWorkqueue("manual", 0)
+	task := rt.NewTask("flusher")
+	var ran []string
+	var a, b, c WorkItem
+	a.Init(func(*Task) { ran = append(ran, "a") })
+	b.Init(func(*Task) { ran = append(ran, "b") })
+	c.Init(func(*Task) { ran = append(ran, "c") })
+
+	if !q.Queue(task, &a) || !q.Queue(task, &b) || !q.Queue(task, &c) {
+		t.Fatal("Queue of idle items returned false")
+	}
+	if q.Queue(task, &a) {
+		t.Error("Queue of a pending item returned true, want false (queue_work)")
+	}
+	if !q.Cancel(task, &b) {
+		t.Error("Cancel of a pending item returned false")
+	}
+	if q.Cancel(task, &b) {
+		t.Error("second Cancel returned true")
+	}
+	if !q.Queue(task, &b) { // queued again: runs after c
+		t.Error("Queue after Cancel returned false")
+	}
+	if got := q.Pending(); got != 3 {
+		t.Errorf("Pending() = %d, want 3", got)
+	}
+	if len(ran) != 0 {
+		t.Fatalf("manual workqueue ran %v before Flush", ran)
+	}
+	q.Flush(task)
+	if want := []string{"a", "c", "b"}; !slices.Equal(ran, want) {
+		t.Errorf("ran %v, want %v", ran, want)
+	}
+	if got := q.Pending(); got != 0 {
+		t.Errorf("Pending() after Flush = %d, want 0", got)
+	}
+}
+
+// TestCancelWaitsForRunning holds a work item in its function and checks that
+// Cancel blocks (the hook hears it) until the function returns.
+func TestCancelWaitsForRunning(t *testing.T) {
+	blocked := make(chan string, 4)
+	rt := New(Config{Hook: func(task *Task, ev Event) {
+		if ev.Kind == EventBlock {
+			blocked <- task.Name() + " " + ev.Name
+		}
+	}})
+	q := rt.NewWorkqueue("kw", 1)
+	defer rt.Close()
+	canceller := rt.NewTask("canceller")
+	started, release := make(chan struct{}), make(chan struct{})
+	finished := false
+	var w WorkItem
+	w.Init(func(*Task) {
+		close(started)
+		<-release
+		finished = true
+	})
+	q.Queue(canceller, &w)
+	<-started
+	done := make(chan bool)
+	go func() { done <- q.Cancel(canceller, &w) }()
+	if got := <-blocked; got != "canceller cancel_work_sync" {
+		t.Fatalf("block event %q, want canceller cancel_work_sync", got)
+	}
+	close(release)
+	if wasPending := <-done; wasPending {
+		t.Error("Cancel of a running item reported it pending")
+	}
+	if !finished {
+		t.Error("Cancel returned before the running item finished")
+	}
+}
+
+func TestKworkersRunEverything(t *testing.T) {
+	rt := New(Config{LockStats: true})
+	q := rt.NewWorkqueue("kw", 3)
+	m := NewMutex(NewClass("test::kworker"))
+	items := make([]WorkItem, 100)
+	var mu sync.Mutex
+	count := 0
+	for i := range items {
+		items[i].Init(func(t *Task) {
+			t.Lock(m)
+			t.Unlock(m)
+			mu.Lock()
+			count++
+			mu.Unlock()
+		})
+	}
+	task := rt.NewTask("queuer")
+	for i := range items {
+		q.Queue(task, &items[i])
+	}
+	q.Flush(task)
+	mu.Lock()
+	if count != len(items) {
+		t.Errorf("ran %d items, want %d", count, len(items))
+	}
+	mu.Unlock()
+	if s := statFor(t, rt.LockStats(), "test::kworker"); s.Acquisitions != int64(len(items)) {
+		t.Errorf("kworker acquisitions = %d, want %d", s.Acquisitions, len(items))
+	}
+	rt.Close()
+}
