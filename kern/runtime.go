@@ -156,7 +156,7 @@ func (rt *Runtime) Close() {
 	rt.queues = nil
 	rt.mu.Unlock()
 	for _, q := range queues {
-		q.close()
+		q.Close()
 	}
 }
 

@@ -188,8 +188,9 @@ func (q *Workqueue) kworker(t *Task) {
 	}
 }
 
-// close runs what is still queued and stops the kworkers.
-func (q *Workqueue) close() {
+// Close stops the kworkers once they have run what is queued. Queueing on a
+// closed workqueue panics; Close itself may be called again.
+func (q *Workqueue) Close() {
 	q.mu.Lock()
 	q.closed = true
 	q.queued.Broadcast()

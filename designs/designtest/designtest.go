@@ -1,0 +1,165 @@
+// Package designtest is the conformance suite every memcgbench design must
+// pass, in the manner of testing/fstest: a design's own test calls
+//
+//	designtest.Run(t, designtest.Design{Name: "old", New: ...})
+//
+// and gets, as subtests:
+//
+//  1. Semantics: named sequential scenarios with their expected results.
+//  2. BadInput: every kind of bad argument returns its sentinel error and
+//     leaves the registry intact.
+//  3. Stress: all operations from many goroutines at once (run it under
+//     -race), then Quiesce and every invariant; a watchdog fails the run,
+//     with all goroutine stacks, if it makes no progress for 10 s.
+//  4. Race: the two interleavings of the old design's offline-vs-root-destroy
+//     flaw, forced by a scripted schedule; a design that declares the flaw
+//     must show it, any other must not.
+//  5. AllocHit: the allocation-hit path allocates nothing.
+//
+// Lock-order checking is on throughout, and every subtest ends by asserting
+// that no lock-order violation was seen. Fuzz adds the model-based fuzz test,
+// whose seed corpus runs in every go test.
+package designtest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+)
+
+// A Design is an implementation under test.
+type Design struct {
+	Name string
+	// New returns an empty registry on rt.
+	New func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error)
+	// DeferredDestroy says that OfflineMemcg only queues destroy work, which
+	// decides on a cache's pages when it runs (the old design); otherwise
+	// offline decides and destroys at once. The reference model follows it.
+	DeferredDestroy bool
+}
+
+// testCosts keeps the critical sections short, so the suite is fast, but
+// not zero, so the work paths run.
+var testCosts = designs.Costs{
+	Create:           2 * time.Microsecond,
+	Destroy:          2 * time.Microsecond,
+	Shrink:           1 * time.Microsecond,
+	GrowPerRoot:      100 * time.Nanosecond,
+	SlabinfoPerCache: 100 * time.Nanosecond,
+}
+
+// Run runs the whole conformance suite on d.
+func Run(t *testing.T, d Design) {
+	t.Run("Semantics", func(t *testing.T) { testSemantics(t, d) })
+	t.Run("BadInput", func(t *testing.T) { testBadInput(t, d) })
+	t.Run("Stress", func(t *testing.T) { testStress(t, d) })
+	t.Run("Race", func(t *testing.T) { testRace(t, d) })
+	t.Run("AllocHit", func(t *testing.T) { testAllocHit(t, d) })
+}
+
+// env is one registry under test with its runtime and a task to drive it.
+type env struct {
+	t    testing.TB
+	d    Design
+	rt   *kern.Runtime
+	reg  designs.Registry
+	task *kern.Task
+}
+
+// newEnv builds a registry with lock-order checking and lock statistics on;
+// hook may be nil. It registers cleanup that closes the registry and fails
+// the test on any lock-order violation.
+func newEnv(t testing.TB, d Design, kworkers int, hook func(*kern.Task, kern.Event)) *env {
+	t.Helper()
+	rt := kern.New(kern.Config{LockStats: true, CheckOrder: true, Hook: hook})
+	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: kworkers})
+	if err != nil {
+		t.Fatalf("%s: New: %v", d.Name, err)
+	}
+	e := &env{t: t, d: d, rt: rt, reg: reg, task: rt.NewTask("test")}
+	t.Cleanup(func() {
+		reg.Close()
+		for _, err := range rt.OrderViolations() {
+			t.Errorf("%v", err)
+		}
+	})
+	return e
+}
+
+func (e *env) root(name string) designs.Root {
+	e.t.Helper()
+	r, err := e.reg.CreateRoot(e.task, name)
+	if err != nil {
+		e.t.Fatalf("CreateRoot(%q): %v", name, err)
+	}
+	return r
+}
+
+func (e *env) memcg() designs.Memcg {
+	e.t.Helper()
+	m, err := e.reg.ActivateMemcg(e.task)
+	if err != nil {
+		e.t.Fatalf("ActivateMemcg: %v", err)
+	}
+	return m
+}
+
+// child allocates until m's child of r exists: a miss, Quiesce, a hit.
+func (e *env) child(m designs.Memcg, r designs.Root) {
+	e.t.Helper()
+	e.alloc(m, r, false)
+	e.reg.Quiesce(e.task)
+	e.alloc(m, r, true)
+}
+
+func (e *env) alloc(m designs.Memcg, r designs.Root, wantHit bool) {
+	e.t.Helper()
+	hit, err := e.reg.Alloc(e.task, m, r)
+	if err != nil {
+		e.t.Fatalf("Alloc(memcg %d, %s): %v", m.ID(), r.Name(), err)
+	}
+	if hit != wantHit {
+		e.t.Fatalf("Alloc(memcg %d, %s) hit = %v, want %v", m.ID(), r.Name(), hit, wantHit)
+	}
+}
+
+func (e *env) must(what string, err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// sentinels are the errors a Registry may return; errClass names the one an
+// error wraps.
+var sentinels = []error{
+	designs.ErrUnknownRoot, designs.ErrRootDestroyed, designs.ErrRootExists, designs.ErrBadName,
+	designs.ErrUnknownMemcg, designs.ErrMemcgOffline, designs.ErrTooManyMemcgs,
+	designs.ErrNoCache, designs.ErrBadPages, designs.ErrBadConfig,
+}
+
+// isSentinel reports whether err wraps one of the Registry's sentinel errors.
+func isSentinel(err error) bool {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func errClass(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return s.Error()
+		}
+	}
+	return fmt.Sprintf("unexpected error %q", err)
+}

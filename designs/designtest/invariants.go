@@ -1,0 +1,129 @@
+package designtest
+
+import (
+	"fmt"
+	"slices"
+
+	"memcgbench/designs"
+)
+
+// brokenInvariants quiesces the registry and returns every broken invariant:
+//
+//   - no work pending;
+//   - each filled slot of a root's array holds a child of that root for the
+//     memcg with that id, which is on the global list and on its memcg's list;
+//   - each cache on a memcg's list is in its slot and on the global list;
+//   - each child on the global list is in its slot; no child outlives its root;
+//   - an offline memcg with no caches left has given its id back;
+//   - counts balance: created = destroyed + live, and match the structures;
+//   - every array is at least the global array size, which fits every id;
+//   - only declared flaws were seen.
+func brokenInvariants(e *env) []string {
+	e.reg.Quiesce(e.task)
+	inv := e.reg.Inventory(e.task)
+	s := e.reg.Snapshot()
+	var bad []string
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
+
+	if s.PendingWork != 0 {
+		fail("%d work items pending after Quiesce", s.PendingWork)
+	}
+	type key struct {
+		root  string
+		memcg int
+	}
+	global := map[key]bool{}
+	roots := map[string]bool{}
+	children := 0
+	for _, c := range inv.SlabCaches {
+		k := key{c.Root, c.Memcg}
+		if global[k] {
+			fail("cache %v twice on the global list", k)
+		}
+		global[k] = true
+		if c.Memcg < 0 {
+			roots[c.Root] = true
+		} else {
+			children++
+		}
+	}
+	inSlot := map[key]bool{}
+	for _, r := range inv.Roots {
+		if !roots[r.Name] {
+			fail("root %q has an array but is not on the global list", r.Name)
+		}
+		if r.ArrayLen < inv.ArraySize {
+			fail("root %q array has %d slots, global size is %d", r.Name, r.ArrayLen, inv.ArraySize)
+		}
+		for _, c := range r.Children {
+			k := key{c.Root, c.Memcg}
+			if c.Root != r.Name {
+				fail("root %q slot %d holds a child of %q", r.Name, c.Memcg, c.Root)
+			}
+			if !global[k] {
+				fail("child %v in a slot but not on the global list", k)
+			}
+			inSlot[k] = true
+		}
+	}
+	if len(inv.Roots) != len(roots) || s.Roots != len(roots) {
+		fail("%d roots listed, %d with arrays, Snapshot.Roots = %d", len(roots), len(inv.Roots), s.Roots)
+	}
+	onList := map[key]bool{}
+	online := 0
+	maxID := -1
+	for _, m := range inv.Memcgs {
+		maxID = max(maxID, m.ID)
+		if m.Online {
+			online++
+		} else if len(m.Caches) == 0 {
+			fail("offline memcg %d has no caches but still holds its id", m.ID)
+		}
+		for _, c := range m.Caches {
+			k := key{c.Root, c.Memcg}
+			if c.Memcg != m.ID {
+				fail("memcg %d lists a cache of memcg %d", m.ID, c.Memcg)
+			}
+			if !inSlot[k] {
+				fail("cache %v on memcg %d's list is not in its slot", k, m.ID)
+			}
+			onList[k] = true
+		}
+	}
+	for k := range global {
+		if k.memcg >= 0 && (!inSlot[k] || !onList[k]) {
+			fail("child %v on the global list: in slot %v, on memcg list %v", k, inSlot[k], onList[k])
+		}
+		if k.memcg >= 0 && !roots[k.root] {
+			fail("child %v outlives its root", k)
+		}
+	}
+	if maxID >= inv.ArraySize {
+		fail("global array size %d too small for memcg id %d", inv.ArraySize, maxID)
+	}
+	if s.Memcgs != len(inv.Memcgs) || s.OnlineMemcgs != online {
+		fail("Snapshot memcgs %d online %d, inventory %d online %d", s.Memcgs, s.OnlineMemcgs, len(inv.Memcgs), online)
+	}
+	if s.Children != children || s.ChildrenCreated != s.ChildrenDestroyed+int64(children) {
+		fail("children: %d listed, Snapshot %d, created %d != destroyed %d + live %d",
+			children, s.Children, s.ChildrenCreated, s.ChildrenDestroyed, children)
+	}
+	if s.RootsCreated != s.RootsDestroyed+int64(len(roots)) {
+		fail("roots: created %d != destroyed %d + live %d", s.RootsCreated, s.RootsDestroyed, len(roots))
+	}
+	declared := e.reg.Flaws()
+	for _, f := range designs.AllFlaws {
+		if n := s.Anomalies[f]; n > 0 && !slices.Contains(declared, f) {
+			fail("anomaly %s seen %d times but not declared by the design", f, n)
+		}
+	}
+	return bad
+}
+
+// checkInvariants fails the test for each broken invariant.
+func checkInvariants(e *env) {
+	e.t.Helper()
+	for _, b := range brokenInvariants(e) {
+		e.t.Errorf("invariant: %s", b)
+	}
+}

@@ -1,0 +1,19 @@
+package designs
+
+import "errors"
+
+// Errors a Registry returns, wrapped with context; test them with errors.Is.
+// No method panics on bad input, and a failed call leaves the registry as it
+// was.
+var (
+	ErrUnknownRoot   = errors.New("unknown root cache")              // nil, or another registry's handle
+	ErrRootDestroyed = errors.New("root cache destroyed")            // the root was destroyed
+	ErrRootExists    = errors.New("root cache name in use")          // CreateRoot with a live root's name
+	ErrBadName       = errors.New("bad root cache name")             // empty name
+	ErrUnknownMemcg  = errors.New("unknown memcg")                   // nil, or another registry's handle
+	ErrMemcgOffline  = errors.New("memcg offline")                   // the memcg was taken offline
+	ErrTooManyMemcgs = errors.New("no kmemcg id left")               // all 65535 ids in use
+	ErrNoCache       = errors.New("memcg has no cache of that root") // charge before the child exists
+	ErrBadPages      = errors.New("bad page count")                  // pages <= 0, or more than charged
+	ErrBadConfig     = errors.New("bad configuration")               // a Config field out of range
+)

@@ -1,0 +1,489 @@
+package slab
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+)
+
+// Lock classes both designs have.
+var (
+	SlabMutexClass     = kern.NewClass("slab_mutex")
+	ActivateMutexClass = kern.NewClass("activate_kmem_mutex")
+)
+
+// Core is what the two designs share: the structures, the counters, and the
+// kernel paths whose locking bd67314586 did not change. A design embeds a
+// Core and adds its own locks and its versions of the paths that changed.
+type Core struct {
+	Costs designs.Costs
+	// WQ runs the deferred create (and, in the old design, destroy) work.
+	WQ *kern.Workqueue
+	// SlabMutex guards List, the roots' names and Dying flags; the old design
+	// also writes the arrays under it.
+	SlabMutex *kern.Mutex
+	// ActivateMutex serializes memcg activation (activate_kmem_mutex).
+	ActivateMutex *kern.Mutex
+	// List is the global cache list, slab_caches, under SlabMutex.
+	List *List
+	// IDs is the kmemcg id allocator.
+	IDs *IDs
+	// ArraySize is memcg_limited_groups_array_size: every root's array has at
+	// least this many slots. Written under all of the design's array write
+	// locks, which include SlabMutex, so CreateRoot reads it under SlabMutex.
+	ArraySize int
+
+	// CreateChild is the design's create worker (path D's deferred half).
+	CreateChild func(t *kern.Task, m *Memcg, root *Cache)
+	// ListLock returns the design's lock guarding m's cache list.
+	ListLock func(m *Memcg) *kern.Mutex
+
+	names map[string]*Cache // live roots by name, under SlabMutex
+
+	roots, rootsCreated, rootsDestroyed        atomic.Int64
+	memcgs, onlineMemcgs                       atomic.Int64
+	childrenCreated, childrenDestroyed         atomic.Int64
+	createQueued, createSkipped, createDropped atomic.Int64
+	destroyQueued                              atomic.Int64
+	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
+}
+
+// NewCore validates cfg and returns a Core whose work runs on rt.
+func NewCore(rt *kern.Runtime, cfg designs.Config) (*Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Core{
+		Costs:         cfg.Costs,
+		WQ:            rt.NewWorkqueue("kworker", cfg.Kworkers),
+		SlabMutex:     kern.NewMutex(SlabMutexClass),
+		ActivateMutex: kern.NewMutex(ActivateMutexClass),
+		List:          NewList(),
+		IDs:           NewIDs(),
+		ArraySize:     MinArraySize,
+		names:         make(map[string]*Cache),
+	}, nil
+}
+
+// Root returns the root cache behind handle r, or ErrUnknownRoot or
+// ErrRootDestroyed.
+func (c *Core) Root(r designs.Root) (*Cache, error) {
+	root, ok := r.(*Cache)
+	if !ok || root == nil || root.Owner != c || root.Memcg != nil {
+		return nil, designs.ErrUnknownRoot
+	}
+	if root.Destroyed() {
+		return nil, fmt.Errorf("root %q: %w", root.name, designs.ErrRootDestroyed)
+	}
+	return root, nil
+}
+
+// AnyMemcg returns the memcg behind handle m, online or not, or
+// ErrUnknownMemcg.
+func (c *Core) AnyMemcg(m designs.Memcg) (*Memcg, error) {
+	memcg, ok := m.(*Memcg)
+	if !ok || memcg == nil || memcg.Owner != c {
+		return nil, designs.ErrUnknownMemcg
+	}
+	return memcg, nil
+}
+
+// Memcg returns the online memcg behind handle m, or ErrUnknownMemcg or
+// ErrMemcgOffline.
+func (c *Core) Memcg(m designs.Memcg) (*Memcg, error) {
+	memcg, err := c.AnyMemcg(m)
+	if err != nil {
+		return nil, err
+	}
+	if memcg.Offline.Load() {
+		return nil, fmt.Errorf("memcg %d: %w", memcg.id, designs.ErrMemcgOffline)
+	}
+	return memcg, nil
+}
+
+// CreateRoot is path A, the same in both designs: slab_mutex only.
+func (c *Core) CreateRoot(t *kern.Task, name string) (designs.Root, error) {
+	if name == "" {
+		return nil, fmt.Errorf("create root: %w: empty name", designs.ErrBadName)
+	}
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	if _, ok := c.names[name]; ok {
+		return nil, fmt.Errorf("create root %q: %w", name, designs.ErrRootExists)
+	}
+	t.Work(c.Costs.Create)
+	root := &Cache{name: name, Owner: c}
+	root.Caches.Store(NewArray(c.ArraySize))
+	c.names[name] = root
+	c.List.Add(root)
+	c.roots.Add(1)
+	c.rootsCreated.Add(1)
+	return root, nil
+}
+
+// BeginDestroyRoot is the first step of path F in both designs: under
+// slab_mutex, drop the root's refcount (one reference in this model) and mark
+// it dying, so no new child is created for it.
+func (c *Core) BeginDestroyRoot(t *kern.Task, r designs.Root) (*Cache, error) {
+	root, err := c.Root(r)
+	if err != nil {
+		return nil, fmt.Errorf("destroy root: %w", err)
+	}
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	if root.Dying {
+		return nil, fmt.Errorf("destroy root %q: %w", root.name, designs.ErrRootDestroyed)
+	}
+	root.Dying = true
+	return root, nil
+}
+
+// FinishDestroyRoot is the last step of path F in both designs, once the
+// children are gone: under slab_mutex, take the root off the list and free it.
+func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	c.List.Remove(root)
+	delete(c.names, root.name)
+	root.MarkDestroyed()
+	t.Work(c.Costs.Destroy)
+	c.roots.Add(-1)
+	c.rootsDestroyed.Add(1)
+}
+
+// Alloc is path D's fast path, the same in both designs: a lock-free lookup;
+// on a miss, queue the design's create work and fall back to the root.
+func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
+	memcg, err := c.Memcg(m)
+	if err != nil {
+		return false, err
+	}
+	root, err := c.Root(r)
+	if err != nil {
+		return false, err
+	}
+	if child := Lookup(root, memcg.id); child != nil && child.Memcg == memcg {
+		return true, nil
+	}
+	w := &createWork{c: c, memcg: memcg, root: root}
+	w.Init(w.run)
+	c.WQ.Queue(t, &w.WorkItem)
+	c.createQueued.Add(1)
+	return false, nil
+}
+
+// createWork is one queued creation of memcg's child of root; each miss
+// queues its own, as memcg_create_cache_enqueue allocates one per miss.
+type createWork struct {
+	kern.WorkItem
+	c     *Core
+	memcg *Memcg
+	root  *Cache
+}
+
+func (w *createWork) run(t *kern.Task) { w.c.CreateChild(t, w.memcg, w.root) }
+
+// SkipCreate reports whether create work for memcg's child of root finds
+// the child already there (several misses queue work for one pair), counting
+// it. The caller holds the lock the design writes slots under.
+func (c *Core) SkipCreate(m *Memcg, root *Cache) bool {
+	if Lookup(root, m.id) == nil {
+		return false
+	}
+	c.createSkipped.Add(1)
+	return true
+}
+
+// DropCreate reports whether create work for memcg's child of root finds its
+// memcg offline or its root dying, counting it. The caller holds slab_mutex
+// (for Dying) and the lock the design sets Offline under, or rechecks
+// Offline under it later.
+func (c *Core) DropCreate(m *Memcg, root *Cache) bool {
+	if !m.Offline.Load() && !root.Dying && !root.Destroyed() {
+		return false
+	}
+	c.createDropped.Add(1)
+	return true
+}
+
+// NewChild does the heavy part of creating memcg's child of root and puts it
+// on the global list. The caller holds SlabMutex.
+func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
+	t.Work(c.Costs.Create)
+	child := &Cache{Root: root, Memcg: m, name: root.name, Owner: c}
+	c.List.Add(child)
+	c.childrenCreated.Add(1)
+	return child
+}
+
+// DropCreated undoes NewChild for a child that turned out not to be wanted
+// (its memcg went offline while it was being created). The caller holds
+// SlabMutex.
+func (c *Core) DropCreated(t *kern.Task, child *Cache) {
+	c.List.Remove(child)
+	child.MarkDestroyed()
+	t.Work(c.Costs.Destroy)
+	c.childrenDestroyed.Add(1)
+	c.createDropped.Add(1)
+}
+
+// ClaimDestroy marks child destroyed and reports whether this is its first
+// destroy. A second destroy is the DoubleDestroy flaw: it is counted, and
+// the caller must stop there.
+func (c *Core) ClaimDestroy(child *Cache) bool {
+	if child.MarkDestroyed() {
+		return true
+	}
+	c.Anomaly(designs.DoubleDestroy)
+	return false
+}
+
+// FreeChild does the heavy part of destroying a claimed child: it takes it
+// off the global list and frees it. The caller holds SlabMutex and has
+// cleared the child's slot.
+func (c *Core) FreeChild(t *kern.Task, child *Cache) {
+	c.List.Remove(child)
+	t.Work(c.Costs.Destroy)
+	c.childrenDestroyed.Add(1)
+}
+
+// MaybeFree gives m's id back if it is offline and has no caches left, as
+// freeing the memcg does. The caller holds m's list lock.
+func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
+	if m.Freed || !m.Offline.Load() || m.NumCaches() > 0 {
+		return
+	}
+	m.Freed = true
+	c.IDs.Put(t, m)
+	c.memcgs.Add(-1)
+}
+
+// NewMemcg takes an id for a new memcg. The caller holds ActivateMutex.
+func (c *Core) NewMemcg(t *kern.Task, mutex *kern.Mutex) (*Memcg, error) {
+	m := NewMemcg(c)
+	m.Mutex = mutex
+	if err := c.IDs.Get(t, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Activated counts a memcg whose activation completed.
+func (c *Core) Activated() {
+	c.memcgs.Add(1)
+	c.onlineMemcgs.Add(1)
+}
+
+// SetOffline marks m offline and reports whether it was online. The caller
+// holds m's list lock.
+func (c *Core) SetOffline(m *Memcg) bool {
+	if m.Offline.Swap(true) {
+		return false
+	}
+	c.onlineMemcgs.Add(-1)
+	return true
+}
+
+// GrowAll is path B: if id does not fit the arrays, grow every root's array
+// to ArraySize(id), paying GrowPerRoot for each. The caller holds the
+// design's array write locks, SlabMutex among them.
+func (c *Core) GrowAll(t *kern.Task, id int) {
+	n := ArraySize(id)
+	if id < c.ArraySize {
+		return
+	}
+	for _, root := range c.List.Roots() {
+		if Grow(root, n) {
+			t.Work(c.Costs.GrowPerRoot)
+		}
+	}
+	c.ArraySize = n
+}
+
+// Charge is path J, the same in both designs: atomics, no lock.
+func (c *Core) Charge(t *kern.Task, m designs.Memcg, r designs.Root, pages int) error {
+	if pages <= 0 {
+		return fmt.Errorf("charge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
+	}
+	memcg, err := c.Memcg(m)
+	if err != nil {
+		return fmt.Errorf("charge: %w", err)
+	}
+	child, err := c.child(memcg, r)
+	if err != nil {
+		return fmt.Errorf("charge: %w", err)
+	}
+	child.Pages.Add(int64(pages))
+	return nil
+}
+
+// Uncharge is path J's other half. It accepts offline memcgs, whose dead
+// caches still hold pages.
+func (c *Core) Uncharge(t *kern.Task, m designs.Memcg, r designs.Root, pages int) error {
+	if pages <= 0 {
+		return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
+	}
+	memcg, err := c.AnyMemcg(m)
+	if err != nil {
+		return fmt.Errorf("uncharge: %w", err)
+	}
+	child, err := c.child(memcg, r)
+	if err != nil {
+		return fmt.Errorf("uncharge: %w", err)
+	}
+	for {
+		have := child.Pages.Load()
+		if int64(pages) > have {
+			return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 to %d", designs.ErrBadPages, pages, have)
+		}
+		if child.Pages.CompareAndSwap(have, have-int64(pages)) {
+			return nil
+		}
+	}
+}
+
+// child finds memcg's child of root r by a lock-free lookup.
+func (c *Core) child(memcg *Memcg, r designs.Root) (*Cache, error) {
+	root, err := c.Root(r)
+	if err != nil {
+		return nil, err
+	}
+	child := Lookup(root, memcg.id)
+	if child == nil || child.Memcg != memcg {
+		return nil, fmt.Errorf("memcg %d, root %q: %w", memcg.id, root.name, designs.ErrNoCache)
+	}
+	return child, nil
+}
+
+// Shrink is path G, the same in both designs: only the hotplug locks, which
+// the model leaves out.
+func (c *Core) Shrink(t *kern.Task, r designs.Root) error {
+	if _, err := c.Root(r); err != nil {
+		return fmt.Errorf("shrink: %w", err)
+	}
+	t.Work(c.Costs.Shrink)
+	return nil
+}
+
+// ProcSlabinfo is path I, the same in both designs: slab_mutex for the walk,
+// children summed through lock-free lookups over each root's array.
+func (c *Core) ProcSlabinfo(t *kern.Task) (roots, children int) {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	for _, root := range c.List.Roots() {
+		t.Work(c.Costs.SlabinfoPerCache)
+		roots++
+		for i := range c.ArraySize {
+			if Lookup(root, i) != nil {
+				children++
+			}
+		}
+	}
+	return roots, children
+}
+
+// Quiesce waits for the deferred work to drain.
+func (c *Core) Quiesce(t *kern.Task) { c.WQ.Flush(t) }
+
+// Close stops the kworkers once they have run what is queued.
+func (c *Core) Close() { c.WQ.Close() }
+
+// Slabinfo is path H: under the lock of m's list (ListLock), print each
+// cache's line.
+func (c *Core) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
+	m, err := c.Memcg(mh)
+	if err != nil {
+		return 0, fmt.Errorf("slabinfo: %w", err)
+	}
+	mu := c.ListLock(m)
+	t.Lock(mu)
+	defer t.Unlock(mu)
+	for range m.NumCaches() {
+		t.Work(c.Costs.SlabinfoPerCache)
+	}
+	return m.NumCaches(), nil
+}
+
+// QueueDestroy queues child's destroy work (old design). It reports whether
+// the work was not already pending.
+func (c *Core) QueueDestroy(t *kern.Task, child *Cache) bool {
+	if !c.WQ.Queue(t, &child.DestroyWork) {
+		return false
+	}
+	c.destroyQueued.Add(1)
+	return true
+}
+
+// Anomaly counts one occurrence of flaw f.
+func (c *Core) Anomaly(f designs.Flaw) {
+	for i, g := range designs.AllFlaws {
+		if g == f {
+			c.anomalies[i].Add(1)
+			return
+		}
+	}
+	panic("slab: unknown flaw " + string(f))
+}
+
+// Snapshot returns the counters.
+func (c *Core) Snapshot() designs.Snapshot {
+	s := designs.Snapshot{
+		Roots:             int(c.roots.Load()),
+		RootsCreated:      c.rootsCreated.Load(),
+		RootsDestroyed:    c.rootsDestroyed.Load(),
+		Memcgs:            int(c.memcgs.Load()),
+		OnlineMemcgs:      int(c.onlineMemcgs.Load()),
+		ChildrenCreated:   c.childrenCreated.Load(),
+		ChildrenDestroyed: c.childrenDestroyed.Load(),
+		CreateQueued:      c.createQueued.Load(),
+		CreateSkipped:     c.createSkipped.Load(),
+		CreateDropped:     c.createDropped.Load(),
+		DestroyQueued:     c.destroyQueued.Load(),
+		PendingWork:       c.WQ.Pending(),
+		Anomalies:         make(map[designs.Flaw]int64, len(designs.AllFlaws)),
+	}
+	s.Children = int(s.ChildrenCreated - s.ChildrenDestroyed)
+	for i, f := range designs.AllFlaws {
+		s.Anomalies[f] = c.anomalies[i].Load()
+	}
+	return s
+}
+
+// Inventory walks the global list and the roots' arrays under slab_mutex,
+// then each memcg's list under its ListLock.
+func (c *Core) Inventory(t *kern.Task) designs.Inventory {
+	inv := c.slabInventory(t)
+	for _, m := range c.IDs.Memcgs(t) {
+		mu := c.ListLock(m)
+		t.Lock(mu)
+		mi := designs.MemcgInfo{ID: m.id, Online: !m.Offline.Load()}
+		for _, cache := range m.Caches() {
+			mi.Caches = append(mi.Caches, cache.Info())
+		}
+		t.Unlock(mu)
+		inv.Memcgs = append(inv.Memcgs, mi)
+	}
+	return inv
+}
+
+func (c *Core) slabInventory(t *kern.Task) designs.Inventory {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	inv := designs.Inventory{ArraySize: c.ArraySize}
+	for _, cache := range c.List.All() {
+		inv.SlabCaches = append(inv.SlabCaches, cache.Info())
+	}
+	for _, root := range c.List.Roots() {
+		a := root.Caches.Load()
+		ri := designs.RootInfo{Name: root.name, ArrayLen: len(a.Slots)}
+		for i := range a.Slots {
+			if child := a.Slots[i].Load(); child != nil {
+				ri.Children = append(ri.Children, child.Info())
+			}
+		}
+		inv.Roots = append(inv.Roots, ri)
+	}
+	return inv
+}

@@ -1,0 +1,203 @@
+// Package slab holds the data structures that both designs share: root and
+// child caches, memcgs, the per-root per-memcg arrays with their lock-free
+// lookup, the global cache list and the kmemcg id allocator. It takes no
+// locks of its own beyond the id allocator's: each function says which lock
+// its caller must hold, and the designs differ only in which locks those are.
+package slab
+
+import (
+	"sync/atomic"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+)
+
+// Array sizes and the number of kmemcg ids, as designs states them.
+const (
+	MinArraySize = designs.MinArraySize
+	MaxArraySize = designs.MaxArraySize
+	MaxMemcgs    = designs.MaxMemcgs
+)
+
+// ArraySize returns the per-memcg array size needed once id is in use:
+// 2 x (id+1), clamped to [MinArraySize, MaxArraySize].
+func ArraySize(id int) int {
+	return min(max(2*(id+1), MinArraySize), MaxArraySize)
+}
+
+// A Cache is a kmem cache: a root, or a child of one root for one memcg.
+type Cache struct {
+	Root  *Cache // the root of a child; nil for a root
+	Memcg *Memcg // the memcg of a child; nil for a root
+	name  string // the root's name (a child shares its root's name)
+
+	// Pages charged to a child; changed atomically, no lock (path J).
+	Pages atomic.Int64
+
+	// Caches is a root's per-memcg array, read without locks (path D).
+	Caches atomic.Pointer[Array]
+
+	// Owner is the registry that created the cache; handles from another
+	// registry are refused.
+	Owner *Core
+
+	// destroyed is set by the first destroy. A second destroy, or deferred
+	// work that finds it set, is an anomaly the model counts.
+	destroyed atomic.Bool
+	// Dying marks a root whose destroy has begun, under slab_mutex: create
+	// work for it is dropped.
+	Dying bool
+
+	// DestroyWork is the old design's per-cache destroy work item.
+	DestroyWork kern.WorkItem
+
+	global listLink // on the global cache list, under slab_mutex
+	memcg  listLink // on the memcg's cache list, under that list's lock
+}
+
+// Name returns the root's name; a child shares its root's name.
+func (c *Cache) Name() string { return c.name }
+
+// Destroyed reports whether the cache has been destroyed.
+func (c *Cache) Destroyed() bool { return c.destroyed.Load() }
+
+// MarkDestroyed marks the cache destroyed and reports whether this was the
+// first destroy; false means a double destroy.
+func (c *Cache) MarkDestroyed() bool { return c.destroyed.CompareAndSwap(false, true) }
+
+// Info describes the cache for an Inventory.
+func (c *Cache) Info() designs.CacheInfo {
+	if c.Memcg == nil {
+		return designs.CacheInfo{Root: c.name, Memcg: -1}
+	}
+	return designs.CacheInfo{Root: c.name, Memcg: c.Memcg.id, Pages: c.Pages.Load()}
+}
+
+// An Array is one root's per-memcg array: an immutable slice of atomic slots,
+// the Go form of the RCU-protected memcg_caches array. A grown array
+// replaces the old one whole; slots are written only under the design's
+// write lock and filled only with complete caches.
+type Array struct {
+	Slots []atomic.Pointer[Cache]
+}
+
+// NewArray returns an empty array of n slots.
+func NewArray(n int) *Array { return &Array{Slots: make([]atomic.Pointer[Cache], n)} }
+
+// Lookup returns the child of root for the memcg with kmemcg id id, or nil,
+// without locks: one atomic pointer load, a bounds check and an atomic slot
+// load.
+func Lookup(root *Cache, id int) *Cache {
+	a := root.Caches.Load()
+	if uint(id) >= uint(len(a.Slots)) {
+		return nil
+	}
+	return a.Slots[id].Load()
+}
+
+// SetSlot fills or clears the slot of memcg id in root's array. The caller
+// holds the design's array write lock, and the array is large enough.
+func SetSlot(root *Cache, id int, c *Cache) {
+	root.Caches.Load().Slots[id].Store(c)
+}
+
+// Grow replaces root's array with one of n slots if it is smaller, copying
+// the filled slots, and reports whether it did. The caller holds the
+// design's array write lock.
+func Grow(root *Cache, n int) bool {
+	old := root.Caches.Load()
+	if len(old.Slots) >= n {
+		return false
+	}
+	grown := NewArray(n)
+	for i := range old.Slots {
+		grown.Slots[i].Store(old.Slots[i].Load())
+	}
+	root.Caches.Store(grown)
+	return true
+}
+
+// A Memcg is a memory cgroup with kernel-memory accounting active.
+type Memcg struct {
+	id    int
+	Owner *Core
+
+	// Mutex is the old design's per-memcg slab_caches_mutex; nil in the new.
+	Mutex *kern.Mutex
+
+	// Offline is set when the memcg goes offline, under its list lock.
+	Offline atomic.Bool
+	// Freed is set when the memcg gives its id back: offline with no caches
+	// left. Written under the list lock.
+	Freed bool
+
+	list listHead // its caches (memcg_slab_caches), under the list lock
+}
+
+// NewMemcg returns a memcg of the given owner; its id is set by IDs.Get.
+func NewMemcg(owner *Core) *Memcg {
+	m := &Memcg{Owner: owner}
+	m.list.init()
+	return m
+}
+
+// ID returns the kmemcg id.
+func (m *Memcg) ID() int { return m.id }
+
+// AddCache puts c on m's list. The caller holds m's list lock.
+func (m *Memcg) AddCache(c *Cache) { m.list.add(c, &c.memcg) }
+
+// RemoveCache takes c off m's list. The caller holds m's list lock.
+func (m *Memcg) RemoveCache(c *Cache) { m.list.remove(&c.memcg) }
+
+// Caches returns m's caches in list order. The caller holds m's list lock.
+func (m *Memcg) Caches() []*Cache { return m.list.items() }
+
+// NumCaches returns the length of m's list. The caller holds its lock.
+func (m *Memcg) NumCaches() int { return m.list.n }
+
+// A List is the global cache list, slab_caches; the caller holds slab_mutex.
+type List struct {
+	head     listHead
+	children int
+}
+
+// NewList returns an empty list.
+func NewList() *List {
+	l := &List{}
+	l.head.init()
+	return l
+}
+
+// Add appends c.
+func (l *List) Add(c *Cache) {
+	l.head.add(c, &c.global)
+	if c.Memcg != nil {
+		l.children++
+	}
+}
+
+// Remove takes c off the list.
+func (l *List) Remove(c *Cache) {
+	l.head.remove(&c.global)
+	if c.Memcg != nil {
+		l.children--
+	}
+}
+
+// All returns every cache, in list order.
+func (l *List) All() []*Cache { return l.head.items() }
+
+// Roots returns the root caches, in list order.
+func (l *List) Roots() []*Cache {
+	var roots []*Cache
+	for n := l.head.root.next; n != &l.head.root; n = n.next {
+		if n.cache.Memcg == nil {
+			roots = append(roots, n.cache)
+		}
+	}
+	return roots
+}
+
+// Children returns the number of child caches on the list.
+func (l *List) Children() int { return l.children }

@@ -1,0 +1,164 @@
+// Package new models the memcg kmem cache registry at Linux commit
+// bd67314586 ("memcg, slab: simplify synchronization scheme", v3.16): one
+// global memcg_slab_mutex guards every memcg's cache list and every write of
+// the per-memcg arrays, and a memcg going offline shrinks and destroys its
+// caches synchronously, under that mutex. There is no destroy work.
+//
+// Lock order: activate_kmem_mutex -> memcg_slab_mutex -> slab_mutex
+// (-> kmemcg_ida, the id allocator's own lock).
+//
+// Serializing every slot and list change and every child destroy under one
+// mutex removes the old design's offline-vs-root-destroy race; the price is
+// that offline holds memcg_slab_mutex for (its caches) x (shrink + destroy),
+// root destroy for (its children) x destroy, each child creation for the
+// whole create, and every memory.kmem.slabinfo read of every memcg takes it
+// too.
+package new
+
+import (
+	"fmt"
+
+	"memcgbench/designs"
+	"memcgbench/designs/internal/slab"
+	"memcgbench/kern"
+)
+
+// memcgSlabClass is the class of the global memcg_slab_mutex.
+var memcgSlabClass = kern.NewClass("memcg_slab_mutex")
+
+// Registry is the registry at bd67314586. Create it with New.
+type Registry struct {
+	*slab.Core
+	// memcgSlab guards every memcg's list and every slot write.
+	memcgSlab *kern.Mutex
+}
+
+var _ designs.Registry = (*Registry)(nil)
+
+// New returns an empty registry running on rt. It declares the design's lock
+// order to rt and fails with designs.ErrBadConfig if cfg is out of range.
+func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
+	core, err := slab.NewCore(rt, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("new: %w", err)
+	}
+	r := &Registry{Core: core, memcgSlab: kern.NewMutex(memcgSlabClass)}
+	core.CreateChild = r.createChild
+	core.ListLock = r.listLock
+	rt.DeclareOrder(slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass)
+	return r, nil
+}
+
+// Name returns "new".
+func (r *Registry) Name() string { return "new" }
+
+// Flaws returns nil: the design is known to have no anomaly.
+func (r *Registry) Flaws() []designs.Flaw { return nil }
+
+// ActivateMemcg is memcg_activate_kmem: under activate_kmem_mutex take an
+// id, then grow every root's array under memcg_slab_mutex and slab_mutex.
+func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.ActivateMutex)
+	defer t.Unlock(r.ActivateMutex)
+	m, err := r.NewMemcg(t, nil)
+	if err != nil {
+		return nil, fmt.Errorf("activate memcg: %w", err)
+	}
+	t.Lock(r.memcgSlab)
+	t.Lock(r.SlabMutex)
+	r.GrowAll(t, m.ID())
+	t.Unlock(r.SlabMutex)
+	t.Unlock(r.memcgSlab)
+	r.Activated()
+	return m, nil
+}
+
+// OfflineMemcg is memcg_unregister_all_caches: under memcg_slab_mutex, walk
+// the memcg's list; shrink each cache and destroy it if it holds no pages.
+// Caches that still hold pages stay listed as dead caches.
+func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
+	m, err := r.Memcg(mh)
+	if err != nil {
+		return fmt.Errorf("offline memcg: %w", err)
+	}
+	t.Lock(r.memcgSlab)
+	defer t.Unlock(r.memcgSlab)
+	if !r.SetOffline(m) {
+		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
+	}
+	for _, c := range m.Caches() {
+		t.Work(r.Costs.Shrink)
+		if c.Pages.Load() == 0 {
+			r.destroyChild(t, c)
+		}
+	}
+	t.Point("offline:walked")
+	r.MaybeFree(t, m)
+	return nil
+}
+
+// destroyChild is memcg_unregister_cache then kmem_cache_destroy of a child,
+// with memcg_slab_mutex held by the caller: clear the slot, take the cache off
+// its memcg's list, then free it under slab_mutex.
+func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
+	t.Point("cache-destroy:begin")
+	if !r.ClaimDestroy(c) {
+		return // cannot happen under memcg_slab_mutex; counted if it does
+	}
+	slab.SetSlot(c.Root, c.Memcg.ID(), nil)
+	c.Memcg.RemoveCache(c)
+	r.MaybeFree(t, c.Memcg)
+	t.Lock(r.SlabMutex)
+	r.FreeChild(t, c)
+	t.Unlock(r.SlabMutex)
+}
+
+// DestroyRoot is kmem_cache_destroy of a root. After the refcount drop under
+// slab_mutex, the children loop (memcg_cleanup_cache_params) runs under
+// memcg_slab_mutex, so no offline, creation or other destroy interleaves.
+func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
+	root, err := r.BeginDestroyRoot(t, rh)
+	if err != nil {
+		return err
+	}
+	t.Lock(r.memcgSlab)
+	a := root.Caches.Load()
+	for i := range a.Slots {
+		c := a.Slots[i].Load()
+		if c == nil {
+			continue
+		}
+		t.Point("root-destroy:child")
+		r.destroyChild(t, c)
+	}
+	t.Unlock(r.memcgSlab)
+	r.FinishDestroyRoot(t, root)
+	return nil
+}
+
+// createChild is the create worker (memcg_create_kmem_cache): under
+// memcg_slab_mutex skip if the child exists or the memcg is offline; create
+// the cache and put it on the global list under slab_mutex; then, back under
+// memcg_slab_mutex only, put it on the memcg's list and fill the slot.
+func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	t.Lock(r.memcgSlab)
+	defer t.Unlock(r.memcgSlab)
+	if r.SkipCreate(m, root) {
+		return
+	}
+	t.Lock(r.SlabMutex)
+	if r.DropCreate(m, root) {
+		t.Unlock(r.SlabMutex)
+		return
+	}
+	child := r.NewChild(t, m, root)
+	t.Unlock(r.SlabMutex)
+	m.AddCache(child)
+	slab.SetSlot(root, m.ID(), child)
+}
+
+// listLock returns the lock of every memcg's cache list: the global
+// memcg_slab_mutex. So Slabinfo (memory.kmem.slabinfo) readers of different
+// memcgs serialize with each other and with every create, shrink-on-offline
+// and destroy.
+func (r *Registry) listLock(*slab.Memcg) *kern.Mutex { return r.memcgSlab }

@@ -1,0 +1,190 @@
+// Package old models the memcg kmem cache registry before Linux commit
+// bd67314586 (its parent c67a8a685a6e): each memcg has its own
+// slab_caches_mutex guarding its cache list, the per-memcg arrays are written
+// under slab_mutex, and a memcg going offline defers the destruction of each
+// of its caches to a per-cache work item run by the kworkers.
+//
+// Lock order: activate_kmem_mutex -> slab_mutex -> memcg::slab_caches_mutex
+// (-> kmemcg_ida, the id allocator's own lock).
+//
+// The design keeps the kernel's flaw: memcg offline and root cache destroy
+// are not synchronized. Root destroy walks the array under
+// activate_kmem_mutex, which excludes neither offline (the memcg's mutex) nor
+// the destroy worker (no memcg lock), so a child can be destroyed twice or
+// its destroy work can run after root destroy freed it. The model detects
+// both instead of crashing and counts them as the designs.DoubleDestroy and
+// designs.WorkOnDestroyed anomalies.
+package old
+
+import (
+	"fmt"
+
+	"memcgbench/designs"
+	"memcgbench/designs/internal/slab"
+	"memcgbench/kern"
+)
+
+// slabCachesClass is the class of every memcg's slab_caches_mutex.
+var slabCachesClass = kern.NewClass("memcg::slab_caches_mutex")
+
+// Registry is the registry before bd67314586. Create it with New.
+type Registry struct {
+	*slab.Core
+}
+
+var _ designs.Registry = (*Registry)(nil)
+
+// New returns an empty registry running on rt. It declares the design's lock
+// order to rt and fails with designs.ErrBadConfig if cfg is out of range.
+func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
+	core, err := slab.NewCore(rt, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("old: %w", err)
+	}
+	r := &Registry{Core: core}
+	core.CreateChild = r.createChild
+	core.ListLock = listLock
+	rt.DeclareOrder(slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass)
+	return r, nil
+}
+
+// Name returns "old".
+func (r *Registry) Name() string { return "old" }
+
+// Flaws returns the two anomalies of the offline-vs-root-destroy race.
+func (r *Registry) Flaws() []designs.Flaw {
+	return []designs.Flaw{designs.DoubleDestroy, designs.WorkOnDestroyed}
+}
+
+// ActivateMemcg is memcg_activate_kmem: under activate_kmem_mutex take an
+// id, then grow every root's array under slab_mutex (memcg_update_all_caches)
+// and give the memcg its own slab_caches_mutex.
+func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.ActivateMutex)
+	defer t.Unlock(r.ActivateMutex)
+	m, err := r.NewMemcg(t, kern.NewMutex(slabCachesClass))
+	if err != nil {
+		return nil, fmt.Errorf("activate memcg: %w", err)
+	}
+	t.Lock(r.SlabMutex)
+	r.GrowAll(t, m.ID())
+	t.Unlock(r.SlabMutex)
+	r.Activated()
+	return m, nil
+}
+
+// OfflineMemcg is mem_cgroup_destroy_all_caches: under the memcg's
+// slab_caches_mutex, queue each cache's destroy work. Nothing is destroyed
+// before the kworkers run it.
+func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
+	m, err := r.Memcg(mh)
+	if err != nil {
+		return fmt.Errorf("offline memcg: %w", err)
+	}
+	t.Lock(m.Mutex)
+	defer t.Unlock(m.Mutex)
+	if !r.SetOffline(m) {
+		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
+	}
+	for _, c := range m.Caches() {
+		r.QueueDestroy(t, c)
+	}
+	t.Point("offline:walked")
+	r.MaybeFree(t, m)
+	return nil
+}
+
+// destroyWork is kmem_cache_destroy_work_func, run by a kworker holding no
+// memcg lock: shrink the cache, and destroy it if it holds no pages.
+func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
+	t.Point("destroy-work:start")
+	if c.Destroyed() {
+		// The kernel runs this on freed memory: root destroy freed the
+		// cache after offline queued this work.
+		r.Anomaly(designs.WorkOnDestroyed)
+		return
+	}
+	t.Work(r.Costs.Shrink)
+	if c.Pages.Load() > 0 {
+		return // a dead cache: it stays listed until its root is destroyed
+	}
+	r.destroyChild(t, c)
+}
+
+// destroyChild is kmem_cache_destroy of a child: under slab_mutex clear the
+// slot, take the cache off its memcg's list under the memcg's
+// slab_caches_mutex, and free it.
+func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
+	t.Point("cache-destroy:begin")
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	if !r.ClaimDestroy(c) {
+		return // destroyed already: counted as DoubleDestroy
+	}
+	slab.SetSlot(c.Root, c.Memcg.ID(), nil)
+	t.Lock(c.Memcg.Mutex)
+	c.Memcg.RemoveCache(c)
+	r.MaybeFree(t, c.Memcg)
+	t.Unlock(c.Memcg.Mutex)
+	r.FreeChild(t, c)
+}
+
+// DestroyRoot is kmem_cache_destroy of a root. After the refcount drop under
+// slab_mutex, the children loop (kmem_cache_destroy_memcg_children) runs under
+// activate_kmem_mutex, which only keeps the array from moving: for each filled
+// slot, cancel the child's destroy work and destroy the child. Nothing here
+// excludes a concurrent offline or destroy worker.
+func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
+	root, err := r.BeginDestroyRoot(t, rh)
+	if err != nil {
+		return err
+	}
+	t.Lock(r.ActivateMutex)
+	a := root.Caches.Load()
+	for i := range a.Slots {
+		c := a.Slots[i].Load()
+		if c == nil {
+			continue
+		}
+		r.WQ.Cancel(t, &c.DestroyWork)
+		t.Point("root-destroy:child")
+		r.destroyChild(t, c)
+	}
+	t.Unlock(r.ActivateMutex)
+	r.FinishDestroyRoot(t, root)
+	return nil
+}
+
+// createChild is the create worker (memcg_create_kmem_cache ->
+// kmem_cache_create_memcg): under slab_mutex skip if the child exists, create
+// it and put it on the global list; then, nested, under the memcg's
+// slab_caches_mutex fill the slot and put it on the memcg's list. (The kernel
+// fills the slot just before taking the memcg's mutex; both are under
+// slab_mutex, so lookups see the same thing.)
+//
+// One change from the kernel: if the memcg went offline meanwhile (its list
+// walk is done), the child is dropped here instead of leaking; see
+// designs.Snapshot.CreateDropped. The check sits under the memcg's mutex,
+// which offline holds while it sets the flag, so it is exact.
+func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	if r.SkipCreate(m, root) || r.DropCreate(m, root) {
+		return
+	}
+	child := r.NewChild(t, m, root)
+	child.DestroyWork.Init(func(t *kern.Task) { r.destroyWork(t, child) })
+	t.Lock(m.Mutex)
+	if m.Offline.Load() {
+		t.Unlock(m.Mutex)
+		r.DropCreated(t, child)
+		return
+	}
+	slab.SetSlot(root, m.ID(), child)
+	m.AddCache(child)
+	t.Unlock(m.Mutex)
+}
+
+// listLock returns the lock of m's cache list: m's own slab_caches_mutex.
+// Slabinfo (memory.kmem.slabinfo) and Inventory walk the list under it.
+func listLock(m *slab.Memcg) *kern.Mutex { return m.Mutex }

@@ -1,0 +1,250 @@
+package designs
+
+import (
+	"fmt"
+	"time"
+
+	"memcgbench/kern"
+)
+
+// A Registry is the kmem cache registry of one kernel: root caches, the memcgs
+// that account kernel memory, and the per-memcg child caches that connect them.
+// Each method models one kernel path (see the package documentation for the
+// kernel function and the locks each design takes). Every method takes the
+// calling *kern.Task, the stand-in for the kernel's current.
+//
+// The methods are safe for concurrent use by different tasks.
+type Registry interface {
+	// Name returns the design's name, "old" or "new".
+	Name() string
+
+	// CreateRoot creates a root cache (kmem_cache_create). Root names are
+	// unique among live roots.
+	CreateRoot(t *kern.Task, name string) (Root, error)
+	// DestroyRoot destroys a root cache and every child cache it has
+	// (kmem_cache_destroy).
+	DestroyRoot(t *kern.Task, r Root) error
+
+	// ActivateMemcg creates a memcg with kernel-memory accounting active
+	// (memcg_activate_kmem): it takes a kmemcg id and grows every root's
+	// per-memcg array to fit it.
+	ActivateMemcg(t *kern.Task) (Memcg, error)
+	// OfflineMemcg takes a memcg offline (mem_cgroup_css_offline) and
+	// destroys its caches that hold no pages, at once or through deferred
+	// work; Quiesce waits for the latter.
+	OfflineMemcg(t *kern.Task, m Memcg) error
+
+	// Alloc models the cache selection of one allocation from root r by a task
+	// in memcg m (memcg_kmem_get_cache). It reports true when m's own child
+	// cache serves the allocation, found by a lock-free lookup; on a miss it
+	// queues the child's creation and reports false (the allocation falls back
+	// to the root cache). A hit takes no lock and allocates nothing.
+	Alloc(t *kern.Task, m Memcg, r Root) (bool, error)
+	// Charge adds pages to m's child cache of r, as the slab allocator does
+	// when that cache takes new pages. It fails with ErrNoCache if the child
+	// does not exist.
+	Charge(t *kern.Task, m Memcg, r Root, pages int) error
+	// Uncharge returns pages from m's child cache of r. It works on the dead
+	// caches of an offline memcg too, as freeing an object does.
+	Uncharge(t *kern.Task, m Memcg, r Root, pages int) error
+
+	// Shrink shrinks root cache r (kmem_cache_shrink).
+	Shrink(t *kern.Task, r Root) error
+	// Slabinfo reads m's memory.kmem.slabinfo and returns the number of
+	// caches it lists.
+	Slabinfo(t *kern.Task, m Memcg) (int, error)
+	// ProcSlabinfo reads /proc/slabinfo: every root cache, with its children
+	// summed through lock-free lookups. It returns both counts.
+	ProcSlabinfo(t *kern.Task) (roots, children int)
+
+	// Quiesce waits until all deferred work (cache creation, and the old
+	// design's cache destruction) has run.
+	Quiesce(t *kern.Task)
+	// Snapshot returns the registry's counters. It takes no locks; counters
+	// read while other tasks run are each current but not mutually consistent.
+	Snapshot() Snapshot
+	// Inventory walks every structure under the design's own locks and
+	// returns what it holds, for invariant checks.
+	Inventory(t *kern.Task) Inventory
+	// Flaws returns the anomalies the design is known to have: races the
+	// kernel state it models had. The conformance suite allows those and no
+	// others.
+	Flaws() []Flaw
+	// Close stops the registry's kworkers after they finish what is queued.
+	Close()
+}
+
+// Limits of the kernel's per-memcg arrays (MEMCG_CACHES_MIN_SIZE and
+// MEMCG_CACHES_MAX_SIZE): kmemcg ids run from 0 to MaxMemcgs-1.
+const (
+	MinArraySize = 4
+	MaxArraySize = 65535
+	MaxMemcgs    = MaxArraySize
+)
+
+// A Root is a handle to a root cache, as returned by CreateRoot. Only the
+// registry that returned it accepts it.
+type Root interface {
+	// Name returns the name the root was created with.
+	Name() string
+}
+
+// A Memcg is a handle to a memcg, as returned by ActivateMemcg. Only the
+// registry that returned it accepts it.
+type Memcg interface {
+	// ID returns the memcg's kmemcg id, the index of its child caches in every
+	// root's per-memcg array. Ids are reused once a memcg is freed.
+	ID() int
+}
+
+// Config configures a Registry.
+type Config struct {
+	// Costs are the lengths of the critical-section work.
+	Costs Costs
+	// Kworkers is the number of kworkers that run deferred work, at least 0.
+	// With 0, deferred work runs only inside Quiesce, on the calling task,
+	// which makes a schedule deterministic.
+	Kworkers int
+}
+
+// DefaultConfig is the configuration the benchmarks start from.
+var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4}
+
+// Validate reports the first field of c outside its allowed range.
+func (c Config) Validate() error {
+	if err := c.Costs.Validate(); err != nil {
+		return err
+	}
+	if c.Kworkers < 0 {
+		return fmt.Errorf("%w: Kworkers = %d, allowed range is 0 or more", ErrBadConfig, c.Kworkers)
+	}
+	return nil
+}
+
+// Costs are the CPU times of the heavy steps that critical sections hold,
+// spent with kern's Task.Work. They are the only place where the model's
+// timing lives.
+//
+// The defaults follow the relative costs of kernel-model.md: the lookup, page
+// counting, list and slot updates and queueing cost nanoseconds and are left
+// at their real Go cost; growing one array and printing one slabinfo line
+// cost microseconds; creating, destroying and shrinking a cache cost from
+// about 100 µs to milliseconds (an estimate, not a measurement).
+type Costs struct {
+	// Create is the time to create one cache, root or child: per-node and
+	// per-CPU structures and a sysfs directory of about 50 files.
+	Create time.Duration
+	// Destroy is the time to destroy one cache: shutdown, sysfs removal.
+	Destroy time.Duration
+	// Shrink is the time to shrink one cache (per-CPU flushes).
+	Shrink time.Duration
+	// GrowPerRoot is the time to grow one root's per-memcg array (allocate,
+	// copy, publish); an activation that grows the arrays pays it per root.
+	GrowPerRoot time.Duration
+	// SlabinfoPerCache is the time to print one cache's slabinfo line.
+	SlabinfoPerCache time.Duration
+}
+
+// DefaultCosts are the costs stated in the type's documentation.
+var DefaultCosts = Costs{
+	Create:           300 * time.Microsecond,
+	Destroy:          200 * time.Microsecond,
+	Shrink:           100 * time.Microsecond,
+	GrowPerRoot:      2 * time.Microsecond,
+	SlabinfoPerCache: 1 * time.Microsecond,
+}
+
+// MaxCost is the largest cost Validate accepts for any one step.
+const MaxCost = time.Second
+
+// Validate reports the first cost outside [0, MaxCost].
+func (c Costs) Validate() error {
+	fields := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"Create", c.Create}, {"Destroy", c.Destroy}, {"Shrink", c.Shrink},
+		{"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+	}
+	for _, f := range fields {
+		if f.d < 0 || f.d > MaxCost {
+			return fmt.Errorf("%w: Costs.%s = %v, allowed range is 0 to %v", ErrBadConfig, f.name, f.d, MaxCost)
+		}
+	}
+	return nil
+}
+
+// A Flaw is a kind of anomaly a design may show: the symptom of a race that
+// would corrupt the kernel, detected and counted by the model instead.
+type Flaw string
+
+const (
+	// DoubleDestroy: a cache destroyed a second time (the kernel frees it
+	// twice).
+	DoubleDestroy Flaw = "double-destroy"
+	// WorkOnDestroyed: deferred work ran on a destroyed cache (the kernel
+	// runs it on freed memory).
+	WorkOnDestroyed Flaw = "work-on-destroyed"
+)
+
+// AllFlaws lists every Flaw, in a fixed order.
+var AllFlaws = []Flaw{DoubleDestroy, WorkOnDestroyed}
+
+// Snapshot holds a registry's counters.
+type Snapshot struct {
+	Roots             int   // live root caches
+	RootsCreated      int64 // root caches ever created
+	RootsDestroyed    int64 // root caches ever destroyed
+	Memcgs            int   // memcgs holding a kmemcg id, online or offline
+	OnlineMemcgs      int   // of those, the online ones
+	Children          int   // live child caches (on the global cache list)
+	ChildrenCreated   int64 // child caches ever created
+	ChildrenDestroyed int64 // child caches ever destroyed (second destroys not counted)
+
+	CreateQueued  int64 // create work items queued, one per allocation miss
+	CreateSkipped int64 // create work that found the child already there
+	// CreateDropped counts create work that found its memcg offline or its
+	// root dying. The kernel of both states would have created a child there
+	// that nothing destroys (kernel-model.md: "a race left in both"); the
+	// model drops it, in both designs alike, so the invariants stay checkable.
+	CreateDropped int64
+	DestroyQueued int64 // destroy work items queued (old design only)
+	PendingWork   int   // work items queued and not yet started
+
+	// Anomalies counts each Flaw seen.
+	Anomalies map[Flaw]int64
+}
+
+// Inventory is a registry's content, walked under its locks.
+type Inventory struct {
+	// SlabCaches is the global cache list (slab_caches), roots and children.
+	SlabCaches []CacheInfo
+	// Roots lists each root cache with the filled slots of its array.
+	Roots []RootInfo
+	// Memcgs lists each memcg that holds a kmemcg id, with its cache list.
+	Memcgs []MemcgInfo
+	// ArraySize is the size every root's per-memcg array has at least
+	// (the kernel's memcg_limited_groups_array_size).
+	ArraySize int
+}
+
+// CacheInfo identifies one cache.
+type CacheInfo struct {
+	Root  string // the root cache's name
+	Memcg int    // the memcg's kmemcg id; -1 for a root cache
+	Pages int64  // pages charged (child caches)
+}
+
+// RootInfo is one root cache and its per-memcg array.
+type RootInfo struct {
+	Name     string
+	ArrayLen int
+	Children []CacheInfo // the filled slots, by kmemcg id
+}
+
+// MemcgInfo is one memcg and its list of caches.
+type MemcgInfo struct {
+	ID     int
+	Online bool
+	Caches []CacheInfo
+}
