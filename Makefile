@@ -22,8 +22,8 @@ test: vet ## vet, then every test under the race detector (the README's test com
 race: test ## alias of test: the tests always run with -race
 
 fuzz: ## run the model-based fuzzer on each design for FUZZTIME (default 60s)
-	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) ./designs/old
-	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) ./designs/new
+	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/old
+	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/new
 
 bench: ## run every benchmark once into BENCHOUT (Go benchmark format)
 	@mkdir -p $(dir $(BENCHOUT))

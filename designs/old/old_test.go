@@ -24,3 +24,5 @@ var design = designtest.Design{
 func TestConformance(t *testing.T) { designtest.Run(t, design) }
 
 func BenchmarkAllocHit(b *testing.B) { designtest.BenchmarkAllocHit(b, design) }
+
+func FuzzRegistry(f *testing.F) { designtest.Fuzz(f, design) }
