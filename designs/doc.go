@@ -44,8 +44,8 @@
 //	Quiesce        -    flush_workqueue                waits for create and destroy work                    waits for create work
 //
 //	* child destroy (kmem_cache_destroy of a child):
-//	  old: slab_mutex (clear slot) -> memcg::slab_caches_mutex (list del) ; {Destroy} under slab_mutex
-//	  new: (memcg_slab_mutex held) clear slot, list del ; slab_mutex {Destroy}
+//	  old: slab_mutex held throughout: clear slot, memcg::slab_caches_mutex (list del) released, {Destroy}
+//	  new: memcg_slab_mutex held by the caller: clear slot, list del; then slab_mutex {Destroy}
 //
 // The paths marked "same" are implemented once, in the shared core both
 // designs embed, so the design packages hold exactly what bd67314586 changed.
@@ -58,9 +58,11 @@
 //     root destroy may run after it and create a child that is never
 //     destroyed. Both designs drop such work instead and count it
 //     (Snapshot.CreateDropped), so the invariants can be checked.
-//   - A dead cache (one that held pages at offline) stays listed until its
-//     root is destroyed; uncharging its last page does not destroy it. The
-//     memcg keeps its kmemcg id until its last cache is gone.
+//   - A dead cache (one that held pages when offline looked at it) stays
+//     listed until its root is destroyed; uncharging its last page does not
+//     destroy it, in either design (kernel-model.md is silent on that path;
+//     3.15 may have queued the destroy work again there). The memcg keeps its
+//     kmemcg id until its last cache is gone.
 //   - Root caches have one reference each (no cache merging), and their
 //     names are unique among live roots.
 //

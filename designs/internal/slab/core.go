@@ -158,11 +158,11 @@ func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
 func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
 	memcg, err := c.Memcg(m)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("alloc: %w", err)
 	}
 	root, err := c.Root(r)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("alloc: %w", err)
 	}
 	if child := Lookup(root, memcg.id); child != nil && child.Memcg == memcg {
 		return true, nil

@@ -1,0 +1,95 @@
+package slab
+
+import (
+	"testing"
+
+	"memcgbench/kern"
+)
+
+func TestArraySize(t *testing.T) {
+	tests := []struct{ id, want int }{
+		{0, MinArraySize}, {1, MinArraySize}, {2, 6}, {4, 10}, {9, 20},
+		{32766, 65534}, {32767, MaxArraySize}, {MaxMemcgs - 1, MaxArraySize},
+	}
+	for _, tt := range tests {
+		if got := ArraySize(tt.id); got != tt.want {
+			t.Errorf("ArraySize(%d) = %d, want %d", tt.id, got, tt.want)
+		}
+	}
+}
+
+func TestGrowKeepsSlotsAndNeverShrinks(t *testing.T) {
+	root := &Cache{name: "r"}
+	root.Caches.Store(NewArray(4))
+	child := &Cache{name: "r"}
+	SetSlot(root, 3, child)
+	before := root.Caches.Load()
+	if Grow(root, 4) || Grow(root, 2) {
+		t.Fatal("Grow to a size not larger than the array replaced it")
+	}
+	if !Grow(root, 10) {
+		t.Fatal("Grow to a larger size did nothing")
+	}
+	if root.Caches.Load() == before {
+		t.Fatal("Grow changed the array in place instead of publishing a new one")
+	}
+	if Lookup(root, 3) != child {
+		t.Error("child lost by Grow")
+	}
+	if before.Slots[3].Load() != child {
+		t.Error("Grow modified the old array, which lock-free readers may still hold")
+	}
+	for _, id := range []int{-1, 0, 9, 10, 1 << 20} {
+		if c := Lookup(root, id); c != nil && id != 3 {
+			t.Errorf("Lookup(%d) = %v, want nil", id, c)
+		}
+	}
+}
+
+func TestIDsLowestFree(t *testing.T) {
+	task := kern.New(kern.Config{}).NewTask("t")
+	ids := NewIDs()
+	var ms []*Memcg
+	for range 5 {
+		m := NewMemcg(nil)
+		if err := ids.Get(task, m); err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	ids.Put(task, ms[3])
+	ids.Put(task, ms[1])
+	for _, want := range []int{1, 3, 5} {
+		m := NewMemcg(nil)
+		if err := ids.Get(task, m); err != nil || m.ID() != want {
+			t.Errorf("Get = id %d, %v; want %d (lowest free)", m.ID(), err, want)
+		}
+	}
+	if got := len(ids.Memcgs(task)); got != 6 {
+		t.Errorf("Memcgs() has %d, want 6", got)
+	}
+}
+
+func TestListsAddRemove(t *testing.T) {
+	l := NewList()
+	m := NewMemcg(nil)
+	root := &Cache{name: "root"}
+	a := &Cache{name: "root", Root: root, Memcg: m}
+	b := &Cache{name: "root", Root: root, Memcg: m}
+	l.Add(root)
+	l.Add(a)
+	l.Add(b)
+	m.AddCache(a)
+	m.AddCache(b)
+	l.Remove(a)
+	m.RemoveCache(a)
+	if got := l.All(); len(got) != 2 || got[0] != root || got[1] != b {
+		t.Errorf("global list = %v, want [root b]", got)
+	}
+	if l.Children() != 1 || len(l.Roots()) != 1 {
+		t.Errorf("children %d roots %d, want 1, 1", l.Children(), len(l.Roots()))
+	}
+	if got := m.Caches(); len(got) != 1 || got[0] != b || m.NumCaches() != 1 {
+		t.Errorf("memcg list = %v, want [b]", got)
+	}
+}
