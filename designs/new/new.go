@@ -77,14 +77,9 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // the memcg's list; shrink each cache and destroy it if it holds no pages.
 // Caches that still hold pages stay listed as dead caches.
 func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
-	m, err := r.Memcg(mh)
+	m, err := r.BeginOffline(t, mh)
 	if err != nil {
-		return fmt.Errorf("offline memcg: %w", err)
-	}
-	t.Lock(r.memcgSlab)
-	defer t.Unlock(r.memcgSlab)
-	if !r.SetOffline(m) {
-		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
+		return err
 	}
 	for _, c := range m.Caches() {
 		t.Work(r.Costs.Shrink)
@@ -92,8 +87,7 @@ func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 			r.destroyChild(t, c)
 		}
 	}
-	t.Point("offline:walked")
-	r.MaybeFree(t, m)
+	r.EndOffline(t, m)
 	return nil
 }
 

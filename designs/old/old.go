@@ -77,20 +77,14 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // slab_caches_mutex, queue each cache's destroy work. Nothing is destroyed
 // before the kworkers run it.
 func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
-	m, err := r.Memcg(mh)
+	m, err := r.BeginOffline(t, mh)
 	if err != nil {
-		return fmt.Errorf("offline memcg: %w", err)
-	}
-	t.Lock(m.Mutex)
-	defer t.Unlock(m.Mutex)
-	if !r.SetOffline(m) {
-		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
+		return err
 	}
 	for _, c := range m.Caches() {
 		r.QueueDestroy(t, c)
 	}
-	t.Point("offline:walked")
-	r.MaybeFree(t, m)
+	r.EndOffline(t, m)
 	return nil
 }
 

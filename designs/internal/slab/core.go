@@ -276,14 +276,31 @@ func (c *Core) Activated() {
 	c.onlineMemcgs.Add(1)
 }
 
-// SetOffline marks m offline and reports whether it was online. The caller
-// holds m's list lock.
-func (c *Core) SetOffline(m *Memcg) bool {
+// BeginOffline starts path E in both designs: it resolves m, takes the lock
+// of its list (ListLock) and marks it offline, so no new child joins the
+// list. It returns with that lock held; the design walks the list, then calls
+// EndOffline.
+func (c *Core) BeginOffline(t *kern.Task, mh designs.Memcg) (*Memcg, error) {
+	m, err := c.Memcg(mh)
+	if err != nil {
+		return nil, fmt.Errorf("offline memcg: %w", err)
+	}
+	mu := c.ListLock(m)
+	t.Lock(mu)
 	if m.Offline.Swap(true) {
-		return false
+		t.Unlock(mu)
+		return nil, fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
-	return true
+	return m, nil
+}
+
+// EndOffline ends path E: it frees m if no cache is left on its list and
+// releases the list lock BeginOffline took.
+func (c *Core) EndOffline(t *kern.Task, m *Memcg) {
+	t.Point("offline:walked")
+	c.MaybeFree(t, m)
+	t.Unlock(c.ListLock(m))
 }
 
 // GrowAll is path B: if id does not fit the arrays, grow every root's array
