@@ -211,6 +211,16 @@ type Snapshot struct {
 	DestroyQueued int64 // destroy work items queued (old design only)
 	PendingWork   int   // work items queued and not yet started
 
+	// DestroyBacklog is the destroy work queued and not yet started or
+	// cancelled (old design), and DestroyBacklogMax its high-water mark.
+	DestroyBacklog, DestroyBacklogMax int
+	// DeadCaches counts child caches destroyed after their memcg went
+	// offline; DeadLifetime sums, and DeadLifetimeMax bounds, the time from
+	// offline to destroy. In the new design that is the synchronous shrink
+	// and destroy; in the old, the wait for a kworker too.
+	DeadCaches                    int64
+	DeadLifetime, DeadLifetimeMax time.Duration
+
 	// Anomalies counts each Flaw seen.
 	Anomalies map[Flaw]int64
 }

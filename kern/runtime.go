@@ -3,6 +3,7 @@ package kern
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Config selects what a Runtime observes. The zero Config measures nothing and
@@ -48,6 +49,7 @@ func (e Event) String() string {
 // lock-order checker of one registry under test. Its methods are safe for
 // concurrent use.
 type Runtime struct {
+	skipWork   atomic.Bool
 	lockStats  bool
 	checkOrder bool
 	hook       func(*Task, Event)
@@ -100,6 +102,16 @@ func (t *Task) Name() string { return t.name }
 
 // Runtime returns the runtime t belongs to.
 func (t *Task) Runtime() *Runtime { return t.rt }
+
+// Now returns the runtime's clock in nanoseconds (monotonic, arbitrary
+// origin). Drivers time operations with it rather than with package time,
+// so that a runtime with another clock can stand in.
+func (t *Task) Now() int64 { return nanotime() }
+
+// SkipWork makes Task.Work return at once while on is true: for building the
+// state a measurement starts from (hundreds of caches) without paying the
+// critical-section costs that the measurement is about.
+func (rt *Runtime) SkipWork(on bool) { rt.skipWork.Store(on) }
 
 // Point marks a named point of a design's code path for Config.Hook. Without a
 // hook it costs one load and one branch.

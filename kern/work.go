@@ -52,9 +52,10 @@ func SpinRate() float64 {
 // Work burns d of CPU time on t's thread: the model of a critical section's
 // (or any kernel path's) own work. It spins a calibrated number of iterations
 // and reads no clock, so if the task is preempted the work takes longer in
-// wall time, as real CPU work would. A d of zero or less does nothing.
+// wall time, as real CPU work would. A d of zero or less does nothing, and
+// so does any d while the runtime skips work (Runtime.SkipWork).
 func (t *Task) Work(d time.Duration) {
-	if d <= 0 {
+	if d <= 0 || t.rt.skipWork.Load() {
 		return
 	}
 	t.sink = spin(int64(float64(d)*spinRate.perNanos), t.sink)

@@ -19,6 +19,22 @@ func TestWorkZeroAndNegative(t *testing.T) {
 	}
 }
 
+func TestSkipWork(t *testing.T) {
+	rt := New(Config{})
+	task := rt.NewTask("t")
+	rt.SkipWork(true)
+	before := task.sink
+	task.Work(time.Millisecond)
+	if task.sink != before {
+		t.Error("Work ran while the runtime skips work")
+	}
+	rt.SkipWork(false)
+	task.Work(time.Microsecond)
+	if task.sink == before {
+		t.Error("Work did not run after SkipWork(false)")
+	}
+}
+
 func TestSpinDependsOnCount(t *testing.T) {
 	if spin(10, 1) == spin(11, 1) {
 		t.Errorf("spin(10) == spin(11): the loop is not doing its iterations")

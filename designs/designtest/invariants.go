@@ -25,8 +25,8 @@ func brokenInvariants(e *env) []string {
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
 
-	if s.PendingWork != 0 {
-		fail("%d work items pending after Quiesce", s.PendingWork)
+	if s.PendingWork != 0 || s.DestroyBacklog != 0 {
+		fail("%d work items pending (%d destroys) after Quiesce", s.PendingWork, s.DestroyBacklog)
 	}
 	type key struct {
 		root  string

@@ -91,6 +91,7 @@ func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 // destroyWork is kmem_cache_destroy_work_func, run by a kworker holding no
 // memcg lock: shrink the cache, and destroy it if it holds no pages.
 func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
+	r.DestroyDequeued()
 	t.Point("destroy-work:start")
 	if c.Destroyed() {
 		// The kernel runs this on freed memory: root destroy freed the
@@ -140,7 +141,9 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 		if c == nil {
 			continue
 		}
-		r.WQ.Cancel(t, &c.DestroyWork)
+		if r.WQ.Cancel(t, &c.DestroyWork) {
+			r.DestroyDequeued()
+		}
 		t.Point("root-destroy:child")
 		r.destroyChild(t, c)
 	}

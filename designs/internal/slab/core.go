@@ -3,6 +3,7 @@ package slab
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"memcgbench/designs"
 	"memcgbench/kern"
@@ -46,7 +47,8 @@ type Core struct {
 	memcgs, onlineMemcgs                       atomic.Int64
 	childrenCreated, childrenDestroyed         atomic.Int64
 	createQueued, createSkipped, createDropped atomic.Int64
-	destroyQueued                              atomic.Int64
+	destroyQueued, destroyBacklog, backlogMax  atomic.Int64
+	deadCaches, deadLifetime, deadLifetimeMax  atomic.Int64
 	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
 }
 
@@ -242,11 +244,28 @@ func (c *Core) ClaimDestroy(child *Cache) bool {
 
 // FreeChild does the heavy part of destroying a claimed child: it takes it
 // off the global list and frees it. The caller holds SlabMutex and has
-// cleared the child's slot.
+// cleared the child's slot. A child destroyed after its memcg went offline
+// adds to the dead-cache lifetime counters.
 func (c *Core) FreeChild(t *kern.Task, child *Cache) {
 	c.List.Remove(child)
 	t.Work(c.Costs.Destroy)
 	c.childrenDestroyed.Add(1)
+	if child.OfflineAt != 0 {
+		life := t.Now() - child.OfflineAt
+		c.deadCaches.Add(1)
+		c.deadLifetime.Add(life)
+		storeMax(&c.deadLifetimeMax, life)
+	}
+}
+
+// storeMax raises m to v if v is larger.
+func storeMax(m *atomic.Int64, v int64) {
+	for {
+		old := m.Load()
+		if v <= old || m.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // MaybeFree gives m's id back if it is offline and has no caches left, as
@@ -292,6 +311,10 @@ func (c *Core) BeginOffline(t *kern.Task, mh designs.Memcg) (*Memcg, error) {
 		return nil, fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
+	now := t.Now()
+	for _, cache := range m.Caches() {
+		cache.OfflineAt = now
+	}
 	return m, nil
 }
 
@@ -430,8 +453,13 @@ func (c *Core) QueueDestroy(t *kern.Task, child *Cache) bool {
 		return false
 	}
 	c.destroyQueued.Add(1)
+	storeMax(&c.backlogMax, c.destroyBacklog.Add(1))
 	return true
 }
+
+// DestroyDequeued counts destroy work that left the queue: started by a
+// kworker or cancelled.
+func (c *Core) DestroyDequeued() { c.destroyBacklog.Add(-1) }
 
 // Anomaly counts one occurrence of flaw f.
 func (c *Core) Anomaly(f designs.Flaw) {
@@ -458,6 +486,11 @@ func (c *Core) Snapshot() designs.Snapshot {
 		CreateSkipped:     c.createSkipped.Load(),
 		CreateDropped:     c.createDropped.Load(),
 		DestroyQueued:     c.destroyQueued.Load(),
+		DestroyBacklog:    int(c.destroyBacklog.Load()),
+		DestroyBacklogMax: int(c.backlogMax.Load()),
+		DeadCaches:        c.deadCaches.Load(),
+		DeadLifetime:      time.Duration(c.deadLifetime.Load()),
+		DeadLifetimeMax:   time.Duration(c.deadLifetimeMax.Load()),
 		PendingWork:       c.WQ.Pending(),
 		Anomalies:         make(map[designs.Flaw]int64, len(designs.AllFlaws)),
 	}

@@ -50,6 +50,9 @@ type Cache struct {
 
 	// DestroyWork is the old design's per-cache destroy work item.
 	DestroyWork kern.WorkItem
+	// OfflineAt is when the cache's memcg went offline (Task.Now), set by
+	// the offline walk; zero while the memcg is online.
+	OfflineAt int64
 
 	global listLink // on the global cache list, under slab_mutex
 	memcg  listLink // on the memcg's cache list, under that list's lock
