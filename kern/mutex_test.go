@@ -48,6 +48,21 @@ func TestLockStatsCountContention(t *testing.T) {
 	}
 }
 
+func TestResetLockStats(t *testing.T) {
+	rt := New(Config{LockStats: true})
+	task := rt.NewTask("t")
+	setup, run := NewMutex(NewClass("test::setup")), NewMutex(NewClass("test::run"))
+	task.Lock(setup)
+	task.Unlock(setup)
+	rt.ResetLockStats()
+	task.Lock(run)
+	task.Unlock(run)
+	got := rt.LockStats()
+	if len(got) != 1 || got[0].Class != "test::run" || got[0].Acquisitions != 1 {
+		t.Errorf("LockStats after reset = %+v, want only test::run once", got)
+	}
+}
+
 func TestLockStatsOff(t *testing.T) {
 	rt := New(Config{})
 	task := rt.NewTask("t")

@@ -142,6 +142,16 @@ func (rt *Runtime) LockStats() []ClassStat {
 	return mergeStats(tasks)
 }
 
+// ResetLockStats zeroes every task's lock statistics, so a measurement can
+// start after its setup. Like LockStats, call it only while no task runs.
+func (rt *Runtime) ResetLockStats() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, t := range rt.tasks {
+		clear(t.stats)
+	}
+}
+
 // DeclareOrder declares that the given classes nest in the given order,
 // outermost first. Taking a class while holding one declared after it is an
 // order violation. Without Config.CheckOrder it does nothing.

@@ -1,0 +1,177 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+	"memcgbench/workloads"
+)
+
+// oversubscription is the sub-key workers=Kx: K workers per CPU.
+var oversubscription = []int{1, 4}
+
+func BenchmarkRegistry(b *testing.B) {
+	for _, name := range workloads.PresetNames() {
+		for _, over := range oversubscription {
+			for _, d := range workloads.Designs() {
+				b.Run(fmt.Sprintf("workload=%s/design=%s/workers=%dx", name, d.Name, over), func(b *testing.B) {
+					spec, err := workloads.Preset(name)
+					if err != nil {
+						b.Fatal(err)
+					}
+					spec.Workers = over * runtime.GOMAXPROCS(0)
+					res := run(b, spec, d, workloads.Options{LockStats: true})
+					if name == "calibrate" {
+						limit, err := workloads.CalibrateLimit(d.Name, res.Workers, spec.Memcgs, workloads.CPUs(), workloads.CalibrateHold)
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.ReportMetric(res.OpsPerSec()/limit, "measured/theory")
+					}
+				})
+			}
+		}
+	}
+}
+
+// run sets up spec on d (not timed), runs b.N operations, and reports the
+// run's metrics.
+func run(b *testing.B, spec workloads.Spec, d workloads.Design, opts workloads.Options) *workloads.Result {
+	b.Helper()
+	r, err := workloads.NewRunner(spec, d, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	b.ResetTimer()
+	res, err := r.Run(context.Background(), int64(b.N), 0)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range res.Metrics() {
+		b.ReportMetric(m.Value, m.Unit)
+	}
+	return res
+}
+
+// BenchmarkHarnessOverhead measures what the harness adds to what it
+// measures:
+//
+//   - op=alloc-hit: an allocation hit on one worker through the whole driver
+//     (impl=driver), through the registry alone (impl=registry), and the bare
+//     lock-free lookup it models, an atomic pointer load and an index
+//     (impl=baseline);
+//   - workload=container-churn: the preset with lock statistics on and off.
+func BenchmarkHarnessOverhead(b *testing.B) {
+	b.Run("op=alloc-hit/impl=baseline", func(b *testing.B) {
+		var arr atomic.Pointer[[]*int]
+		slots := make([]*int, 64)
+		one := 1
+		slots[17] = &one
+		arr.Store(&slots)
+		var sink *int
+		for i := 0; b.Loop(); i++ {
+			sink = (*arr.Load())[17]
+		}
+		if sink == nil {
+			b.Fatal("lost the slot")
+		}
+	})
+	b.Run("op=alloc-hit/impl=registry", func(b *testing.B) {
+		rt := kern.New(kern.Config{})
+		reg, err := workloads.Designs()[1].New(rt, designs.Config{Kworkers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer reg.Close()
+		t := rt.NewTask("bench")
+		root, _ := reg.CreateRoot(t, "kmalloc-64")
+		memcg, _ := reg.ActivateMemcg(t)
+		reg.Alloc(t, memcg, root)
+		reg.Quiesce(t)
+		for b.Loop() {
+			if hit, _ := reg.Alloc(t, memcg, root); !hit {
+				b.Fatal("miss")
+			}
+		}
+	})
+	b.Run("op=alloc-hit/impl=driver", func(b *testing.B) {
+		spec := workloads.DefaultSpec
+		spec.Workers = 1
+		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
+		run(b, spec, workloads.Designs()[1], workloads.Options{})
+	})
+	for _, stats := range []string{"off", "on"} {
+		for _, d := range workloads.Designs() {
+			b.Run(fmt.Sprintf("workload=container-churn/design=%s/stats=%s", d.Name, stats), func(b *testing.B) {
+				spec, _ := workloads.Preset("container-churn")
+				run(b, spec, d, workloads.Options{LockStats: stats == "on"})
+			})
+		}
+	}
+}
+
+// BenchmarkScale sets up the kernel's limits, 200 root caches with 1 000, 8 000
+// and 65 535 memcgs, and runs the steady preset on them. It reports the setup
+// time, the live heap after setup and the process's peak RSS (VmHWM, which
+// only grows: the sizes run smallest first). Run it alone:
+//
+//	go test -run '^$' -bench Scale -benchtime 1x ./bench
+func BenchmarkScale(b *testing.B) {
+	for _, memcgs := range []int{1000, 8000, designs.MaxMemcgs} {
+		b.Run(fmt.Sprintf("memcgs=%d/roots=200", memcgs), func(b *testing.B) {
+			spec, _ := workloads.Preset("steady")
+			spec.Memcgs, spec.Roots = memcgs, 200
+			runtime.GC()
+			debug.FreeOSMemory()
+			start := time.Now()
+			r, err := workloads.NewRunner(spec, workloads.Designs()[1], workloads.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			setup := time.Since(start)
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ResetTimer()
+			res, err := r.Run(context.Background(), int64(b.N), 0)
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(res.OpsPerSec(), "ops/s")
+			b.ReportMetric(float64(setup.Milliseconds()), "setup-ms")
+			b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
+			if hwm, err := peakRSS(); err == nil {
+				b.ReportMetric(hwm, "peak-rss-MB")
+			}
+		})
+	}
+}
+
+// peakRSS reads the process's peak resident set size (VmHWM) in MiB.
+func peakRSS() (float64, error) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}

@@ -1,0 +1,426 @@
+package workloads
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"memcgbench/designs"
+	"memcgbench/designs/new"
+	"memcgbench/designs/old"
+	"memcgbench/kern"
+)
+
+// A Design names a registry implementation and builds it.
+type Design struct {
+	Name string
+	New  func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error)
+}
+
+// Designs returns the two designs, old first.
+func Designs() []Design {
+	return []Design{
+		{"old", func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error) { return old.New(rt, cfg) }},
+		{"new", func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error) { return new.New(rt, cfg) }},
+	}
+}
+
+// DesignByName returns the design with the given name.
+func DesignByName(name string) (Design, error) {
+	for _, d := range Designs() {
+		if d.Name == name {
+			return d, nil
+		}
+	}
+	return Design{}, fmt.Errorf("unknown design %q; valid designs are old, new", name)
+}
+
+// Options are the driver's own settings, apart from the workload.
+type Options struct {
+	// LockStats turns on kern's lock statistics, which the per-lock metrics
+	// need; off, the runtime measures nothing but the run's length.
+	LockStats bool
+	// Progress, when set, is called about once a second during a run with
+	// the time elapsed and the operations done so far.
+	Progress func(elapsed time.Duration, ops int64)
+}
+
+// A Runner holds one registry, set up as its Spec says, and the workers that
+// drive it. Run it once, then Close it.
+type Runner struct {
+	spec   Spec
+	design Design
+	opts   Options
+	rt     *kern.Runtime
+	reg    designs.Registry
+	roles  []Role
+
+	memcgs []atomic.Pointer[memcgRef] // memcg slots: churn swaps them
+	roots  []atomic.Pointer[rootRef]  // root slots: root churn swaps them
+
+	workers []*worker
+	ran     bool
+
+	// Per-run shared state, each read-mostly: the stop flag is written once,
+	// the budget is claimed in grains, not per operation.
+	stop   atomic.Bool
+	budget atomic.Int64
+	grain  int64
+}
+
+type memcgRef struct{ designs.Memcg }
+type rootRef struct{ designs.Root }
+
+func (r *Runner) memcg(i uint32) designs.Memcg { return r.memcgs[i].Load().Memcg }
+func (r *Runner) root(i uint32) designs.Root   { return r.roots[i].Load().Root }
+
+// NewRunner validates spec, builds the registry and its starting state: the
+// roots, the memcgs and each memcg's working-set caches. The setup skips the
+// critical-section costs (kern's SkipWork), so it is quick and its costs do
+// not count.
+func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	rt := kern.New(kern.Config{LockStats: opts.LockStats})
+	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: spec.Kworkers})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name, err)
+	}
+	r := &Runner{spec: spec, design: d, opts: opts, rt: rt, reg: reg,
+		roles:  spec.roles(runtime.GOMAXPROCS(0)),
+		memcgs: make([]atomic.Pointer[memcgRef], spec.Memcgs),
+		roots:  make([]atomic.Pointer[rootRef], spec.Roots),
+	}
+	if err := r.setup(); err != nil {
+		reg.Close()
+		return nil, fmt.Errorf("%s: setup: %w", d.Name, err)
+	}
+	id := 0
+	for ri, role := range r.roles {
+		for range role.Workers {
+			rng := rand.New(rand.NewPCG(spec.Seed, uint64(id)))
+			r.workers = append(r.workers, &worker{
+				id: id, role: ri, r: r, rng: rng,
+				task: rt.NewTask(fmt.Sprintf("worker/%d", id)),
+				tape: drawTape(&r.spec, role.Mix, rng),
+			})
+			id++
+		}
+	}
+	return r, nil
+}
+
+func (r *Runner) setup() error {
+	r.rt.SkipWork(true)
+	defer r.rt.SkipWork(false)
+	t := r.rt.NewTask("setup")
+	for i := range r.roots {
+		root, err := r.reg.CreateRoot(t, fmt.Sprintf("root-%d", i))
+		if err != nil {
+			return err
+		}
+		r.roots[i].Store(&rootRef{root})
+	}
+	for i := range r.memcgs {
+		m, err := r.reg.ActivateMemcg(t)
+		if err != nil {
+			return err
+		}
+		r.memcgs[i].Store(&memcgRef{m})
+		for k := range r.spec.CachesPerMemcg {
+			if _, err := r.reg.Alloc(t, m, r.root(uint32(workingSetRoot(&r.spec, i, k)))); err != nil {
+				return err
+			}
+		}
+	}
+	r.reg.Quiesce(t)
+	r.rt.ResetLockStats()
+	return nil
+}
+
+// Registry returns the registry under test.
+func (r *Runner) Registry() designs.Registry { return r.reg }
+
+// Workers returns the number of workers a run uses.
+func (r *Runner) Workers() int { return len(r.workers) }
+
+// Close stops the registry's kworkers.
+func (r *Runner) Close() { r.reg.Close() }
+
+// Run drives the registry until ops operations are done (ops > 0) or for
+// dur, or until ctx is done, whichever comes first; then it waits for the
+// deferred work the run queued to drain. The elapsed time it reports
+// includes that drain, so a design cannot look faster by leaving its work
+// queued. A Runner runs once.
+func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result, error) {
+	if r.ran {
+		return nil, errors.New("workloads: Runner.Run called twice")
+	}
+	r.ran = true
+	if ops > 0 {
+		r.budget.Store(ops)
+		// Claim in grains: a worker touches the shared budget about a
+		// hundred times a run, not once per operation.
+		r.grain = min(max(ops/int64(100*len(r.workers)), 1), 10_000)
+	} else {
+		r.budget.Store(-1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if dur > 0 {
+		var stopTimer context.CancelFunc
+		ctx, stopTimer = context.WithTimeout(ctx, dur)
+		defer stopTimer()
+	}
+	// The measured workers run the budget; background roles run until the
+	// measured workers are done.
+	var measured, background sync.WaitGroup
+	start := time.Now()
+	for _, w := range r.workers {
+		if r.measured(w) {
+			measured.Go(w.run)
+		} else {
+			background.Go(w.run)
+		}
+	}
+	finished := make(chan struct{})
+	go func() {
+		measured.Wait()
+		r.stop.Store(true)
+		background.Wait()
+		close(finished)
+	}()
+	r.watch(ctx, start, finished)
+	<-finished
+	workersDone := time.Now()
+	r.reg.Quiesce(r.rt.NewTask("drain"))
+	end := time.Now()
+
+	res := r.result(end.Sub(start), end.Sub(workersDone))
+	for _, w := range r.workers {
+		if w.err != nil {
+			return res, fmt.Errorf("%s, %s: worker %d: %w", r.design.Name, r.spec.Name, w.id, w.err)
+		}
+	}
+	return res, nil
+}
+
+// watch stops the workers when ctx is done and reports progress, until the
+// workers finish.
+func (r *Runner) watch(ctx context.Context, start time.Time, finished <-chan struct{}) {
+	var tick <-chan time.Time
+	if r.opts.Progress != nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-finished:
+			return
+		case <-ctx.Done():
+			r.stop.Store(true)
+			<-finished
+			return
+		case now := <-tick:
+			var done int64
+			for _, w := range r.workers {
+				done += w.published.Load()
+			}
+			r.opts.Progress(now.Sub(start), done)
+		}
+	}
+}
+
+// measured reports whether w's operations are the ones a run counts: those
+// of the first role (all workers when the Spec has no roles). The other
+// roles are background load, as JMH's asymmetric groups are.
+func (r *Runner) measured(w *worker) bool { return w.role == 0 }
+
+// claim takes up to one grain of operations from the budget and returns how
+// many it got (-1: no budget, run until stopped).
+func (r *Runner) claim() int64 {
+	if r.grain == 0 {
+		return -1
+	}
+	left := r.budget.Add(-r.grain)
+	if left >= 0 {
+		return r.grain
+	}
+	return max(left+r.grain, 0)
+}
+
+// A worker is one goroutine of a run, with its own task, random source,
+// counters and latency samples; nothing in it is shared while it runs
+// except the published progress count.
+type worker struct {
+	id, role int
+	r        *Runner
+	task     *kern.Task
+	rng      *rand.Rand
+	tape     []step
+	pos      int
+	names    int // root names this worker made
+
+	count [NumOps]opCount
+	lat   [NumOps]reservoir
+	err   error
+
+	_         [64]byte
+	published atomic.Int64 // operations done, stored every progressEvery
+	_         [56]byte
+}
+
+type opCount struct {
+	n, stale, hits int64
+}
+
+// progressEvery is how often (in operations) a worker publishes its count.
+const progressEvery = 256
+
+func (w *worker) run() {
+	r := w.r
+	measured := r.measured(w)
+	var done int64
+	for !r.stop.Load() {
+		n := int64(-1)
+		if measured {
+			if n = r.claim(); n == 0 {
+				break
+			}
+		}
+		for ; n != 0 && !r.stop.Load(); n-- {
+			s := w.tape[w.pos]
+			w.pos = (w.pos + 1) % tapeLen
+			if s.op.Slow() {
+				t0 := w.task.Now()
+				w.do(s)
+				w.lat[s.op].add(float64(w.task.Now()-t0), w.rng)
+			} else {
+				w.do(s)
+			}
+			if w.err != nil {
+				r.stop.Store(true)
+				return
+			}
+			done++
+			if done%progressEvery == 0 {
+				w.published.Store(done)
+			}
+		}
+	}
+	w.published.Store(done)
+}
+
+// do runs one step and counts it.
+func (w *worker) do(s step) {
+	r, t, reg := w.r, w.task, w.r.reg
+	c := &w.count[s.op]
+	c.n++
+	var err error
+	switch s.op {
+	case OpAlloc, OpMiss:
+		var hit bool
+		hit, err = reg.Alloc(t, r.memcg(s.memcg), r.root(s.root))
+		if hit {
+			c.hits++
+		}
+	case OpCharge:
+		m, root := r.memcg(s.memcg), r.root(s.root)
+		if err = reg.Charge(t, m, root, 1); err == nil {
+			err = reg.Uncharge(t, m, root, 1)
+		}
+	case OpSlabinfo:
+		_, err = reg.Slabinfo(t, r.memcg(s.memcg))
+	case OpProcSlabinfo:
+		reg.ProcSlabinfo(t)
+	case OpShrink:
+		err = reg.Shrink(t, r.root(s.root))
+	case OpChurn:
+		err = w.churn(int(s.memcg))
+	case OpRootChurn:
+		err = w.rootChurn(int(s.root))
+	}
+	if err != nil {
+		if !stale(err) {
+			w.err = fmt.Errorf("%s: %w", s.op, err)
+			return
+		}
+		c.stale++
+	}
+}
+
+// churn replaces the memcg in slot i, as a container host starts one
+// container and stops another: a new memcg allocates from each root of its
+// working set until every allocation is served by its own cache (a starting
+// container keeps allocating; its first allocations fall back to the root
+// cache until the kworkers have created its caches), then takes the old
+// memcg's place, and the old one goes offline. The op's latency so includes
+// the time to create the new memcg's caches, however the design schedules
+// that work.
+func (w *worker) churn(i int) error {
+	r, t, reg := w.r, w.task, w.r.reg
+	m, err := reg.ActivateMemcg(t)
+	if err != nil {
+		return err
+	}
+	waiting := make([]bool, r.spec.CachesPerMemcg)
+	for k := range waiting {
+		waiting[k] = true
+	}
+	for left := len(waiting); left > 0 && !r.stop.Load(); {
+		for k, wait := range waiting {
+			if !wait {
+				continue
+			}
+			hit, err := reg.Alloc(t, m, r.root(uint32(workingSetRoot(&r.spec, i, k))))
+			if err != nil && !stale(err) {
+				return err
+			}
+			if hit || err != nil { // a root destroyed by root churn is not waited for
+				waiting[k] = false
+				left--
+			}
+		}
+		if left > 0 {
+			runtime.Gosched() // let the kworkers run
+		}
+	}
+	old := r.memcgs[i].Swap(&memcgRef{m})
+	return reg.OfflineMemcg(t, old.Memcg)
+}
+
+// rootChurn replaces the root in slot j: a new root, then the old one
+// destroyed with its children.
+func (w *worker) rootChurn(j int) error {
+	r, t, reg := w.r, w.task, w.r.reg
+	w.names++
+	root, err := reg.CreateRoot(t, fmt.Sprintf("w%d-%d", w.id, w.names))
+	if err != nil {
+		return err
+	}
+	old := r.roots[j].Swap(&rootRef{root})
+	return reg.DestroyRoot(t, old.Root)
+}
+
+// stale reports whether err is the expected result of racing another worker:
+// a handle that another worker's churn took offline or destroyed, a child
+// not created yet, a page another worker's uncharge took, or no kmemcg id
+// free while offline memcgs keep theirs.
+func stale(err error) bool {
+	for _, s := range []error{designs.ErrMemcgOffline, designs.ErrRootDestroyed, designs.ErrNoCache,
+		designs.ErrBadPages, designs.ErrTooManyMemcgs} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func gomaxprocs() int { return runtime.GOMAXPROCS(0) }

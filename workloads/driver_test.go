@@ -1,0 +1,125 @@
+package workloads
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"memcgbench/designs"
+)
+
+// smallCosts keep the critical sections short so the race detector's runs
+// stay quick.
+var smallCosts = designs.Costs{
+	Create: 5 * time.Microsecond, Destroy: 5 * time.Microsecond, Shrink: 2 * time.Microsecond,
+	GrowPerRoot: 100 * time.Nanosecond, SlabinfoPerCache: time.Microsecond,
+}
+
+// TestEveryPresetRuns runs each preset on each design with a fixed budget
+// and checks the accounting: every operation done once, per op and per
+// role; allocations hit once caches exist; slow ops timed; lock statistics
+// merged; only declared anomalies.
+func TestEveryPresetRuns(t *testing.T) {
+	for _, name := range PresetNames() {
+		for _, d := range Designs() {
+			t.Run(name+"/"+d.Name, func(t *testing.T) {
+				spec, _ := Preset(name)
+				spec.Workers = 4
+				spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 24, 8, min(spec.CachesPerMemcg, 3)
+				if name != "calibrate" {
+					spec.Costs = smallCosts
+				}
+				const ops = 2000
+				r, err := NewRunner(spec, d, Options{LockStats: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				res, err := r.Run(context.Background(), ops, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Ops != ops {
+					t.Errorf("did %d operations, budget was %d", res.Ops, ops)
+				}
+				var perOp int64
+				for op, o := range res.PerOp {
+					perOp += o.Count
+					if Op(op).Slow() && o.Count > 0 && o.Latency.N != o.Count {
+						t.Errorf("%s: %d timed of %d", Op(op), o.Latency.N, o.Count)
+					}
+					if o.Latency.N > 0 && !(0 < o.Latency.P50 && o.Latency.P50 <= o.Latency.P99 && o.Latency.P99 <= o.Latency.Max) {
+						t.Errorf("%s latency %+v: want 0 < p50 <= p99 <= max", Op(op), o.Latency)
+					}
+				}
+				var perRole int64
+				for _, role := range res.Roles {
+					perRole += role.Ops
+				}
+				if perRole != perOp || res.Roles[0].Ops != ops {
+					t.Errorf("per-op sum %d, per-role sum %d, measured role %d; want the sums equal and the measured role at %d",
+						perOp, perRole, res.Roles[0].Ops, ops)
+				}
+				if a := res.PerOp[OpAlloc]; a.Count > 0 && a.Hits == 0 {
+					t.Errorf("no allocation hit in %d working-set allocations", a.Count)
+				}
+				// steady only allocates and charges: lock-free paths.
+				if lockFree := name == "steady"; lockFree != (len(res.Locks) == 0) {
+					t.Errorf("lock statistics %+v; want them empty exactly for steady", res.Locks)
+				}
+				for f, n := range res.Snapshot.Anomalies {
+					if n > 0 && !slices.Contains(r.Registry().Flaws(), f) {
+						t.Errorf("undeclared anomaly %s x%d", f, n)
+					}
+				}
+				if s := res.Snapshot; s.PendingWork != 0 || s.Memcgs < spec.Memcgs {
+					t.Errorf("after the run: %d work pending, %d memcgs (want 0 and at least %d)", s.PendingWork, s.Memcgs, spec.Memcgs)
+				}
+				if res.Elapsed <= 0 || res.Drain < 0 || res.Drain > res.Elapsed {
+					t.Errorf("elapsed %v, drain %v", res.Elapsed, res.Drain)
+				}
+				if _, err := r.Run(context.Background(), 1, 0); err == nil {
+					t.Error("a second Run did not fail")
+				}
+			})
+		}
+	}
+}
+
+func TestRunStopsOnDurationAndCancel(t *testing.T) {
+	spec, _ := Preset("steady")
+	spec.Workers, spec.Roots, spec.Memcgs = 2, 8, 4
+	d := Designs()[1]
+	r, err := NewRunner(spec, d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var calls int
+	r.opts.Progress = func(time.Duration, int64) { calls++ }
+	res, err := r.Run(context.Background(), 0, 1200*time.Millisecond)
+	if err != nil || res.Ops == 0 {
+		t.Fatalf("Run = %d ops, %v", res.Ops, err)
+	}
+	if calls == 0 {
+		t.Error("no progress report in a run over a second")
+	}
+
+	r2, _ := NewRunner(spec, d, Options{})
+	defer r2.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	res, err = r2.Run(ctx, 0, time.Hour)
+	if err != nil || res.Ops == 0 {
+		t.Fatalf("cancelled Run = %d ops, %v; want the operations done before the cancel", res.Ops, err)
+	}
+}
+
+func TestNewRunnerRejectsBadSpec(t *testing.T) {
+	spec := DefaultSpec
+	spec.Roots = 0
+	if _, err := NewRunner(spec, Designs()[0], Options{}); err == nil {
+		t.Fatal("NewRunner accepted Roots = 0")
+	}
+}

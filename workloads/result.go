@@ -1,0 +1,150 @@
+package workloads
+
+import (
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+)
+
+// A Result is what one run measured.
+type Result struct {
+	Design     string
+	Spec       Spec
+	Workers    int
+	GOMAXPROCS int
+	// Elapsed is the run's length, from the start of the workers to the end
+	// of the drain of the deferred work they queued; Drain is that drain.
+	Elapsed, Drain time.Duration
+	// Ops is the number of measured operations: those of the first role,
+	// or of every worker when the Spec has no roles. Throughput and the
+	// per-operation metrics divide by it.
+	Ops int64
+	// PerOp has, for each Op, its count and, for slow ops, its latency.
+	PerOp [NumOps]OpResult
+	// Roles has each role's name, workers and operations.
+	Roles []RoleResult
+	// Locks are the merged lock statistics (nil with Options.LockStats off).
+	Locks []kern.ClassStat
+	// Snapshot is the registry's counters after the drain.
+	Snapshot designs.Snapshot
+}
+
+// OpResult is one op kind's share of a run.
+type OpResult struct {
+	Count int64 // operations
+	Stale int64 // of those, ones that found a handle gone (another worker's churn)
+	Hits  int64 // allocations served by the memcg's own cache
+	// Latency of each operation, for slow ops only.
+	Latency Latency
+}
+
+// RoleResult is one role's share of a run.
+type RoleResult struct {
+	Name    string
+	Workers int
+	Ops     int64
+}
+
+// OpsPerSec returns the run's throughput.
+func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
+
+func (r *Runner) result(elapsed, drain time.Duration) *Result {
+	res := &Result{
+		Design: r.design.Name, Spec: r.spec, Workers: len(r.workers), GOMAXPROCS: gomaxprocs(),
+		Elapsed: elapsed, Drain: drain,
+		Locks:    r.rt.LockStats(),
+		Snapshot: r.reg.Snapshot(),
+	}
+	for _, role := range r.roles {
+		res.Roles = append(res.Roles, RoleResult{Name: role.Name, Workers: role.Workers})
+	}
+	for _, w := range r.workers {
+		for op := range NumOps {
+			c := w.count[op]
+			res.PerOp[op].Count += c.n
+			res.PerOp[op].Stale += c.stale
+			res.PerOp[op].Hits += c.hits
+			res.Roles[w.role].Ops += c.n
+			if r.measured(w) {
+				res.Ops += c.n
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(r.spec.Seed, 0x1a7))
+	for op := range NumOps {
+		if !Op(op).Slow() {
+			continue
+		}
+		var rs []*reservoir
+		for _, w := range r.workers {
+			rs = append(rs, &w.lat[op])
+		}
+		res.PerOp[op].Latency = mergeLatency(rs, rng)
+	}
+	return res
+}
+
+// A Metric is one measured value with its unit, as go test -bench reports
+// extra metrics: units ending in ns are durations (benchstat shows them in
+// seconds), "-%" units are percentages.
+type Metric struct {
+	Value float64
+	Unit  string
+}
+
+// Metrics returns the run's metrics beside ns/op, in a fixed order:
+// throughput (in all and per role), allocation hit rate, per lock class the
+// wait and hold per operation and the share of contended acquisitions, the
+// p50 and p99 latency of each slow op that ran, the old design's destroy
+// backlog, the mean time from offline to destroy, and the drain.
+func (r *Result) Metrics() []Metric {
+	ops := float64(max(r.Ops, 1))
+	ms := []Metric{{r.OpsPerSec(), "ops/s"}}
+	if len(r.Roles) > 1 {
+		for _, role := range r.Roles {
+			ms = append(ms, Metric{float64(role.Ops) / r.Elapsed.Seconds(), role.Name + "-ops/s"})
+		}
+	}
+	if a := r.PerOp[OpAlloc].Count + r.PerOp[OpMiss].Count; a > 0 {
+		hits := r.PerOp[OpAlloc].Hits + r.PerOp[OpMiss].Hits
+		ms = append(ms, Metric{100 * float64(hits) / float64(a), "hit-%"})
+	}
+	if r.Locks != nil {
+		var acq, cont int64
+		for _, l := range r.Locks {
+			acq += l.Acquisitions
+			cont += l.Contentions
+		}
+		ms = append(ms, Metric{100 * float64(cont) / float64(max(acq, 1)), "contended-%"})
+		for _, l := range r.Locks {
+			name := UnitName(l.Class)
+			ms = append(ms,
+				Metric{float64(l.WaitTotal) / ops, name + "-wait-ns/op"},
+				Metric{float64(l.HoldTotal) / ops, name + "-hold-ns/op"},
+				Metric{100 * float64(l.Contentions) / float64(max(l.Acquisitions, 1)), name + "-contended-%"})
+		}
+	}
+	for op := range NumOps {
+		if lat := r.PerOp[op].Latency; lat.N > 0 {
+			ms = append(ms,
+				Metric{lat.P50, Op(op).String() + "-p50-ns"},
+				Metric{lat.P99, Op(op).String() + "-p99-ns"})
+		}
+	}
+	s := r.Snapshot
+	if s.DestroyQueued > 0 {
+		ms = append(ms, Metric{float64(s.DestroyBacklogMax), "destroy-backlog-max"})
+	}
+	if s.DeadCaches > 0 {
+		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches), "dead-lifetime-ns"})
+	}
+	ms = append(ms, Metric{float64(r.Drain), "drain-ns"})
+	return ms
+}
+
+// UnitName turns a lock class name into a piece of a benchmark unit:
+// "memcg::slab_caches_mutex" becomes "memcg.slab_caches_mutex".
+func UnitName(class string) string { return strings.ReplaceAll(class, "::", ".") }

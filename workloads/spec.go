@@ -1,0 +1,280 @@
+package workloads
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"memcgbench/designs"
+)
+
+// An Op is one kind of operation a worker performs.
+type Op int
+
+const (
+	// OpAlloc allocates from one of the memcg's working-set roots
+	// (Spec.CachesPerMemcg of them): a hit once the child exists.
+	OpAlloc Op = iota
+	// OpMiss allocates from any root: mostly a miss, which queues the
+	// creation of a child cache.
+	OpMiss
+	// OpChurn is memcg churn: activate a new memcg, allocate once from each
+	// of its working-set roots (the first allocations, which create its
+	// caches), put it in place of an old memcg and take that one offline.
+	OpChurn
+	// OpRootChurn destroys a root cache and creates a new one in its place,
+	// as a module unload and load do.
+	OpRootChurn
+	// OpSlabinfo reads one memcg's memory.kmem.slabinfo.
+	OpSlabinfo
+	// OpProcSlabinfo reads /proc/slabinfo.
+	OpProcSlabinfo
+	// OpShrink shrinks a root cache.
+	OpShrink
+	// OpCharge charges one page to a working-set child and uncharges it.
+	OpCharge
+
+	// NumOps is the number of operation kinds.
+	NumOps
+)
+
+var opNames = [NumOps]string{"alloc", "miss", "churn", "rootchurn", "slabinfo", "procslabinfo", "shrink", "charge"}
+
+// String returns the op's name in a mix string.
+func (o Op) String() string {
+	if o < 0 || o >= NumOps {
+		return "op(" + strconv.Itoa(int(o)) + ")"
+	}
+	return opNames[o]
+}
+
+// Slow reports whether the op takes locks and is timed per operation. The
+// others (allocation, charging) take no lock and cost nanoseconds, less than
+// a clock read, so only their counts are kept.
+func (o Op) Slow() bool { return o != OpAlloc && o != OpMiss && o != OpCharge }
+
+// A Mix gives each Op a relative weight, 0 to MaxWeight.
+type Mix [NumOps]int
+
+// MaxWeight is the largest weight of one op in a Mix.
+const MaxWeight = 1_000_000
+
+// String formats m as ParseMix reads it, leaving out zero weights.
+func (m Mix) String() string {
+	var parts []string
+	for op, w := range m {
+		if w != 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", Op(op), w))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Total returns the sum of the weights.
+func (m Mix) Total() int {
+	t := 0
+	for _, w := range m {
+		t += w
+	}
+	return t
+}
+
+// ParseMix parses a mix such as "alloc=90,churn=5,slabinfo=5". An unknown
+// key is an error listing the valid ones.
+func ParseMix(s string) (Mix, error) {
+	var m Mix
+	if strings.TrimSpace(s) == "" {
+		return m, fmt.Errorf("mix: empty; want key=weight,... with keys %s", strings.Join(opNames[:], ", "))
+	}
+	for _, part := range strings.Split(s, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return m, fmt.Errorf("mix: %q is not key=weight", part)
+		}
+		op := slices.Index(opNames[:], key)
+		if op < 0 {
+			return m, fmt.Errorf("mix: unknown key %q; valid keys are %s", key, strings.Join(opNames[:], ", "))
+		}
+		w, err := strconv.Atoi(val)
+		if err != nil || w < 0 || w > MaxWeight {
+			return m, fmt.Errorf("mix: %s=%q: weight must be an integer from 0 to %d", key, val, MaxWeight)
+		}
+		m[op] = w
+	}
+	return m, nil
+}
+
+// A Role is a group of workers that share a mix, as a JMH group does: a run
+// may have, say, allocators, one churner and one slabinfo reader at once.
+type Role struct {
+	// Name labels the role in results ("alloc", "churn", ...).
+	Name string
+	// Workers is the number of workers in the role, 0 to MaxWorkers; 0 means
+	// the workers of Spec.Workers that the other roles leave (maybe none).
+	// A role with a fixed count always gets it, even past Spec.Workers.
+	Workers int
+	// Mix is the role's operation mix.
+	Mix Mix
+}
+
+// Skew is how workers pick memcgs and roots.
+type Skew struct {
+	// Zipf selects a Zipf distribution (rank k drawn with weight
+	// 1/(1+k)^S) instead of a uniform one.
+	Zipf bool
+	// S is the Zipf exponent, above 1 and at most 10; ignored when uniform.
+	S float64
+}
+
+func (s Skew) String() string {
+	if !s.Zipf {
+		return "uniform"
+	}
+	return "zipf:" + strconv.FormatFloat(s.S, 'g', -1, 64)
+}
+
+// Limits of Spec fields.
+const (
+	MaxWorkers  = 4096
+	MaxRoots    = 10_000
+	MaxKworkers = 1024
+	MaxDuration = 24 * time.Hour
+)
+
+// A Spec describes one workload: the registry's starting state, who drives
+// it and how, and for how long.
+type Spec struct {
+	// Name is the preset's name, or "custom".
+	Name string
+	// Workers is the number of workers, each a goroutine with its own
+	// kern.Task, random source and sample buffers; 0 to MaxWorkers, 0 means
+	// GOMAXPROCS.
+	Workers int
+	// Roots is the number of root caches at the start, 1 to MaxRoots.
+	Roots int
+	// Memcgs is the number of active memcgs, 1 to designs.MaxMemcgs; churn
+	// replaces them one for one, so the number stays.
+	Memcgs int
+	// CachesPerMemcg is the size of each memcg's working set of roots, the
+	// children created at the start and by churn's first allocations: 1 to
+	// Roots.
+	CachesPerMemcg int
+	// Mix is the operation mix of every worker, when Roles is empty.
+	Mix Mix
+	// Roles, when set, split the workers into groups with their own mixes.
+	// The first role is the one measured: a run counts its operations, and
+	// the other roles run as background load until it is done.
+	Roles []Role
+	// Skew is the distribution over memcgs and roots.
+	Skew Skew
+	// Costs are the critical-section costs.
+	Costs designs.Costs
+	// Kworkers is the number of kworkers that run deferred work, 1 to
+	// MaxKworkers.
+	Kworkers int
+	// Seed seeds every worker's random source (worker i uses Seed and i).
+	Seed uint64
+	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops.
+	Duration time.Duration
+	// Ops is how many operations a run does in all, when Duration is 0;
+	// at least 1.
+	Ops int64
+}
+
+// DefaultSpec is the starting point of every preset: a container host with
+// about 150 root caches and 64 kmem-accounted memcgs, allocation-dominated.
+var DefaultSpec = Spec{
+	Name:           "custom",
+	Workers:        0,
+	Roots:          150,
+	Memcgs:         64,
+	CachesPerMemcg: 8,
+	Mix:            Mix{OpAlloc: 100},
+	Skew:           Skew{},
+	Costs:          designs.DefaultCosts,
+	Kworkers:       4,
+	Seed:           1,
+	Duration:       2 * time.Second,
+}
+
+// ErrSpec is wrapped by every Validate error.
+var ErrSpec = fmt.Errorf("bad workload spec")
+
+// Validate reports the first field outside its allowed range, naming it and
+// the range.
+func (s *Spec) Validate() error {
+	bad := func(field string, value any, allowed string) error {
+		return fmt.Errorf("%w: %s = %v, allowed range is %s", ErrSpec, field, value, allowed)
+	}
+	switch {
+	case s.Workers < 0 || s.Workers > MaxWorkers:
+		return bad("Workers", s.Workers, fmt.Sprintf("0 (GOMAXPROCS) to %d", MaxWorkers))
+	case s.Roots < 1 || s.Roots > MaxRoots:
+		return bad("Roots", s.Roots, fmt.Sprintf("1 to %d", MaxRoots))
+	case s.Memcgs < 1 || s.Memcgs > designs.MaxMemcgs:
+		return bad("Memcgs", s.Memcgs, fmt.Sprintf("1 to %d", designs.MaxMemcgs))
+	case s.CachesPerMemcg < 1 || s.CachesPerMemcg > s.Roots:
+		return bad("CachesPerMemcg", s.CachesPerMemcg, fmt.Sprintf("1 to Roots (%d)", s.Roots))
+	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
+		return bad("Skew.S", s.Skew.S, "above 1 and at most 10")
+	case s.Kworkers < 1 || s.Kworkers > MaxKworkers:
+		return bad("Kworkers", s.Kworkers, fmt.Sprintf("1 to %d", MaxKworkers))
+	case s.Duration < 0 || s.Duration > MaxDuration:
+		return bad("Duration", s.Duration, fmt.Sprintf("0 to %v", MaxDuration))
+	case s.Duration == 0 && s.Ops < 1:
+		return bad("Ops", s.Ops, "1 or more when Duration is 0")
+	}
+	if err := s.Costs.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrSpec, err)
+	}
+	if len(s.Roles) == 0 {
+		return validateMix("Mix", s.Mix)
+	}
+	for i, r := range s.Roles {
+		if r.Workers < 0 || r.Workers > MaxWorkers {
+			return bad(fmt.Sprintf("Roles[%d].Workers", i), r.Workers, fmt.Sprintf("0 to %d", MaxWorkers))
+		}
+		if err := validateMix(fmt.Sprintf("Roles[%d].Mix", i), r.Mix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateMix(field string, m Mix) error {
+	for op, w := range m {
+		if w < 0 || w > MaxWeight {
+			return fmt.Errorf("%w: %s.%s = %d, allowed range is 0 to %d", ErrSpec, field, Op(op), w, MaxWeight)
+		}
+	}
+	if m.Total() == 0 {
+		return fmt.Errorf("%w: %s has no weight; allowed is at least one op with weight 1 to %d", ErrSpec, field, MaxWeight)
+	}
+	return nil
+}
+
+// roles returns the worker groups of a run on gomaxprocs CPUs: Roles with
+// the flexible role filled in, or one role running Mix on every worker.
+func (s *Spec) roles(gomaxprocs int) []Role {
+	workers := s.Workers
+	if workers == 0 {
+		workers = gomaxprocs
+	}
+	if len(s.Roles) == 0 {
+		return []Role{{Name: "all", Workers: workers, Mix: s.Mix}}
+	}
+	fixed := 0
+	for _, r := range s.Roles {
+		fixed += r.Workers
+	}
+	out := slices.Clone(s.Roles)
+	for i := range out {
+		if out[i].Workers == 0 {
+			out[i].Workers = max(workers-fixed, 0)
+			fixed = workers
+		}
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package workloads
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseMix(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Mix
+		err  string // substring of the error; empty for none
+	}{
+		{"alloc=90,churn=5,slabinfo=5", Mix{OpAlloc: 90, OpChurn: 5, OpSlabinfo: 5}, ""},
+		{" miss=1 , rootchurn=2,procslabinfo=3,shrink=4,charge=0", Mix{OpMiss: 1, OpRootChurn: 2, OpProcSlabinfo: 3, OpShrink: 4}, ""},
+		{"", Mix{}, "empty"},
+		{"alloc", Mix{}, "not key=weight"},
+		{"allocs=3", Mix{}, `unknown key "allocs"; valid keys are alloc, miss, churn, rootchurn, slabinfo, procslabinfo, shrink, charge`},
+		{"alloc=-1", Mix{}, "weight must be an integer from 0 to 1000000"},
+		{"alloc=x", Mix{}, "weight must be"},
+		{"alloc=1000001", Mix{}, "from 0 to 1000000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseMix(tt.in)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("ParseMix(%q) error = %v, want one containing %q", tt.in, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseMix(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+			if again, _ := ParseMix(got.String()); again != got {
+				t.Errorf("String() %q does not parse back to %v", got.String(), got)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Spec)
+		want string // the error names this field and range; empty: valid
+	}{
+		{"default", func(*Spec) {}, ""},
+		{"workers negative", func(s *Spec) { s.Workers = -1 }, "Workers = -1, allowed range is 0 (GOMAXPROCS) to 4096"},
+		{"workers too many", func(s *Spec) { s.Workers = 5000 }, "Workers = 5000"},
+		{"no roots", func(s *Spec) { s.Roots = 0 }, "Roots = 0, allowed range is 1 to 10000"},
+		{"memcgs past the ids", func(s *Spec) { s.Memcgs = 65536 }, "Memcgs = 65536, allowed range is 1 to 65535"},
+		{"working set past roots", func(s *Spec) { s.Roots, s.CachesPerMemcg = 4, 5 }, "CachesPerMemcg = 5, allowed range is 1 to Roots (4)"},
+		{"zipf exponent", func(s *Spec) { s.Skew = Skew{Zipf: true, S: 1} }, "Skew.S = 1, allowed range is above 1 and at most 10"},
+		{"no kworkers", func(s *Spec) { s.Kworkers = 0 }, "Kworkers = 0, allowed range is 1 to 1024"},
+		{"negative duration", func(s *Spec) { s.Duration = -time.Second }, "Duration = -1s"},
+		{"no ops and no duration", func(s *Spec) { s.Duration = 0 }, "Ops = 0, allowed range is 1 or more when Duration is 0"},
+		{"negative cost", func(s *Spec) { s.Costs.Shrink = -1 }, "Costs.Shrink = -1ns, allowed range is 0 to 1s"},
+		{"empty mix", func(s *Spec) { s.Mix = Mix{} }, "Mix has no weight"},
+		{"negative weight", func(s *Spec) { s.Mix[OpChurn] = -2 }, "Mix.churn = -2, allowed range is 0 to 1000000"},
+		{"role workers", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: -1, Mix: Mix{OpAlloc: 1}}} }, "Roles[0].Workers = -1"},
+		{"role mix", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: 1}} }, "Roles[0].Mix has no weight"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := DefaultSpec
+			tt.edit(&s)
+			err := s.Validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrSpec) {
+				t.Fatalf("Validate() = %v, want an ErrSpec containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestPresets(t *testing.T) {
+	want := []string{"calibrate", "container-churn", "mixed", "module-churn", "slabinfo-scrape", "steady"}
+	if got := PresetNames(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("PresetNames() = %v, want %v", got, want)
+	}
+	for _, name := range want {
+		s, err := Preset(name)
+		if err != nil || s.Name != name {
+			t.Fatalf("Preset(%q) = %v, %v", name, s.Name, err)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("preset %s does not validate: %v", name, err)
+		}
+	}
+	if _, err := Preset("nope"); err == nil || !strings.Contains(err.Error(), "valid presets are calibrate, container-churn") {
+		t.Errorf("Preset(nope) = %v, want an error listing the presets", err)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	s, _ := Preset("slabinfo-scrape")
+	tests := []struct {
+		workers int
+		want    []int // scrape, churn, alloc
+	}{
+		{1, []int{2, 1, 0}}, {4, []int{2, 1, 1}}, {8, []int{2, 1, 5}},
+	}
+	for _, tt := range tests {
+		roles := s.roles(tt.workers)
+		for i, r := range roles {
+			if r.Workers != tt.want[i] {
+				t.Errorf("on %d CPUs role %s has %d workers, want %d", tt.workers, r.Name, r.Workers, tt.want[i])
+			}
+		}
+	}
+}
