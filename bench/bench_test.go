@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -112,7 +113,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
 		run(b, spec, workloads.Designs()[1], workloads.Options{})
 	})
-	for _, stats := range []string{"off", "on"} {
+	for _, stats := range []string{"on", "off"} {
 		for _, d := range workloads.Designs() {
 			b.Run(fmt.Sprintf("workload=container-churn/design=%s/stats=%s", d.Name, stats), func(b *testing.B) {
 				spec, _ := workloads.Preset("container-churn")
@@ -122,13 +123,20 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 	}
 }
 
+// scale turns on BenchmarkScale, which builds 65 535 memcgs and so stays out
+// of the everyday sweep.
+var scale = flag.Bool("scale", false, "run BenchmarkScale (the kernel's limits: up to 65535 memcgs x 200 roots)")
+
 // BenchmarkScale sets up the kernel's limits, 200 root caches with 1 000, 8 000
 // and 65 535 memcgs, and runs the steady preset on them. It reports the setup
 // time, the live heap after setup and the process's peak RSS (VmHWM, which
 // only grows: the sizes run smallest first). Run it alone:
 //
-//	go test -run '^$' -bench Scale -benchtime 1x ./bench
+//	go test -run '^$' -bench Scale -benchtime 1x ./bench -scale
 func BenchmarkScale(b *testing.B) {
+	if !*scale {
+		b.Skip("needs -scale")
+	}
 	for _, memcgs := range []int{1000, 8000, designs.MaxMemcgs} {
 		b.Run(fmt.Sprintf("memcgs=%d/roots=200", memcgs), func(b *testing.B) {
 			spec, _ := workloads.Preset("steady")

@@ -389,7 +389,8 @@ func (w *worker) churn(i int) error {
 			}
 		}
 		if left > 0 {
-			runtime.Gosched() // let the kworkers run
+			t.Work(r.spec.ChurnPoll) // the container's own start-up work
+			runtime.Gosched()        // and the kworkers' turn
 		}
 	}
 	old := r.memcgs[i].Swap(&memcgRef{m})

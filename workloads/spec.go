@@ -137,10 +137,11 @@ func (s Skew) String() string {
 
 // Limits of Spec fields.
 const (
-	MaxWorkers  = 4096
-	MaxRoots    = 10_000
-	MaxKworkers = 1024
-	MaxDuration = 24 * time.Hour
+	MaxWorkers   = 4096
+	MaxRoots     = 10_000
+	MaxKworkers  = 1024
+	MaxDuration  = 24 * time.Hour
+	MaxChurnPoll = time.Second
 )
 
 // A Spec describes one workload: the registry's starting state, who drives
@@ -161,6 +162,12 @@ type Spec struct {
 	// children created at the start and by churn's first allocations: 1 to
 	// Roots.
 	CachesPerMemcg int
+	// ChurnPoll is the CPU time a starting container spends between its
+	// rounds of first allocations while its caches are being created (each
+	// miss queues one more create work item, as the kernel's does), 0 to
+	// MaxChurnPoll. Without it, a churner would poll as fast as the CPU
+	// allows and flood the workqueue with duplicate create work.
+	ChurnPoll time.Duration
 	// Mix is the operation mix of every worker, when Roles is empty.
 	Mix Mix
 	// Roles, when set, split the workers into groups with their own mixes.
@@ -191,6 +198,7 @@ var DefaultSpec = Spec{
 	Roots:          150,
 	Memcgs:         64,
 	CachesPerMemcg: 8,
+	ChurnPoll:      20 * time.Microsecond,
 	Mix:            Mix{OpAlloc: 100},
 	Skew:           Skew{},
 	Costs:          designs.DefaultCosts,
@@ -217,6 +225,8 @@ func (s *Spec) Validate() error {
 		return bad("Memcgs", s.Memcgs, fmt.Sprintf("1 to %d", designs.MaxMemcgs))
 	case s.CachesPerMemcg < 1 || s.CachesPerMemcg > s.Roots:
 		return bad("CachesPerMemcg", s.CachesPerMemcg, fmt.Sprintf("1 to Roots (%d)", s.Roots))
+	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
+		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
 		return bad("Skew.S", s.Skew.S, "above 1 and at most 10")
 	case s.Kworkers < 1 || s.Kworkers > MaxKworkers:

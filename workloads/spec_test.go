@@ -53,6 +53,7 @@ func TestValidate(t *testing.T) {
 		{"no roots", func(s *Spec) { s.Roots = 0 }, "Roots = 0, allowed range is 1 to 10000"},
 		{"memcgs past the ids", func(s *Spec) { s.Memcgs = 65536 }, "Memcgs = 65536, allowed range is 1 to 65535"},
 		{"working set past roots", func(s *Spec) { s.Roots, s.CachesPerMemcg = 4, 5 }, "CachesPerMemcg = 5, allowed range is 1 to Roots (4)"},
+		{"negative churn poll", func(s *Spec) { s.ChurnPoll = -1 }, "ChurnPoll = -1ns, allowed range is 0 to 1s"},
 		{"zipf exponent", func(s *Spec) { s.Skew = Skew{Zipf: true, S: 1} }, "Skew.S = 1, allowed range is above 1 and at most 10"},
 		{"no kworkers", func(s *Spec) { s.Kworkers = 0 }, "Kworkers = 0, allowed range is 1 to 1024"},
 		{"negative duration", func(s *Spec) { s.Duration = -time.Second }, "Duration = -1s"},
