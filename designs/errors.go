@@ -1,6 +1,9 @@
 package designs
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors a Registry returns, wrapped with context; test them with errors.Is.
 // No method panics on bad input, and a failed call leaves the registry as it
@@ -17,3 +20,20 @@ var (
 	ErrBadPages      = errors.New("bad page count")                  // pages <= 0, or more than charged
 	ErrBadConfig     = errors.New("bad configuration")               // a Config field out of range
 )
+
+// A FieldError reports a configuration field outside its allowed range. It
+// wraps a sentinel (ErrBadConfig here; callers' own for their fields), so
+// errors.Is still works, and keeps the field, so a command line can name
+// the flag that set it.
+type FieldError struct {
+	Field   string // the field, e.g. "Costs.Shrink"
+	Value   any    // the bad value
+	Allowed string // the allowed range, e.g. "0 to 1s"
+	Err     error  // the sentinel wrapped
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%v: %s = %v, allowed range is %s", e.Err, e.Field, e.Value, e.Allowed)
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }

@@ -1,7 +1,6 @@
 package designs
 
 import (
-	"fmt"
 	"time"
 
 	"memcgbench/kern"
@@ -116,7 +115,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	if c.Kworkers < 0 {
-		return fmt.Errorf("%w: Kworkers = %d, allowed range is 0 or more", ErrBadConfig, c.Kworkers)
+		return &FieldError{Field: "Kworkers", Value: c.Kworkers, Allowed: "0 or more", Err: ErrBadConfig}
 	}
 	return nil
 }
@@ -168,7 +167,7 @@ func (c Costs) Validate() error {
 	}
 	for _, f := range fields {
 		if f.d < 0 || f.d > MaxCost {
-			return fmt.Errorf("%w: Costs.%s = %v, allowed range is 0 to %v", ErrBadConfig, f.name, f.d, MaxCost)
+			return &FieldError{Field: "Costs." + f.name, Value: f.d, Allowed: "0 to " + MaxCost.String(), Err: ErrBadConfig}
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -207,14 +208,15 @@ var DefaultSpec = Spec{
 	Duration:       2 * time.Second,
 }
 
-// ErrSpec is wrapped by every Validate error.
-var ErrSpec = fmt.Errorf("bad workload spec")
+// ErrSpec is wrapped by every Validate error, each a *designs.FieldError
+// naming the field and its allowed range.
+var ErrSpec = errors.New("bad workload spec")
 
 // Validate reports the first field outside its allowed range, naming it and
 // the range.
 func (s *Spec) Validate() error {
 	bad := func(field string, value any, allowed string) error {
-		return fmt.Errorf("%w: %s = %v, allowed range is %s", ErrSpec, field, value, allowed)
+		return &designs.FieldError{Field: field, Value: value, Allowed: allowed, Err: ErrSpec}
 	}
 	switch {
 	case s.Workers < 0 || s.Workers > MaxWorkers:
@@ -237,6 +239,10 @@ func (s *Spec) Validate() error {
 		return bad("Ops", s.Ops, "1 or more when Duration is 0")
 	}
 	if err := s.Costs.Validate(); err != nil {
+		var fe *designs.FieldError
+		if errors.As(err, &fe) {
+			return bad(fe.Field, fe.Value, fe.Allowed)
+		}
 		return fmt.Errorf("%w: %w", ErrSpec, err)
 	}
 	if len(s.Roles) == 0 {
@@ -256,11 +262,13 @@ func (s *Spec) Validate() error {
 func validateMix(field string, m Mix) error {
 	for op, w := range m {
 		if w < 0 || w > MaxWeight {
-			return fmt.Errorf("%w: %s.%s = %d, allowed range is 0 to %d", ErrSpec, field, Op(op), w, MaxWeight)
+			return &designs.FieldError{Field: field + "." + Op(op).String(), Value: w,
+				Allowed: fmt.Sprintf("0 to %d", MaxWeight), Err: ErrSpec}
 		}
 	}
 	if m.Total() == 0 {
-		return fmt.Errorf("%w: %s has no weight; allowed is at least one op with weight 1 to %d", ErrSpec, field, MaxWeight)
+		return &designs.FieldError{Field: field, Value: "no weight",
+			Allowed: fmt.Sprintf("at least one op with weight 1 to %d", MaxWeight), Err: ErrSpec}
 	}
 	return nil
 }

@@ -59,10 +59,10 @@ func TestValidate(t *testing.T) {
 		{"negative duration", func(s *Spec) { s.Duration = -time.Second }, "Duration = -1s"},
 		{"no ops and no duration", func(s *Spec) { s.Duration = 0 }, "Ops = 0, allowed range is 1 or more when Duration is 0"},
 		{"negative cost", func(s *Spec) { s.Costs.Shrink = -1 }, "Costs.Shrink = -1ns, allowed range is 0 to 1s"},
-		{"empty mix", func(s *Spec) { s.Mix = Mix{} }, "Mix has no weight"},
+		{"empty mix", func(s *Spec) { s.Mix = Mix{} }, "Mix = no weight, allowed range is at least one op"},
 		{"negative weight", func(s *Spec) { s.Mix[OpChurn] = -2 }, "Mix.churn = -2, allowed range is 0 to 1000000"},
 		{"role workers", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: -1, Mix: Mix{OpAlloc: 1}}} }, "Roles[0].Workers = -1"},
-		{"role mix", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: 1}} }, "Roles[0].Mix has no weight"},
+		{"role mix", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: 1}} }, "Roles[0].Mix = no weight"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

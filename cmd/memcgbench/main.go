@@ -1,0 +1,58 @@
+// Command memcgbench drives the memcg kmem cache registry models.
+//
+// Usage:
+//
+//	memcgbench run [flags]    run a workload on one design or both
+//
+// Run "memcgbench run -h" for the flags. Output is in the Go benchmark
+// format, which benchstat reads as is.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is bad input: a flag or value out of range. It exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitCode prints err, if any, as one line and returns the exit status: 0
+// for success, 2 for bad input, 1 for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "memcgbench: %v\n", err)
+	if errors.As(err, new(*usageError)) {
+		return 2
+	}
+	return 1
+}
+
+// run dispatches a subcommand.
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("no command; usage: memcgbench run [flags] (see memcgbench run -h)")
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, "usage: memcgbench run [flags]   run a workload on one design or both (memcgbench run -h)")
+		return nil
+	}
+	return usagef("unknown command %q; valid commands are: run", args[0])
+}

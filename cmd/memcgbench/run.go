@@ -1,0 +1,441 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/designs"
+	"memcgbench/workloads"
+)
+
+// runFlags are the flags of memcgbench run; each usage string states the
+// allowed range, which error messages repeat.
+type runFlags struct {
+	fs                                 *flag.FlagSet
+	workload, mix, design, skew, cpu   string
+	workers, roots, memcgs, caches     int
+	kworkers, count                    int
+	seed                               uint64
+	ops                                int64
+	duration, poll                     time.Duration
+	create, destroy, shrink, grow, sli time.Duration
+	stats, force                       bool
+	out, mutexProfile                  string
+}
+
+// fieldFlags maps workloads.Spec fields to the flags that set them.
+var fieldFlags = map[string]string{
+	"Workers": "-workers", "Roots": "-roots", "Memcgs": "-memcgs", "CachesPerMemcg": "-caches",
+	"ChurnPoll": "-churn-poll", "Skew.S": "-skew", "Kworkers": "-kworkers", "Duration": "-duration",
+	"Ops": "-ops", "Costs.Create": "-create", "Costs.Destroy": "-destroy", "Costs.Shrink": "-shrink",
+	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Mix": "-mix",
+}
+
+func newRunFlags() *runFlags {
+	f := &runFlags{fs: flag.NewFlagSet("memcgbench run", flag.ContinueOnError)}
+	d := workloads.DefaultSpec
+	fs := f.fs
+	fs.StringVar(&f.workload, "workload", "steady", "preset: "+strings.Join(workloads.PresetNames(), ", "))
+	fs.StringVar(&f.mix, "mix", "", "custom op mix replacing the preset's, e.g. alloc=90,churn=5,slabinfo=5; keys: alloc, miss, churn, rootchurn, slabinfo, procslabinfo, shrink, charge; weights 0 to 1000000")
+	fs.StringVar(&f.design, "design", "both", "design: old, new or both")
+	fs.StringVar(&f.cpu, "cpu", "", "comma-separated GOMAXPROCS values, each 1 to 4096 (default: the current GOMAXPROCS)")
+	fs.IntVar(&f.workers, "workers", -1, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
+	fs.IntVar(&f.roots, "roots", -1, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
+	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
+	fs.IntVar(&f.caches, "caches", -1, "working-set caches per memcg, 1 to -roots (default: the preset's)")
+	fs.IntVar(&f.kworkers, "kworkers", -1, fmt.Sprintf("kworkers, 1 to %d (default: the preset's)", workloads.MaxKworkers))
+	fs.IntVar(&f.count, "count", 1, "runs of each design and -cpu value, 1 to 1000")
+	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed, 0 to 2^64-1")
+	fs.StringVar(&f.skew, "skew", "", "uniform or zipf:S with S above 1 and at most 10 (default: the preset's)")
+	fs.Int64Var(&f.ops, "ops", 0, "operations per run, 1 or more; replaces -duration")
+	fs.DurationVar(&f.duration, "duration", d.Duration, fmt.Sprintf("length of each run, 1ns to %v", workloads.MaxDuration))
+	fs.DurationVar(&f.poll, "churn-poll", -1, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
+	maxCost := " 0 to " + designs.MaxCost.String() + " (default: the preset's)"
+	fs.DurationVar(&f.create, "create", -1, "cost of creating a cache,"+maxCost)
+	fs.DurationVar(&f.destroy, "destroy", -1, "cost of destroying a cache,"+maxCost)
+	fs.DurationVar(&f.shrink, "shrink", -1, "cost of shrinking a cache,"+maxCost)
+	fs.DurationVar(&f.grow, "grow", -1, "cost of growing one root's array,"+maxCost)
+	fs.DurationVar(&f.sli, "slabinfo-cost", -1, "cost of printing one slabinfo line,"+maxCost)
+	fs.BoolVar(&f.stats, "stats", true, "collect lock statistics (per-lock metrics)")
+	fs.StringVar(&f.out, "o", "", "write results to this file (refuses an existing one without -force); default stdout")
+	fs.BoolVar(&f.force, "force", false, "let -o and -mutexprofile overwrite existing files")
+	fs.StringVar(&f.mutexProfile, "mutexprofile", "", "write a pprof mutex profile to this file")
+	return f
+}
+
+var flagNameRE = regexp.MustCompile(`flag -?-?([a-z-]+)`)
+
+// parse parses args and turns every error into one line naming the flag and
+// its allowed range.
+func (f *runFlags) parse(args []string) error {
+	f.fs.SetOutput(io.Discard)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		msg := err.Error()
+		if m := flagNameRE.FindStringSubmatch(msg); m != nil {
+			if fl := f.fs.Lookup(m[1]); fl != nil {
+				return usagef("%s; -%s: %s", msg, fl.Name, fl.Usage)
+			}
+		}
+		return usagef("%s (see memcgbench run -h)", msg)
+	}
+	if f.fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see memcgbench run -h)", f.fs.Arg(0))
+	}
+	if f.count < 1 || f.count > 1000 {
+		return usagef("-count = %d: allowed range is 1 to 1000", f.count)
+	}
+	if f.duration <= 0 && f.ops == 0 {
+		return usagef("-duration = %v: allowed range is 1ns to %v", f.duration, workloads.MaxDuration)
+	}
+	if f.ops < 0 {
+		return usagef("-ops = %d: allowed range is 1 or more", f.ops)
+	}
+	return nil
+}
+
+// spec builds the workload from the preset and the flags that were set.
+func (f *runFlags) spec() (workloads.Spec, error) {
+	s, err := workloads.Preset(f.workload)
+	if err != nil {
+		return s, usagef("-workload %q: valid presets are %s", f.workload, strings.Join(workloads.PresetNames(), ", "))
+	}
+	if f.mix != "" {
+		m, err := workloads.ParseMix(f.mix)
+		if err != nil {
+			return s, usagef("-%v", err)
+		}
+		s.Name, s.Mix, s.Roles = "custom", m, nil
+	}
+	setInt := func(dst *int, v int) {
+		if v != -1 {
+			*dst = v
+		}
+	}
+	setDur := func(dst *time.Duration, v time.Duration) {
+		if v != -1 {
+			*dst = v
+		}
+	}
+	setInt(&s.Workers, f.workers)
+	setInt(&s.Roots, f.roots)
+	setInt(&s.Memcgs, f.memcgs)
+	setInt(&s.CachesPerMemcg, f.caches)
+	setInt(&s.Kworkers, f.kworkers)
+	setDur(&s.ChurnPoll, f.poll)
+	setDur(&s.Costs.Create, f.create)
+	setDur(&s.Costs.Destroy, f.destroy)
+	setDur(&s.Costs.Shrink, f.shrink)
+	setDur(&s.Costs.GrowPerRoot, f.grow)
+	setDur(&s.Costs.SlabinfoPerCache, f.sli)
+	s.Seed = f.seed
+	s.Duration, s.Ops = f.duration, f.ops
+	if f.ops > 0 {
+		s.Duration = 0
+	}
+	switch {
+	case f.skew == "":
+	case f.skew == "uniform":
+		s.Skew = workloads.Skew{}
+	case strings.HasPrefix(f.skew, "zipf:"):
+		v, err := strconv.ParseFloat(strings.TrimPrefix(f.skew, "zipf:"), 64)
+		if err != nil {
+			return s, usagef("-skew %q: want uniform or zipf:S with S above 1 and at most 10", f.skew)
+		}
+		s.Skew = workloads.Skew{Zipf: true, S: v}
+	default:
+		return s, usagef("-skew %q: want uniform or zipf:S with S above 1 and at most 10", f.skew)
+	}
+	if err := s.Validate(); err != nil {
+		var fe *designs.FieldError
+		if errors.As(err, &fe) {
+			name := fieldFlags[fe.Field]
+			if name == "" {
+				name = fe.Field
+			}
+			return s, usagef("%s = %v: allowed range is %s", name, fe.Value, fe.Allowed)
+		}
+		return s, usagef("%v", err)
+	}
+	return s, nil
+}
+
+// cpus parses -cpu.
+func (f *runFlags) cpus() ([]int, error) {
+	if f.cpu == "" {
+		return []int{runtime.GOMAXPROCS(0)}, nil
+	}
+	var out []int
+	for _, p := range strings.Split(f.cpu, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > workloads.MaxWorkers {
+			return nil, usagef("-cpu %q: each value must be an integer from 1 to %d", f.cpu, workloads.MaxWorkers)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (f *runFlags) designs() ([]workloads.Design, error) {
+	if f.design == "both" {
+		return workloads.Designs(), nil
+	}
+	d, err := workloads.DesignByName(f.design)
+	if err != nil {
+		return nil, usagef("-design %q: valid designs are old, new, both", f.design)
+	}
+	return []workloads.Design{d}, nil
+}
+
+// checkOutput refuses to overwrite path unless -force.
+func (f *runFlags) checkOutput(flagName, path string) error {
+	if path == "" || f.force {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return usagef("-%s %s: file exists; use -force to overwrite it", flagName, path)
+	}
+	return nil
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) (err error) {
+	f := newRunFlags()
+	if err := f.parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			f.fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "usage: memcgbench run [flags]")
+			f.fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	spec, err := f.spec()
+	if err != nil {
+		return err
+	}
+	cpus, err := f.cpus()
+	if err != nil {
+		return err
+	}
+	ds, err := f.designs()
+	if err != nil {
+		return err
+	}
+	if err := f.checkOutput("o", f.out); err != nil {
+		return err
+	}
+	if err := f.checkOutput("mutexprofile", f.mutexProfile); err != nil {
+		return err
+	}
+
+	out, commit, err := openOutput(f.out, stdout)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := commit(); err == nil {
+			err = cerr
+		}
+	}()
+	if f.mutexProfile != "" {
+		runtime.SetMutexProfileFraction(1)
+		defer func() {
+			if perr := writeMutexProfile(f.mutexProfile); err == nil {
+				err = perr
+			}
+		}()
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	w := benchfmt.NewWriter(out)
+	config := baseConfig(spec, ds, cpus)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range cpus {
+		runtime.GOMAXPROCS(procs)
+		for range f.count {
+			for _, d := range ds {
+				if ctx.Err() != nil {
+					return nil // interrupted: what was measured is written
+				}
+				res, err := runOnce(ctx, spec, d, f.stats, stderr)
+				if res != nil {
+					if werr := w.Write(record(config, res)); werr != nil {
+						return werr
+					}
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runOnce sets up and runs spec on d, printing progress to stderr once the
+// run has lasted two seconds.
+func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, stats bool, stderr io.Writer) (*workloads.Result, error) {
+	opts := workloads.Options{LockStats: stats, Progress: func(elapsed time.Duration, ops int64) {
+		if elapsed >= 2*time.Second {
+			fmt.Fprintf(stderr, "memcgbench: %s %s GOMAXPROCS=%d: %.0fs, %.0f ops/s\n",
+				spec.Name, d.Name, runtime.GOMAXPROCS(0), elapsed.Seconds(), float64(ops)/elapsed.Seconds())
+		}
+	}}
+	r, err := workloads.NewRunner(spec, d, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Run(ctx, spec.Ops, spec.Duration)
+}
+
+// openOutput returns where results go. For a file it writes to a temporary
+// file beside it and renames it into place when commit is called, so an
+// existing file is never left half-written.
+func openOutput(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	tmp, err := os.CreateTemp(dirOf(path), ".memcgbench-*.tmp")
+	if err != nil {
+		return nil, nil, fmt.Errorf("-o %s: %w", path, err)
+	}
+	return tmp, func() error {
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("-o %s: %w", path, err)
+		}
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("-o %s: %w", path, err)
+		}
+		return nil
+	}, nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func writeMutexProfile(path string) error {
+	var buf strings.Builder
+	if err := pprof.Lookup("mutex").WriteTo(&buf, 0); err != nil {
+		return fmt.Errorf("-mutexprofile: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
+		return fmt.Errorf("-mutexprofile: %w", err)
+	}
+	return nil
+}
+
+// baseConfig returns the file configuration lines every result carries: the
+// machine, the toolchain, the commit, the designs and GOMAXPROCS values run,
+// and the workload's parameters. They are the same for every result of the
+// file (benchstat splits tables where config lines differ); each result's own
+// design and GOMAXPROCS are in its name, /design=D and the -N suffix.
+func baseConfig(s workloads.Spec, ds []workloads.Design, cpus []int) []benchfmt.Config {
+	host, _ := os.Hostname()
+	var names, procs []string
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	for _, p := range cpus {
+		procs = append(procs, strconv.Itoa(p))
+	}
+	kv := [][2]string{
+		{"goos", runtime.GOOS}, {"goarch", runtime.GOARCH}, {"cpu", cpuModel()},
+		{"ncpu", strconv.Itoa(runtime.NumCPU())}, {"machine", host},
+		{"go", runtime.Version()}, {"commit", gitCommit()},
+		{"designs", strings.Join(names, ",")}, {"gomaxprocs", strings.Join(procs, ",")},
+		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
+		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
+		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
+		{"costs", fmt.Sprintf("create=%v destroy=%v shrink=%v grow=%v slabinfo=%v",
+			s.Costs.Create, s.Costs.Destroy, s.Costs.Shrink, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache)},
+		{"churn-poll", s.ChurnPoll.String()}, {"seed", strconv.FormatUint(s.Seed, 10)},
+	}
+	cfg := make([]benchfmt.Config, len(kv))
+	for i, p := range kv {
+		cfg[i] = benchfmt.Config{Key: p[0], Value: []byte(p[1]), File: true}
+	}
+	return cfg
+}
+
+func mixOf(s workloads.Spec) string {
+	if len(s.Roles) == 0 {
+		return s.Mix.String()
+	}
+	var parts []string
+	for _, r := range s.Roles {
+		n := "rest"
+		if r.Workers > 0 {
+			n = strconv.Itoa(r.Workers)
+		}
+		parts = append(parts, fmt.Sprintf("%s[%s]:%s", r.Name, n, r.Mix))
+	}
+	return strings.Join(parts, " ")
+}
+
+// record turns a run's result into one benchmark line with its config.
+func record(base []benchfmt.Config, res *workloads.Result) *benchfmt.Result {
+	r := &benchfmt.Result{
+		Config: base,
+		Name: benchfmt.Name(fmt.Sprintf("Run/workload=%s/design=%s/workers=%d-%d",
+			res.Spec.Name, res.Design, res.Workers, res.GOMAXPROCS)),
+		Iters: int(max(res.Ops, 1)),
+	}
+	r.Values = append(r.Values, benchfmt.Value{Value: float64(res.Elapsed) / float64(max(res.Ops, 1)), Unit: "ns/op"})
+	for _, m := range res.Metrics() {
+		r.Values = append(r.Values, benchfmt.Value{Value: m.Value, Unit: m.Unit})
+	}
+	return r
+}
+
+// cpuModel returns the CPU model name from /proc/cpuinfo, or "unknown".
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// gitCommit returns the working tree's commit, marked -dirty if it has
+// uncommitted changes, or "unknown" outside a git checkout.
+func gitCommit() string {
+	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		c += "-dirty"
+	}
+	return c
+}
