@@ -5,6 +5,9 @@ PKGS     ?= ./...
 FUZZTIME ?= 60s
 # BENCHOUT is where `make bench` writes; it refuses to overwrite a file.
 BENCHOUT ?= results/local/bench-$(shell date +%Y%m%d-%H%M%S).txt
+CPUS     ?= 1,2
+COUNT    ?= 1
+BENCHTIME ?= 1s
 
 .PHONY: help test race vet fuzz bench clean
 
@@ -25,11 +28,12 @@ fuzz: ## run the model-based fuzzer on each design for FUZZTIME (default 60s)
 	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/old
 	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/new
 
-bench: ## run every benchmark once into BENCHOUT (Go benchmark format)
+bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benchstat -col /design
 	@mkdir -p $(dir $(BENCHOUT))
 	@test ! -e $(BENCHOUT) || { echo "make bench: $(BENCHOUT) exists; set BENCHOUT to a new file"; exit 2; }
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee $(BENCHOUT).tmp
+	$(GO) test -run '^$$' -bench . -benchmem -cpu $(CPUS) -count $(COUNT) -benchtime $(BENCHTIME) ./bench ./kern ./designs/... | tee $(BENCHOUT).tmp
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
+	$(GO) tool benchstat -col /design $(BENCHOUT)
 
 clean: ## remove local benchmark output and test caches
 	rm -rf results/local
