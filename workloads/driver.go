@@ -87,13 +87,18 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	roles := spec.roles(runtime.GOMAXPROCS(0))
+	if roles[0].Workers == 0 {
+		return nil, &designs.FieldError{Field: "Roles[0].Workers", Value: 0, Err: ErrSpec,
+			Allowed: "at least 1 once the fixed roles have theirs (the first role is the measured one)"}
+	}
 	rt := kern.New(kern.Config{LockStats: opts.LockStats})
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: spec.Kworkers})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	r := &Runner{spec: spec, design: d, opts: opts, rt: rt, reg: reg,
-		roles:  spec.roles(runtime.GOMAXPROCS(0)),
+		roles:  roles,
 		memcgs: make([]atomic.Pointer[memcgRef], spec.Memcgs),
 		roots:  make([]atomic.Pointer[rootRef], spec.Roots),
 	}

@@ -2,7 +2,9 @@ package workloads
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,7 +121,14 @@ func TestRunStopsOnDurationAndCancel(t *testing.T) {
 func TestNewRunnerRejectsBadSpec(t *testing.T) {
 	spec := DefaultSpec
 	spec.Roots = 0
-	if _, err := NewRunner(spec, Designs()[0], Options{}); err == nil {
-		t.Fatal("NewRunner accepted Roots = 0")
+	if _, err := NewRunner(spec, Designs()[0], Options{}); !errors.Is(err, ErrSpec) {
+		t.Fatalf("NewRunner with Roots = 0: %v, want ErrSpec", err)
+	}
+	// A measured role left with no workers would measure nothing.
+	spec = DefaultSpec
+	spec.Workers = 1
+	spec.Roles = []Role{{Name: "measured", Mix: Mix{OpAlloc: 1}}, {Name: "bg", Workers: 1, Mix: Mix{OpAlloc: 1}}}
+	if _, err := NewRunner(spec, Designs()[0], Options{}); err == nil || !strings.Contains(err.Error(), "Roles[0].Workers = 0") {
+		t.Fatalf("NewRunner with an empty measured role: %v", err)
 	}
 }
