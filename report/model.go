@@ -1,0 +1,389 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchproc"
+	"golang.org/x/perf/benchunit"
+)
+
+// Options configure how a Model is built.
+type Options struct {
+	// Confidence is the confidence level of the intervals, e.g. 0.95.
+	Confidence float64
+	// Thresholds are benchmath's test thresholds (CompareAlpha).
+	Thresholds benchmath.Thresholds
+	// Benchmark is the benchmark (.name) whose results are read.
+	Benchmark string
+	// Baseline and Candidate are the /design values compared.
+	Baseline, Candidate string
+}
+
+// DefaultOptions are benchstat's defaults applied to the registry sweep:
+// 95 % intervals, alpha 0.05, old as the baseline and new as the candidate.
+var DefaultOptions = Options{
+	Confidence: 0.95,
+	Thresholds: benchmath.DefaultThresholds,
+	Benchmark:  "Registry",
+	Baseline:   "old",
+	Candidate:  "new",
+}
+
+// A Model is everything a report shows, computed once.
+type Model struct {
+	Options Options
+	// Config are the file configuration lines of the results (machine, Go,
+	// commit, sweep parameters), in the order first seen, each with its
+	// first value.
+	Config []ConfigLine
+	// Workloads are the workloads, in the order first seen.
+	Workloads []string
+	// Points are the measured points, sorted by workload, workers, GOMAXPROCS.
+	Points []*Point
+	// Verdicts has one verdict per Point, in the same order.
+	Verdicts []*Verdict
+	// Claims has one plain-words answer per workload, in Workloads order.
+	Claims []Claim
+}
+
+// A ConfigLine is one file configuration key and value.
+type ConfigLine struct{ Key, Value string }
+
+// A Point is one workload at one oversubscription and one GOMAXPROCS, with
+// every unit measured there.
+type Point struct {
+	Workload string
+	Workers  string // the /workers key, e.g. "1x" (workers per CPU)
+	Procs    int    // GOMAXPROCS
+	// Units are the units measured, in the order first seen.
+	Units []string
+	// Metrics maps each unit to its baseline-vs-candidate comparison.
+	Metrics map[string]*Metric
+}
+
+// A Metric is one unit at one Point: each design's summary and, when both
+// have samples, their comparison.
+type Metric struct {
+	Unit      string
+	Baseline  *Summary // nil if the baseline did not report the unit
+	Candidate *Summary // nil if the candidate did not report the unit
+	// Comparison is set when both designs have samples.
+	Comparison *benchmath.Comparison
+	// Delta is benchmath's FormatDelta: "+12.34%", or "~" when not
+	// significant; empty without a comparison.
+	Delta string
+}
+
+// A Summary is one design's sample of one unit at one Point.
+type Summary struct {
+	Sample *benchmath.Sample
+	benchmath.Summary
+}
+
+// Significant reports whether the comparison rejects "no difference".
+func (m *Metric) Significant() bool {
+	return m.Comparison != nil && m.Delta != "~" && m.Comparison.P <= m.Comparison.Alpha
+}
+
+// Ratio returns candidate/baseline of the centers, and a conservative
+// interval for it from the two confidence intervals; ok is false without
+// both summaries or with a baseline of zero.
+func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
+	if m.Baseline == nil || m.Candidate == nil || m.Baseline.Center == 0 || m.Baseline.Lo <= 0 {
+		return 0, 0, 0, false
+	}
+	b, c := m.Baseline.Summary, m.Candidate.Summary
+	return c.Center / b.Center, c.Lo / b.Hi, c.Hi / b.Lo, true
+}
+
+// Build reads the results files and builds the Model. A file that cannot be
+// read, or holds a syntax error, is an error naming the file and line; a
+// file with no results of the benchmark is an error too.
+func Build(paths []string, opts Options) (*Model, error) {
+	files := benchfmt.Files{Paths: paths}
+	var parser benchproc.ProjectionParser
+	pointProj, err := parser.Parse("/workload,/workers,/gomaxprocs", nil)
+	if err != nil {
+		return nil, err
+	}
+	designProj, err := parser.Parse("/design", nil)
+	if err != nil {
+		return nil, err
+	}
+	fields := pointProj.Fields()
+	designField := designProj.Fields()[0]
+
+	type cellKey struct {
+		point  benchproc.Key
+		design string
+		unit   string
+	}
+	samples := map[cellKey][]float64{}
+	points := map[benchproc.Key]*Point{}
+	var pointKeys []benchproc.Key
+	m := &Model{Options: opts}
+	seenConfig := map[string]bool{}
+	n := 0
+	for files.Scan() {
+		switch rec := files.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, rec
+		case *benchfmt.Result:
+			if string(rec.Name.Base()) != opts.Benchmark {
+				continue
+			}
+			n++
+			for _, c := range rec.Config {
+				if c.File && !seenConfig[c.Key] {
+					seenConfig[c.Key] = true
+					m.Config = append(m.Config, ConfigLine{c.Key, string(c.Value)})
+				}
+			}
+			pk := pointProj.Project(rec)
+			p := points[pk]
+			if p == nil {
+				procs, _ := strconv.Atoi(pk.Get(fields[2]))
+				p = &Point{Workload: pk.Get(fields[0]), Workers: pk.Get(fields[1]), Procs: max(procs, 1),
+					Metrics: map[string]*Metric{}}
+				points[pk] = p
+				pointKeys = append(pointKeys, pk)
+				if !slices.Contains(m.Workloads, p.Workload) {
+					m.Workloads = append(m.Workloads, p.Workload)
+				}
+			}
+			design := designProj.Project(rec).Get(designField)
+			for _, v := range rec.Values {
+				// benchfmt tidies most units (ns -> sec); tidy the rest
+				// (it leaves some zero values alone) the same way.
+				val, unit := benchunit.Tidy(v.Value, v.Unit)
+				if !slices.Contains(p.Units, unit) {
+					p.Units = append(p.Units, unit)
+				}
+				k := cellKey{pk, design, unit}
+				samples[k] = append(samples[k], val)
+			}
+		}
+	}
+	if err := files.Err(); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s: %w of Benchmark%s", strings.Join(paths, ", "), ErrNoResults, opts.Benchmark)
+	}
+	benchproc.SortKeys(pointKeys)
+	assume := benchmath.AssumeNothing
+	summarize := func(vals []float64) *Summary {
+		if len(vals) == 0 {
+			return nil
+		}
+		s := benchmath.NewSample(vals, &opts.Thresholds)
+		return &Summary{Sample: s, Summary: assume.Summary(s, opts.Confidence)}
+	}
+	for _, pk := range pointKeys {
+		p := points[pk]
+		for _, unit := range p.Units {
+			met := &Metric{Unit: unit,
+				Baseline:  summarize(samples[cellKey{pk, opts.Baseline, unit}]),
+				Candidate: summarize(samples[cellKey{pk, opts.Candidate, unit}]),
+			}
+			if met.Baseline != nil && met.Candidate != nil {
+				c := assume.Compare(met.Baseline.Sample, met.Candidate.Sample)
+				met.Comparison = &c
+				met.Delta = c.FormatDelta(met.Baseline.Center, met.Candidate.Center)
+			}
+			p.Metrics[unit] = met
+		}
+		m.Points = append(m.Points, p)
+		m.Verdicts = append(m.Verdicts, verdict(p))
+	}
+	m.Claims = claims(m)
+	return m, nil
+}
+
+// Throughput is the unit the verdict compares.
+const Throughput = "ops/s"
+
+// A Verdict is the answer at one Point: the candidate's throughput relative
+// to the baseline's, how sure, and which lock class carries the extra wait.
+type Verdict struct {
+	Point *Point
+	// Metric is the throughput comparison; nil if a design is missing.
+	Metric *Metric
+	// Change is candidate/baseline - 1 of the medians, with a conservative
+	// interval [ChangeLo, ChangeHi] from the two confidence intervals.
+	Change, ChangeLo, ChangeHi float64
+	// ExtraWait is the lock class whose wait per operation grew most in the
+	// candidate, and ExtraWaitDelta that growth in seconds per operation;
+	// empty unless the candidate's total lock wait per operation grew.
+	ExtraWait      string
+	ExtraWaitDelta float64
+}
+
+// Warnings returns the statistics warnings behind the verdict, such as too
+// few samples for a confidence interval or a test (benchstat's own).
+func (v *Verdict) Warnings() []error {
+	if v.Metric == nil {
+		return nil
+	}
+	var ws []error
+	for _, s := range []*Summary{v.Metric.Baseline, v.Metric.Candidate} {
+		if s != nil {
+			ws = append(ws, s.Warnings...)
+		}
+	}
+	if v.Metric.Comparison != nil {
+		ws = append(ws, v.Metric.Comparison.Warnings...)
+	}
+	return dedupErrors(ws)
+}
+
+func dedupErrors(errs []error) []error {
+	var out []error
+	for _, e := range errs {
+		if !slices.ContainsFunc(out, func(o error) bool { return o.Error() == e.Error() }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func verdict(p *Point) *Verdict {
+	v := &Verdict{Point: p}
+	if met := p.Metrics[Throughput]; met != nil {
+		if r, lo, hi, ok := met.Ratio(); ok {
+			v.Metric = met
+			v.Change, v.ChangeLo, v.ChangeHi = r-1, lo-1, hi-1
+		}
+	}
+	var total float64
+	for _, unit := range p.Units {
+		class, ok := strings.CutSuffix(unit, "-wait-sec/op")
+		if !ok {
+			continue
+		}
+		met := p.Metrics[unit]
+		var before, after float64
+		if met.Baseline != nil {
+			before = met.Baseline.Center
+		}
+		if met.Candidate != nil {
+			after = met.Candidate.Center
+		}
+		total += after - before
+		if d := after - before; d > v.ExtraWaitDelta {
+			v.ExtraWait, v.ExtraWaitDelta = class, d
+		}
+	}
+	if total <= 0 {
+		v.ExtraWait, v.ExtraWaitDelta = "", 0
+	}
+	return v
+}
+
+// Claim thresholds: a significant throughput loss of at most ClaimSmall
+// still counts as "not a lot"; beyond ClaimLarge it clearly hurts.
+const (
+	ClaimSmall = 0.05
+	ClaimLarge = 0.20
+)
+
+// A Claim answers "it shouldn't hurt concurrency a lot" for one workload.
+type Claim struct {
+	Workload string
+	// Holds is false when the candidate lost more than ClaimSmall of the
+	// throughput, significantly, at some point.
+	Holds bool
+	// Text is the answer in plain words.
+	Text string
+}
+
+func claims(m *Model) []Claim {
+	var out []Claim
+	for _, w := range m.Workloads {
+		var worst *Verdict
+		var gains, ties, losses, unsure int
+		for _, v := range m.Verdicts {
+			if v.Point.Workload != w || v.Metric == nil {
+				continue
+			}
+			switch {
+			case v.Metric.Comparison == nil || len(v.Warnings()) > 0 && !v.Metric.Significant():
+				unsure++
+			case !v.Metric.Significant():
+				ties++
+			case v.Change < 0:
+				losses++
+				if worst == nil || v.Change < worst.Change {
+					worst = v
+				}
+			default:
+				gains++
+			}
+		}
+		c := Claim{Workload: w, Holds: true}
+		total := gains + ties + losses + unsure
+		switch {
+		case total == 0:
+			c.Text = fmt.Sprintf("%s: no throughput measured for both designs; no answer.", w)
+		case worst == nil || -worst.Change <= ClaimSmall:
+			c.Text = fmt.Sprintf("%s: the claim holds here. Of %d points, %d show no significant difference, %d favour %s, and %d favour %s, none by more than %.0f %%.",
+				w, total, ties+unsure, gains, m.Options.Candidate, losses, m.Options.Baseline, 100*ClaimSmall)
+			if unsure > 0 {
+				c.Text += fmt.Sprintf(" %d of them have too few samples to tell.", unsure)
+			}
+		default:
+			c.Holds = false
+			size := "noticeably"
+			if -worst.Change > ClaimLarge {
+				size = "a lot"
+			}
+			c.Text = fmt.Sprintf("%s: the claim does not hold: %s hurts %s. Its throughput is %s at GOMAXPROCS=%d with %s workers per CPU (p=%.3f)",
+				w, m.Options.Candidate, size, FormatChange(worst), worst.Point.Procs, strings.TrimSuffix(worst.Point.Workers, "x"), worst.Metric.Comparison.P)
+			if worst.ExtraWait != "" {
+				c.Text += fmt.Sprintf(", and the extra wait is on %s (+%s per operation)", worst.ExtraWait, FormatSeconds(worst.ExtraWaitDelta))
+			}
+			c.Text += fmt.Sprintf(". %d of %d points lose significantly, %d gain, %d show no significant difference.", losses, total, gains, ties+unsure)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// FormatChange renders a verdict's change as "-37 % ± 3 %", or "~" when the
+// comparison finds no significant difference.
+func FormatChange(v *Verdict) string {
+	if v.Metric == nil {
+		return "?"
+	}
+	if !v.Metric.Significant() {
+		return "~"
+	}
+	half := (v.ChangeHi - v.ChangeLo) / 2
+	if math.IsInf(half, 0) || math.IsNaN(half) {
+		return fmt.Sprintf("%+.0f %%", 100*v.Change)
+	}
+	return fmt.Sprintf("%+.0f %% ± %.0f %%", 100*v.Change, 100*half)
+}
+
+// FormatSeconds renders a duration in seconds with a unit that fits.
+func FormatSeconds(s float64) string {
+	switch a := math.Abs(s); {
+	case a >= 1:
+		return fmt.Sprintf("%.3g s", s)
+	case a >= 1e-3:
+		return fmt.Sprintf("%.3g ms", s*1e3)
+	case a >= 1e-6:
+		return fmt.Sprintf("%.3g µs", s*1e6)
+	}
+	return fmt.Sprintf("%.3g ns", s*1e9)
+}
+
+// ErrNoResults is returned for input without results.
+var ErrNoResults = errors.New("no benchmark results")

@@ -1,0 +1,139 @@
+package report
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// TestAgreesWithBenchstat runs the benchstat command this module pins on the
+// committed results and checks that the Model holds the same medians,
+// confidence intervals, deltas and p-values for every point.
+func TestAgreesWithBenchstat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool benchstat")
+	}
+	const file = "testdata/sweep.txt"
+	m, err := Build([]string{file}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range []string{"ops/s", "sec/op", "slabinfo-p99-sec"} {
+		out, err := exec.Command("go", "tool", "benchstat", "-col", "/design", "-format", "csv",
+			"-filter", ".name:Registry .unit:"+unit, file).Output()
+		if err != nil {
+			t.Fatalf("benchstat: %v", err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(csvPart(string(out)))).ReadAll()
+		if err != nil {
+			t.Fatalf("benchstat csv: %v\n%s", err, out)
+		}
+		checked := 0
+		for _, row := range rows[2:] {
+			if row[0] == "geomean" {
+				continue
+			}
+			p := pointFor(m, row[0])
+			if p == nil {
+				t.Errorf("%s: no point in the model", row[0])
+				continue
+			}
+			met := p.Metrics[unit]
+			if met == nil {
+				continue // the unit is not measured at this point
+			}
+			checked++
+			wantOld, _ := strconv.ParseFloat(row[1], 64)
+			wantNew, _ := strconv.ParseFloat(row[3], 64)
+			if !near(met.Baseline.Center, wantOld) || !near(met.Candidate.Center, wantNew) {
+				t.Errorf("%s %s: medians %v, %v; benchstat %v, %v", row[0], unit, met.Baseline.Center, met.Candidate.Center, wantOld, wantNew)
+			}
+			if met.Baseline.PctRangeString() != row[2] || met.Candidate.PctRangeString() != row[4] {
+				t.Errorf("%s %s: CI %s, %s; benchstat %s, %s", row[0], unit, met.Baseline.PctRangeString(), met.Candidate.PctRangeString(), row[2], row[4])
+			}
+			if met.Delta != row[5] {
+				t.Errorf("%s %s: delta %s; benchstat %s", row[0], unit, met.Delta, row[5])
+			}
+			if got := met.Comparison.String(); got != row[6] {
+				t.Errorf("%s %s: %s; benchstat %s", row[0], unit, got, row[6])
+			}
+		}
+		if checked == 0 {
+			t.Errorf("%s: no row checked", unit)
+		}
+	}
+}
+
+// csvPart drops the config lines benchstat prints before its CSV table.
+func csvPart(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, ",") {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return ""
+}
+
+// pointFor finds the point of a benchstat row name such as
+// "Registry/workload=calibrate/workers=1x-2".
+func pointFor(m *Model, name string) *Point {
+	procs := 1
+	if i := strings.LastIndex(name, "-"); i > strings.LastIndex(name, "/") {
+		procs, _ = strconv.Atoi(name[i+1:])
+		name = name[:i]
+	}
+	for _, p := range m.Points {
+		if name == fmt.Sprintf("Registry/workload=%s/workers=%s", p.Workload, p.Workers) && p.Procs == procs {
+			return p
+		}
+	}
+	return nil
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o644)
+		return p
+	}
+	tests := []struct {
+		name string
+		path string
+		want string
+		is   error
+	}{
+		{"missing file", filepath.Join(dir, "nope.txt"), "nope.txt", os.ErrNotExist},
+		{"empty file", write("empty.txt", ""), "empty.txt: no benchmark results of BenchmarkRegistry", ErrNoResults},
+		{"other benchmarks only", write("other.txt", "BenchmarkFoo 10 5 ns/op\n"), "no benchmark results", ErrNoResults},
+		{"corrupt line", write("corrupt.txt", "goos: linux\nBenchmarkRegistry/workload=x/design=old/workers=1x 10 5 ns/op\nBenchmarkRegistry/workload=x/design=new/workers=1x 10 five ns/op\n"),
+			"corrupt.txt:3: parsing measurement", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Build([]string{tt.path}, DefaultOptions)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Build = %v, want an error containing %q", err, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %v is not %v", err, tt.is)
+			}
+			var se *benchfmt.SyntaxError
+			if tt.name == "corrupt line" && !errors.As(err, &se) {
+				t.Errorf("error %T is not a benchfmt.SyntaxError", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// WriteText writes tables as aligned plain text, for a terminal.
+func WriteText(w io.Writer, tables ...Table) error {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(t.Title + "\n")
+		widths := make([]int, len(t.Header))
+		for _, row := range append([][]string{t.Header}, t.Rows...) {
+			for j, cell := range row {
+				widths[j] = max(widths[j], utf8.RuneCountInString(cell))
+			}
+		}
+		line := func(row []string) {
+			for j, cell := range row {
+				if j > 0 {
+					b.WriteString("  ")
+				}
+				b.WriteString(cell + strings.Repeat(" ", widths[j]-utf8.RuneCountInString(cell)))
+			}
+			b.WriteString("\n")
+		}
+		line(t.Header)
+		for _, row := range t.Rows {
+			line(row)
+		}
+		for _, n := range t.Notes {
+			b.WriteString("  " + n + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeMarkdownTable writes one table in GitHub markdown.
+func writeMarkdownTable(b *strings.Builder, t Table) {
+	fmt.Fprintf(b, "| %s |\n", strings.Join(t.Header, " | "))
+	b.WriteString("|" + strings.Repeat("---|", len(t.Header)) + "\n")
+	for _, row := range t.Rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = strings.ReplaceAll(c, "|", `\|`)
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintf(b, "\n%s\n", n)
+	}
+}
+
+// A Document describes the report file around the Model: where it came
+// from, its plots, and how to reproduce it.
+type Document struct {
+	// Title heads the report.
+	Title string
+	// Results is the results file, as the reader should find it.
+	Results string
+	// Plots maps each workload to its plot images (paths relative to the
+	// report), in display order; General holds the plots not tied to one
+	// workload.
+	Plots   map[string][]Plot
+	General []Plot
+	// Reproduce are the commands that rebuild the results and the report.
+	Reproduce []string
+}
+
+// A Plot is an image the report embeds.
+type Plot struct{ Caption, Path string }
+
+// WriteMarkdown writes the report: the verdict table and the answer to the
+// claim first, then each workload's plots and detail table, the machine and
+// the commands to reproduce it.
+func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
+	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? Results: `%s`.\n\n", m.Options.Candidate, m.Options.Baseline, doc.Results)
+	vt := m.VerdictTable()
+	fmt.Fprintf(&b, "## %s\n\n", vt.Title)
+	writeMarkdownTable(&b, vt)
+	b.WriteString("\n## The claim, workload by workload\n\n")
+	b.WriteString("bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". ")
+	fmt.Fprintf(&b, "Here a significant loss of at most %.0f %% counts as not a lot, beyond %.0f %% as a lot.\n\n", 100*ClaimSmall, 100*ClaimLarge)
+	for _, line := range m.ClaimLines() {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	for _, p := range doc.General {
+		fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
+	}
+	for _, wl := range m.Workloads {
+		dt := m.DetailTable(wl)
+		fmt.Fprintf(&b, "\n## %s\n\n", dt.Title)
+		for _, p := range doc.Plots[wl] {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Caption, p.Path)
+		}
+		writeMarkdownTable(&b, dt)
+	}
+	b.WriteString("\n## Machine\n\n")
+	for _, c := range m.Config {
+		fmt.Fprintf(&b, "- %s: `%s`\n", c.Key, c.Value)
+	}
+	if len(doc.Reproduce) > 0 {
+		b.WriteString("\n## Reproduce\n\n```\n")
+		for _, c := range doc.Reproduce {
+			b.WriteString(c + "\n")
+		}
+		b.WriteString("```\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/perf/benchunit"
+)
+
+// A Table is a rendered-to-strings view of part of a Model, the form both
+// the markdown and the text renderer print.
+type Table struct {
+	Title  string
+	Header []string
+	Rows   [][]string
+	// Notes are printed under the table (warnings, legends).
+	Notes []string
+}
+
+// VerdictTable is the table at the top of a report: per workload and point,
+// the candidate's throughput relative to the baseline, its p-value, and the
+// lock class that carries the extra wait.
+func (m *Model) VerdictTable() Table {
+	o := m.Options
+	t := Table{
+		Title: fmt.Sprintf("Verdict: %s's throughput relative to %s", o.Candidate, o.Baseline),
+		Header: []string{"workload", "workers/CPU", "GOMAXPROCS", fmt.Sprintf("%s vs %s", o.Candidate, o.Baseline),
+			"p", "n", "extra wait on"},
+	}
+	var warnings []string
+	for _, v := range m.Verdicts {
+		p := v.Point
+		row := []string{p.Workload, strings.TrimSuffix(p.Workers, "x"), fmt.Sprint(p.Procs), FormatChange(v), "", "", "—"}
+		if v.Metric != nil && v.Metric.Comparison != nil {
+			c := v.Metric.Comparison
+			row[4] = fmt.Sprintf("%.3f", c.P)
+			row[5] = fmt.Sprintf("%d+%d", c.N1, c.N2)
+		}
+		if v.ExtraWait != "" {
+			row[6] = fmt.Sprintf("%s (+%s/op)", v.ExtraWait, FormatSeconds(v.ExtraWaitDelta))
+		}
+		for _, w := range v.Warnings() {
+			if !slices.Contains(warnings, w.Error()) {
+				warnings = append(warnings, w.Error())
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf(
+		"Change: median %s/%s - 1 of %s, ± half the interval bounded by the two %.0f %% confidence intervals; "+
+			"\"~\": no significant difference (Mann-Whitney U, alpha %.2f), as benchstat prints it.",
+		o.Candidate, o.Baseline, Throughput, 100*o.Confidence, o.Thresholds.CompareAlpha))
+	for _, w := range warnings {
+		t.Notes = append(t.Notes, "benchstat: "+w)
+	}
+	return t
+}
+
+// DetailTable is one workload's every unit at every point: each design's
+// median ± interval and the delta with its p-value, as benchstat -col
+// /design shows them.
+func (m *Model) DetailTable(workload string) Table {
+	o := m.Options
+	t := Table{
+		Title:  "Workload " + workload,
+		Header: []string{"point", "unit", o.Baseline, o.Candidate, "delta", "p"},
+	}
+	for _, p := range m.Points {
+		if p.Workload != workload {
+			continue
+		}
+		at := fmt.Sprintf("%s/CPU, GOMAXPROCS=%d", strings.TrimSuffix(p.Workers, "x"), p.Procs)
+		for _, unit := range p.Units {
+			met := p.Metrics[unit]
+			var vals []float64
+			for _, s := range []*Summary{met.Baseline, met.Candidate} {
+				if s != nil {
+					vals = append(vals, s.Center)
+				}
+			}
+			scale := benchunit.CommonScale(vals, benchunit.ClassOf(unit))
+			row := []string{at, unit, formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, ""}
+			if met.Comparison != nil {
+				row[5] = fmt.Sprintf("%.3f", met.Comparison.P)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
+}
+
+func formatSummary(s *Summary, scale benchunit.Scaler) string {
+	if s == nil {
+		return "—"
+	}
+	return scale.Format(s.Center) + " ± " + s.PctRangeString()
+}
+
+// ClaimLines returns the plain-words answers, one per workload.
+func (m *Model) ClaimLines() []string {
+	var out []string
+	for _, c := range m.Claims {
+		out = append(out, c.Text)
+	}
+	return out
+}
