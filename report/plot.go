@@ -1,0 +1,138 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// chartSize is the size of every picture.
+const chartWidth, chartHeight = 8 * vg.Inch, 5 * vg.Inch
+
+// Draw renders a Chart with gonum/plot into dir as name.png and name.svg,
+// each written to a temporary file and renamed into place.
+func Draw(c Chart, dir string) error {
+	p := plot.New()
+	p.Title.Text = c.Title
+	p.X.Label.Text = c.XLabel
+	p.Y.Label.Text = c.YLabel
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.X.Tick.Marker = integerTicks{}
+	p.Add(plotter.NewGrid())
+	if c.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	for i, s := range c.Series {
+		xys := make(plotter.XYs, len(s.Points))
+		errs := make(plotter.YErrors, len(s.Points))
+		for j, pt := range s.Points {
+			y := pt.Y
+			if c.LogY {
+				y = math.Max(y, 1e-3) // a log axis cannot show zero
+			}
+			xys[j] = plotter.XY{X: pt.X, Y: y}
+			errs[j] = struct{ Low, High float64 }{Low: y - math.Max(pt.YLo, y*1e-3), High: pt.YHi - y}
+			if !c.LogY {
+				errs[j].Low = y - pt.YLo
+			}
+		}
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", c.Name, err)
+		}
+		col := plotutil.Color(i)
+		line.Color, points.Color = col, col
+		points.Shape = plotutil.Shape(i)
+		if s.Dashed {
+			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		}
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{xys, errs})
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", c.Name, err)
+		}
+		bars.Color = col
+		p.Add(line, points, bars)
+		p.Legend.Add(s.Label, line, points)
+	}
+	// The y range comes from the data, with headroom at the top where the
+	// legend sits, so the legend never covers a point.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range c.Series {
+		for _, pt := range s.Points {
+			lo, hi = math.Min(lo, math.Min(pt.Y, pt.YLo)), math.Max(hi, math.Max(pt.Y, pt.YHi))
+		}
+	}
+	legend := float64(len(c.Series))
+	if c.LogY {
+		lo = math.Max(lo, 1e-3)
+		decades := math.Max(math.Log10(hi/lo), 1)
+		p.Y.Min = lo / 2
+		p.Y.Max = hi * math.Pow(10, decades*0.08*legend)
+	} else if hi > 0 {
+		p.Y.Min = 0
+		p.Y.Max = hi * (1 + 0.09*legend)
+	}
+	pad := 0.25
+	p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, ext := range []string{"png", "svg"} {
+		path := filepath.Join(dir, c.Name+"."+ext)
+		w, err := p.WriterTo(chartWidth, chartHeight, ext)
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", c.Name, err)
+		}
+		if err := writeFileAtomic(path, func(f *os.File) error { _, err := w.WriteTo(f); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// integerTicks marks whole numbers only: GOMAXPROCS values.
+type integerTicks struct{}
+
+func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	step := math.Max(1, math.Ceil((max-min)/10))
+	for v := math.Ceil(min); v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
+	}
+	return ticks
+}
+
+// writeFileAtomic writes path through a temporary file in the same
+// directory and renames it into place, so a failure never leaves a
+// half-written file over a good one.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

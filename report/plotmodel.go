@@ -1,0 +1,124 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A Chart is a plot described as data: what the picture shows, before any
+// pixels. The renderer draws it; tests check it.
+type Chart struct {
+	// Name is the file name without extension, e.g. "calibrate-throughput".
+	Name   string
+	Title  string
+	XLabel string
+	YLabel string
+	// LogY draws the y axis on a log scale.
+	LogY   bool
+	Series []Series
+}
+
+// A Series is one line of a Chart.
+type Series struct {
+	Label  string
+	Dashed bool
+	Points []ChartPoint
+}
+
+// A ChartPoint is one measured value with its confidence interval.
+type ChartPoint struct {
+	X, Y, YLo, YHi float64
+}
+
+// Charts returns the report's charts for the given machine label: for
+// each workload, its contention curve (throughput against GOMAXPROCS, each
+// design at each oversubscription, with confidence intervals), the lock
+// wait per class, the p99 latency of its slow operations, and the
+// baseline's deferred-destroy backlog, each where the data has it.
+func (m *Model) Charts(machine string) []Chart {
+	var charts []Chart
+	for _, w := range m.Workloads {
+		title := func(what string) string { return fmt.Sprintf("%s: %s (%s)", w, what, machine) }
+		add := func(c Chart) {
+			if len(c.Series) > 0 {
+				charts = append(charts, c)
+			}
+		}
+		add(Chart{Name: w + "-throughput", Title: title("throughput"), XLabel: "GOMAXPROCS (CPUs)",
+			YLabel: "operations per second", Series: m.series(w, "", func(u string) (string, bool) { return "", u == Throughput })})
+		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation"), XLabel: "GOMAXPROCS (CPUs)",
+			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", suffixUnit("-wait-sec/op")), LogY: false})
+		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations"), XLabel: "GOMAXPROCS (CPUs)",
+			YLabel: "p99 latency (µs)", LogY: true, Series: m.series(w, "1x", suffixUnit("-p99-sec"))})
+		backlog := m.series(w, "", func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
+		backlog = slices.DeleteFunc(backlog, func(s Series) bool { return !strings.HasPrefix(s.Label, m.Options.Baseline) })
+		add(Chart{Name: w + "-backlog", Title: title(m.Options.Baseline + "'s deferred-destroy backlog"), XLabel: "GOMAXPROCS (CPUs)",
+			YLabel: "destroy work queued, high-water mark", Series: backlog})
+	}
+	return charts
+}
+
+// suffixUnit selects units ending in suffix and names them by the rest.
+func suffixUnit(suffix string) func(string) (string, bool) {
+	return func(u string) (string, bool) {
+		name, ok := strings.CutSuffix(u, suffix)
+		return name, ok
+	}
+}
+
+// series collects, for workload w (and only workers, if set), one series
+// per design, oversubscription and selected unit, with GOMAXPROCS on x.
+// Units in seconds are drawn in microseconds.
+func (m *Model) series(w, workers string, pick func(unit string) (name string, ok bool)) []Series {
+	type key struct{ design, workers, name string }
+	var order []key
+	byKey := map[key]*Series{}
+	for _, p := range m.Points {
+		if p.Workload != w || workers != "" && p.Workers != workers {
+			continue
+		}
+		for _, unit := range p.Units {
+			name, ok := pick(unit)
+			if !ok {
+				continue
+			}
+			met := p.Metrics[unit]
+			scale := 1.0
+			if strings.HasSuffix(unit, "sec/op") || strings.HasSuffix(unit, "-sec") {
+				scale = 1e6
+			}
+			for _, d := range []struct {
+				name string
+				s    *Summary
+			}{{m.Options.Baseline, met.Baseline}, {m.Options.Candidate, met.Candidate}} {
+				if d.s == nil {
+					continue
+				}
+				k := key{d.name, p.Workers, name}
+				s := byKey[k]
+				if s == nil {
+					label := d.name
+					if workers == "" {
+						label += ", " + strings.TrimSuffix(p.Workers, "x") + " worker/CPU"
+					}
+					if name != "" {
+						label += ", " + name
+					}
+					s = &Series{Label: label, Dashed: d.name == m.Options.Baseline}
+					byKey[k] = s
+					order = append(order, k)
+				}
+				s.Points = append(s.Points, ChartPoint{X: float64(p.Procs),
+					Y: d.s.Center * scale, YLo: d.s.Lo * scale, YHi: d.s.Hi * scale})
+			}
+		}
+	}
+	out := make([]Series, 0, len(order))
+	for _, k := range order {
+		s := byKey[k]
+		slices.SortFunc(s.Points, func(a, b ChartPoint) int { return int(a.X - b.X) })
+		out = append(out, *s)
+	}
+	return out
+}
