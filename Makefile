@@ -9,7 +9,14 @@ CPUS     ?= 1,2
 COUNT    ?= 1
 BENCHTIME ?= 1s
 
-.PHONY: help test race vet fuzz bench clean
+# make report: LABEL names the results (default: CPU count and model), QUICK=1
+# runs the quick sweep, FORCE=1 overwrites results of the same label.
+LABEL ?=
+QUICK ?=
+FORCE ?=
+REPORTFLAGS = $(if $(LABEL),-label $(LABEL)) $(if $(QUICK),-quick)
+
+.PHONY: help test race vet fuzz bench report clean
 
 help: ## list the targets
 	@echo "memcgbench make targets:"
@@ -34,6 +41,10 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	$(GO) test -run '^$$' -bench . -benchmem -cpu $(CPUS) -count $(COUNT) -benchtime $(BENCHTIME) ./bench ./kern ./designs/... | tee $(BENCHOUT).tmp
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
 	$(GO) tool benchstat -col /design $(BENCHOUT)
+
+report: ## sweep both designs and every preset into results/<label>/, then REPORT.md and plots/<label>/ (QUICK=1: ~1 min)
+	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
 
 clean: ## remove local benchmark output and test caches
 	rm -rf results/local

@@ -93,14 +93,19 @@ func (m *Metric) Significant() bool {
 }
 
 // Ratio returns candidate/baseline of the centers, and a conservative
-// interval for it from the two confidence intervals; ok is false without
-// both summaries or with a baseline of zero.
+// interval for it from the two confidence intervals (infinite when either
+// interval is, as with too few samples); ok is false without both
+// summaries or with a baseline of zero.
 func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
-	if m.Baseline == nil || m.Candidate == nil || m.Baseline.Center == 0 || m.Baseline.Lo <= 0 {
+	if m.Baseline == nil || m.Candidate == nil || m.Baseline.Center == 0 {
 		return 0, 0, 0, false
 	}
 	b, c := m.Baseline.Summary, m.Candidate.Summary
-	return c.Center / b.Center, c.Lo / b.Hi, c.Hi / b.Lo, true
+	r = c.Center / b.Center
+	if b.Lo <= 0 || math.IsInf(b.Hi, 0) || math.IsInf(c.Lo, 0) || math.IsInf(c.Hi, 0) {
+		return r, math.Inf(-1), math.Inf(1), true
+	}
+	return r, c.Lo / b.Hi, c.Hi / b.Lo, true
 }
 
 // Build reads the results files and builds the Model. A file that cannot be

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -109,8 +110,13 @@ func (m *Model) series(w, workers string, pick func(unit string) (name string, o
 					byKey[k] = s
 					order = append(order, k)
 				}
+				// Too few samples give an infinite interval: no error bar.
+				lo, hi := d.s.Lo, d.s.Hi
+				if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+					lo, hi = d.s.Center, d.s.Center
+				}
 				s.Points = append(s.Points, ChartPoint{X: float64(p.Procs),
-					Y: d.s.Center * scale, YLo: d.s.Lo * scale, YHi: d.s.Hi * scale})
+					Y: d.s.Center * scale, YLo: lo * scale, YHi: hi * scale})
 			}
 		}
 	}

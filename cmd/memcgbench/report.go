@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"memcgbench/report"
+)
+
+// defaultLabel names this machine: its CPU count and model, e.g.
+// "2cpu-amd-epyc".
+func defaultLabel() string {
+	slug := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(cpuModel()), "-"), "-")
+	return fmt.Sprintf("%dcpu-%s", runtime.NumCPU(), slug)
+}
+
+// sweepPlan is what a sweep runs: the go test flags.
+type sweepPlan struct {
+	cpus      string
+	count     int
+	benchtime string
+}
+
+// plan returns the full sweep (count 10) or the quick one, on GOMAXPROCS
+// 1, 2 and the machine's CPU count; the oversubscribed point is the
+// benchmark's own workers=4x sub-key.
+func plan(quick bool) sweepPlan {
+	cpus := []string{"1", "2"}
+	if n := runtime.NumCPU(); n > 2 {
+		cpus = append(cpus, strconv.Itoa(n))
+	}
+	p := sweepPlan{cpus: strings.Join(cpus, ","), count: 10, benchtime: "0.4s"}
+	if quick {
+		p.count, p.benchtime = 4, "0.1s"
+	}
+	return p
+}
+
+// sweepCmd runs the registry sweep into results/<label>/bench.txt.
+func sweepCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memcgbench sweep", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
+	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 0.1s per point instead of 10 of 0.4s")
+	force := fs.Bool("force", false, "overwrite existing results of the label")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (flags: -label, -quick, -force)", err)
+	}
+	if *label == "" {
+		*label = defaultLabel()
+		if *quick {
+			*label += "-quick"
+		}
+	}
+	out := filepath.Join("results", *label, "bench.txt")
+	if _, err := os.Stat(out); err == nil && !*force {
+		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	p := plan(*quick)
+	host, _ := os.Hostname()
+	args = []string{"test", "-run", "^$", "-bench", "^BenchmarkRegistry$", "-cpu", p.cpus,
+		"-count", strconv.Itoa(p.count), "-benchtime", p.benchtime, "./bench"}
+	header := [][2]string{
+		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
+		{"go", runtime.Version()}, {"commit", gitCommit()},
+		{"sweep", "go " + strings.Join(args, " ")},
+	}
+	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: go %s\n", out, strings.Join(args, " "))
+	return writeAtomic(out, func(w io.Writer) error {
+		for _, kv := range header {
+			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
+		}
+		cmd := exec.Command("go", args...)
+		cmd.Stdout = w
+		cmd.Stderr = stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("go test: %w", err)
+		}
+		return nil
+	})
+}
+
+// reportCmd builds REPORT.md and the plots from results/<label>/bench.txt.
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memcgbench report", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended with -quick)")
+	quick := fs.Bool("quick", false, "use the quick sweep's default label")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (flags: -label, -quick)", err)
+	}
+	if *label == "" {
+		*label = defaultLabel()
+		if *quick {
+			*label += "-quick"
+		}
+	}
+	results := filepath.Join("results", *label, "bench.txt")
+	m, err := report.Build([]string{results}, report.DefaultOptions)
+	if err != nil {
+		return err
+	}
+	plotDir := filepath.Join("plots", *label)
+	doc := report.Document{
+		Title:   "memcgbench report: " + *label,
+		Results: "bench.txt",
+		Plots:   map[string][]report.Plot{},
+		Reproduce: []string{
+			"make report LABEL=" + *label + map[bool]string{true: " QUICK=1", false: ""}[*quick] + " FORCE=1",
+			"# or, step by step:",
+			"go run ./cmd/memcgbench sweep -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
+			"go run ./cmd/memcgbench report -label " + *label,
+			"go tool benchstat -col /design " + results,
+		},
+	}
+	for _, c := range m.Charts(*label) {
+		if err := report.Draw(c, plotDir); err != nil {
+			return err
+		}
+		wl := c.Name[:strings.LastIndex(c.Name, "-")]
+		doc.Plots[wl] = append(doc.Plots[wl], report.Plot{Caption: c.Title,
+			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
+	}
+	out := filepath.Join("results", *label, "REPORT.md")
+	if err := writeAtomic(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
+		return err
+	}
+	if err := report.WriteText(stdout, m.VerdictTable()); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	for _, l := range m.ClaimLines() {
+		fmt.Fprintln(stdout, l)
+	}
+	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
+	return nil
+}
+
+// writeAtomic writes path through a temporary file beside it, renamed into
+// place only when write succeeds: a failed run never leaves a half-written
+// file over a good one.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
