@@ -15,6 +15,10 @@ type Mutex struct {
 	since int64
 	// owner is the holding task, kept only in checking mode.
 	owner *Task
+	// Pad to a whole cache line (a 64-byte size class is line-aligned):
+	// two mutexes allocated side by side, as per-memcg mutexes are, must
+	// not bounce one line between their holders.
+	_ [64 - 32]byte
 }
 
 // NewMutex returns an unlocked mutex of class c.

@@ -31,9 +31,6 @@ type Cache struct {
 	Memcg *Memcg // the memcg of a child; nil for a root
 	name  string // the root's name (a child shares its root's name)
 
-	// Pages charged to a child; changed atomically, no lock (path J).
-	Pages atomic.Int64
-
 	// Caches is a root's per-memcg array, read without locks (path D).
 	Caches atomic.Pointer[Array]
 
@@ -56,7 +53,22 @@ type Cache struct {
 
 	global listLink // on the global cache list, under slab_mutex
 	memcg  listLink // on the memcg's cache list, under that list's lock
+
+	// The page counter, written by every charge, sits alone on the last
+	// cache line, and the struct is a whole number of lines (256 bytes, a
+	// size class whose objects are line-aligned), as the kernel cache-aligns
+	// its kmem_cache structs: otherwise charges to one cache would slow the
+	// lock-free lookups of its neighbours in memory, by an amount that
+	// depends on allocation order. TestLayout holds this.
+	_ [cacheLine - (136 % cacheLine)]byte
+
+	// Pages charged to a child; changed atomically, no lock (path J).
+	Pages atomic.Int64
+	_     [cacheLine - 8]byte
 }
+
+// cacheLine is the cache line size the layouts pad to.
+const cacheLine = 64
 
 // Name returns the root's name; a child shares its root's name.
 func (c *Cache) Name() string { return c.name }
@@ -120,21 +132,26 @@ func Grow(root *Cache, n int) bool {
 	return true
 }
 
-// A Memcg is a memory cgroup with kernel-memory accounting active.
+// A Memcg is a memory cgroup with kernel-memory accounting active. The
+// fields every allocation reads (id, Owner, Offline) share the first cache
+// line with nothing that changes often; the list, changed by creates and
+// destroys, is on the second, and the struct is two whole lines (see
+// Cache on why; TestLayout holds it).
 type Memcg struct {
 	id    int
 	Owner *Core
+	// Offline is set when the memcg goes offline, under its list lock.
+	Offline atomic.Bool
 
 	// Mutex is the old design's per-memcg slab_caches_mutex; nil in the new.
 	Mutex *kern.Mutex
+	_     [cacheLine - 32]byte
 
-	// Offline is set when the memcg goes offline, under its list lock.
-	Offline atomic.Bool
+	list listHead // its caches (memcg_slab_caches), under the list lock
 	// Freed is set when the memcg gives its id back: offline with no caches
 	// left. Written under the list lock.
 	Freed bool
-
-	list listHead // its caches (memcg_slab_caches), under the list lock
+	_     [cacheLine - 40]byte
 }
 
 // NewMemcg returns a memcg of the given owner; its id is set by IDs.Get.
