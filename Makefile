@@ -16,7 +16,13 @@ QUICK ?=
 FORCE ?=
 REPORTFLAGS = $(if $(LABEL),-label $(LABEL)) $(if $(QUICK),-quick)
 
-.PHONY: help test race vet fuzz bench report clean
+# make diff: BASE (required) and HEAD revisions; DIFFFLAGS passes more flags
+# (-count, -alpha, -threshold, -units, -cpu, -bench).
+BASE ?=
+HEAD ?= HEAD
+DIFFFLAGS ?=
+
+.PHONY: help test race vet fuzz bench report diff clean
 
 help: ## list the targets
 	@echo "memcgbench make targets:"
@@ -45,6 +51,10 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 report: ## sweep both designs and every preset into results/<label>/, then REPORT.md and plots/<label>/ (QUICK=1: ~1 min)
 	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(if $(FORCE),-force)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
+
+diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression
+	@test -n "$(BASE)" || { echo "make diff: set BASE=<rev>, e.g. make diff BASE=HEAD~1"; exit 2; }
+	$(GO) run ./cmd/memcgbench diff -base $(BASE) -head $(HEAD) $(DIFFFLAGS)
 
 clean: ## remove local benchmark output and test caches
 	rm -rf results/local

@@ -22,7 +22,11 @@ type Options struct {
 	Thresholds benchmath.Thresholds
 	// Benchmark is the benchmark (.name) whose results are read.
 	Benchmark string
-	// Baseline and Candidate are the /design values compared.
+	// Compare is the projection whose values are compared: "/design" (the
+	// default; Baseline and Candidate are design names) or ".file" (file
+	// labels, as in "base=base.txt", to compare two revisions).
+	Compare string
+	// Baseline and Candidate are the two values of Compare compared.
 	Baseline, Candidate string
 }
 
@@ -32,6 +36,7 @@ var DefaultOptions = Options{
 	Confidence: 0.95,
 	Thresholds: benchmath.DefaultThresholds,
 	Benchmark:  "Registry",
+	Compare:    "/design",
 	Baseline:   "old",
 	Candidate:  "new",
 }
@@ -60,8 +65,11 @@ type ConfigLine struct{ Key, Value string }
 // every unit measured there.
 type Point struct {
 	Workload string
-	Workers  string // the /workers key, e.g. "1x" (workers per CPU)
-	Procs    int    // GOMAXPROCS
+	// Design is the /design key when designs are not what is compared
+	// (comparing revisions); empty otherwise.
+	Design  string
+	Workers string // the /workers key, e.g. "1x" (workers per CPU)
+	Procs   int    // GOMAXPROCS
 	// Units are the units measured, in the order first seen.
 	Units []string
 	// Metrics maps each unit to its baseline-vs-candidate comparison.
@@ -112,15 +120,19 @@ func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
 // read, or holds a syntax error, is an error naming the file and line; a
 // file with no results of the benchmark is an error too.
 func Build(paths []string, opts Options) (*Model, error) {
-	files := benchfmt.Files{Paths: paths}
+	files := benchfmt.Files{Paths: paths, AllowLabels: true}
 	var parser benchproc.ProjectionParser
-	pointProj, err := parser.Parse("/workload,/workers,/gomaxprocs", nil)
+	pointExpr := "/workload,/workers,/gomaxprocs,/design"
+	if opts.Compare == "/design" {
+		pointExpr = "/workload,/workers,/gomaxprocs"
+	}
+	pointProj, err := parser.Parse(pointExpr, nil)
 	if err != nil {
 		return nil, err
 	}
-	designProj, err := parser.Parse("/design", nil)
+	designProj, err := parser.Parse(opts.Compare, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("compare %q: %w", opts.Compare, err)
 	}
 	fields := pointProj.Fields()
 	designField := designProj.Fields()[0]
@@ -157,6 +169,9 @@ func Build(paths []string, opts Options) (*Model, error) {
 				procs, _ := strconv.Atoi(pk.Get(fields[2]))
 				p = &Point{Workload: pk.Get(fields[0]), Workers: pk.Get(fields[1]), Procs: max(procs, 1),
 					Metrics: map[string]*Metric{}}
+				if len(fields) > 3 {
+					p.Design = pk.Get(fields[3])
+				}
 				points[pk] = p
 				pointKeys = append(pointKeys, pk)
 				if !slices.Contains(m.Workloads, p.Workload) {

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -94,7 +96,7 @@ func Draw(c Chart, dir string) error {
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", c.Name, err)
 		}
-		if err := writeFileAtomic(path, func(f *os.File) error { _, err := w.WriteTo(f); return err }); err != nil {
+		if err := WriteFileAtomic(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
 			return err
 		}
 	}
@@ -113,26 +115,34 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// writeFileAtomic writes path through a temporary file in the same
-// directory and renames it into place, so a failure never leaves a
-// half-written file over a good one.
-func writeFileAtomic(path string, write func(*os.File) error) error {
+// WriteFileAtomic writes path through a temporary file in the same
+// directory, made readable (0644) and renamed into place only when write
+// succeeds, so a failed run never leaves a half-written file over a good
+// one.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", path, err)
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600
+		return err
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return os.Rename(f.Name(), path)
 }

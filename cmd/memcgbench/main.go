@@ -5,6 +5,7 @@
 //	memcgbench run [flags]      run a workload on one design or both
 //	memcgbench sweep [flags]    run the registry sweep into results/<label>/bench.txt
 //	memcgbench report [flags]   build results/<label>/REPORT.md and plots/<label>/
+//	memcgbench diff -base REV   benchmark two revisions, print a markdown comparison
 //
 // Run "memcgbench run -h" for the flags. Output is in the Go benchmark
 // format, which benchstat reads as is.
@@ -47,7 +48,7 @@ func exitCode(err error, stderr io.Writer) int {
 // run dispatches a subcommand.
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("no command; usage: memcgbench run|sweep|report [flags] (see memcgbench run -h)")
+		return usagef("no command; usage: memcgbench run|sweep|report|diff [flags] (see memcgbench run -h)")
 	}
 	switch args[0] {
 	case "run":
@@ -56,9 +57,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return sweepCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|report [flags] (memcgbench run -h)")
+		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|report|diff [flags] (memcgbench run -h)")
 		return nil
 	}
-	return usagef("unknown command %q; valid commands are: run, sweep, report", args[0])
+	return usagef("unknown command %q; valid commands are: run, sweep, report, diff", args[0])
 }

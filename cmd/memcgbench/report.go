@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -78,7 +77,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 		{"sweep", "go " + strings.Join(args, " ")},
 	}
 	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: go %s\n", out, strings.Join(args, " "))
-	return writeAtomic(out, func(w io.Writer) error {
+	return report.WriteFileAtomic(out, func(w io.Writer) error {
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
 		}
@@ -134,7 +133,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
 	}
 	out := filepath.Join("results", *label, "REPORT.md")
-	if err := writeAtomic(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
+	if err := report.WriteFileAtomic(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
 		return err
 	}
 	if err := report.WriteText(stdout, m.VerdictTable()); err != nil {
@@ -146,31 +145,4 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
 	return nil
-}
-
-// writeAtomic writes path through a temporary file beside it, renamed into
-// place only when write succeeds: a failed run never leaves a half-written
-// file over a good one.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"memcgbench/report"
+)
+
+// errRegression is returned (exit 1) when the gate fails.
+var errRegression = errors.New("benchmark regression")
+
+// diffCmd benchmarks two revisions in git worktrees, interleaving their
+// runs, and prints the comparison as a markdown comment.
+func diffCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memcgbench diff", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	base := fs.String("base", "", "base revision (required), e.g. HEAD~1 or origin/main")
+	head := fs.String("head", "HEAD", "head revision")
+	bench := fs.String("bench", "^BenchmarkRegistry$", "benchmarks to run (go test -bench)")
+	cpu := fs.String("cpu", "", "go test -cpu list (default: GOMAXPROCS)")
+	count := fs.Int("count", 6, "rounds, 1 to 100: each runs base and head once, alternating which goes first")
+	benchtime := fs.String("benchtime", "0.1s", "go test -benchtime")
+	alpha := fs.Float64("alpha", report.DefaultGate.Alpha, "fail only below this p-value, above 0 and at most 1")
+	threshold := fs.Float64("threshold", 100*report.DefaultGate.Threshold, "fail only beyond this change in percent, 0 to 1000")
+	units := fs.String("units", strings.Join(report.DefaultGate.Units, ","), "gated units, comma-separated, as benchstat shows them")
+	out := fs.String("o", "", "also write the comment to this file")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (see the flags in cmd/memcgbench/diff.go)", err)
+	}
+	switch {
+	case *base == "":
+		return usagef("-base is required: the revision to compare against")
+	case *count < 1 || *count > 100:
+		return usagef("-count = %d: allowed range is 1 to 100", *count)
+	case *alpha <= 0 || *alpha > 1:
+		return usagef("-alpha = %v: allowed range is above 0 and at most 1", *alpha)
+	case *threshold < 0 || *threshold > 1000:
+		return usagef("-threshold = %v: allowed range is 0 to 1000 (percent)", *threshold)
+	}
+	gate := report.Gate{Alpha: *alpha, Threshold: *threshold / 100, Units: strings.Split(*units, ",")}
+
+	tmp, err := os.MkdirTemp("", "memcgbench-diff-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	sides := []struct{ name, rev, dir, bin, out string }{
+		{name: "base", rev: *base}, {name: "head", rev: *head},
+	}
+	for i := range sides {
+		s := &sides[i]
+		s.dir = filepath.Join(tmp, s.name)
+		s.bin = filepath.Join(tmp, s.name+".test")
+		s.out = filepath.Join(tmp, s.name+".txt")
+		if err := git(stderr, "worktree", "add", "--detach", s.dir, s.rev); err != nil {
+			return fmt.Errorf("%s %s: %w", s.name, s.rev, err)
+		}
+		defer git(io.Discard, "worktree", "remove", "--force", s.dir)
+		build := exec.Command("go", "test", "-c", "-o", s.bin, "./bench")
+		build.Dir, build.Stdout, build.Stderr = s.dir, stderr, stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s (%s) benchmarks: %w", s.name, s.rev, err)
+		}
+	}
+	runArgs := []string{"-test.run", "^$", "-test.bench", *bench, "-test.benchtime", *benchtime, "-test.count", "1"}
+	if *cpu != "" {
+		runArgs = append(runArgs, "-test.cpu", *cpu)
+	}
+	for round := range *count {
+		// Alternate the order, so drift over the run (heat, other load)
+		// falls on both sides alike.
+		order := []int{0, 1}
+		if round%2 == 1 {
+			order = []int{1, 0}
+		}
+		for _, i := range order {
+			s := sides[i]
+			fmt.Fprintf(stderr, "memcgbench diff: round %d/%d: %s (%s)\n", round+1, *count, s.name, s.rev)
+			f, err := os.OpenFile(s.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				return err
+			}
+			run := exec.Command(s.bin, runArgs...)
+			run.Dir, run.Stdout, run.Stderr = filepath.Join(s.dir, "bench"), f, stderr
+			err = run.Run()
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s benchmarks: %w", s.name, err)
+			}
+		}
+	}
+	opts := report.DefaultOptions
+	opts.Compare, opts.Baseline, opts.Candidate = ".file", "base", "head"
+	m, err := report.Build([]string{"base=" + sides[0].out, "head=" + sides[1].out}, opts)
+	if err != nil {
+		return err
+	}
+	var comment strings.Builder
+	title := fmt.Sprintf("memcgbench: %s vs %s (%d interleaved rounds)", *head, *base, *count)
+	failing, err := report.WriteDiffComment(&comment, m, gate, title)
+	if err != nil {
+		return err
+	}
+	io.WriteString(stdout, comment.String())
+	if *out != "" {
+		if err := report.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, comment.String()); return err }); err != nil {
+			return err
+		}
+	}
+	if len(failing) > 0 {
+		return fmt.Errorf("%w: %d metric(s) worse by more than %s%% at p < %v", errRegression, len(failing),
+			strconv.FormatFloat(*threshold, 'g', -1, 64), *alpha)
+	}
+	return nil
+}
+
+func git(stderr io.Writer, args ...string) error {
+	cmd := exec.Command("git", args...)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	return cmd.Run()
+}

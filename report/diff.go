@@ -1,0 +1,139 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/perf/benchunit"
+)
+
+// A Gate decides whether a comparison of two revisions fails: when a gated
+// metric regresses with p below Alpha AND by more than Threshold. benchstat
+// itself never fails (golang/go#20728, #34482); a pull request check must.
+type Gate struct {
+	// Alpha is the p-value below which a change counts.
+	Alpha float64
+	// Threshold is the smallest relative change that fails, e.g. 0.05.
+	Threshold float64
+	// Units are the gated units (as benchfmt tidies them).
+	Units []string
+}
+
+// DefaultGate fails on a time-per-operation or throughput regression of
+// more than 5 % at p < 0.05.
+var DefaultGate = Gate{Alpha: 0.05, Threshold: 0.05, Units: []string{"sec/op", "ops/s"}}
+
+// HigherIsBetter reports whether a larger value of unit is an improvement:
+// throughput, hit rate and calibration ratio. For every other unit the
+// harness reports (time, wait, hold, latency, contention, backlog, bytes,
+// allocations), smaller is better.
+func HigherIsBetter(unit string) bool {
+	return strings.HasSuffix(unit, "ops/s") || unit == "hit-%" || unit == "measured/theory"
+}
+
+// A Change is one metric that differs significantly between revisions.
+type Change struct {
+	Point  *Point
+	Metric *Metric
+	// Rel is candidate/baseline - 1 of the medians.
+	Rel float64
+	// Regression says the change is for the worse; Fails that it is gated,
+	// below Alpha and beyond Threshold.
+	Regression, Fails bool
+}
+
+// Changes returns every metric that changed significantly, in point order,
+// each marked as regression or not and as failing the gate or not.
+func (g Gate) Changes(m *Model) []Change {
+	var out []Change
+	for _, p := range m.Points {
+		for _, unit := range p.Units {
+			met := p.Metrics[unit]
+			r, _, _, ok := met.Ratio()
+			if !ok || !met.Significant() {
+				continue
+			}
+			c := Change{Point: p, Metric: met, Rel: r - 1}
+			c.Regression = (c.Rel < 0) == HigherIsBetter(unit) && c.Rel != 0
+			gated := false
+			for _, u := range g.Units {
+				gated = gated || u == unit
+			}
+			effect := c.Rel
+			if effect < 0 {
+				effect = -effect
+			}
+			c.Fails = c.Regression && gated && met.Comparison.P < g.Alpha && effect > g.Threshold
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PointName names a point as its benchmark does.
+func PointName(p *Point) string {
+	name := "workload=" + p.Workload
+	if p.Design != "" {
+		name += "/design=" + p.Design
+	}
+	return fmt.Sprintf("%s/workers=%s-%d", name, p.Workers, p.Procs)
+}
+
+// WriteDiffComment writes the markdown comment for a pull request: the
+// changed metrics with delta, intervals and p, the unchanged ones folded
+// into a count, and the gate's verdict. It returns the changes that fail.
+func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, error) {
+	var b strings.Builder
+	changes := g.Changes(m)
+	var failing []Change
+	for _, c := range changes {
+		if c.Fails {
+			failing = append(failing, c)
+		}
+	}
+	total := 0
+	for _, p := range m.Points {
+		total += len(p.Units)
+	}
+	fmt.Fprintf(&b, "## %s\n\n", title)
+	switch {
+	case len(failing) > 0:
+		fmt.Fprintf(&b, "**%d regression(s) beyond %.0f %% at p < %.2f** in %s.\n\n", len(failing), 100*g.Threshold, g.Alpha, strings.Join(g.Units, ", "))
+	default:
+		fmt.Fprintf(&b, "No regression beyond %.0f %% at p < %.2f in %s.\n\n", 100*g.Threshold, g.Alpha, strings.Join(g.Units, ", "))
+	}
+	if len(changes) > 0 {
+		fmt.Fprintf(&b, "| benchmark | unit | %s | %s | delta | p | |\n|---|---|---|---|---|---|---|\n", m.Options.Baseline, m.Options.Candidate)
+		for _, c := range changes {
+			met := c.Metric
+			scale := benchunit.CommonScale([]float64{met.Baseline.Center, met.Candidate.Center}, benchunit.ClassOf(met.Unit))
+			mark := ""
+			switch {
+			case c.Fails:
+				mark = "❌ regression"
+			case c.Regression:
+				mark = "worse"
+			default:
+				mark = "better"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.3f | %s |\n", PointName(c.Point), met.Unit,
+				formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, mark)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d of %d metrics show no significant difference (\"~\") and are folded away.\n", total-len(changes), total)
+	var warnings []string
+	for _, v := range m.Verdicts {
+		for _, e := range v.Warnings() {
+			if !strings.Contains(strings.Join(warnings, "\n"), e.Error()) {
+				warnings = append(warnings, e.Error())
+			}
+		}
+	}
+	for _, wn := range warnings {
+		fmt.Fprintf(&b, "\nbenchstat: %s\n", wn)
+	}
+	_, err := io.WriteString(w, b.String())
+	return failing, err
+}

@@ -1,0 +1,105 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeSynthetic writes a results file with one point per workload whose
+// eight sec/op samples are center * (1 + spread*k) for k in -3.5..3.5.
+func writeSynthetic(t *testing.T, path string, centers map[string]float64, spread float64) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("goos: linux\n")
+	for i := range 8 {
+		k := float64(i) - 3.5
+		for _, w := range []string{"regression", "noise", "improvement", "small"} {
+			v := centers[w] * (1 + spread*k)
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=%s/design=new/workers=1x-2 100 %g ns/op %g ops/s\n", w, v, 1e9/v)
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGate(t *testing.T) {
+	dir := t.TempDir()
+	base, head := filepath.Join(dir, "base.txt"), filepath.Join(dir, "head.txt")
+	writeSynthetic(t, base, map[string]float64{"regression": 1000, "noise": 1000, "improvement": 1000, "small": 1000}, 0.002)
+	writeSynthetic(t, head, map[string]float64{"regression": 1300, "noise": 1001, "improvement": 700, "small": 1030}, 0.002)
+	opts := DefaultOptions
+	opts.Compare, opts.Baseline, opts.Candidate = ".file", "base", "head"
+	m, err := Build([]string{"base=" + base, "head=" + head}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range DefaultGate.Changes(m) {
+		verdict := "better"
+		switch {
+		case c.Fails:
+			verdict = "fails"
+		case c.Regression:
+			verdict = "worse"
+		}
+		key := c.Point.Workload + " " + c.Metric.Unit
+		got[key] = verdict
+	}
+	want := map[string]string{
+		"regression sec/op": "fails", "regression ops/s": "fails",
+		"improvement sec/op": "better", "improvement ops/s": "better",
+		"small sec/op": "worse", "small ops/s": "worse", // significant but 3 % < 5 %
+	}
+	// noise: the samples overlap, so nothing is significant.
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if strings.HasPrefix(k, "noise") {
+			t.Errorf("%s: noise reported as a change (%s)", k, got[k])
+		}
+	}
+
+	var b strings.Builder
+	failing, err := WriteDiffComment(&b, m, DefaultGate, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failing) != 2 {
+		t.Errorf("%d failing changes, want 2 (regression's sec/op and ops/s)", len(failing))
+	}
+	comment := b.String()
+	for _, s := range []string{"**2 regression(s) beyond 5 % at p < 0.05**", "workload=regression/design=new/workers=1x-2 | sec/op",
+		"+30.00%", "❌ regression", "better", "2 of 8 metrics show no significant difference"} {
+		if !strings.Contains(comment, s) {
+			t.Errorf("comment lacks %q:\n%s", s, comment)
+		}
+	}
+	// A looser threshold lets the regression through.
+	loose := Gate{Alpha: 0.05, Threshold: 0.5, Units: DefaultGate.Units}
+	if _, err := WriteDiffComment(&b, m, loose, "loose"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range loose.Changes(m) {
+		if c.Fails {
+			t.Errorf("%s %s fails a 50 %% threshold with a 30 %% change", c.Point.Workload, c.Metric.Unit)
+		}
+	}
+}
+
+func TestHigherIsBetter(t *testing.T) {
+	for unit, want := range map[string]bool{
+		"ops/s": true, "scrape-ops/s": true, "hit-%": true, "measured/theory": true,
+		"sec/op": false, "slab_mutex-wait-sec/op": false, "churn-p99-sec": false, "contended-%": false, "B/op": false,
+	} {
+		if HigherIsBetter(unit) != want {
+			t.Errorf("HigherIsBetter(%q) = %v, want %v", unit, !want, want)
+		}
+	}
+}
