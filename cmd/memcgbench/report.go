@@ -69,23 +69,42 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	p := plan(*quick)
 	host, _ := os.Hostname()
-	args = []string{"test", "-run", "^$", "-bench", "^BenchmarkRegistry$", "-cpu", p.cpus,
-		"-count", strconv.Itoa(p.count), "-benchtime", p.benchtime, "./bench"}
+	// One test binary, run round by round with -count 1: go test -count N
+	// would run each sub-benchmark N times back to back, so every sample of
+	// one design would share one stretch of machine state (a noisy
+	// neighbour, a placement) and drift would look like a design
+	// difference. Rounds interleave old and new all the way through.
+	tmp, err := os.MkdirTemp("", "memcgbench-sweep-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "bench.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, "./bench")
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the benchmarks: %w", err)
+	}
+	runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", p.cpus,
+		"-test.count", "1", "-test.benchtime", p.benchtime}
 	header := [][2]string{
 		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
 		{"go", runtime.Version()}, {"commit", gitCommit()},
-		{"sweep", "go " + strings.Join(args, " ")},
+		{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", p.count, strings.Join(runArgs, " "))},
 	}
-	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: go %s\n", out, strings.Join(args, " "))
+	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, p.cpus, p.benchtime)
 	return report.WriteFileAtomic(out, func(w io.Writer) error {
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
 		}
-		cmd := exec.Command("go", args...)
-		cmd.Stdout = w
-		cmd.Stderr = stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go test: %w", err)
+		for round := range p.count {
+			fmt.Fprintf(stderr, "memcgbench: round %d/%d\n", round+1, p.count)
+			cmd := exec.Command(bin, runArgs...)
+			cmd.Dir = "bench"
+			cmd.Stdout, cmd.Stderr = w, stderr
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("round %d: %w", round+1, err)
+			}
 		}
 		return nil
 	})
