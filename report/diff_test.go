@@ -103,3 +103,27 @@ func TestHigherIsBetter(t *testing.T) {
 		}
 	}
 }
+
+func TestHitRateCaveat(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 8 {
+		k := float64(i)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=fall/design=old/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 84+0.1*k)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=fall/design=new/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 600+k, 1.6e6-k, 35+0.1*k)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=same/design=old/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 90+0.1*k)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=same/design=new/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 89+0.1*k)
+	}
+	path := filepath.Join(dir, "r.txt")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	m, err := Build([]string{path}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range m.Claims {
+		has := strings.Contains(c.Text, "Caveat: at GOMAXPROCS=2 with 1 worker per CPU, new's allocation hit rate falls from 84 % to 35 %")
+		if has != (c.Workload == "fall") {
+			t.Errorf("%s: caveat present = %v:\n%s", c.Workload, has, c.Text)
+		}
+	}
+}

@@ -364,16 +364,54 @@ func claims(m *Model) []Claim {
 			if -worst.Change > ClaimLarge {
 				size = "a lot"
 			}
-			c.Text = fmt.Sprintf("%s: the claim does not hold: %s hurts %s. Its throughput is %s at GOMAXPROCS=%d with %s workers per CPU (p=%.3f)",
-				w, m.Options.Candidate, size, FormatChange(worst), worst.Point.Procs, strings.TrimSuffix(worst.Point.Workers, "x"), worst.Metric.Comparison.P)
+			c.Text = fmt.Sprintf("%s: the claim does not hold: %s hurts %s. Its throughput is %s at GOMAXPROCS=%d with %s per CPU (p=%.3f)",
+				w, m.Options.Candidate, size, FormatChange(worst), worst.Point.Procs, workersPerCPU(worst.Point), worst.Metric.Comparison.P)
 			if worst.ExtraWait != "" {
 				c.Text += fmt.Sprintf(", and the extra wait is on %s (+%s per operation)", worst.ExtraWait, FormatSeconds(worst.ExtraWaitDelta))
 			}
 			c.Text += fmt.Sprintf(". %d of %d points lose significantly, %d gain, %d show no significant difference.", losses, total, gains, ties+unsure)
 		}
+		c.Text += hitRateCaveat(m, w)
 		out = append(out, c)
 	}
 	return out
+}
+
+// HitRateDrop is the fall in the candidate's allocation hit rate, in
+// percentage points, beyond which a claim warns that throughput flatters it.
+const HitRateDrop = 10
+
+// hitRateCaveat warns where the candidate's allocation hit rate falls
+// significantly by more than HitRateDrop points: fewer per-memcg caches
+// exist, allocations fall back to the root cache (unaccounted to the memcg
+// in the kernel), and ops/s counts that as speed.
+func hitRateCaveat(m *Model, w string) string {
+	var worst *Point
+	var drop float64
+	for _, p := range m.Points {
+		met := p.Metrics["hit-%"]
+		if p.Workload != w || met == nil || !met.Significant() {
+			continue
+		}
+		if d := met.Baseline.Center - met.Candidate.Center; d > HitRateDrop && d > drop {
+			worst, drop = p, d
+		}
+	}
+	if worst == nil {
+		return ""
+	}
+	met := worst.Metrics["hit-%"]
+	return fmt.Sprintf(" Caveat: at GOMAXPROCS=%d with %s per CPU, %s's allocation hit rate falls from %.0f %% to %.0f %%: fewer per-memcg caches get created, more allocations fall back to the root cache (in the kernel, unaccounted to the memcg), and its throughput there partly counts work not done.",
+		worst.Procs, workersPerCPU(worst), m.Options.Candidate, met.Baseline.Center, met.Candidate.Center)
+}
+
+// workersPerCPU says "1 worker" or "4 workers" for a point's /workers key.
+func workersPerCPU(p *Point) string {
+	n := strings.TrimSuffix(p.Workers, "x")
+	if n == "1" {
+		return "1 worker"
+	}
+	return n + " workers"
 }
 
 // FormatChange renders a verdict's change as "-37 % ± 3 %", or "~" when the

@@ -23,10 +23,10 @@ func TestCharts(t *testing.T) {
 		chart  string
 		series []string
 	}{
-		{"calibrate-throughput", []string{"old, 1 worker/CPU", "new, 1 worker/CPU", "old, 4 worker/CPU", "new, 4 worker/CPU"}},
+		{"calibrate-throughput", []string{"old, 1 worker/CPU", "new, 1 worker/CPU", "old, 4 workers/CPU", "new, 4 workers/CPU"}},
 		{"calibrate-lockwait", []string{"old, memcg.slab_caches_mutex", "new, memcg_slab_mutex"}},
 		{"calibrate-latency", []string{"old, slabinfo", "new, slabinfo"}},
-		{"container-churn-backlog", []string{"old, 1 worker/CPU", "old, 4 worker/CPU"}},
+		{"container-churn-backlog", []string{"old, 1 worker/CPU", "old, 4 workers/CPU"}},
 	}
 	for _, tt := range tests {
 		c, ok := charts[tt.chart]

@@ -101,7 +101,7 @@ func (m *Model) series(w, workers string, pick func(unit string) (name string, o
 				if s == nil {
 					label := d.name
 					if workers == "" {
-						label += ", " + strings.TrimSuffix(p.Workers, "x") + " worker/CPU"
+						label += ", " + workersPerCPU(p) + "/CPU"
 					}
 					if name != "" {
 						label += ", " + name

@@ -427,14 +427,15 @@ func cpuModel() string {
 }
 
 // gitCommit returns the working tree's commit, marked -dirty if it has
-// uncommitted changes, or "unknown" outside a git checkout.
+// uncommitted changes outside results/ and plots/ (the tool's own output),
+// or "unknown" outside a git checkout.
 func gitCommit() string {
 	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
 	if err != nil {
 		return "unknown"
 	}
 	c := strings.TrimSpace(string(rev))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!plots").Output(); err == nil && len(st) > 0 {
 		c += "-dirty"
 	}
 	return c
