@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
@@ -71,6 +72,28 @@ func (g Gate) Changes(m *Model) []Change {
 	return out
 }
 
+// writeChanges writes changes as a markdown table.
+func writeChanges(b *strings.Builder, m *Model, changes []Change) {
+	if len(changes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "| benchmark | unit | %s | %s | delta | p | |\n|---|---|---|---|---|---|---|\n", m.Options.Baseline, m.Options.Candidate)
+	for _, c := range changes {
+		met := c.Metric
+		scale := benchunit.CommonScale([]float64{met.Baseline.Center, met.Candidate.Center}, benchunit.ClassOf(met.Unit))
+		mark := "better"
+		switch {
+		case c.Fails:
+			mark = "❌ regression"
+		case c.Regression:
+			mark = "worse"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %.3f | %s |\n", PointName(c.Point), met.Unit,
+			formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, mark)
+	}
+	b.WriteString("\n")
+}
+
 // PointName names a point as its benchmark does.
 func PointName(p *Point) string {
 	name := "workload=" + p.Workload
@@ -103,24 +126,20 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 	default:
 		fmt.Fprintf(&b, "No regression beyond %.0f %% at p < %.2f in %s.\n\n", 100*g.Threshold, g.Alpha, strings.Join(g.Units, ", "))
 	}
-	if len(changes) > 0 {
-		fmt.Fprintf(&b, "| benchmark | unit | %s | %s | delta | p | |\n|---|---|---|---|---|---|---|\n", m.Options.Baseline, m.Options.Candidate)
-		for _, c := range changes {
-			met := c.Metric
-			scale := benchunit.CommonScale([]float64{met.Baseline.Center, met.Candidate.Center}, benchunit.ClassOf(met.Unit))
-			mark := ""
-			switch {
-			case c.Fails:
-				mark = "❌ regression"
-			case c.Regression:
-				mark = "worse"
-			default:
-				mark = "better"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.3f | %s |\n", PointName(c.Point), met.Unit,
-				formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, mark)
+	var gated, other []Change
+	for _, c := range changes {
+		if slices.Contains(g.Units, c.Metric.Unit) {
+			gated = append(gated, c)
+		} else {
+			other = append(other, c)
 		}
-		b.WriteString("\n")
+	}
+	writeChanges(&b, m, gated)
+	if len(other) > 0 {
+		fmt.Fprintf(&b, "<details><summary>%d other metric(s) changed at p < %.2f (not gated: with this many metrics, some cross it by chance)</summary>\n\n",
+			len(other), m.Options.Thresholds.CompareAlpha)
+		writeChanges(&b, m, other)
+		b.WriteString("</details>\n\n")
 	}
 	fmt.Fprintf(&b, "%d of %d metrics show no significant difference (\"~\") and are folded away.\n", total-len(changes), total)
 	var warnings []string

@@ -77,9 +77,23 @@ func TestGate(t *testing.T) {
 	comment := b.String()
 	for _, s := range []string{"**2 regression(s) beyond 5 % at p < 0.05**", "workload=regression/design=new/workers=1x-2 | sec/op",
 		"+30.00%", "❌ regression", "better", "2 of 8 metrics show no significant difference"} {
+		// (all changed metrics here are gated units, so no <details> block)
 		if !strings.Contains(comment, s) {
 			t.Errorf("comment lacks %q:\n%s", s, comment)
 		}
+	}
+	if strings.Contains(comment, "<details>") {
+		t.Errorf("a comment with only gated changes has a <details> block:\n%s", comment)
+	}
+	// Ungated units go in a folded block.
+	b.Reset()
+	onlyTime := Gate{Alpha: 0.05, Threshold: 0.05, Units: []string{"sec/op"}}
+	if _, err := WriteDiffComment(&b, m, onlyTime, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if details := b.String()[strings.Index(b.String(), "<details>"):]; !strings.Contains(details, "3 other metric(s) changed") ||
+		!strings.Contains(details, "workload=regression/design=new/workers=1x-2 | ops/s") {
+		t.Errorf("ops/s changes not folded under <details> when only sec/op is gated:\n%s", b.String())
 	}
 	// A looser threshold lets the regression through.
 	loose := Gate{Alpha: 0.05, Threshold: 0.5, Units: DefaultGate.Units}
