@@ -22,6 +22,18 @@ func defaultLabel() string {
 	return fmt.Sprintf("%dcpu-%s", runtime.NumCPU(), slug)
 }
 
+// resolveLabel returns label, or the default label of this machine, with
+// -quick appended for quick runs so they never mix with full ones.
+func resolveLabel(label string, quick bool) string {
+	if label != "" {
+		return label
+	}
+	if quick {
+		return defaultLabel() + "-quick"
+	}
+	return defaultLabel()
+}
+
 // sweepPlan is what a sweep runs: the go test flags.
 type sweepPlan struct {
 	cpus      string
@@ -54,12 +66,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (flags: -label, -quick, -force)", err)
 	}
-	if *label == "" {
-		*label = defaultLabel()
-		if *quick {
-			*label += "-quick"
-		}
-	}
+	*label = resolveLabel(*label, *quick)
 	out := filepath.Join("results", *label, "bench.txt")
 	if _, err := os.Stat(out); err == nil && !*force {
 		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
@@ -119,12 +126,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v (flags: -label, -quick)", err)
 	}
-	if *label == "" {
-		*label = defaultLabel()
-		if *quick {
-			*label += "-quick"
-		}
-	}
+	*label = resolveLabel(*label, *quick)
 	results := filepath.Join("results", *label, "bench.txt")
 	m, err := report.Build([]string{results}, report.DefaultOptions)
 	if err != nil {
