@@ -116,12 +116,7 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 		return err
 	}
 	t.Lock(r.memcgSlab)
-	a := root.Caches.Load()
-	for i := range a.Slots {
-		c := a.Slots[i].Load()
-		if c == nil {
-			continue
-		}
+	for _, c := range slab.Children(root) {
 		t.Point("root-destroy:child")
 		r.destroyChild(t, c)
 	}

@@ -135,12 +135,7 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 		return err
 	}
 	t.Lock(r.ActivateMutex)
-	a := root.Caches.Load()
-	for i := range a.Slots {
-		c := a.Slots[i].Load()
-		if c == nil {
-			continue
-		}
+	for _, c := range slab.Children(root) {
 		if r.WQ.Cancel(t, &c.DestroyWork) {
 			r.DestroyDequeued()
 		}

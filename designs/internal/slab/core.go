@@ -526,12 +526,9 @@ func (c *Core) slabInventory(t *kern.Task) designs.Inventory {
 		inv.SlabCaches = append(inv.SlabCaches, cache.Info())
 	}
 	for _, root := range c.List.Roots() {
-		a := root.Caches.Load()
-		ri := designs.RootInfo{Name: root.name, ArrayLen: len(a.Slots)}
-		for i := range a.Slots {
-			if child := a.Slots[i].Load(); child != nil {
-				ri.Children = append(ri.Children, child.Info())
-			}
+		ri := designs.RootInfo{Name: root.name, ArrayLen: len(root.Caches.Load().Slots)}
+		for _, child := range Children(root) {
+			ri.Children = append(ri.Children, child.Info())
 		}
 		inv.Roots = append(inv.Roots, ri)
 	}

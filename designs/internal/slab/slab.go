@@ -110,6 +110,21 @@ func Lookup(root *Cache, id int) *Cache {
 	return a.Slots[id].Load()
 }
 
+// Children returns the filled slots of root's array, in kmemcg id order,
+// read without locks; the caller holds a lock that keeps the array from
+// moving (activate_kmem_mutex in the old design, memcg_slab_mutex in the
+// new), as the kernel's for_each_memcg_cache_index walks do.
+func Children(root *Cache) []*Cache {
+	var out []*Cache
+	a := root.Caches.Load()
+	for i := range a.Slots {
+		if c := a.Slots[i].Load(); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // SetSlot fills or clears the slot of memcg id in root's array. The caller
 // holds the design's array write lock, and the array is large enough.
 func SetSlot(root *Cache, id int, c *Cache) {
