@@ -15,10 +15,20 @@ type Mutex struct {
 	since int64
 	// owner is the holding task, kept only in checking mode.
 	owner *Task
+	// virt is the mutex's state on a virtual runtime, made on first use.
+	virt *vmutex
 	// Pad to a whole cache line (a 64-byte size class is line-aligned):
 	// two mutexes allocated side by side, as per-memcg mutexes are, must
 	// not bounce one line between their holders.
-	_ [64 - 32]byte
+	_ [64 - 40]byte
+}
+
+// vmutex is a Mutex on a virtual runtime: its holder, its FIFO of waiters
+// and the last task that held it (for the cache-line transfer cost). Only
+// the task holding the simulation's baton touches it.
+type vmutex struct {
+	owner, last *Task
+	waiters     []*Task
 }
 
 // NewMutex returns an unlocked mutex of class c.
@@ -42,7 +52,9 @@ func (t *Task) Lock(m *Mutex) {
 	if rt.checkOrder {
 		rt.order.acquire(t, m.class)
 	}
-	if m.mu.TryLock() {
+	if rt.sim != nil {
+		t.lockVirtual(m)
+	} else if m.mu.TryLock() {
 		if rt.lockStats {
 			t.stat(m.class.id).Acquisitions++
 			m.since = nanotime()
@@ -90,12 +102,68 @@ func (t *Task) Unlock(m *Mutex) {
 		t.release(m.class)
 	}
 	if rt.lockStats {
-		hold := nanotime() - m.since
+		hold := t.Now() - m.since
 		s := t.stat(m.class.id)
 		s.HoldTotal += hold
 		s.HoldMax = max(s.HoldMax, hold)
 	}
+	if rt.sim != nil {
+		t.unlockVirtual(m)
+		return
+	}
 	m.mu.Unlock()
+}
+
+// lockVirtual takes m on a virtual runtime: at once if it is free, else
+// after the tasks queued before t, which wait FIFO. Taking a lock last held
+// by another task costs the runtime's line transfer.
+func (t *Task) lockVirtual(m *Mutex) {
+	rt, s := t.rt, t.rt.sim
+	if m.virt == nil {
+		m.virt = &vmutex{}
+	}
+	v := m.virt
+	var wait int64
+	contended := v.owner != nil
+	if !contended {
+		v.owner = t
+	} else {
+		if rt.hook != nil {
+			rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
+		}
+		start := t.sim.vt
+		v.waiters = append(v.waiters, t)
+		s.block(t) // Unlock hands the lock over and wakes t
+		wait = t.sim.vt - start
+	}
+	if v.last != nil && v.last != t && s.transfer > 0 {
+		s.work(t, s.transfer)
+	}
+	v.last = t
+	if rt.lockStats {
+		st := t.stat(m.class.id)
+		st.Acquisitions++
+		if contended {
+			st.Contentions++
+		}
+		st.WaitTotal += wait
+		st.WaitMax = max(st.WaitMax, wait)
+		m.since = t.sim.vt
+	}
+}
+
+// unlockVirtual releases m, handing it to the first waiter, who becomes
+// ready at t's time.
+func (t *Task) unlockVirtual(m *Mutex) {
+	v := m.virt
+	if len(v.waiters) == 0 {
+		v.owner = nil
+		return
+	}
+	next := v.waiters[0]
+	v.waiters = v.waiters[1:]
+	v.owner = next
+	t.rt.sim.wakeup(next, t.sim.vt)
 }
 
 // release removes the innermost held entry of class c from t's lock stack.

@@ -19,6 +19,11 @@ type Config struct {
 	// which is how tests script an interleaving; it must not call back into
 	// the task's lock operations.
 	Hook func(t *Task, ev Event)
+	// Virtual, when set, runs the tasks on a virtual clock (see Virtual);
+	// tasks then must be started with Runtime.Go and run by Runtime.Wait.
+	// New panics if it is out of range. Workqueues on a virtual runtime
+	// must be manual (zero kworkers) for now.
+	Virtual *Virtual
 }
 
 // EventKind says what a hook Event reports.
@@ -54,6 +59,8 @@ type Runtime struct {
 	checkOrder bool
 	hook       func(*Task, Event)
 	order      *orderChecker
+	sim        *sim           // nil on the real runtime
+	wg         sync.WaitGroup // tasks started by Go, on the real runtime
 
 	mu     sync.Mutex
 	tasks  []*Task
@@ -72,6 +79,13 @@ func New(cfg Config) *Runtime {
 	if cfg.CheckOrder {
 		rt.order = newOrderChecker()
 	}
+	if cfg.Virtual != nil {
+		s, err := newSim(cfg.Virtual)
+		if err != nil {
+			panic(err.Error())
+		}
+		rt.sim = s
+	}
 	return rt
 }
 
@@ -86,6 +100,7 @@ type Task struct {
 	stats []LockStat
 	held  []*Class
 	sink  uint64 // keeps the result of Work's spin alive
+	sim   simTask
 }
 
 // NewTask returns a new task of rt with the given name (for error messages).
@@ -106,7 +121,12 @@ func (t *Task) Runtime() *Runtime { return t.rt }
 // Now returns the runtime's clock in nanoseconds (monotonic, arbitrary
 // origin). Drivers time operations with it rather than with package time,
 // so that a runtime with another clock can stand in.
-func (t *Task) Now() int64 { return nanotime() }
+func (t *Task) Now() int64 {
+	if t.rt.sim != nil {
+		return t.sim.vt
+	}
+	return nanotime()
+}
 
 // SkipWork makes Task.Work return at once while on is true: for building the
 // state a measurement starts from (hundreds of caches) without paying the

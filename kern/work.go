@@ -58,5 +58,9 @@ func (t *Task) Work(d time.Duration) {
 	if d <= 0 || t.rt.skipWork.Load() {
 		return
 	}
+	if s := t.rt.sim; s != nil {
+		s.work(t, int64(d))
+		return
+	}
 	t.sink = spin(int64(float64(d)*spinRate.perNanos), t.sink)
 }

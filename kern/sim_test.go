@@ -1,0 +1,156 @@
+package kern
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const us = int64(time.Microsecond)
+
+// simCase runs tasks on a virtual runtime and returns each task's finishing
+// time, in spawn order.
+func simCase(t *testing.T, v Virtual, bodies ...func(*Task)) ([]int64, *Runtime) {
+	t.Helper()
+	rt := New(Config{Virtual: &v, LockStats: true})
+	tasks := make([]*Task, len(bodies))
+	ends := make([]int64, len(bodies))
+	for i, body := range bodies {
+		rt.Go(fmt.Sprintf("t%d", i), func(task *Task) {
+			tasks[i] = task
+			body(task)
+			ends[i] = task.Now()
+		})
+	}
+	if err := rt.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return ends, rt
+}
+
+func TestSimHandComputed(t *testing.T) {
+	c := NewClass("sim::lock")
+	work := func(d int64) func(*Task) { return func(task *Task) { task.Work(time.Duration(d)) } }
+	tests := []struct {
+		name   string
+		v      Virtual
+		bodies func(m *Mutex) []func(*Task)
+		want   []int64
+		wait   int64 // total lock wait
+	}{
+		{"two tasks, two CPUs, no lock", Virtual{CPUs: 2},
+			func(*Mutex) []func(*Task) { return []func(*Task){work(10 * us), work(10 * us)} },
+			[]int64{10 * us, 10 * us}, 0},
+		{"two tasks, one CPU: the second waits for it", Virtual{CPUs: 1},
+			func(*Mutex) []func(*Task) { return []func(*Task){work(10 * us), work(10 * us)} },
+			[]int64{10 * us, 20 * us}, 0},
+		{"one lock, two CPUs: the second waits for the lock", Virtual{CPUs: 2},
+			func(m *Mutex) []func(*Task) {
+				cs := func(task *Task) { task.Lock(m); task.Work(10 * time.Microsecond); task.Unlock(m) }
+				return []func(*Task){cs, cs}
+			},
+			[]int64{10 * us, 20 * us}, 10 * us},
+		{"one lock, line transfer to the second holder", Virtual{CPUs: 2, LineTransfer: time.Microsecond},
+			func(m *Mutex) []func(*Task) {
+				cs := func(task *Task) { task.Lock(m); task.Work(10 * time.Microsecond); task.Unlock(m) }
+				return []func(*Task){cs, cs}
+			},
+			[]int64{10 * us, 21 * us}, 10 * us},
+		{"three waiters are served FIFO", Virtual{CPUs: 4},
+			func(m *Mutex) []func(*Task) {
+				cs := func(task *Task) { task.Lock(m); task.Work(5 * time.Microsecond); task.Unlock(m) }
+				return []func(*Task){cs, cs, cs, cs}
+			},
+			[]int64{5 * us, 10 * us, 15 * us, 20 * us}, (5 + 10 + 15) * us},
+		{"time slice: a long task yields to a waiting one", Virtual{CPUs: 1, Quantum: time.Millisecond},
+			func(*Mutex) []func(*Task) {
+				long := func(task *Task) {
+					for range 3 {
+						task.Work(time.Millisecond)
+					}
+				}
+				return []func(*Task){long, work(1000 * us)}
+			},
+			[]int64{4000 * us, 2000 * us}, 0},
+		{"work outside the lock overlaps on two CPUs", Virtual{CPUs: 2},
+			func(m *Mutex) []func(*Task) {
+				cs := func(task *Task) {
+					task.Work(4 * time.Microsecond)
+					task.Lock(m)
+					task.Work(2 * time.Microsecond)
+					task.Unlock(m)
+				}
+				return []func(*Task){cs, cs}
+			},
+			[]int64{6 * us, 8 * us}, 2 * us},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ends, rt := simCase(t, tt.v, tt.bodies(NewMutex(c))...)
+			for i := range tt.want {
+				if ends[i] != tt.want[i] {
+					t.Errorf("task %d finished at %v, want %v", i, time.Duration(ends[i]), time.Duration(tt.want[i]))
+				}
+			}
+			var wait int64
+			for _, s := range rt.LockStats() {
+				wait += s.WaitTotal
+			}
+			if wait != tt.wait {
+				t.Errorf("lock wait %v, want %v", time.Duration(wait), time.Duration(tt.wait))
+			}
+		})
+	}
+}
+
+// TestSimDeterministic runs a tangle of tasks, locks and work twice and
+// expects the same virtual times and statistics, bit for bit.
+func TestSimDeterministic(t *testing.T) {
+	run := func() string {
+		a, b := NewClass("sim::a"), NewClass("sim::b")
+		ms := []*Mutex{NewMutex(a), NewMutex(a), NewMutex(b)}
+		var bodies []func(*Task)
+		for i := range 9 {
+			bodies = append(bodies, func(task *Task) {
+				for j := range 40 {
+					m := ms[(i*7+j*3)%len(ms)]
+					task.Work(time.Duration(1+(i*j)%5) * time.Microsecond)
+					task.Lock(m)
+					task.Work(time.Duration(1+(i+j)%3) * time.Microsecond)
+					task.Unlock(m)
+				}
+			})
+		}
+		ends, rt := simCase(t, Virtual{CPUs: 3, LineTransfer: 50 * time.Nanosecond, Quantum: 20 * time.Microsecond}, bodies...)
+		return fmt.Sprint(ends, rt.LockStats())
+	}
+	first := run()
+	for range 3 {
+		if again := run(); again != first {
+			t.Fatalf("two runs differ:\n%s\n%s", first, again)
+		}
+	}
+}
+
+func TestSimDeadlock(t *testing.T) {
+	c1, c2 := NewClass("sim::d1"), NewClass("sim::d2")
+	m1, m2 := NewMutex(c1), NewMutex(c2)
+	rt := New(Config{Virtual: &Virtual{CPUs: 2}})
+	rt.Go("a", func(task *Task) { task.Lock(m1); task.Work(time.Microsecond); task.Lock(m2) })
+	rt.Go("b", func(task *Task) { task.Lock(m2); task.Work(time.Microsecond); task.Lock(m1) })
+	if err := rt.Wait(); err == nil || !strings.Contains(err.Error(), "virtual deadlock at 1µs: 2 tasks blocked") {
+		t.Fatalf("Wait = %v, want a deadlock report", err)
+	}
+}
+
+func TestRealGoWait(t *testing.T) {
+	rt := New(Config{})
+	var n [4]int
+	for i := range n {
+		rt.Go("w", func(*Task) { n[i] = i + 1 })
+	}
+	if err := rt.Wait(); err != nil || n != [4]int{1, 2, 3, 4} {
+		t.Errorf("Wait = %v, tasks ran %v", err, n)
+	}
+}
