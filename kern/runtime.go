@@ -21,8 +21,7 @@ type Config struct {
 	Hook func(t *Task, ev Event)
 	// Virtual, when set, runs the tasks on a virtual clock (see Virtual);
 	// tasks then must be started with Runtime.Go and run by Runtime.Wait.
-	// New panics if it is out of range. Workqueues on a virtual runtime
-	// must be manual (zero kworkers) for now.
+	// New panics if it is out of range. Kworkers are tasks too.
 	Virtual *Virtual
 }
 

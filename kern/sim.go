@@ -211,6 +211,10 @@ func (rt *Runtime) Go(name string, fn func(*Task)) {
 func (rt *Runtime) spawn(name string, fn func(*Task), daemon bool) *Task {
 	t := rt.NewTask(name)
 	if rt.sim == nil {
+		if daemon {
+			go fn(t)
+			return t
+		}
 		rt.wg.Add(1)
 		go func() {
 			defer rt.wg.Done()

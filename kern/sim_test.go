@@ -154,3 +154,52 @@ func TestRealGoWait(t *testing.T) {
 		t.Errorf("Wait = %v, tasks ran %v", err, n)
 	}
 }
+
+// TestSimWorkqueue runs four 10 µs work items on two kworkers and flushes:
+// on one CPU they run one after another, on two in pairs.
+func TestSimWorkqueue(t *testing.T) {
+	for _, tt := range []struct {
+		cpus int
+		want int64
+	}{{1, 40 * us}, {2, 20 * us}, {4, 20 * us}} {
+		t.Run(fmt.Sprintf("cpus=%d", tt.cpus), func(t *testing.T) {
+			rt := New(Config{Virtual: &Virtual{CPUs: tt.cpus}})
+			q := rt.NewWorkqueue("kw", 2)
+			items := make([]WorkItem, 4)
+			for i := range items {
+				items[i].Init(func(task *Task) { task.Work(10 * time.Microsecond) })
+			}
+			var flushed int64
+			rt.Go("queuer", func(task *Task) {
+				for i := range items {
+					q.Queue(task, &items[i])
+				}
+				q.Flush(task)
+				flushed = task.Now()
+			})
+			if err := rt.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if flushed != tt.want {
+				t.Errorf("Flush returned at %v, want %v", time.Duration(flushed), time.Duration(tt.want))
+			}
+			rt.Close() // the kworkers run to their exit
+		})
+	}
+}
+
+func TestRealWaitIgnoresKworkers(t *testing.T) {
+	rt := New(Config{})
+	q := rt.NewWorkqueue("kw", 2)
+	var w WorkItem
+	ran := false
+	w.Init(func(*Task) { ran = true })
+	rt.Go("queuer", func(task *Task) {
+		q.Queue(task, &w)
+		q.Flush(task)
+	})
+	if err := rt.Wait(); err != nil || !ran {
+		t.Errorf("Wait = %v, ran = %v", err, ran)
+	}
+	rt.Close()
+}

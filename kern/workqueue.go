@@ -30,8 +30,8 @@ type Workqueue struct {
 	workers int
 
 	mu      sync.Mutex
-	queued  sync.Cond // signalled when work is queued or the queue closes
-	idle    sync.Cond // broadcast when a work item finishes
+	queued  waitq // signalled when work is queued or the queue closes
+	idle    waitq // broadcast when a work item finishes
 	entries []entry
 	head    int
 	pending int // items pending (entries that are not stale)
@@ -52,12 +52,11 @@ func (rt *Runtime) NewWorkqueue(name string, workers int) *Workqueue {
 		panic(fmt.Sprintf("kern: workqueue %s with %d workers", name, workers))
 	}
 	q := &Workqueue{rt: rt, name: name, workers: workers}
-	q.queued.L = &q.mu
-	q.idle.L = &q.mu
+	q.queued.init(rt, &q.mu)
+	q.idle.init(rt, &q.mu)
 	for i := range workers {
-		t := rt.NewTask(fmt.Sprintf("%s/%d", name, i))
 		q.done.Add(1)
-		go q.kworker(t)
+		rt.spawn(fmt.Sprintf("%s/%d", name, i), q.kworker, true)
 	}
 	rt.mu.Lock()
 	rt.queues = append(rt.queues, q)
@@ -83,7 +82,7 @@ func (q *Workqueue) Queue(t *Task, w *WorkItem) bool {
 	w.seq++
 	q.entries = append(q.entries, entry{w, w.seq})
 	q.pending++
-	q.queued.Signal()
+	q.queued.signal(t)
 	return true
 }
 
@@ -101,7 +100,7 @@ func (q *Workqueue) Cancel(t *Task, w *WorkItem) bool {
 		t.block("cancel_work_sync")
 		q.mu.Lock()
 		for w.running {
-			q.idle.Wait()
+			q.idle.wait(t)
 		}
 	}
 	q.mu.Unlock()
@@ -129,7 +128,7 @@ func (q *Workqueue) Flush(t *Task) {
 	t.block("flush_workqueue")
 	q.mu.Lock()
 	for q.pending > 0 || q.running > 0 {
-		q.idle.Wait()
+		q.idle.wait(t)
 	}
 }
 
@@ -168,7 +167,7 @@ func (q *Workqueue) run(t *Task, w *WorkItem) {
 	q.mu.Lock()
 	w.running = false
 	q.running--
-	q.idle.Broadcast()
+	q.idle.broadcast(t)
 }
 
 func (q *Workqueue) kworker(t *Task) {
@@ -184,7 +183,7 @@ func (q *Workqueue) kworker(t *Task) {
 		if q.closed {
 			return
 		}
-		q.queued.Wait()
+		q.queued.wait(t)
 	}
 }
 
@@ -192,8 +191,79 @@ func (q *Workqueue) kworker(t *Task) {
 // closed workqueue panics; Close itself may be called again.
 func (q *Workqueue) Close() {
 	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
 	q.closed = true
-	q.queued.Broadcast()
+	q.queued.broadcast(nil)
 	q.mu.Unlock()
+	if q.rt.sim != nil {
+		q.rt.Wait() // the woken kworkers run what is queued and exit
+	}
 	q.done.Wait()
+}
+
+// A waitq is a condition variable on either runtime: a sync.Cond on the
+// real one; on a virtual one, a list of parked tasks woken at the waker's
+// virtual time. Its lock is never contended on a virtual runtime, where one
+// task runs at a time, and is never held across a switch.
+type waitq struct {
+	rt      *Runtime
+	mu      *sync.Mutex
+	cond    sync.Cond
+	waiters []*Task
+}
+
+func (w *waitq) init(rt *Runtime, mu *sync.Mutex) {
+	w.rt, w.mu, w.cond.L = rt, mu, mu
+}
+
+// wait releases w.mu, parks t until woken, and takes w.mu again.
+func (w *waitq) wait(t *Task) {
+	s := w.rt.sim
+	if s == nil {
+		w.cond.Wait()
+		return
+	}
+	w.waiters = append(w.waiters, t)
+	w.mu.Unlock()
+	s.block(t)
+	w.mu.Lock()
+}
+
+// signal wakes one waiter; by is the waking task (nil outside any task).
+func (w *waitq) signal(by *Task) {
+	if w.rt.sim == nil {
+		w.cond.Signal()
+		return
+	}
+	if len(w.waiters) > 0 {
+		next := w.waiters[0]
+		w.waiters = w.waiters[1:]
+		w.rt.sim.wakeup(next, wakeTime(w.rt.sim, by))
+	}
+}
+
+// broadcast wakes every waiter.
+func (w *waitq) broadcast(by *Task) {
+	if w.rt.sim == nil {
+		w.cond.Broadcast()
+		return
+	}
+	for _, next := range w.waiters {
+		w.rt.sim.wakeup(next, wakeTime(w.rt.sim, by))
+	}
+	w.waiters = nil
+}
+
+// wakeTime is when a wakeup by the given task happens: its virtual time, or
+// the simulation's time when nothing runs.
+func wakeTime(s *sim, by *Task) int64 {
+	if by != nil {
+		return by.sim.vt
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
 }

@@ -15,6 +15,9 @@
 //     flaw, forced by a scripted schedule; a design that declares the flaw
 //     must show it, any other must not.
 //  5. AllocHit: the allocation-hit path allocates nothing.
+//  6. Virtual: the stress operations on kern's virtual runtime, with the
+//     invariants, twice: the same design code must give the same virtual
+//     times and counters both times.
 //
 // Lock-order checking is on throughout, and every subtest ends by asserting
 // that no lock-order violation was seen. Fuzz adds the model-based fuzz test,
@@ -59,6 +62,7 @@ func Run(t *testing.T, d Design) {
 	t.Run("Stress", func(t *testing.T) { testStress(t, d) })
 	t.Run("Race", func(t *testing.T) { testRace(t, d) })
 	t.Run("AllocHit", func(t *testing.T) { testAllocHit(t, d) })
+	t.Run("Virtual", func(t *testing.T) { testVirtual(t, d) })
 }
 
 // env is one registry under test with its runtime and a task to drive it.
