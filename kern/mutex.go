@@ -125,17 +125,25 @@ func (t *Task) lockVirtual(m *Mutex) {
 	v := m.virt
 	var wait int64
 	contended := v.owner != nil
-	if !contended {
-		v.owner = t
-	} else {
-		if rt.hook != nil {
-			rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
-		}
-		start := t.sim.vt
-		v.waiters = append(v.waiters, t)
-		s.block(t) // Unlock hands the lock over and wakes t
-		wait = t.sim.vt - start
+	if contended && rt.hook != nil {
+		rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
 	}
+	start := t.sim.vt
+	for v.owner != nil {
+		// Queue FIFO; Unlock wakes the first waiter, which takes the lock
+		// when it runs if no running task took it first (then it queues
+		// again, at the front).
+		if t.sim.requeue {
+			v.waiters = append([]*Task{t}, v.waiters...)
+		} else {
+			v.waiters = append(v.waiters, t)
+		}
+		s.block(t)
+		t.sim.requeue = true
+	}
+	t.sim.requeue = false
+	v.owner = t
+	wait = t.sim.vt - start
 	if v.last != nil && v.last != t && s.transfer > 0 {
 		s.work(t, s.transfer)
 	}
@@ -152,17 +160,18 @@ func (t *Task) lockVirtual(m *Mutex) {
 	}
 }
 
-// unlockVirtual releases m, handing it to the first waiter, who becomes
-// ready at t's time.
+// unlockVirtual releases m and wakes its first waiter, ready at t's time.
+// The lock is not handed over: a waiter woken while every CPU is busy
+// would hold it from the run queue and convoy every later taker behind
+// it, which real mutexes avoid by letting a running task take a free lock.
 func (t *Task) unlockVirtual(m *Mutex) {
 	v := m.virt
+	v.owner = nil
 	if len(v.waiters) == 0 {
-		v.owner = nil
 		return
 	}
 	next := v.waiters[0]
 	v.waiters = v.waiters[1:]
-	v.owner = next
 	t.rt.sim.wakeup(next, t.sim.vt)
 }
 

@@ -20,9 +20,12 @@ import (
 //     all are held waits in a FIFO run queue. A task that has run for a
 //     Quantum while others wait goes to the back of the queue at its next
 //     Work.
-//   - A contended Mutex queues its waiters FIFO and hands the lock to the
-//     first when it is released (no barging); the waiter then needs a CPU
-//     again.
+//   - A contended Mutex queues its waiters FIFO and wakes the first when it
+//     is released; the waiter needs a CPU again and takes the lock when it
+//     runs, unless a running task took it first, in which case it waits at
+//     the head of the queue again. (Handing the lock to a waiter that has
+//     no CPU convoys every later taker behind the run queue; real mutexes
+//     let a running task take a free lock for that reason.)
 //   - Taking a Mutex last held by another task costs LineTransfer, the
 //     move of the lock's cache line between CPUs, as on real hardware.
 //   - Of all tasks ready to continue, the one with the earliest virtual time
@@ -73,6 +76,7 @@ type simTask struct {
 	hasCPU     bool
 	sliceStart int64
 	daemon     bool
+	requeue    bool // woken from a mutex but beaten to it: queue at the front
 }
 
 func newSim(v *Virtual) (*sim, error) {

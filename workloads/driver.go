@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,8 +45,13 @@ type Options struct {
 	// need; off, the runtime measures nothing but the run's length.
 	LockStats bool
 	// Progress, when set, is called about once a second during a run with
-	// the time elapsed and the operations done so far.
+	// the time elapsed and the operations done so far (real runtime only).
 	Progress func(elapsed time.Duration, ops int64)
+	// Virtual, when set, runs the registry and the workers on kern's
+	// virtual runtime: the same design code on a virtual clock with
+	// Virtual.CPUs CPUs. Durations, latencies and throughput are then
+	// virtual, and each operation costs Spec.OpCost of virtual CPU time.
+	Virtual *kern.Virtual
 }
 
 // A Runner holds one registry, set up as its Spec says, and the workers that
@@ -65,12 +69,26 @@ type Runner struct {
 
 	workers []*worker
 	ran     bool
+	virtual bool
 
 	// Per-run shared state, each read-mostly: the stop flag is written once,
 	// the budget is claimed in grains, not per operation.
 	stop   atomic.Bool
 	budget atomic.Int64
 	grain  int64
+	// measuredLeft counts the measured workers still running; the last
+	// one stops the background roles.
+	measuredLeft atomic.Int64
+	// vEnd is the virtual time a virtual run with a duration ends at.
+	vEnd int64
+}
+
+// cpusOf returns the CPUs a run has: the virtual ones, or GOMAXPROCS.
+func cpusOf(opts Options) int {
+	if opts.Virtual != nil {
+		return opts.Virtual.CPUs
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 type memcgRef struct{ designs.Memcg }
@@ -87,18 +105,18 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	roles := spec.roles(runtime.GOMAXPROCS(0))
+	roles := spec.roles(cpusOf(opts))
 	if roles[0].Workers == 0 {
 		return nil, &designs.FieldError{Field: "Roles[0].Workers", Value: 0, Err: ErrSpec,
 			Allowed: "at least 1 once the fixed roles have theirs (the first role is the measured one)"}
 	}
-	rt := kern.New(kern.Config{LockStats: opts.LockStats})
+	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual})
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: spec.Kworkers})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	r := &Runner{spec: spec, design: d, opts: opts, rt: rt, reg: reg,
-		roles:  roles,
+		roles: roles, virtual: opts.Virtual != nil,
 		memcgs: make([]atomic.Pointer[memcgRef], spec.Memcgs),
 		roots:  make([]atomic.Pointer[rootRef], spec.Roots),
 	}
@@ -106,14 +124,17 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 		reg.Close()
 		return nil, fmt.Errorf("%s: setup: %w", d.Name, err)
 	}
+	total := 0
+	for _, role := range r.roles {
+		total += role.Workers
+	}
 	id := 0
 	for ri, role := range r.roles {
 		for range role.Workers {
 			rng := rand.New(rand.NewPCG(spec.Seed, uint64(id)))
 			r.workers = append(r.workers, &worker{
 				id: id, role: ri, r: r, rng: rng,
-				task: rt.NewTask(fmt.Sprintf("worker/%d", id)),
-				tape: drawTape(&r.spec, role.Mix, rng),
+				tape: drawTape(&r.spec, role.Mix, rng, id, total),
 			})
 			id++
 		}
@@ -121,10 +142,21 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 	return r, nil
 }
 
-func (r *Runner) setup() error {
+func (r *Runner) setup() (err error) {
 	r.rt.SkipWork(true)
 	defer r.rt.SkipWork(false)
-	t := r.rt.NewTask("setup")
+	r.rt.Go("setup", func(t *kern.Task) { err = r.build(t) })
+	if werr := r.rt.Wait(); werr != nil {
+		return werr
+	}
+	if err == nil {
+		r.rt.ResetLockStats()
+	}
+	return err
+}
+
+// build creates the starting state on task t.
+func (r *Runner) build(t *kern.Task) error {
 	for i := range r.roots {
 		root, err := r.reg.CreateRoot(t, fmt.Sprintf("root-%d", i))
 		if err != nil {
@@ -145,7 +177,6 @@ func (r *Runner) setup() error {
 		}
 	}
 	r.reg.Quiesce(t)
-	r.rt.ResetLockStats()
 	return nil
 }
 
@@ -171,43 +202,66 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 	if ops > 0 {
 		r.budget.Store(ops)
 		// Claim in grains: a worker touches the shared budget about a
-		// hundred times a run, not once per operation.
+		// hundred times a run, not once per operation. On the virtual
+		// clock claims cost nothing, and claiming one at a time shares
+		// the budget out evenly, so known answers come out exact.
 		r.grain = min(max(ops/int64(100*len(r.workers)), 1), 10_000)
+		if r.virtual {
+			r.grain = 1
+		}
 	} else {
 		r.budget.Store(-1)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if dur > 0 {
+	if dur > 0 && !r.virtual {
 		var stopTimer context.CancelFunc
 		ctx, stopTimer = context.WithTimeout(ctx, dur)
 		defer stopTimer()
 	}
 	// The measured workers run the budget; background roles run until the
-	// measured workers are done.
-	var measured, background sync.WaitGroup
-	start := time.Now()
+	// last measured worker is done, which stops them.
 	for _, w := range r.workers {
 		if r.measured(w) {
-			measured.Go(w.run)
-		} else {
-			background.Go(w.run)
+			r.measuredLeft.Add(1)
 		}
 	}
-	finished := make(chan struct{})
-	go func() {
-		measured.Wait()
-		r.stop.Store(true)
-		background.Wait()
-		close(finished)
-	}()
-	r.watch(ctx, start, finished)
-	<-finished
-	workersDone := time.Now()
-	r.reg.Quiesce(r.rt.NewTask("drain"))
-	end := time.Now()
+	realStart, start := time.Now(), r.rt.Now()
+	if dur > 0 && r.virtual {
+		r.vEnd = start + int64(dur)
+	}
+	for _, w := range r.workers {
+		r.rt.Go(fmt.Sprintf("worker/%d", w.id), func(t *kern.Task) {
+			w.task = t
+			w.run()
+			if r.measured(w) && r.measuredLeft.Add(-1) == 0 {
+				r.stop.Store(true)
+			}
+		})
+	}
+	var werr error
+	if r.virtual {
+		werr = r.rt.Wait()
+	} else {
+		finished := make(chan struct{})
+		go func() {
+			r.rt.Wait()
+			close(finished)
+		}()
+		r.watch(ctx, realStart, finished)
+		<-finished
+	}
+	workersDone := r.rt.Now()
+	r.rt.Go("drain", func(t *kern.Task) { r.reg.Quiesce(t) })
+	if err := r.rt.Wait(); werr == nil {
+		werr = err
+	}
+	end := r.rt.Now()
+	if werr != nil {
+		return nil, fmt.Errorf("%s, %s: %w", r.design.Name, r.spec.Name, werr)
+	}
 
-	res := r.result(end.Sub(start), end.Sub(workersDone))
+	res := r.result(time.Duration(end-start), time.Duration(end-workersDone))
 	for _, w := range r.workers {
 		if w.err != nil {
 			return res, fmt.Errorf("%s, %s: worker %d: %w", r.design.Name, r.spec.Name, w.id, w.err)
@@ -301,6 +355,13 @@ func (w *worker) run() {
 			}
 		}
 		for ; n != 0 && !r.stop.Load(); n-- {
+			if r.virtual {
+				if r.vEnd > 0 && w.task.Now() >= r.vEnd {
+					r.stop.Store(true)
+					break
+				}
+				w.task.Work(r.spec.OpCost)
+			}
 			s := w.tape[w.pos]
 			w.pos = (w.pos + 1) % tapeLen
 			if s.op.Slow() {

@@ -15,8 +15,14 @@ type Result struct {
 	Spec       Spec
 	Workers    int
 	GOMAXPROCS int
+	// CPUs is the CPUs the run had: the virtual CPUs, or GOMAXPROCS.
+	CPUs int
+	// Virtual says the run was on the virtual clock: Elapsed, Drain and
+	// the latencies are virtual time.
+	Virtual bool
 	// Elapsed is the run's length, from the start of the workers to the end
 	// of the drain of the deferred work they queued; Drain is that drain.
+	// Both are on the runtime's clock (kern's Runtime.Now).
 	Elapsed, Drain time.Duration
 	// Ops is the number of measured operations: those of the first role,
 	// or of every worker when the Spec has no roles. Throughput and the
@@ -54,6 +60,7 @@ func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds
 func (r *Runner) result(elapsed, drain time.Duration) *Result {
 	res := &Result{
 		Design: r.design.Name, Spec: r.spec, Workers: len(r.workers), GOMAXPROCS: gomaxprocs(),
+		CPUs: cpusOf(r.opts), Virtual: r.virtual,
 		Elapsed: elapsed, Drain: drain,
 		Locks:    r.rt.LockStats(),
 		Snapshot: r.reg.Snapshot(),

@@ -143,6 +143,7 @@ const (
 	MaxKworkers  = 1024
 	MaxDuration  = 24 * time.Hour
 	MaxChurnPoll = time.Second
+	MaxOpCost    = time.Millisecond
 )
 
 // A Spec describes one workload: the registry's starting state, who drives
@@ -169,6 +170,15 @@ type Spec struct {
 	// MaxChurnPoll. Without it, a churner would poll as fast as the CPU
 	// allows and flood the workqueue with duplicate create work.
 	ChurnPoll time.Duration
+	// OpCost is the virtual CPU time of one operation's own work outside
+	// the modelled costs (the driver's step and the lock-free lookup),
+	// charged on the virtual clock only, 0 to MaxOpCost; on the real clock
+	// that work takes real time. The default is the 8.8 ns measured here
+	// for an allocation hit through the driver.
+	OpCost time.Duration
+	// Partition gives worker i of P only the memcgs m with m mod P = i, so
+	// that no two workers share a memcg (and its lock) when P <= Memcgs.
+	Partition bool
 	// Mix is the operation mix of every worker, when Roles is empty.
 	Mix Mix
 	// Roles, when set, split the workers into groups with their own mixes.
@@ -200,6 +210,7 @@ var DefaultSpec = Spec{
 	Memcgs:         64,
 	CachesPerMemcg: 8,
 	ChurnPoll:      20 * time.Microsecond,
+	OpCost:         9 * time.Nanosecond,
 	Mix:            Mix{OpAlloc: 100},
 	Skew:           Skew{},
 	Costs:          designs.DefaultCosts,
@@ -227,6 +238,8 @@ func (s *Spec) Validate() error {
 		return bad("Memcgs", s.Memcgs, fmt.Sprintf("1 to %d", designs.MaxMemcgs))
 	case s.CachesPerMemcg < 1 || s.CachesPerMemcg > s.Roots:
 		return bad("CachesPerMemcg", s.CachesPerMemcg, fmt.Sprintf("1 to Roots (%d)", s.Roots))
+	case s.OpCost < 0 || s.OpCost > MaxOpCost:
+		return bad("OpCost", s.OpCost, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):

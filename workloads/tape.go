@@ -32,9 +32,20 @@ func workingSetRoot(spec *Spec, m, k int) int {
 	return (m*spec.CachesPerMemcg + k) % spec.Roots
 }
 
-// drawTape draws a worker's tape for one role's mix.
-func drawTape(spec *Spec, mix Mix, rng *rand.Rand) []step {
+// drawTape draws the tape of worker of workers for one role's mix.
+func drawTape(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) []step {
 	memcgs := newSampler(rng, spec.Skew, spec.Memcgs)
+	if spec.Partition {
+		// Worker i takes only memcgs i, i+P, i+2P, ...; with more workers
+		// than memcgs, worker i shares memcg i mod M with the others of
+		// its residue.
+		first := worker % spec.Memcgs
+		own := newSampler(rng, spec.Skew, max((spec.Memcgs-first+workers-1)/workers, 1))
+		memcgs = func() int { return min(first+own()*workers, spec.Memcgs-1) }
+		if workers > spec.Memcgs {
+			memcgs = func() int { return first }
+		}
+	}
 	roots := newSampler(rng, spec.Skew, spec.Roots)
 	ws := newSampler(rng, spec.Skew, spec.CachesPerMemcg)
 	total := mix.Total()

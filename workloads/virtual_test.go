@@ -1,0 +1,87 @@
+package workloads
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"memcgbench/kern"
+)
+
+// TestVirtualCalibrateExact runs calibrate on the virtual clock, where
+// nothing but the critical section takes time, and expects its known
+// answers exactly: 1/H under the new design's global lock, min(P, M, C)/H
+// under the old design's per-memcg locks.
+func TestVirtualCalibrateExact(t *testing.T) {
+	tests := []struct{ workers, memcgs, cpus int }{
+		{1, 64, 1}, {4, 64, 2}, {4, 64, 8}, {16, 64, 8}, {128, 64, 64}, {64, 4, 64}, {2, 64, 1024},
+	}
+	for _, tt := range tests {
+		for _, d := range Designs() {
+			t.Run(fmt.Sprintf("%s/P=%d/M=%d/C=%d", d.Name, tt.workers, tt.memcgs, tt.cpus), func(t *testing.T) {
+				spec, _ := Preset("calibrate")
+				spec.Workers, spec.Memcgs = tt.workers, tt.memcgs
+				const ops = 1280 // divisible by every min(P, M, C) above
+				r, err := NewRunner(spec, d, Options{Virtual: &kern.Virtual{CPUs: tt.cpus}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				res, err := r.Run(context.Background(), ops, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				limit, _ := CalibrateLimit(d.Name, tt.workers, tt.memcgs, tt.cpus, CalibrateHold)
+				if got := res.OpsPerSec(); math.Abs(got/limit-1) > 1e-9 {
+					t.Errorf("%.3f ops/s, known answer %.3f (ratio %.9f); elapsed %v", got, limit, got/limit, res.Elapsed)
+				}
+			})
+		}
+	}
+}
+
+// TestVirtualDeterministic runs a churning workload twice on the virtual
+// clock and expects the same results, bit for bit.
+func TestVirtualDeterministic(t *testing.T) {
+	run := func() string {
+		spec, _ := Preset("mixed")
+		spec.Workers, spec.Roots, spec.Memcgs = 12, 30, 16
+		r, err := NewRunner(spec, Designs()[0], Options{LockStats: true,
+			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		res, err := r.Run(context.Background(), 3000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(res.Elapsed, res.Ops, res.PerOp, res.Locks, res.Snapshot.ChildrenCreated)
+	}
+	first := run()
+	if again := run(); again != first {
+		t.Fatalf("two virtual runs differ:\n%s\n%s", first, again)
+	}
+}
+
+// TestVirtualDuration stops a virtual run at a virtual duration.
+func TestVirtualDuration(t *testing.T) {
+	spec, _ := Preset("calibrate")
+	spec.Workers = 2
+	r, err := NewRunner(spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := r.Run(context.Background(), 0, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 ms at one 20 µs critical section at a time: 50 operations, and the
+	// one in progress at the deadline.
+	if res.Ops < 50 || res.Ops > 51 || res.Elapsed < time.Millisecond || res.Elapsed > time.Millisecond+CalibrateHold {
+		t.Errorf("%d ops in %v, want 50 or 51 in 1ms to 1.02ms", res.Ops, res.Elapsed)
+	}
+}
