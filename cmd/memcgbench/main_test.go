@@ -51,6 +51,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-design", "x"}, `-design "x": valid designs are old, new, both`},
 		{[]string{"run", "-cpu", "1,0"}, `-cpu "1,0": each value must be an integer from 1 to 4096`},
 		{[]string{"run", "-count", "0"}, "-count = 0: allowed range is 1 to 1000"},
+		{[]string{"run", "-clock", "wall"}, `-clock "wall": valid clocks are real, virtual`},
+		{[]string{"run", "-clock", "virtual", "-cpus", "1,0"}, `-cpus "1,0": each value must be an integer from 1 to 65536`},
+		{[]string{"run", "-clock", "virtual", "-line-transfer", "2ms"}, "-line-transfer = 2ms: allowed range is 0 to 1ms"},
 		{[]string{"run", "-ops", "-3"}, "-ops = -3: allowed range is 1 or more"},
 		{[]string{"run", "-duration", "0s"}, "-duration = 0s: allowed range is 1ns to 24h0m0s"},
 		{[]string{"run", "-nope"}, "flag provided but not defined: -nope"},
@@ -140,6 +143,38 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 	// -force lets a second run overwrite both.
 	if code := exitCode(run(append(args, "-force"), &stdout, &stderr), &stderr); code != 0 {
 		t.Errorf("with -force: exit %d: %s", code, stderr.String())
+	}
+}
+
+// TestVirtualClock runs calibrate on the virtual clock and reads back its
+// known answers: 1/H for new, min(P, M, C)/H for old.
+func TestVirtualClock(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"run", "-workload", "calibrate", "-clock", "virtual", "-cpus", "1,4,256", "-line-transfer", "0", "-ops", "1280"}
+	if code := exitCode(run(args, &stdout, &stderr), &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	r := benchfmt.NewReader(strings.NewReader(stdout.String()), "stdout")
+	got := map[string]float64{}
+	for r.Scan() {
+		if rec, ok := r.Result().(*benchfmt.Result); ok {
+			v, _ := rec.Value("ops/s")
+			got[string(rec.Name.Full())] = v
+			if rec.GetConfig("clock") != "virtual" {
+				t.Errorf("%s: clock config %q", rec.Name.Full(), rec.GetConfig("clock"))
+			}
+		}
+	}
+	want := map[string]float64{
+		"Run/workload=calibrate/design=new/workers=1/clock=virtual-1":     50_000,
+		"Run/workload=calibrate/design=old/workers=4/clock=virtual-4":     200_000,
+		"Run/workload=calibrate/design=new/workers=256/clock=virtual-256": 50_000,
+		"Run/workload=calibrate/design=old/workers=256/clock=virtual-256": 64 * 50_000, // M = 64 memcgs
+	}
+	for name, w := range want {
+		if g, ok := got[name]; !ok || g < w*(1-1e-9) || g > w*(1+1e-9) {
+			t.Errorf("%s: %v ops/s, want %v (have %v)", name, g, w, got)
+		}
 	}
 }
 

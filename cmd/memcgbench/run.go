@@ -20,6 +20,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"memcgbench/designs"
+	"memcgbench/kern"
 	"memcgbench/workloads"
 )
 
@@ -28,6 +29,8 @@ import (
 type runFlags struct {
 	fs                                 *flag.FlagSet
 	workload, mix, design, skew, cpu   string
+	clock, vcpus                       string
+	lineTransfer                       time.Duration
 	workers, roots, memcgs, caches     int
 	kworkers, count                    int
 	seed                               uint64
@@ -53,7 +56,10 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.workload, "workload", "steady", "preset: "+strings.Join(workloads.PresetNames(), ", "))
 	fs.StringVar(&f.mix, "mix", "", "custom op mix replacing the preset's, e.g. alloc=90,churn=5,slabinfo=5; keys: alloc, miss, churn, rootchurn, slabinfo, procslabinfo, shrink, charge; weights 0 to 1000000")
 	fs.StringVar(&f.design, "design", "both", "design: old, new or both")
-	fs.StringVar(&f.cpu, "cpu", "", "comma-separated GOMAXPROCS values, each 1 to 4096 (default: the current GOMAXPROCS)")
+	fs.StringVar(&f.cpu, "cpu", "", "comma-separated GOMAXPROCS values, each 1 to 4096 (default: the current GOMAXPROCS); real clock")
+	fs.StringVar(&f.clock, "clock", "real", "clock: real (this machine) or virtual (kern's simulation, -cpus CPUs)")
+	fs.StringVar(&f.vcpus, "cpus", "1,2,4,8,16,32,64,128,256,512,1024", fmt.Sprintf("comma-separated virtual CPU counts, each 1 to %d; virtual clock", kern.MaxVirtualCPUs))
+	fs.DurationVar(&f.lineTransfer, "line-transfer", kern.DefaultLineTransfer, "virtual cost of taking a lock last held by another task, 0 to 1ms; virtual clock")
 	fs.IntVar(&f.workers, "workers", -1, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
 	fs.IntVar(&f.roots, "roots", -1, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
 	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
@@ -177,16 +183,27 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	return s, nil
 }
 
-// cpus parses -cpu.
+// cpus parses -cpu (real clock) or -cpus (virtual clock).
 func (f *runFlags) cpus() ([]int, error) {
-	if f.cpu == "" {
-		return []int{runtime.GOMAXPROCS(0)}, nil
+	list, name, limit := f.cpu, "-cpu", workloads.MaxWorkers
+	switch f.clock {
+	case "real":
+		if list == "" {
+			return []int{runtime.GOMAXPROCS(0)}, nil
+		}
+	case "virtual":
+		list, name, limit = f.vcpus, "-cpus", kern.MaxVirtualCPUs
+		if f.lineTransfer < 0 || f.lineTransfer > time.Millisecond {
+			return nil, usagef("-line-transfer = %v: allowed range is 0 to 1ms", f.lineTransfer)
+		}
+	default:
+		return nil, usagef("-clock %q: valid clocks are real, virtual", f.clock)
 	}
 	var out []int
-	for _, p := range strings.Split(f.cpu, ",") {
+	for _, p := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || n < 1 || n > workloads.MaxWorkers {
-			return nil, usagef("-cpu %q: each value must be an integer from 1 to %d", f.cpu, workloads.MaxWorkers)
+		if err != nil || n < 1 || n > limit {
+			return nil, usagef("%s %q: each value must be an integer from 1 to %d", name, list, limit)
 		}
 		out = append(out, n)
 	}
@@ -266,16 +283,24 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	w := benchfmt.NewWriter(out)
-	config := baseConfig(spec, ds, cpus)
+	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true})
+	if f.clock == "virtual" {
+		config = append(config, benchfmt.Config{Key: "line-transfer", Value: []byte(f.lineTransfer.String()), File: true})
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range cpus {
-		runtime.GOMAXPROCS(procs)
+		var virt *kern.Virtual
+		if f.clock == "virtual" {
+			virt = &kern.Virtual{CPUs: procs, LineTransfer: f.lineTransfer}
+		} else {
+			runtime.GOMAXPROCS(procs)
+		}
 		for range f.count {
 			for _, d := range ds {
 				if ctx.Err() != nil {
 					return nil // interrupted: what was measured is written
 				}
-				res, err := runOnce(ctx, spec, d, f.stats, stderr)
+				res, err := runOnce(ctx, spec, d, f.stats, virt, stderr)
 				if res != nil {
 					if werr := w.Write(record(config, res)); werr != nil {
 						return werr
@@ -292,8 +317,8 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 
 // runOnce sets up and runs spec on d, printing progress to stderr once the
 // run has lasted two seconds.
-func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, stats bool, stderr io.Writer) (*workloads.Result, error) {
-	opts := workloads.Options{LockStats: stats, Progress: func(elapsed time.Duration, ops int64) {
+func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, stats bool, virt *kern.Virtual, stderr io.Writer) (*workloads.Result, error) {
+	opts := workloads.Options{LockStats: stats, Virtual: virt, Progress: func(elapsed time.Duration, ops int64) {
 		if elapsed >= 2*time.Second {
 			fmt.Fprintf(stderr, "memcgbench: %s %s GOMAXPROCS=%d: %.0fs, %.0f ops/s\n",
 				spec.Name, d.Name, runtime.GOMAXPROCS(0), elapsed.Seconds(), float64(ops)/elapsed.Seconds())
@@ -373,7 +398,8 @@ func baseConfig(s workloads.Spec, ds []workloads.Design, cpus []int) []benchfmt.
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
 		{"costs", fmt.Sprintf("create=%v destroy=%v shrink=%v grow=%v slabinfo=%v",
 			s.Costs.Create, s.Costs.Destroy, s.Costs.Shrink, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache)},
-		{"churn-poll", s.ChurnPoll.String()}, {"seed", strconv.FormatUint(s.Seed, 10)},
+		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
+		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},
 	}
 	cfg := make([]benchfmt.Config, len(kv))
 	for i, p := range kv {
@@ -401,15 +427,25 @@ func mixOf(s workloads.Spec) string {
 func record(base []benchfmt.Config, res *workloads.Result) *benchfmt.Result {
 	r := &benchfmt.Result{
 		Config: base,
-		Name: benchfmt.Name(fmt.Sprintf("Run/workload=%s/design=%s/workers=%d-%d",
-			res.Spec.Name, res.Design, res.Workers, res.GOMAXPROCS)),
-		Iters: int(max(res.Ops, 1)),
+		Name:   benchfmt.Name(runName(res)),
+		Iters:  int(max(res.Ops, 1)),
 	}
 	r.Values = append(r.Values, benchfmt.Value{Value: float64(res.Elapsed) / float64(max(res.Ops, 1)), Unit: "ns/op"})
 	for _, m := range res.Metrics() {
 		r.Values = append(r.Values, benchfmt.Value{Value: m.Value, Unit: m.Unit})
 	}
 	return r
+}
+
+// runName names a result: its workload, design and workers, the clock for
+// virtual runs, and its CPUs (GOMAXPROCS, or the virtual CPUs) as the -N
+// suffix that benchstat and benchproc read as /gomaxprocs.
+func runName(res *workloads.Result) string {
+	name := fmt.Sprintf("Run/workload=%s/design=%s/workers=%d", res.Spec.Name, res.Design, res.Workers)
+	if res.Virtual {
+		name += "/clock=virtual"
+	}
+	return fmt.Sprintf("%s-%d", name, res.CPUs)
 }
 
 // cpuModel returns the CPU model name from /proc/cpuinfo, or "unknown".
