@@ -176,6 +176,10 @@ type Spec struct {
 	// that work takes real time. The default is the 8.8 ns measured here
 	// for an allocation hit through the driver.
 	OpCost time.Duration
+	// OpBatch is how much virtual cost of lock-free operations a worker
+	// accumulates before spending it as one step of the simulation, 0 to
+	// MaxOpCost; 0 spends it per operation. Virtual clock only.
+	OpBatch time.Duration
 	// Partition gives worker i of P only the memcgs m with m mod P = i, so
 	// that no two workers share a memcg (and its lock) when P <= Memcgs.
 	Partition bool
@@ -211,6 +215,7 @@ var DefaultSpec = Spec{
 	CachesPerMemcg: 8,
 	ChurnPoll:      20 * time.Microsecond,
 	OpCost:         9 * time.Nanosecond,
+	OpBatch:        10 * time.Microsecond,
 	Mix:            Mix{OpAlloc: 100},
 	Skew:           Skew{},
 	Costs:          designs.DefaultCosts,
@@ -240,6 +245,8 @@ func (s *Spec) Validate() error {
 		return bad("CachesPerMemcg", s.CachesPerMemcg, fmt.Sprintf("1 to Roots (%d)", s.Roots))
 	case s.OpCost < 0 || s.OpCost > MaxOpCost:
 		return bad("OpCost", s.OpCost, fmt.Sprintf("0 to %v", MaxOpCost))
+	case s.OpBatch < 0 || s.OpBatch > MaxOpCost:
+		return bad("OpBatch", s.OpBatch, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):

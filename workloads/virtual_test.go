@@ -85,3 +85,31 @@ func TestVirtualDuration(t *testing.T) {
 		t.Errorf("%d ops in %v, want 50 or 51 in 1ms to 1.02ms", res.Ops, res.Elapsed)
 	}
 }
+
+// TestVirtualBatchKeepsLockFreeThroughput runs steady (lock-free only) with
+// and without batching: P workers on C CPUs at OpCost each give C/OpCost,
+// exactly per operation and, batched, within one batch over the run's
+// length (the budget can end unevenly by up to a batch per worker).
+func TestVirtualBatchKeepsLockFreeThroughput(t *testing.T) {
+	for _, tt := range []struct {
+		batch time.Duration
+		ops   int64
+	}{{0, 80_000}, {10 * time.Microsecond, 800_000}} {
+		spec, _ := Preset("steady")
+		spec.Workers, spec.OpBatch = 8, tt.batch
+		r, err := NewRunner(spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Run(context.Background(), tt.ops, 0)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 4 / spec.OpCost.Seconds()
+		tol := 1e-9 + float64(tt.batch)/float64(res.Elapsed)
+		if got := res.OpsPerSec(); math.Abs(got/want-1) > tol {
+			t.Errorf("batch %v: %.0f ops/s, want %.0f within %.2g", tt.batch, got, want, tol)
+		}
+	}
+}
