@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -35,15 +34,7 @@ func TestCalibrate(t *testing.T) {
 			}
 			best := 0.0
 			for range calibrateRuns {
-				r, err := NewRunner(spec, d, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := r.Run(context.Background(), 0, 300*time.Millisecond)
-				r.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
+				res := mustRun(t, spec, d, Options{}, 0, 300*time.Millisecond)
 				ratio := res.OpsPerSec() / limit
 				t.Logf("%s: %.0f ops/s, limit %.0f, measured/theory %.3f", d.Name, res.OpsPerSec(), limit, ratio)
 				if ratio > calibrateMax {

@@ -241,7 +241,11 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 	}
 	var werr error
 	if r.virtual {
+		// The simulation ignores real time, but not a cancel (Ctrl-C):
+		// the workers check the stop flag at every operation.
+		stopWatch := context.AfterFunc(ctx, func() { r.stop.Store(true) })
 		werr = r.rt.Wait()
+		stopWatch()
 	} else {
 		finished := make(chan struct{})
 		go func() {

@@ -24,15 +24,7 @@ func TestVirtualCalibrateExact(t *testing.T) {
 				spec, _ := Preset("calibrate")
 				spec.Workers, spec.Memcgs = tt.workers, tt.memcgs
 				const ops = 1280 // divisible by every min(P, M, C) above
-				r, err := NewRunner(spec, d, Options{Virtual: &kern.Virtual{CPUs: tt.cpus}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
-				res, err := r.Run(context.Background(), ops, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+				res := mustRun(t, spec, d, Options{Virtual: &kern.Virtual{CPUs: tt.cpus}}, ops, 0)
 				limit, _ := CalibrateLimit(d.Name, tt.workers, tt.memcgs, tt.cpus, CalibrateHold)
 				if got := res.OpsPerSec(); math.Abs(got/limit-1) > 1e-9 {
 					t.Errorf("%.3f ops/s, known answer %.3f (ratio %.9f); elapsed %v", got, limit, got/limit, res.Elapsed)
@@ -48,16 +40,8 @@ func TestVirtualDeterministic(t *testing.T) {
 	run := func() string {
 		spec, _ := Preset("mixed")
 		spec.Workers, spec.Roots, spec.Memcgs = 12, 30, 16
-		r, err := NewRunner(spec, Designs()[0], Options{LockStats: true,
-			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		res, err := r.Run(context.Background(), 3000, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := mustRun(t, spec, Designs()[0], Options{LockStats: true,
+			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer}}, 3000, 0)
 		return fmt.Sprint(res.Elapsed, res.Ops, res.PerOp, res.Locks, res.Snapshot.ChildrenCreated)
 	}
 	first := run()
@@ -70,19 +54,29 @@ func TestVirtualDeterministic(t *testing.T) {
 func TestVirtualDuration(t *testing.T) {
 	spec, _ := Preset("calibrate")
 	spec.Workers = 2
-	r, err := NewRunner(spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	res, err := r.Run(context.Background(), 0, time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 2}}, 0, time.Millisecond)
 	// 1 ms at one 20 µs critical section at a time: 50 operations, and the
 	// one in progress at the deadline.
 	if res.Ops < 50 || res.Ops > 51 || res.Elapsed < time.Millisecond || res.Elapsed > time.Millisecond+CalibrateHold {
 		t.Errorf("%d ops in %v, want 50 or 51 in 1ms to 1.02ms", res.Ops, res.Elapsed)
+	}
+}
+
+// TestVirtualCancel stops a virtual run that would last a virtual hour by
+// cancelling its context, as Ctrl-C does.
+func TestVirtualCancel(t *testing.T) {
+	spec, _ := Preset("steady")
+	spec.Workers = 2
+	r, err := NewRunner(spec, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	res, err := r.Run(ctx, 0, time.Hour)
+	if err != nil || res.Ops == 0 || res.Elapsed >= time.Hour {
+		t.Fatalf("cancelled virtual run: %v ops in %v, %v; want it stopped early with its operations", res.Ops, res.Elapsed, err)
 	}
 }
 
@@ -97,19 +91,27 @@ func TestVirtualBatchKeepsLockFreeThroughput(t *testing.T) {
 	}{{0, 80_000}, {10 * time.Microsecond, 800_000}} {
 		spec, _ := Preset("steady")
 		spec.Workers, spec.OpBatch = 8, tt.batch
-		r, err := NewRunner(spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 4}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := r.Run(context.Background(), tt.ops, 0)
-		r.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 4}}, tt.ops, 0)
 		want := 4 / spec.OpCost.Seconds()
 		tol := 1e-9 + float64(tt.batch)/float64(res.Elapsed)
 		if got := res.OpsPerSec(); math.Abs(got/want-1) > tol {
 			t.Errorf("batch %v: %.0f ops/s, want %.0f within %.2g", tt.batch, got, want, tol)
 		}
 	}
+}
+
+// mustRun sets spec up on d, runs it for ops operations or dur, closes
+// it, and returns the result, failing the test on any error.
+func mustRun(t *testing.T, spec Spec, d Design, opts Options, ops int64, dur time.Duration) *Result {
+	t.Helper()
+	r, err := NewRunner(spec, d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := r.Run(context.Background(), ops, dur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
