@@ -2,6 +2,7 @@ package kern
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -72,15 +73,7 @@ func mergeStats(tasks []*Task) []ClassStat {
 			out = append(out, ClassStat{Class: list[id].name, LockStat: s})
 		}
 	}
-	slices.SortFunc(out, func(a, b ClassStat) int {
-		switch {
-		case a.Class < b.Class:
-			return -1
-		case a.Class > b.Class:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b ClassStat) int { return strings.Compare(a.Class, b.Class) })
 	return out
 }
 

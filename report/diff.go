@@ -142,15 +142,7 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 		b.WriteString("</details>\n\n")
 	}
 	fmt.Fprintf(&b, "%d of %d metrics show no significant difference (\"~\") and are folded away.\n", total-len(changes), total)
-	var warnings []string
-	for _, v := range m.Verdicts {
-		for _, e := range v.Warnings() {
-			if !strings.Contains(strings.Join(warnings, "\n"), e.Error()) {
-				warnings = append(warnings, e.Error())
-			}
-		}
-	}
-	for _, wn := range warnings {
+	for _, wn := range m.Warnings() {
 		fmt.Fprintf(&b, "\nbenchstat: %s\n", wn)
 	}
 	_, err := io.WriteString(w, b.String())

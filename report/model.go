@@ -264,6 +264,20 @@ func (v *Verdict) Warnings() []error {
 	return dedupErrors(ws)
 }
 
+// Warnings returns benchstat's warnings behind every verdict, each once,
+// in the order first seen.
+func (m *Model) Warnings() []string {
+	var out []string
+	for _, v := range m.Verdicts {
+		for _, e := range v.Warnings() {
+			if !slices.Contains(out, e.Error()) {
+				out = append(out, e.Error())
+			}
+		}
+	}
+	return out
+}
+
 func dedupErrors(errs []error) []error {
 	var out []error
 	for _, e := range errs {

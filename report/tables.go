@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
@@ -28,7 +27,6 @@ func (m *Model) VerdictTable() Table {
 		Header: []string{"workload", "workers/CPU", "GOMAXPROCS", fmt.Sprintf("%s vs %s", o.Candidate, o.Baseline),
 			"p", "n", "extra wait on"},
 	}
-	var warnings []string
 	for _, v := range m.Verdicts {
 		p := v.Point
 		row := []string{p.Workload, strings.TrimSuffix(p.Workers, "x"), fmt.Sprint(p.Procs), FormatChange(v), "", "", "—"}
@@ -40,18 +38,13 @@ func (m *Model) VerdictTable() Table {
 		if v.ExtraWait != "" {
 			row[6] = fmt.Sprintf("%s (+%s/op)", v.ExtraWait, FormatSeconds(v.ExtraWaitDelta))
 		}
-		for _, w := range v.Warnings() {
-			if !slices.Contains(warnings, w.Error()) {
-				warnings = append(warnings, w.Error())
-			}
-		}
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf(
 		"Change: median %s/%s - 1 of %s, ± half the interval bounded by the two %.0f %% confidence intervals; "+
 			"\"~\": no significant difference (Mann-Whitney U, alpha %.2f), as benchstat prints it.",
 		o.Candidate, o.Baseline, Throughput, 100*o.Confidence, o.Thresholds.CompareAlpha))
-	for _, w := range warnings {
+	for _, w := range m.Warnings() {
 		t.Notes = append(t.Notes, "benchstat: "+w)
 	}
 	return t

@@ -32,47 +32,31 @@ type pool struct {
 	names  atomic.Int64
 }
 
-func (p *pool) pickRoot(rng *rand.Rand) designs.Root {
+// pick returns a random handle of list, or the zero handle (nil) if it is
+// empty.
+func pick[T any](p *pool, list *[]T, rng *rand.Rand) T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.roots) == 0 {
-		return nil
+	var zero T
+	if len(*list) == 0 {
+		return zero
 	}
-	return p.roots[rng.IntN(len(p.roots))]
+	return (*list)[rng.IntN(len(*list))]
 }
 
-func (p *pool) pickMemcg(rng *rand.Rand) designs.Memcg {
+// take removes and returns a random handle of list, or the zero handle if
+// fewer than two are left (the pool never runs dry).
+func take[T any](p *pool, list *[]T, rng *rand.Rand) T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.memcgs) == 0 {
-		return nil
+	var zero T
+	if len(*list) < 2 {
+		return zero
 	}
-	return p.memcgs[rng.IntN(len(p.memcgs))]
-}
-
-// takeRoot removes and returns a random root, or nil.
-func (p *pool) takeRoot(rng *rand.Rand) designs.Root {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.roots) < 2 {
-		return nil
-	}
-	i := rng.IntN(len(p.roots))
-	r := p.roots[i]
-	p.roots = append(p.roots[:i], p.roots[i+1:]...)
-	return r
-}
-
-func (p *pool) takeMemcg(rng *rand.Rand) designs.Memcg {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.memcgs) < 2 {
-		return nil
-	}
-	i := rng.IntN(len(p.memcgs))
-	m := p.memcgs[i]
-	p.memcgs = append(p.memcgs[:i], p.memcgs[i+1:]...)
-	return m
+	i := rng.IntN(len(*list))
+	h := (*list)[i]
+	*list = append((*list)[:i], (*list)[i+1:]...)
+	return h
 }
 
 func (p *pool) size() (roots, memcgs int) {
@@ -87,12 +71,12 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 	nroots, nmemcgs := p.size()
 	switch k := rng.IntN(100); {
 	case k < 40:
-		_, err := reg.Alloc(task, p.pickMemcg(rng), p.pickRoot(rng))
+		_, err := reg.Alloc(task, pick(p, &p.memcgs, rng), pick(p, &p.roots, rng))
 		return err
 	case k < 48:
-		return reg.Charge(task, p.pickMemcg(rng), p.pickRoot(rng), 1+rng.IntN(3))
+		return reg.Charge(task, pick(p, &p.memcgs, rng), pick(p, &p.roots, rng), 1+rng.IntN(3))
 	case k < 56:
-		return reg.Uncharge(task, p.pickMemcg(rng), p.pickRoot(rng), 1+rng.IntN(3))
+		return reg.Uncharge(task, pick(p, &p.memcgs, rng), pick(p, &p.roots, rng), 1+rng.IntN(3))
 	case k < 62:
 		if nmemcgs >= 24 {
 			return nil
@@ -105,7 +89,7 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 		}
 		return err
 	case k < 68:
-		if m := p.takeMemcg(rng); m != nil {
+		if m := take(p, &p.memcgs, rng); m != nil {
 			return reg.OfflineMemcg(task, m)
 		}
 	case k < 71:
@@ -120,16 +104,16 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 		}
 		return err
 	case k < 74:
-		if r := p.takeRoot(rng); r != nil {
+		if r := take(p, &p.roots, rng); r != nil {
 			return reg.DestroyRoot(task, r)
 		}
 	case k < 86:
-		_, err := reg.Slabinfo(task, p.pickMemcg(rng))
+		_, err := reg.Slabinfo(task, pick(p, &p.memcgs, rng))
 		return err
 	case k < 90:
 		reg.ProcSlabinfo(task)
 	case k < 98:
-		return reg.Shrink(task, p.pickRoot(rng))
+		return reg.Shrink(task, pick(p, &p.roots, rng))
 	default:
 		reg.Quiesce(task)
 	}
