@@ -190,6 +190,19 @@ func (s *sim) work(t *Task, d int64) {
 	s.switchFrom(t, false)
 }
 
+// yield gives t's CPU to the first task queued for one, if any, and
+// queues t behind the others.
+func (s *sim) yield(t *Task) {
+	s.mu.Lock()
+	if len(s.runq) == 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.release(t)
+	s.ready(t, t.sim.vt)
+	s.switchFrom(t, false)
+}
+
 // block parks t, releasing its CPU, until wakeup makes it ready again.
 func (s *sim) block(t *Task) {
 	s.mu.Lock()

@@ -32,6 +32,11 @@ func simCase(t *testing.T, v Virtual, bodies ...func(*Task)) ([]int64, *Runtime)
 func TestSimHandComputed(t *testing.T) {
 	c := NewClass("sim::lock")
 	work := func(d int64) func(*Task) { return func(task *Task) { task.Work(time.Duration(d)) } }
+	yielder := func(task *Task) {
+		task.Work(5 * time.Microsecond)
+		task.Yield()
+		task.Work(5 * time.Microsecond)
+	}
 	tests := []struct {
 		name   string
 		v      Virtual
@@ -73,6 +78,16 @@ func TestSimHandComputed(t *testing.T) {
 				return []func(*Task){long, work(1000 * us)}
 			},
 			[]int64{4000 * us, 2000 * us}, 0},
+		{"yield hands the CPU to the waiting task at once", Virtual{CPUs: 1},
+			func(*Mutex) []func(*Task) {
+				return []func(*Task){yielder, work(3 * us)}
+			},
+			[]int64{13 * us, 8 * us}, 0},
+		{"yield with no task waiting keeps the CPU", Virtual{CPUs: 2},
+			func(*Mutex) []func(*Task) {
+				return []func(*Task){yielder, work(3 * us)}
+			},
+			[]int64{10 * us, 3 * us}, 0},
 		{"work outside the lock overlaps on two CPUs", Virtual{CPUs: 2},
 			func(m *Mutex) []func(*Task) {
 				cs := func(task *Task) {

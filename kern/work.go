@@ -1,6 +1,7 @@
 package kern
 
 import (
+	"runtime"
 	"sync"
 	"time"
 )
@@ -63,4 +64,16 @@ func (t *Task) Work(d time.Duration) {
 		return
 	}
 	t.sink = spin(int64(float64(d)*spinRate.perNanos), t.sink)
+}
+
+// Yield lets other tasks run, as cond_resched does: on the real runtime it
+// is runtime.Gosched; on a virtual one the task gives its CPU to the first
+// task queued for one and queues behind the others (nothing happens when
+// none waits).
+func (t *Task) Yield() {
+	if s := t.rt.sim; s != nil {
+		s.yield(t)
+		return
+	}
+	runtime.Gosched()
 }

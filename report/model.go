@@ -50,12 +50,16 @@ type Model struct {
 	Config []ConfigLine
 	// Workloads are the workloads, in the order first seen.
 	Workloads []string
-	// Points are the measured points, sorted by workload, workers, GOMAXPROCS.
+	// Points are the measured points, sorted by workload, workers,
+	// GOMAXPROCS and clock.
 	Points []*Point
 	// Verdicts has one verdict per Point, in the same order.
 	Verdicts []*Verdict
 	// Claims has one plain-words answer per workload, in Workloads order.
 	Claims []Claim
+	// Curves are the throughput curves with their Universal Scalability
+	// Law fits, one per workload, design, oversubscription and clock.
+	Curves []*Curve
 }
 
 // A ConfigLine is one file configuration key and value.
@@ -69,7 +73,10 @@ type Point struct {
 	// (comparing revisions); empty otherwise.
 	Design  string
 	Workers string // the /workers key, e.g. "1x" (workers per CPU)
-	Procs   int    // GOMAXPROCS
+	Procs   int    // GOMAXPROCS, or the virtual CPUs on the virtual clock
+	// Clock is Real, or Virtual for results of kern's simulation (the
+	// /clock key).
+	Clock string
 	// Units are the units measured, in the order first seen.
 	Units []string
 	// Metrics maps each unit to its baseline-vs-candidate comparison.
@@ -122,9 +129,9 @@ func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
 func Build(paths []string, opts Options) (*Model, error) {
 	files := benchfmt.Files{Paths: paths, AllowLabels: true}
 	var parser benchproc.ProjectionParser
-	pointExpr := "/workload,/workers,/gomaxprocs,/design"
+	pointExpr := "/workload,/workers,/gomaxprocs,/clock,/design"
 	if opts.Compare == "/design" {
-		pointExpr = "/workload,/workers,/gomaxprocs"
+		pointExpr = "/workload,/workers,/gomaxprocs,/clock"
 	}
 	pointProj, err := parser.Parse(pointExpr, nil)
 	if err != nil {
@@ -168,9 +175,12 @@ func Build(paths []string, opts Options) (*Model, error) {
 			if p == nil {
 				procs, _ := strconv.Atoi(pk.Get(fields[2]))
 				p = &Point{Workload: pk.Get(fields[0]), Workers: pk.Get(fields[1]), Procs: max(procs, 1),
-					Metrics: map[string]*Metric{}}
-				if len(fields) > 3 {
-					p.Design = pk.Get(fields[3])
+					Clock: pk.Get(fields[3]), Metrics: map[string]*Metric{}}
+				if p.Clock == "" {
+					p.Clock = Real
+				}
+				if len(fields) > 4 {
+					p.Design = pk.Get(fields[4])
 				}
 				points[pk] = p
 				pointKeys = append(pointKeys, pk)
@@ -223,9 +233,16 @@ func Build(paths []string, opts Options) (*Model, error) {
 		m.Points = append(m.Points, p)
 		m.Verdicts = append(m.Verdicts, verdict(p))
 	}
+	m.Curves = curves(m)
 	m.Claims = claims(m)
 	return m, nil
 }
+
+// The clocks a Point can be measured on.
+const (
+	Real    = "real"
+	Virtual = "virtual"
+)
 
 // Throughput is the unit the verdict compares.
 const Throughput = "ops/s"
@@ -344,7 +361,7 @@ func claims(m *Model) []Claim {
 		var worst *Verdict
 		var gains, ties, losses, unsure int
 		for _, v := range m.Verdicts {
-			if v.Point.Workload != w || v.Metric == nil {
+			if v.Point.Workload != w || v.Point.Clock != Real || v.Metric == nil {
 				continue
 			}
 			switch {
@@ -386,6 +403,7 @@ func claims(m *Model) []Claim {
 			c.Text += fmt.Sprintf(". %d of %d points lose significantly, %d gain, %d show no significant difference.", losses, total, gains, ties+unsure)
 		}
 		c.Text += hitRateCaveat(m, w)
+		c.Text += m.prediction(w)
 		out = append(out, c)
 	}
 	return out
@@ -404,7 +422,7 @@ func hitRateCaveat(m *Model, w string) string {
 	var drop float64
 	for _, p := range m.Points {
 		met := p.Metrics["hit-%"]
-		if p.Workload != w || met == nil || !met.Significant() {
+		if p.Workload != w || p.Clock != Real || met == nil || !met.Significant() {
 			continue
 		}
 		if d := met.Baseline.Center - met.Candidate.Center; d > HitRateDrop && d > drop {

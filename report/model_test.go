@@ -93,7 +93,7 @@ func pointFor(m *Model, name string) *Point {
 		name = name[:i]
 	}
 	for _, p := range m.Points {
-		if name == fmt.Sprintf("Registry/workload=%s/workers=%s", p.Workload, p.Workers) && p.Procs == procs {
+		if name == fmt.Sprintf("Registry/workload=%s/workers=%s", p.Workload, p.Workers) && p.Procs == procs && p.Clock == Real {
 			return p
 		}
 	}

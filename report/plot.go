@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // chartSize is the size of every picture.
@@ -27,6 +28,10 @@ func Draw(c Chart, dir string) error {
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.X.Tick.Marker = integerTicks{}
+	if c.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = powerOfTwoTicks{}
+	}
 	p.Add(plotter.NewGrid())
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
@@ -46,15 +51,31 @@ func Draw(c Chart, dir string) error {
 				errs[j].Low = y - pt.YLo
 			}
 		}
+		col := plotutil.Color(i)
+		dashes := []vg.Length(nil)
+		if s.Dashed {
+			dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		}
+		if s.Curve {
+			line, err := plotter.NewLine(xys)
+			if err != nil {
+				return fmt.Errorf("chart %s: %w", c.Name, err)
+			}
+			line.Color, line.Dashes, line.Width = col, dashes, vg.Points(2)
+			p.Add(line)
+			p.Legend.Add(s.Label, line)
+			continue
+		}
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", c.Name, err)
 		}
-		col := plotutil.Color(i)
 		line.Color, points.Color = col, col
+		line.Dashes = dashes
 		points.Shape = plotutil.Shape(i)
-		if s.Dashed {
-			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		if s.Hollow {
+			points.Shape = draw.RingGlyph{}
+			line.Width = vg.Points(0.5)
 		}
 		bars, err := plotter.NewYErrorBars(struct {
 			plotter.XYs
@@ -85,8 +106,12 @@ func Draw(c Chart, dir string) error {
 		p.Y.Min = 0
 		p.Y.Max = hi * (1 + 0.09*legend)
 	}
-	pad := 0.25
-	p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
+	if c.LogX {
+		p.X.Min, p.X.Max = p.X.Min/1.25, p.X.Max*1.25
+	} else {
+		pad := 0.25
+		p.X.Min, p.X.Max = p.X.Min-pad, p.X.Max+pad
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -110,6 +135,17 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
 	step := math.Max(1, math.Ceil((max-min)/10))
 	for v := math.Ceil(min); v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
+	}
+	return ticks
+}
+
+// powerOfTwoTicks marks the powers of two on a log axis: CPU counts.
+type powerOfTwoTicks struct{}
+
+func (powerOfTwoTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for v := math.Pow(2, math.Ceil(math.Log2(math.Max(min, 1)))); v <= max; v *= 2 {
 		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
 	}
 	return ticks

@@ -15,15 +15,19 @@ type Chart struct {
 	Title  string
 	XLabel string
 	YLabel string
-	// LogY draws the y axis on a log scale.
-	LogY   bool
-	Series []Series
+	// LogX and LogY draw the axis on a log scale.
+	LogX, LogY bool
+	Series     []Series
 }
 
 // A Series is one line of a Chart.
 type Series struct {
 	Label  string
 	Dashed bool
+	// Hollow draws the points as open marks (simulated, not measured).
+	Hollow bool
+	// Curve draws a line without marks or error bars: a fitted model.
+	Curve  bool
 	Points []ChartPoint
 }
 
@@ -46,13 +50,19 @@ func (m *Model) Charts(machine string) []Chart {
 				charts = append(charts, c)
 			}
 		}
+		throughput := func(u string) (string, bool) { return "", u == Throughput }
 		add(Chart{Name: w + "-throughput", Title: title("throughput"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "operations per second", Series: m.series(w, "", func(u string) (string, bool) { return "", u == Throughput })})
+			YLabel: "operations per second", Series: m.series(w, "", Real, throughput)})
+		if virt := m.series(w, "1x", Virtual, throughput); len(virt) > 0 {
+			add(Chart{Name: w + "-scaling", Title: title("throughput to 1024 CPUs, measured, virtual and USL fits"),
+				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true, LogY: true,
+				Series: append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...)})
+		}
 		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", suffixUnit("-wait-sec/op")), LogY: false})
+			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
 		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "p99 latency (µs)", LogY: true, Series: m.series(w, "1x", suffixUnit("-p99-sec"))})
-		backlog := m.series(w, "", func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
+			YLabel: "p99 latency (µs)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-p99-sec"))})
+		backlog := m.series(w, "", Real, func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
 		backlog = slices.DeleteFunc(backlog, func(s Series) bool { return !strings.HasPrefix(s.Label, m.Options.Baseline) })
 		add(Chart{Name: w + "-backlog", Title: title(m.Options.Baseline + "'s deferred-destroy backlog"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "destroy work queued, high-water mark", Series: backlog})
@@ -71,12 +81,12 @@ func suffixUnit(suffix string) func(string) (string, bool) {
 // series collects, for workload w (and only workers, if set), one series
 // per design, oversubscription and selected unit, with GOMAXPROCS on x.
 // Units in seconds are drawn in microseconds.
-func (m *Model) series(w, workers string, pick func(unit string) (name string, ok bool)) []Series {
+func (m *Model) series(w, workers, clock string, pick func(unit string) (name string, ok bool)) []Series {
 	type key struct{ design, workers, name string }
 	var order []key
 	byKey := map[key]*Series{}
 	for _, p := range m.Points {
-		if p.Workload != w || workers != "" && p.Workers != workers {
+		if p.Workload != w || p.Clock != clock || workers != "" && p.Workers != workers {
 			continue
 		}
 		for _, unit := range p.Units {
@@ -89,13 +99,7 @@ func (m *Model) series(w, workers string, pick func(unit string) (name string, o
 			if strings.HasSuffix(unit, "sec/op") || strings.HasSuffix(unit, "-sec") {
 				scale = 1e6
 			}
-			for _, d := range []struct {
-				name string
-				s    *Summary
-			}{{m.Options.Baseline, met.Baseline}, {m.Options.Candidate, met.Candidate}} {
-				if d.s == nil {
-					continue
-				}
+			for _, d := range m.designs(met) {
 				k := key{d.name, p.Workers, name}
 				s := byKey[k]
 				if s == nil {
@@ -106,7 +110,10 @@ func (m *Model) series(w, workers string, pick func(unit string) (name string, o
 					if name != "" {
 						label += ", " + name
 					}
-					s = &Series{Label: label, Dashed: d.name == m.Options.Baseline}
+					if clock != Real {
+						label += ", " + clock
+					}
+					s = &Series{Label: label, Dashed: d.name == m.Options.Baseline, Hollow: clock != Real}
 					byKey[k] = s
 					order = append(order, k)
 				}
@@ -127,4 +134,36 @@ func (m *Model) series(w, workers string, pick func(unit string) (name string, o
 		out = append(out, *s)
 	}
 	return out
+}
+
+// fitSeries draws the USL fits of workload w's curves on clock (one worker
+// per CPU) as smooth lines over the curve's range, sampled at 24 points per
+// doubling.
+func (m *Model) fitSeries(w, clock string) []Series {
+	var out []Series
+	for _, design := range []string{m.Options.Baseline, m.Options.Candidate} {
+		c := m.Curve(w, design, "1x", clock)
+		if c == nil || c.Fit == nil {
+			continue
+		}
+		s := Series{Label: fmt.Sprintf("%s, USL fit (%s)", design, clock), Curve: true, Dashed: design == m.Options.Baseline}
+		lo, hi := c.N[0], c.N[len(c.N)-1]
+		steps := int(24*math.Log2(hi/lo)) + 1
+		for i := 0; i <= steps; i++ {
+			n := lo * math.Pow(hi/lo, float64(i)/float64(max(steps, 1)))
+			y := c.Fit.Throughput(n)
+			s.Points = append(s.Points, ChartPoint{X: n, Y: y, YLo: y, YHi: y})
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// measured labels series of real measurements as such, beside simulated
+// ones.
+func measured(series []Series) []Series {
+	for i := range series {
+		series[i].Label += ", measured"
+	}
+	return series
 }

@@ -72,6 +72,9 @@ type Document struct {
 	General []Plot
 	// Reproduce are the commands that rebuild the results and the report.
 	Reproduce []string
+	// ValidationNotes, markdown, explain the gaps the validation table
+	// marks; the report prints them under it as they are.
+	ValidationNotes string
 }
 
 // A Plot is an image the report embeds.
@@ -96,6 +99,9 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	for _, p := range doc.General {
 		fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
 	}
+	if len(m.virtualCurves()) > 0 {
+		writeVirtual(&b, m, doc)
+	}
 	for _, wl := range m.Workloads {
 		dt := m.DetailTable(wl)
 		fmt.Fprintf(&b, "\n## %s\n\n", dt.Title)
@@ -117,4 +123,26 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeVirtual writes the virtual clock's sections: what the fits predict
+// and what was simulated, the verdict at every virtual CPU count, the fits,
+// and the validation against the real clock with its notes.
+func writeVirtual(b *strings.Builder, m *Model, doc Document) {
+	b.WriteString("\n## Past this machine: the virtual clock\n\n")
+	b.WriteString("The same design code, run on kern's discrete-event simulation with 1 to 1024 virtual CPUs " +
+		"(a task runs until it blocks or spends its time slice; contended mutexes queue their waiters FIFO; " +
+		"taking a lock another CPU held last costs a cache-line transfer). " +
+		"The Universal Scalability Law is fitted to each design's curve; its ratio is the prediction.\n\n")
+	for _, t := range []Table{m.PredictionTable(), m.VirtualVerdictTable(), m.ScalingTable(), m.ValidationTable()} {
+		fmt.Fprintf(b, "### %s\n\n", t.Title)
+		writeMarkdownTable(b, t)
+		b.WriteString("\n")
+	}
+	if doc.ValidationNotes != "" {
+		b.WriteString("### Validation notes\n\n")
+		b.WriteString(strings.TrimSpace(doc.ValidationNotes) + "\n")
+	} else {
+		b.WriteString("No validation notes were given with these results: the gaps marked † are not explained here.\n")
+	}
 }

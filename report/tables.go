@@ -27,9 +27,21 @@ func (m *Model) VerdictTable() Table {
 		Header: []string{"workload", "workers/CPU", "GOMAXPROCS", fmt.Sprintf("%s vs %s", o.Candidate, o.Baseline),
 			"p", "n", "extra wait on"},
 	}
+	predict := len(m.virtualCurves()) > 0
+	if predict {
+		for _, n := range PredictAt {
+			t.Header = append(t.Header, fmt.Sprintf("USL %s/%s at %d", o.Candidate, o.Baseline, n))
+		}
+	}
 	for _, v := range m.Verdicts {
 		p := v.Point
+		if p.Clock != Real {
+			continue
+		}
 		row := []string{p.Workload, strings.TrimSuffix(p.Workers, "x"), fmt.Sprint(p.Procs), FormatChange(v), "", "", "—"}
+		if predict {
+			row = append(row, m.predictionCells(p)...)
+		}
 		if v.Metric != nil && v.Metric.Comparison != nil {
 			c := v.Metric.Comparison
 			row[4] = fmt.Sprintf("%.3f", c.P)
@@ -44,6 +56,10 @@ func (m *Model) VerdictTable() Table {
 		"Change: median %s/%s - 1 of %s, ± half the interval bounded by the two %.0f %% confidence intervals; "+
 			"\"~\": no significant difference (Mann-Whitney U, alpha %.2f), as benchstat prints it.",
 		o.Candidate, o.Baseline, Throughput, 100*o.Confidence, o.Thresholds.CompareAlpha))
+	if predict {
+		t.Notes = append(t.Notes, fmt.Sprintf("USL %s/%s at N: the ratio of the Universal Scalability Law fits to the two designs' virtual-clock curves (one worker per CPU) at N CPUs; see the virtual clock's sections for the fits and the simulated ratios.",
+			o.Candidate, o.Baseline))
+	}
 	for _, w := range m.Warnings() {
 		t.Notes = append(t.Notes, "benchstat: "+w)
 	}
@@ -60,7 +76,7 @@ func (m *Model) DetailTable(workload string) Table {
 		Header: []string{"point", "unit", o.Baseline, o.Candidate, "delta", "p"},
 	}
 	for _, p := range m.Points {
-		if p.Workload != workload {
+		if p.Workload != workload || p.Clock != Real {
 			continue
 		}
 		at := fmt.Sprintf("%s/CPU, GOMAXPROCS=%d", strings.TrimSuffix(p.Workers, "x"), p.Procs)

@@ -133,10 +133,17 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 		for range role.Workers {
 			rng := rand.New(rand.NewPCG(spec.Seed, uint64(id)))
 			r.workers = append(r.workers, &worker{
-				id: id, role: ri, r: r, rng: rng,
+				id: id, role: ri, r: r, rng: rng, weight: 1,
 				tape: drawTape(&r.spec, role.Mix, rng, id, total),
 			})
 			id++
+		}
+	}
+	if r.virtual && spec.OpCost > 0 && spec.BackgroundGrain > spec.OpCost {
+		for _, w := range r.workers {
+			if !r.measured(w) {
+				w.weight = int64(spec.BackgroundGrain / spec.OpCost)
+			}
 		}
 	}
 	return r, nil
@@ -234,6 +241,7 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 		r.rt.Go(fmt.Sprintf("worker/%d", w.id), func(t *kern.Task) {
 			w.task = t
 			w.run()
+			w.doneAt = t.Now()
 			if r.measured(w) && r.measuredLeft.Add(-1) == 0 {
 				r.stop.Store(true)
 			}
@@ -265,7 +273,20 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 		return nil, fmt.Errorf("%s, %s: %w", r.design.Name, r.spec.Name, werr)
 	}
 
-	res := r.result(time.Duration(end-start), time.Duration(end-workersDone))
+	elapsed := time.Duration(end - start)
+	if len(r.roles) > 1 {
+		// The measured role's run ends with its last worker: a background
+		// churner may still be inside a churn of several milliseconds,
+		// which is not the measured role's time.
+		var last int64
+		for _, w := range r.workers {
+			if r.measured(w) {
+				last = max(last, w.doneAt)
+			}
+		}
+		elapsed = time.Duration(last - start)
+	}
+	res := r.result(elapsed, time.Duration(end-workersDone))
 	for _, w := range r.workers {
 		if w.err != nil {
 			return res, fmt.Errorf("%s, %s: worker %d: %w", r.design.Name, r.spec.Name, w.id, w.err)
@@ -331,6 +352,11 @@ type worker struct {
 	pos      int
 	names    int   // root names this worker made
 	debt     int64 // virtual cost of lock-free operations not yet spent (ns)
+	// weight is how many operations one lock-free operation of this
+	// worker stands for: 1, or more for a background worker on the
+	// virtual clock (Spec.BackgroundGrain).
+	weight int64
+	doneAt int64 // when the worker finished, on the runtime's clock
 
 	count [NumOps]opCount
 	lat   [NumOps]reservoir
@@ -355,6 +381,13 @@ func (w *worker) run() {
 	for !r.stop.Load() {
 		n := int64(-1)
 		if measured {
+			// On the virtual clock a worker's clock lags its batched
+			// cost, and the earliest task runs first: settle before
+			// claiming, or one worker would claim a whole batch's worth
+			// of the budget before the others ran.
+			if r.virtual && r.grain > 0 {
+				w.settle()
+			}
 			if n = r.claim(); n == 0 {
 				break
 			}
@@ -366,7 +399,7 @@ func (w *worker) run() {
 					r.stop.Store(true)
 					break
 				}
-				w.charge(s.op.Slow())
+				w.charge(s.op)
 			}
 			w.pos = (w.pos + 1) % tapeLen
 			if s.op.Slow() {
@@ -397,8 +430,13 @@ func (w *worker) run() {
 // operation. A lock-free operation touches no lock, so batching changes no
 // lock's timing; what it can move, by less than a batch, is the time
 // stamped on work an allocation miss queues.
-func (w *worker) charge(slow bool) {
-	w.debt += int64(w.r.spec.OpCost)
+func (w *worker) charge(op Op) {
+	slow := op.Slow()
+	n := w.weight
+	if slow {
+		n = 1
+	}
+	w.debt += n * int64(w.r.spec.OpCost)
 	if slow || w.debt >= int64(w.r.spec.OpBatch) {
 		w.settle()
 	}
@@ -416,14 +454,18 @@ func (w *worker) settle() {
 func (w *worker) do(s step) {
 	r, t, reg := w.r, w.task, w.r.reg
 	c := &w.count[s.op]
-	c.n++
+	n := int64(1)
+	if !s.op.Slow() {
+		n = w.weight
+	}
+	c.n += n
 	var err error
 	switch s.op {
 	case OpAlloc, OpMiss:
 		var hit bool
 		hit, err = reg.Alloc(t, r.memcg(s.memcg), r.root(s.root))
 		if hit {
-			c.hits++
+			c.hits += n
 		}
 	case OpCharge:
 		m, root := r.memcg(s.memcg), r.root(s.root)
@@ -446,7 +488,7 @@ func (w *worker) do(s step) {
 			w.err = fmt.Errorf("%s: %w", s.op, err)
 			return
 		}
-		c.stale++
+		c.stale += n
 	}
 }
 
@@ -468,6 +510,7 @@ func (w *worker) churn(i int) error {
 	for k := range waiting {
 		waiting[k] = true
 	}
+	poll := r.spec.ChurnPoll
 	for left := len(waiting); left > 0 && !r.stop.Load(); {
 		for k, wait := range waiting {
 			if !wait {
@@ -483,13 +526,23 @@ func (w *worker) churn(i int) error {
 			}
 		}
 		if left > 0 {
-			t.Work(r.spec.ChurnPoll) // the container's own start-up work
-			runtime.Gosched()        // and the kworkers' turn
+			t.Work(poll) // the container's own start-up work
+			t.Yield()    // and the kworkers' turn
+			poll = min(2*poll, maxChurnBackoff*r.spec.ChurnPoll)
 		}
 	}
 	old := r.memcgs[i].Swap(&memcgRef{m})
 	return reg.OfflineMemcg(t, old.Memcg)
 }
+
+// maxChurnBackoff bounds how far a starting container's start-up work
+// between allocation rounds grows: it doubles from Spec.ChurnPoll each
+// round its caches are still missing, up to this multiple. A container kept
+// waiting is blocked on its start-up more and more, and allocates less
+// often; and every miss queues one more create work item, so without the
+// backoff the duplicate work a saturated slab_mutex cannot serve grows with
+// the wait and the wait with it, without bound.
+const maxChurnBackoff = 64
 
 // rootChurn replaces the root in slot j: a new root, then the old one
 // destroyed with its children.

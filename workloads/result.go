@@ -22,7 +22,10 @@ type Result struct {
 	Virtual bool
 	// Elapsed is the run's length, from the start of the workers to the end
 	// of the drain of the deferred work they queued; Drain is that drain.
-	// Both are on the runtime's clock (kern's Runtime.Now).
+	// Both are on the runtime's clock (kern's Runtime.Now). With background
+	// roles, Elapsed ends when the last measured worker finishes instead:
+	// the background's last operation (a churn takes milliseconds) and the
+	// drain are not the measured role's time.
 	Elapsed, Drain time.Duration
 	// Ops is the number of measured operations: those of the first role,
 	// or of every worker when the Spec has no roles. Throughput and the

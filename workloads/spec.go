@@ -180,6 +180,16 @@ type Spec struct {
 	// accumulates before spending it as one step of the simulation, 0 to
 	// MaxOpCost; 0 spends it per operation. Virtual clock only.
 	OpBatch time.Duration
+	// BackgroundGrain thins the lock-free operations of background roles
+	// (every role but the first) on the virtual clock: one operation runs
+	// per BackgroundGrain of their cost and stands for the BackgroundGrain
+	// / OpCost operations that time holds (counted and charged as that
+	// many), 0 to MaxOpCost; 0 runs every one. Without it, background
+	// allocators that run until the measured role is done would cost the
+	// simulation one real operation per OpCost of virtual time on every
+	// virtual CPU. Their slow operations and every operation of the
+	// measured role always run. Virtual clock only.
+	BackgroundGrain time.Duration
 	// Partition gives worker i of P only the memcgs m with m mod P = i, so
 	// that no two workers share a memcg (and its lock) when P <= Memcgs.
 	Partition bool
@@ -208,20 +218,21 @@ type Spec struct {
 // DefaultSpec is the starting point of every preset: a container host with
 // about 150 root caches and 64 kmem-accounted memcgs, allocation-dominated.
 var DefaultSpec = Spec{
-	Name:           "custom",
-	Workers:        0,
-	Roots:          150,
-	Memcgs:         64,
-	CachesPerMemcg: 8,
-	ChurnPoll:      20 * time.Microsecond,
-	OpCost:         9 * time.Nanosecond,
-	OpBatch:        10 * time.Microsecond,
-	Mix:            Mix{OpAlloc: 100},
-	Skew:           Skew{},
-	Costs:          designs.DefaultCosts,
-	Kworkers:       4,
-	Seed:           1,
-	Duration:       2 * time.Second,
+	Name:            "custom",
+	Workers:         0,
+	Roots:           150,
+	Memcgs:          64,
+	CachesPerMemcg:  8,
+	ChurnPoll:       20 * time.Microsecond,
+	OpCost:          9 * time.Nanosecond,
+	OpBatch:         10 * time.Microsecond,
+	BackgroundGrain: 10 * time.Microsecond,
+	Mix:             Mix{OpAlloc: 100},
+	Skew:            Skew{},
+	Costs:           designs.DefaultCosts,
+	Kworkers:        4,
+	Seed:            1,
+	Duration:        2 * time.Second,
 }
 
 // ErrSpec is wrapped by every Validate error, each a *designs.FieldError
@@ -247,6 +258,8 @@ func (s *Spec) Validate() error {
 		return bad("OpCost", s.OpCost, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.OpBatch < 0 || s.OpBatch > MaxOpCost:
 		return bad("OpBatch", s.OpBatch, fmt.Sprintf("0 to %v", MaxOpCost))
+	case s.BackgroundGrain < 0 || s.BackgroundGrain > MaxOpCost:
+		return bad("BackgroundGrain", s.BackgroundGrain, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
@@ -295,6 +308,10 @@ func validateMix(field string, m Mix) error {
 
 // roles returns the worker groups of a run on gomaxprocs CPUs: Roles with
 // the flexible role filled in, or one role running Mix on every worker.
+// MeasuredWorkers returns how many workers the measured role (the first)
+// has on the given number of CPUs.
+func (s *Spec) MeasuredWorkers(cpus int) int { return s.roles(cpus)[0].Workers }
+
 func (s *Spec) roles(gomaxprocs int) []Role {
 	workers := s.Workers
 	if workers == 0 {

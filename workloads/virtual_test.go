@@ -115,3 +115,56 @@ func mustRun(t *testing.T, spec Spec, d Design, opts Options, ops int64, dur tim
 	}
 	return res
 }
+
+// TestVirtualBudgetShared runs lock-free steady work on P virtual CPUs with
+// a budget of a few operations per worker, far less than one batch
+// (Spec.OpBatch): the workers must still share the budget evenly, so the
+// throughput is exactly P/OpCost.
+func TestVirtualBudgetShared(t *testing.T) {
+	for _, p := range []int{1, 2, 8, 64} {
+		t.Run(fmt.Sprint("P=", p), func(t *testing.T) {
+			spec, _ := Preset("steady")
+			spec.Mix = Mix{OpAlloc: 1}
+			spec.Workers = p
+			res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: p}}, int64(16*p), 0)
+			want := float64(p) / spec.OpCost.Seconds()
+			if got := res.OpsPerSec(); math.Abs(got/want-1) > 1e-9 {
+				t.Errorf("%.0f ops/s, want P/OpCost = %.0f; elapsed %v", got, want, res.Elapsed)
+			}
+		})
+	}
+}
+
+// TestBackgroundGrain checks the thinning of background lock-free
+// operations on the virtual clock: each one that runs counts as
+// BackgroundGrain/OpCost operations, so the background allocators still
+// count as running at full speed, one operation per OpCost on each of their
+// CPUs; with BackgroundGrain 0 every operation runs.
+func TestBackgroundGrain(t *testing.T) {
+	for _, grain := range []time.Duration{0, 10 * time.Microsecond} {
+		t.Run(fmt.Sprint("grain=", grain), func(t *testing.T) {
+			spec, _ := Preset("slabinfo-scrape")
+			spec.Workers, spec.BackgroundGrain = 6, grain // 2 scrapers, 1 churner, 3 allocators
+			res := mustRun(t, spec, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 6}}, 100, 0)
+			alloc := res.Roles[2]
+			if alloc.Name != "alloc" || alloc.Workers != 3 {
+				t.Fatalf("role 2 is %+v, want 3 allocators", alloc)
+			}
+			weight := int64(1)
+			if grain > 0 {
+				weight = int64(grain / spec.OpCost)
+			}
+			if alloc.Ops == 0 || alloc.Ops%weight != 0 {
+				t.Errorf("allocators counted %d operations, want a positive multiple of %d", alloc.Ops, weight)
+			}
+			// They ran for the measured role's time on 3 CPUs of their own,
+			// and may run on for a batch and a grain before they see the
+			// stop.
+			full := 3 * res.Elapsed.Seconds() / spec.OpCost.Seconds()
+			over := 1 + (spec.OpBatch+grain).Seconds()/res.Elapsed.Seconds()
+			if r := float64(alloc.Ops) / full; r < 0.9 || r > over {
+				t.Errorf("allocators counted %d operations, %.3f of the %.0f that full speed gives; want 0.9 to %.3f", alloc.Ops, r, full, over)
+			}
+		})
+	}
+}

@@ -1,16 +1,23 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"golang.org/x/perf/benchfmt"
 
 	"memcgbench/report"
 )
@@ -56,26 +63,72 @@ func plan(quick bool) sweepPlan {
 	return p
 }
 
-// sweepCmd runs the registry sweep into results/<label>/bench.txt.
+// cpuList returns the plan's GOMAXPROCS values.
+func (p sweepPlan) cpuList() []int {
+	var out []int
+	for _, c := range strings.Split(p.cpus, ",") {
+		n, _ := strconv.Atoi(c)
+		out = append(out, n)
+	}
+	return out
+}
+
+// sweepCmd runs the registry sweep into results/<label>/bench.txt and the
+// virtual-clock sweep into results/<label>/virtual.txt.
 func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("memcgbench sweep", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
 	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 0.1s per point instead of 10 of 0.4s")
 	force := fs.Bool("force", false, "overwrite existing results of the label")
+	doReal := fs.Bool("real", true, "run the real-clock sweep (bench.txt)")
+	doVirtual := fs.Bool("virtual", true, "run the virtual-clock sweep (virtual.txt)")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick, -force)", err)
+		return usagef("%v (flags: -label, -quick, -force, -real, -virtual)", err)
 	}
 	*label = resolveLabel(*label, *quick)
 	out := filepath.Join("results", *label, "bench.txt")
-	if _, err := os.Stat(out); err == nil && !*force {
-		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
+	vout := filepath.Join("results", *label, "virtual.txt")
+	for _, f := range []struct {
+		path string
+		on   bool
+	}{{out, *doReal}, {vout, *doVirtual}} {
+		if _, err := os.Stat(f.path); err == nil && f.on && !*force {
+			return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", f.path)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
 	p := plan(*quick)
 	host, _ := os.Hostname()
+	if *doReal {
+		if err := realSweep(p, *label, host, out, stderr); err != nil {
+			return err
+		}
+	}
+	if !*doVirtual {
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	vp := planVirtual(*quick, p.cpuList())
+	var header []benchfmt.Config
+	for _, kv := range [][2]string{
+		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
+		{"go", runtime.Version()}, {"commit", gitCommit()}, {"clock", "virtual"},
+		{"line-transfer", vp.lineTransfer.String()}, {"sweep", vp.describe()},
+	} {
+		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
+	}
+	fmt.Fprintf(stderr, "memcgbench: virtual sweep into %s: %s\n", vout, vp.describe())
+	return report.WriteFileAtomic(vout, func(w io.Writer) error {
+		return runVirtualSweep(ctx, vp, header, w, stderr)
+	})
+}
+
+// realSweep runs the real-clock sweep into out.
+func realSweep(p sweepPlan, label, host, out string, stderr io.Writer) error {
 	// One test binary, run round by round with -count 1: go test -count N
 	// would run each sub-benchmark N times back to back, so every sample of
 	// one design would share one stretch of machine state (a noisy
@@ -95,7 +148,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", p.cpus,
 		"-test.count", "1", "-test.benchtime", p.benchtime}
 	header := [][2]string{
-		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
+		{"label", label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
 		{"go", runtime.Version()}, {"commit", gitCommit()},
 		{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", p.count, strings.Join(runArgs, " "))},
 	}
@@ -128,21 +181,32 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	*label = resolveLabel(*label, *quick)
 	results := filepath.Join("results", *label, "bench.txt")
-	m, err := report.Build([]string{results}, report.DefaultOptions)
+	files := []string{results}
+	virtual := filepath.Join("results", *label, "virtual.txt")
+	if _, err := os.Stat(virtual); err == nil {
+		files = append(files, virtual)
+	}
+	m, err := report.Build(files, report.DefaultOptions)
 	if err != nil {
+		return err
+	}
+	// Validation notes are written by whoever ran the sweep, beside it.
+	notes, err := os.ReadFile(filepath.Join("results", *label, "validation-notes.md"))
+	if err != nil && !errors.Is(err, iofs.ErrNotExist) {
 		return err
 	}
 	plotDir := filepath.Join("plots", *label)
 	doc := report.Document{
-		Title:   "memcgbench report: " + *label,
-		Results: "bench.txt",
-		Plots:   map[string][]report.Plot{},
+		Title:           "memcgbench report: " + *label,
+		Results:         strings.Join(relNames(files), "`, `"),
+		ValidationNotes: string(notes),
+		Plots:           map[string][]report.Plot{},
 		Reproduce: []string{
 			"make report LABEL=" + *label + map[bool]string{true: " QUICK=1", false: ""}[*quick] + " FORCE=1",
 			"# or, step by step:",
 			"go run ./cmd/memcgbench sweep -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
 			"go run ./cmd/memcgbench report -label " + *label,
-			"go tool benchstat -col /design " + results,
+			"go tool benchstat -col /design " + strings.Join(files, " "),
 		},
 	}
 	for _, c := range m.Charts(*label) {
@@ -166,4 +230,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
 	return nil
+}
+
+// relNames returns the base names of paths.
+func relNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
 }

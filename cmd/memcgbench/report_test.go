@@ -2,10 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/kern"
+	"memcgbench/workloads"
 )
 
 // TestReportCommand builds a report from the report package's committed
@@ -61,5 +68,49 @@ func TestReportCommand(t *testing.T) {
 	stderr.Reset()
 	if code := exitCode(run([]string{"report", "-label", "none"}, &stdout, &stderr), &stderr); code != 1 || !strings.Contains(stderr.String(), "results/none/bench.txt") {
 		t.Errorf("missing results: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestVirtualSweep runs a small virtual sweep and reads it back: every
+// point has its samples under the bench package's names with the clock
+// sub-key and the virtual CPUs as the -N suffix, and a second run gives the
+// same numbers (the virtual clock is deterministic).
+func TestVirtualSweep(t *testing.T) {
+	p := virtualPlan{cpus: []int{1, 4}, overCPUs: []int{2}, over: 4, seeds: 2,
+		opsPerWorker: 5, minOps: 40, lineTransfer: kern.DefaultLineTransfer}
+	header := []benchfmt.Config{{Key: "clock", Value: []byte("virtual"), File: true}}
+	var first, second bytes.Buffer
+	for _, b := range []*bytes.Buffer{&first, &second} {
+		if err := runVirtualSweep(context.Background(), p, header, b, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first.String() != second.String() {
+		t.Error("two virtual sweeps of one plan differ")
+	}
+	counts := map[string]int{}
+	r := benchfmt.NewReader(&first, "virtual.txt")
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("not a result: %v", r.Result())
+		}
+		counts[string(res.Name)]++
+		if _, ok := res.Value("ops/s"); !ok {
+			t.Errorf("%s: no ops/s", res.Name)
+		}
+	}
+	n := len(workloads.PresetNames())
+	if len(counts) != n*2*3 {
+		t.Errorf("%d distinct names, want %d (presets x designs x 3 points)", len(counts), n*2*3)
+	}
+	for _, name := range []string{
+		"Registry/workload=steady/design=old/workers=1x/clock=virtual-1",
+		"Registry/workload=calibrate/design=new/workers=1x/clock=virtual-4",
+		"Registry/workload=mixed/design=new/workers=4x/clock=virtual-2",
+	} {
+		if counts[name] != 2 {
+			t.Errorf("%s: %d samples, want 2 (one per seed)", name, counts[name])
+		}
 	}
 }

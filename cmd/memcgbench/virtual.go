@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/kern"
+	"memcgbench/workloads"
+)
+
+// virtualPlan is what the virtual sweep runs: every preset and design on
+// the virtual clock at each of cpus, with one worker per CPU (workers=1x),
+// and with oversubscription (workers=Kx) at the CPU counts the real sweep
+// also has, for the validation against it. Each point runs seeds times with
+// seeds 1, 2, ...: the virtual clock is deterministic, so the samples
+// differ by the workload's random choices only.
+type virtualPlan struct {
+	cpus []int
+	// overCPUs are the CPU counts also run oversubscribed, with over
+	// workers per CPU.
+	overCPUs []int
+	over     int
+	seeds    int
+	// opsPerWorker is each measured worker's share of a run's operations,
+	// and minOps the fewest a run does: enough that mixes with a few
+	// percent of slow operations have tens of them even on one worker.
+	opsPerWorker, minOps int64
+	lineTransfer         time.Duration
+}
+
+// virtualCPUs are the virtual sweep's CPU counts: powers of two to 1024.
+var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
+
+// planVirtual returns the full virtual sweep (6 seeds, 40 operations per
+// measured worker, at least 4000 per run) or the quick one (4 seeds, 16
+// operations, at least 1000), oversubscribed at the real sweep's CPU counts.
+func planVirtual(quick bool, real []int) virtualPlan {
+	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
+		seeds: 6, opsPerWorker: 40, minOps: 4000, lineTransfer: kern.DefaultLineTransfer}
+	if quick {
+		p.seeds, p.opsPerWorker, p.minOps = 4, 16, 1000
+	}
+	return p
+}
+
+// oversubscribed is the bench package's workers=Kx sub-key for the
+// oversubscribed point: K workers per CPU.
+const oversubscribed = 4
+
+// A virtualPoint is one run of the virtual sweep.
+type virtualPoint struct {
+	workload string
+	design   workloads.Design
+	cpus     int
+	over     int // workers per CPU
+	seed     uint64
+}
+
+func (p virtualPlan) points() []virtualPoint {
+	var pts []virtualPoint
+	for _, w := range workloads.PresetNames() {
+		for _, c := range p.cpus {
+			for seed := 1; seed <= p.seeds; seed++ {
+				for _, d := range workloads.Designs() {
+					pts = append(pts, virtualPoint{w, d, c, 1, uint64(seed)})
+				}
+			}
+		}
+		for _, c := range p.overCPUs {
+			for seed := 1; seed <= p.seeds; seed++ {
+				for _, d := range workloads.Designs() {
+					pts = append(pts, virtualPoint{w, d, c, p.over, uint64(seed)})
+				}
+			}
+		}
+	}
+	return pts
+}
+
+// describe is the plan in one line, for the results file's header.
+func (p virtualPlan) describe() string {
+	cpus := make([]string, len(p.cpus))
+	for i, c := range p.cpus {
+		cpus[i] = strconv.Itoa(c)
+	}
+	over := make([]string, len(p.overCPUs))
+	for i, c := range p.overCPUs {
+		over[i] = strconv.Itoa(c)
+	}
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run; line transfer %v",
+		strings.Join(cpus, ","), strings.Join(over, ","), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer)
+}
+
+// runVirtualSweep runs the plan's points, as many at a time as there are
+// CPUs (each simulation is deterministic and independent of real time, so
+// running them side by side changes no result), and writes them to w in
+// the plan's order as benchmarks named like the bench package's,
+// Registry/workload=W/design=D/workers=Kx/clock=virtual-N, with N the
+// virtual CPUs.
+func runVirtualSweep(ctx context.Context, p virtualPlan, header []benchfmt.Config, w io.Writer, progress io.Writer) error {
+	pts := p.points()
+	results := make([]*workloads.Result, len(pts))
+	errs := make([]error, len(pts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = runVirtualPoint(ctx, p, pts[i])
+			}
+		}()
+	}
+	start := time.Now()
+	for i := range pts {
+		if ctx.Err() != nil {
+			break
+		}
+		if i > 0 && i%100 == 0 {
+			fmt.Fprintf(progress, "memcgbench: virtual sweep: %d/%d runs, %.0fs\n", i, len(pts), time.Since(start).Seconds())
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("virtual sweep: %w", err)
+	}
+	bw := benchfmt.NewWriter(w)
+	for i, res := range results {
+		if errs[i] != nil {
+			pt := pts[i]
+			return fmt.Errorf("virtual sweep: %s, %s, %d CPUs, %dx, seed %d: %w", pt.workload, pt.design.Name, pt.cpus, pt.over, pt.seed, errs[i])
+		}
+		r := record(header, res)
+		r.Name = benchfmt.Name(fmt.Sprintf("Registry/workload=%s/design=%s/workers=%dx/clock=virtual-%d",
+			res.Spec.Name, res.Design, pts[i].over, res.CPUs))
+		if res.Spec.Name == "calibrate" {
+			limit, err := workloads.CalibrateLimit(res.Design, res.Workers, res.Spec.Memcgs, res.CPUs, workloads.CalibrateHold)
+			if err != nil {
+				return err
+			}
+			r.Values = append(r.Values, benchfmt.Value{Value: res.OpsPerSec() / limit, Unit: "measured/theory"})
+		}
+		if err := bw.Write(r); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(progress, "memcgbench: virtual sweep: %d runs in %.0fs\n", len(pts), time.Since(start).Seconds())
+	return nil
+}
+
+// runVirtualPoint runs one point of the virtual sweep.
+func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*workloads.Result, error) {
+	spec, err := workloads.Preset(pt.workload)
+	if err != nil {
+		return nil, err
+	}
+	spec.Workers = pt.over * pt.cpus
+	spec.Seed = pt.seed
+	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	virt := &kern.Virtual{CPUs: pt.cpus, LineTransfer: p.lineTransfer}
+	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: virt})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Run(ctx, spec.Ops, 0)
+}

@@ -1,0 +1,189 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"memcgbench/usl"
+)
+
+// buildBoth builds the Model of the committed real sweep and a virtual
+// sweep of calibrate and container-churn (results of memcgbench sweep
+// -quick).
+func buildBoth(t *testing.T) *Model {
+	t.Helper()
+	m, err := Build([]string{"testdata/sweep.txt", "testdata/virtual.txt"}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestVirtualPoints(t *testing.T) {
+	m := buildBoth(t)
+	counts := map[string]int{}
+	for _, p := range m.Points {
+		counts[p.Clock]++
+		if p.Clock == Virtual && p.Workload != "calibrate" && p.Workload != "container-churn" {
+			t.Errorf("virtual point of %s: testdata has calibrate and container-churn only", p.Workload)
+		}
+	}
+	// Real: 3 workloads x 2 oversubscriptions x 2 GOMAXPROCS. Virtual: 2
+	// workloads x (11 CPU counts at 1x + 2 at 4x).
+	if counts[Real] != 12 || counts[Virtual] != 26 {
+		t.Errorf("points per clock %v, want 12 real and 26 virtual", counts)
+	}
+	// The verdict table and the claims are about this machine: real only.
+	if got := len(m.VerdictTable().Rows); got != 12 {
+		t.Errorf("verdict table has %d rows, want the 12 real points", got)
+	}
+}
+
+// TestCalibratePrediction checks the prediction against calibrate's known
+// answer: new's limit is 1/H and old's min(P, M, C)/H, so at N CPUs with
+// N workers and 64 memcgs new/old is 1/min(N, 64).
+func TestCalibratePrediction(t *testing.T) {
+	m := buildBoth(t)
+	for _, n := range PredictAt {
+		want := 1 / math.Min(float64(n), 64)
+		p := m.pointAt("calibrate", "1x", n, Virtual)
+		if p == nil {
+			t.Fatalf("no virtual calibrate point at %d CPUs", n)
+		}
+		v := m.verdictAt(p)
+		if got := 1 + v.Change; math.Abs(got/want-1) > 0.02 {
+			t.Errorf("simulated new/old at %d CPUs = %.4f, want %.4f (1/min(N, 64))", n, got, want)
+		}
+		// The law has no step, so its fit to a curve that rises and then
+		// stops is rough; it must still land near the known answer.
+		got, ok := m.Predict("calibrate", Virtual, float64(n))
+		if !ok {
+			t.Fatalf("no USL prediction for calibrate at %d", n)
+		}
+		if math.Abs(got/want-1) > 0.5 {
+			t.Errorf("USL predicts new/old = %.4f at %d CPUs, want within 50 %% of %.4f", got, n, want)
+		}
+	}
+	// new's curve is flat at 1/H: the fit must say all contention (σ = 1).
+	// (R² says little of a flat curve, whose variance is all noise.)
+	c := m.Curve("calibrate", "new", "1x", Virtual)
+	if c == nil || c.Fit == nil {
+		t.Fatal("no fit of new's virtual calibrate curve")
+	}
+	if c.Fit.Sigma < 0.99 || math.Abs(c.Fit.Lambda/50000-1) > 0.02 || c.Fit.RMSRel > 0.01 {
+		t.Errorf("new's calibrate fit %+v: want σ ≈ 1, λ ≈ 1/20µs = 50000/s, RMS relative error < 1 %%", *c.Fit)
+	}
+}
+
+func TestRealCurvesTooFewToFit(t *testing.T) {
+	m := buildBoth(t)
+	c := m.Curve("container-churn", "old", "1x", Real)
+	if c == nil {
+		t.Fatal("no real container-churn curve")
+	}
+	if len(c.N) != 2 || !errors.Is(c.FitErr, usl.ErrTooFew) {
+		t.Errorf("real curve N=%v, fit error %v: want 2 points and usl.ErrTooFew", c.N, c.FitErr)
+	}
+	found := false
+	for _, row := range m.ScalingTable().Rows {
+		if row[0] == "container-churn" && row[2] == Real && strings.HasPrefix(row[4], "no fit") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the scaling table does not say why the real curves have no fit")
+	}
+}
+
+func TestValidationTable(t *testing.T) {
+	m := buildBoth(t)
+	tab := m.ValidationTable()
+	if len(tab.Rows) != 8 { // calibrate and container-churn x 1x, 4x x 1, 2 CPUs
+		t.Fatalf("validation table has %d rows, want 8", len(tab.Rows))
+	}
+	for _, row := range tab.Rows {
+		procs := 1
+		if row[2] == "2" {
+			procs = 2
+		}
+		real := m.pointAt(row[0], row[1]+"x", procs, Real)
+		virt := m.pointAt(row[0], row[1]+"x", procs, Virtual)
+		want := formatRatio(center(virt, Throughput, baseline) / center(real, Throughput, baseline))
+		if got := strings.TrimSuffix(row[5], " †"); got != want {
+			t.Errorf("%v: old virtual/real %q, want %q from the medians", row, got, want)
+		}
+		r, _ := parseRatio(row[5])
+		if marked := strings.HasSuffix(row[5], "†"); marked != (math.Abs(r-1) > GapLimit) {
+			t.Errorf("%v: ratio %q marked %v; want marks exactly beyond %.0f %%", row, row[5], marked, 100*GapLimit)
+		}
+	}
+	if !strings.Contains(strings.Join(tab.Notes, " "), "virtual clock") {
+		t.Errorf("notes %q: want calibrate's measured/theory on the virtual clock", tab.Notes)
+	}
+}
+
+func parseRatio(cell string) (float64, error) {
+	var r float64
+	_, err := fmt.Sscan(strings.TrimSuffix(cell, " †"), &r)
+	return r, err
+}
+
+func TestScalingChart(t *testing.T) {
+	m := buildBoth(t)
+	var c *Chart
+	for _, ch := range m.Charts("test") {
+		if ch.Name == "calibrate-scaling" {
+			c = &ch
+		}
+	}
+	if c == nil {
+		t.Fatal("no calibrate-scaling chart")
+	}
+	if !c.LogX {
+		t.Error("the scaling chart's x axis is not logarithmic")
+	}
+	var labels []string
+	for _, s := range c.Series {
+		labels = append(labels, s.Label)
+		if strings.Contains(s.Label, "USL fit") != s.Curve {
+			t.Errorf("%s: Curve = %v", s.Label, s.Curve)
+		}
+	}
+	want := "old, measured; new, measured; old, virtual; new, virtual; old, USL fit (virtual); new, USL fit (virtual)"
+	if got := strings.Join(labels, "; "); got != want {
+		t.Errorf("series %q, want %q", got, want)
+	}
+	fit := c.Series[5]
+	if first, last := fit.Points[0].X, fit.Points[len(fit.Points)-1].X; first != 1 || math.Abs(last-1024) > 1e-9 {
+		t.Errorf("fit drawn over %v..%v, want 1..1024", first, last)
+	}
+	if err := Draw(*c, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMarkdownVirtualSections(t *testing.T) {
+	m := buildBoth(t)
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, m, Document{Title: "t", Results: "x", ValidationNotes: "calibrate at 2 CPUs: explained."}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"USL new/old at 64", "## Past this machine: the virtual clock", "### Validation notes",
+		"calibrate at 2 CPUs: explained.", "Universal Scalability Law fits", "predict new/old"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, m, Document{Title: "t", Results: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "are not explained here") {
+		t.Error("without notes, the report does not say the gaps are unexplained")
+	}
+}
