@@ -4,8 +4,9 @@
 // lock it takes is a [Mutex] of a named lock [Class], every unit of
 // critical-section work is a call to [Task.Work], and every piece of deferred
 // work is a [WorkItem] run by the kworkers of a [Workqueue]. That keeps the
-// design code runnable, unchanged, on another runtime (a virtual clock, for
-// example), and it gives the runtime one place to observe what the design does:
+// design code runnable, unchanged, on another runtime ([Virtual]: a virtual
+// clock with up to 1024 CPUs, a discrete-event simulation), and it gives the
+// runtime one place to observe what the design does:
 //
 //   - Lock statistics, in the columns of the kernel's lock_stat: per lock class,
 //     acquisitions, contentions (acquisitions that had to wait), wait time total

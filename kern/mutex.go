@@ -129,10 +129,10 @@ func (t *Task) lockVirtual(m *Mutex) {
 		rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
 	}
 	start := t.sim.vt
-	for v.owner != nil {
+	for v.owner != nil && v.owner != t {
 		// Queue FIFO; Unlock wakes the first waiter, which takes the lock
 		// when it runs if no running task took it first (then it queues
-		// again, at the front).
+		// again, at the front, and the next Unlock hands the lock to it).
 		if t.sim.requeue {
 			v.waiters = append([]*Task{t}, v.waiters...)
 		} else {
@@ -164,6 +164,12 @@ func (t *Task) lockVirtual(m *Mutex) {
 // The lock is not handed over: a waiter woken while every CPU is busy
 // would hold it from the run queue and convoy every later taker behind
 // it, which real mutexes avoid by letting a running task take a free lock.
+// Except to a waiter that was woken before and lost the lock to a running
+// task: it gets the lock handed to it, as the kernel's mutex does once its
+// first waiter has failed to take it (MUTEX_FLAG_HANDOFF), and as Go's
+// sync.Mutex does in starvation mode, where the unlocker also gives the
+// waiter its CPU. Without that, tasks that keep a CPU and keep retaking a
+// lock starve its waiters for ever.
 func (t *Task) unlockVirtual(m *Mutex) {
 	v := m.virt
 	v.owner = nil
@@ -172,6 +178,11 @@ func (t *Task) unlockVirtual(m *Mutex) {
 	}
 	next := v.waiters[0]
 	v.waiters = v.waiters[1:]
+	if next.sim.requeue {
+		v.owner = next
+		t.rt.sim.handoff(t, next)
+		return
+	}
 	t.rt.sim.wakeup(next, t.sim.vt)
 }
 

@@ -25,11 +25,24 @@ import (
 //     runs, unless a running task took it first, in which case it waits at
 //     the head of the queue again. (Handing the lock to a waiter that has
 //     no CPU convoys every later taker behind the run queue; real mutexes
-//     let a running task take a free lock for that reason.)
+//     let a running task take a free lock for that reason.) A waiter that
+//     lost the lock once gets it handed over at the next release, with the
+//     releaser's CPU, as the kernel's MUTEX_FLAG_HANDOFF and Go's
+//     starvation mode do: no waiter starves.
 //   - Taking a Mutex last held by another task costs LineTransfer, the
 //     move of the lock's cache line between CPUs, as on real hardware.
 //   - Of all tasks ready to continue, the one with the earliest virtual time
 //     always goes first (ties: the one that became ready first).
+//   - Task.Yield gives the CPU to the first task in the run queue, as
+//     cond_resched or runtime.Gosched do.
+//
+// What it leaves out: caches other than the locks' lines (an atomic counter
+// that every CPU writes costs nothing here, however many CPUs write it),
+// memory bandwidth, NUMA distance, interrupts, and the scheduler's own
+// costs and load balancing; a line transfer costs the same between any two
+// CPUs. Those all cost more at scale, so the virtual clock is an optimistic
+// bound for both designs: what it shows a global lock costing, real
+// hardware adds to.
 type Virtual struct {
 	// CPUs is the number of virtual CPUs, 1 to MaxVirtualCPUs.
 	CPUs int
@@ -188,6 +201,29 @@ func (s *sim) work(t *Task, d int64) {
 	t.sim.vt += d
 	s.ready(t, t.sim.vt)
 	s.switchFrom(t, false)
+}
+
+// handoff makes next ready at t's time ahead of every task queued for a
+// CPU, and yields t's CPU to it: the unlocker of a mutex handed to a
+// starving waiter gives that waiter its time slice, as Go's sync.Mutex does
+// in starvation mode.
+func (s *sim) handoff(t, next *Task) {
+	s.mu.Lock()
+	st := &next.sim
+	st.vt = max(st.vt, t.sim.vt)
+	s.seq++
+	st.seq = s.seq
+	if s.busy < s.cpus {
+		s.busy++
+		st.hasCPU = true
+		st.sliceStart = st.vt
+		heap.Push(&s.events, next)
+		s.mu.Unlock()
+		return
+	}
+	s.runq = append([]*Task{next}, s.runq...)
+	s.mu.Unlock()
+	s.yield(t)
 }
 
 // yield gives t's CPU to the first task queued for one, if any, and

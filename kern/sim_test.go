@@ -218,3 +218,36 @@ func TestRealWaitIgnoresKworkers(t *testing.T) {
 	}
 	rt.Close()
 }
+
+// TestSimHandoffEndsStarvation: on one CPU, a task that keeps its CPU and
+// retakes a lock at once after each release would starve a waiter for ever
+// if a woken waiter could always be beaten to the lock. The waiter that
+// lost once gets the lock handed over, with the CPU, so it finishes long
+// before the greedy task's 500 rounds do.
+func TestSimHandoffEndsStarvation(t *testing.T) {
+	m := NewMutex(NewClass("sim::greedy"))
+	greedy := func(task *Task) {
+		for range 500 {
+			task.Lock(m)
+			task.Work(10 * time.Microsecond)
+			task.Unlock(m)
+		}
+	}
+	waiter := func(task *Task) {
+		task.Lock(m)
+		task.Work(time.Microsecond)
+		task.Unlock(m)
+	}
+	ends, _ := simCase(t, Virtual{CPUs: 1}, greedy, waiter)
+	if total := int64(500 * 10 * us); ends[0] != total+us {
+		t.Errorf("greedy task ends at %v, want %v (its own work and the waiter's)", time.Duration(ends[0]), time.Duration(total+us))
+	}
+	// The greedy task is always preempted holding the lock (its only work
+	// is under it). The waiter first runs at the end of its first time
+	// slice and queues; it is woken at the next release and beaten to the
+	// lock, and gets it handed over at the release after that: within
+	// about two slices, far from the greedy task's end.
+	if ends[1] > 3*int64(DefaultQuantum) {
+		t.Errorf("waiter ends at %v: starved behind the greedy task (ends at %v)", time.Duration(ends[1]), time.Duration(ends[0]))
+	}
+}

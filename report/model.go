@@ -418,23 +418,31 @@ const HitRateDrop = 10
 // exist, allocations fall back to the root cache (unaccounted to the memcg
 // in the kernel), and ops/s counts that as speed.
 func hitRateCaveat(m *Model, w string) string {
-	var worst *Point
-	var drop float64
-	for _, p := range m.Points {
-		met := p.Metrics["hit-%"]
-		if p.Workload != w || p.Clock != Real || met == nil || !met.Significant() {
-			continue
-		}
-		if d := met.Baseline.Center - met.Candidate.Center; d > HitRateDrop && d > drop {
-			worst, drop = p, d
-		}
-	}
+	worst := m.hitRateDrop(w, Real)
 	if worst == nil {
 		return ""
 	}
 	met := worst.Metrics["hit-%"]
 	return fmt.Sprintf(" Caveat: at GOMAXPROCS=%d with %s per CPU, %s's allocation hit rate falls from %.0f %% to %.0f %%: fewer per-memcg caches get created, more allocations fall back to the root cache (in the kernel, unaccounted to the memcg), and its throughput there partly counts work not done.",
 		worst.Procs, workersPerCPU(worst), m.Options.Candidate, met.Baseline.Center, met.Candidate.Center)
+}
+
+// hitRateDrop returns the point on clock where the candidate's allocation
+// hit rate falls most, significantly and by more than HitRateDrop points,
+// or nil.
+func (m *Model) hitRateDrop(w, clock string) *Point {
+	var worst *Point
+	var drop float64
+	for _, p := range m.Points {
+		met := p.Metrics["hit-%"]
+		if p.Workload != w || p.Clock != clock || met == nil || !met.Significant() {
+			continue
+		}
+		if d := met.Baseline.Center - met.Candidate.Center; d > HitRateDrop && d > drop {
+			worst, drop = p, d
+		}
+	}
+	return worst
 }
 
 // workersPerCPU says "1 worker" or "4 workers" for a point's /workers key.

@@ -72,7 +72,7 @@ func Draw(c Chart, dir string) error {
 		}
 		line.Color, points.Color = col, col
 		line.Dashes = dashes
-		points.Shape = plotutil.Shape(i)
+		points.Shape = filled[i%len(filled)] // measured: filled marks
 		if s.Hollow {
 			points.Shape = draw.RingGlyph{}
 			line.Width = vg.Points(0.5)
@@ -139,6 +139,9 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// filled are the marks of measured points; simulated ones are rings.
+var filled = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
 
 // powerOfTwoTicks marks the powers of two on a log axis: CPU counts.
 type powerOfTwoTicks struct{}

@@ -155,7 +155,13 @@ func (m *Model) prediction(w string) string {
 	if v := m.verdictAt(m.pointAt(w, "1x", 64, Virtual)); v != nil && v.Metric != nil {
 		text += fmt.Sprintf(" (simulated at 64 virtual CPUs: %s)", FormatChange(v))
 	}
-	return text + "."
+	text += "."
+	if p := m.hitRateDrop(w, Virtual); p != nil {
+		met := p.Metrics["hit-%"]
+		text += fmt.Sprintf(" On the virtual clock too, %s's allocation hit rate falls (from %.0f %% to %.0f %% at %d virtual CPUs with %s per CPU), so its throughput there partly counts work not done.",
+			m.Options.Candidate, met.Baseline.Center, met.Candidate.Center, p.Procs, workersPerCPU(p))
+	}
+	return text
 }
 
 // formatRatio renders a ratio such as 0.42.

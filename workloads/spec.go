@@ -188,7 +188,9 @@ type Spec struct {
 	// allocators that run until the measured role is done would cost the
 	// simulation one real operation per OpCost of virtual time on every
 	// virtual CPU. Their slow operations and every operation of the
-	// measured role always run. Virtual clock only.
+	// measured role always run. Virtual clock only. The default, 100 µs,
+	// moved slabinfo-scrape's measured results at 4, 64 and 256 virtual
+	// CPUs by under 2 % against 10 µs, at a sixth of the simulation's cost.
 	BackgroundGrain time.Duration
 	// Partition gives worker i of P only the memcgs m with m mod P = i, so
 	// that no two workers share a memcg (and its lock) when P <= Memcgs.
@@ -226,7 +228,7 @@ var DefaultSpec = Spec{
 	ChurnPoll:       20 * time.Microsecond,
 	OpCost:          9 * time.Nanosecond,
 	OpBatch:         10 * time.Microsecond,
-	BackgroundGrain: 10 * time.Microsecond,
+	BackgroundGrain: 100 * time.Microsecond,
 	Mix:             Mix{OpAlloc: 100},
 	Skew:            Skew{},
 	Costs:           designs.DefaultCosts,

@@ -40,11 +40,11 @@ type virtualPlan struct {
 var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 
 // planVirtual returns the full virtual sweep (6 seeds, 40 operations per
-// measured worker, at least 4000 per run) or the quick one (4 seeds, 16
+// measured worker, at least 2000 per run) or the quick one (4 seeds, 16
 // operations, at least 1000), oversubscribed at the real sweep's CPU counts.
 func planVirtual(quick bool, real []int) virtualPlan {
 	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
-		seeds: 6, opsPerWorker: 40, minOps: 4000, lineTransfer: kern.DefaultLineTransfer}
+		seeds: 6, opsPerWorker: 40, minOps: 2000, lineTransfer: kern.DefaultLineTransfer}
 	if quick {
 		p.seeds, p.opsPerWorker, p.minOps = 4, 16, 1000
 	}
