@@ -129,6 +129,7 @@ func (t *Task) lockVirtual(m *Mutex) {
 		rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
 	}
 	start := t.sim.vt
+	t.sim.waitSince = start
 	for v.owner != nil && v.owner != t {
 		// Queue FIFO; Unlock wakes the first waiter, which takes the lock
 		// when it runs if no running task took it first (then it queues
@@ -164,12 +165,13 @@ func (t *Task) lockVirtual(m *Mutex) {
 // The lock is not handed over: a waiter woken while every CPU is busy
 // would hold it from the run queue and convoy every later taker behind
 // it, which real mutexes avoid by letting a running task take a free lock.
-// Except to a waiter that was woken before and lost the lock to a running
-// task: it gets the lock handed to it, as the kernel's mutex does once its
-// first waiter has failed to take it (MUTEX_FLAG_HANDOFF), and as Go's
-// sync.Mutex does in starvation mode, where the unlocker also gives the
-// waiter its CPU. Without that, tasks that keep a CPU and keep retaking a
-// lock starve its waiters for ever.
+// Except to a waiter that was woken before, lost the lock to a running
+// task and has waited StarvationThreshold: it gets the lock handed to it,
+// and the first free CPU, as Go's sync.Mutex does in starvation mode (the
+// kernel's mutex hands over too, once its first waiter has failed to take
+// it: MUTEX_FLAG_HANDOFF). Without that, tasks that keep a CPU and keep
+// retaking a lock starve its waiters for ever; with it at every release,
+// an oversubscribed run convoys behind the run queue.
 func (t *Task) unlockVirtual(m *Mutex) {
 	v := m.virt
 	v.owner = nil
@@ -178,7 +180,7 @@ func (t *Task) unlockVirtual(m *Mutex) {
 	}
 	next := v.waiters[0]
 	v.waiters = v.waiters[1:]
-	if next.sim.requeue {
+	if next.sim.requeue && t.sim.vt-next.sim.waitSince >= int64(StarvationThreshold) {
 		v.owner = next
 		t.rt.sim.handoff(t, next)
 		return

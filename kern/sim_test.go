@@ -221,13 +221,13 @@ func TestRealWaitIgnoresKworkers(t *testing.T) {
 
 // TestSimHandoffEndsStarvation: on one CPU, a task that keeps its CPU and
 // retakes a lock at once after each release would starve a waiter for ever
-// if a woken waiter could always be beaten to the lock. The waiter that
-// lost once gets the lock handed over, with the CPU, so it finishes long
-// before the greedy task's 500 rounds do.
+// if a woken waiter could always be beaten to the lock. A waiter that lost
+// it and has waited StarvationThreshold gets it handed over, so it finishes
+// long before the greedy task's 2000 rounds (20 ms) do.
 func TestSimHandoffEndsStarvation(t *testing.T) {
 	m := NewMutex(NewClass("sim::greedy"))
 	greedy := func(task *Task) {
-		for range 500 {
+		for range 2000 {
 			task.Lock(m)
 			task.Work(10 * time.Microsecond)
 			task.Unlock(m)
@@ -239,15 +239,16 @@ func TestSimHandoffEndsStarvation(t *testing.T) {
 		task.Unlock(m)
 	}
 	ends, _ := simCase(t, Virtual{CPUs: 1}, greedy, waiter)
-	if total := int64(500 * 10 * us); ends[0] != total+us {
+	if total := int64(2000 * 10 * us); ends[0] != total+us {
 		t.Errorf("greedy task ends at %v, want %v (its own work and the waiter's)", time.Duration(ends[0]), time.Duration(total+us))
 	}
 	// The greedy task is always preempted holding the lock (its only work
 	// is under it). The waiter first runs at the end of its first time
-	// slice and queues; it is woken at the next release and beaten to the
-	// lock, and gets it handed over at the release after that: within
-	// about two slices, far from the greedy task's end.
-	if ends[1] > 3*int64(DefaultQuantum) {
-		t.Errorf("waiter ends at %v: starved behind the greedy task (ends at %v)", time.Duration(ends[1]), time.Duration(ends[0]))
+	// slice and queues; it is woken at each release and beaten to the lock
+	// until it has waited StarvationThreshold, then handed the lock at the
+	// next release and run at the next slice's end.
+	if limit := int64(StarvationThreshold + 3*DefaultQuantum); ends[1] > limit {
+		t.Errorf("waiter ends at %v, after %v: starved behind the greedy task (ends at %v)",
+			time.Duration(ends[1]), time.Duration(limit), time.Duration(ends[0]))
 	}
 }
