@@ -18,8 +18,8 @@ import (
 //     charge the work it does between kern calls with Work.
 //   - At most CPUs tasks hold a CPU at once; a task that becomes ready while
 //     all are held waits in a FIFO run queue. A task that has run for a
-//     Quantum while others wait goes to the back of the queue at its next
-//     Work.
+//     Quantum (10 ms by default) while others wait goes to the back of the
+//     queue at its next Work.
 //   - A contended Mutex queues its waiters FIFO and wakes the first when it
 //     is released; the waiter needs a CPU again and takes the lock when it
 //     runs, unless a running task took it first, in which case it waits at
@@ -56,8 +56,13 @@ type Virtual struct {
 // Virtual runtime limits and defaults.
 const (
 	MaxVirtualCPUs = 1 << 16
-	// DefaultQuantum is Linux CFS's minimum granularity order of magnitude.
-	DefaultQuantum = time.Millisecond
+	// DefaultQuantum is 10 ms: Go's forced preemption period, so the
+	// virtual clock schedules as the runtime of the real runs does, and
+	// within the slices Linux CFS gives on many-CPU hosts (3 to 24 ms). With
+	// 1 ms, slabinfo-scrape on one CPU ran at 0.71 of its real throughput
+	// (old design), and with four workers on two CPUs the new design's at
+	// 0.65; with 10 ms, at 1.14 and 0.89 (make report's validation table).
+	DefaultQuantum = 10 * time.Millisecond
 	// DefaultLineTransfer is the order of a cross-core cache-line move on a
 	// current x86 server (about 100 ns across sockets, less within one).
 	DefaultLineTransfer = 100 * time.Nanosecond
@@ -96,11 +101,11 @@ type simTask struct {
 
 // StarvationThreshold is how long a mutex waiter that has lost the lock
 // may wait before the lock is handed to it. Go's sync.Mutex hands over
-// after 1 ms, the kernel's mutex after one lost attempt; here it is ten
-// time slices: with hand-overs at 1 ms, oversubscribed runs convoyed
-// behind lock holders waiting for a CPU, and container-churn with four
-// workers per CPU ran at 0.36 to 0.47 of its real throughput on 1 and 2
-// CPUs, against 1.00 to 1.04 at 10 ms (the validation table of make
+// after 1 ms, the kernel's mutex after one lost attempt; here it is one
+// default time slice: with hand-overs at 1 ms, oversubscribed runs
+// convoyed behind lock holders waiting for a CPU, and container-churn with
+// four workers per CPU ran at 0.36 to 0.47 of its real throughput on 1 and
+// 2 CPUs, against 1.00 to 1.04 at 10 ms (the validation table of make
 // report). It exists so that no waiter starves for ever.
 const StarvationThreshold = 10 * time.Millisecond
 

@@ -223,11 +223,11 @@ func TestRealWaitIgnoresKworkers(t *testing.T) {
 // retakes a lock at once after each release would starve a waiter for ever
 // if a woken waiter could always be beaten to the lock. A waiter that lost
 // it and has waited StarvationThreshold gets it handed over, so it finishes
-// long before the greedy task's 2000 rounds (20 ms) do.
+// long before the greedy task's 10000 rounds (100 ms) do.
 func TestSimHandoffEndsStarvation(t *testing.T) {
 	m := NewMutex(NewClass("sim::greedy"))
 	greedy := func(task *Task) {
-		for range 2000 {
+		for range 10000 {
 			task.Lock(m)
 			task.Work(10 * time.Microsecond)
 			task.Unlock(m)
@@ -239,7 +239,7 @@ func TestSimHandoffEndsStarvation(t *testing.T) {
 		task.Unlock(m)
 	}
 	ends, _ := simCase(t, Virtual{CPUs: 1}, greedy, waiter)
-	if total := int64(2000 * 10 * us); ends[0] != total+us {
+	if total := int64(10000 * 10 * us); ends[0] != total+us {
 		t.Errorf("greedy task ends at %v, want %v (its own work and the waiter's)", time.Duration(ends[0]), time.Duration(total+us))
 	}
 	// The greedy task is always preempted holding the lock (its only work
