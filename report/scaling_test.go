@@ -121,6 +121,19 @@ func TestValidationTable(t *testing.T) {
 			t.Errorf("%v: ratio %q marked %v; want marks exactly beyond %.0f %%", row, row[5], marked, 100*GapLimit)
 		}
 	}
+	agree := 0
+	for _, row := range tab.Rows {
+		procs := map[string]int{"1": 1, "2": 2}[row[2]]
+		r, v := m.pointAt(row[0], row[1]+"x", procs, Real), m.pointAt(row[0], row[1]+"x", procs, Virtual)
+		rr := center(r, Throughput, candidate) / center(r, Throughput, baseline)
+		vr := center(v, Throughput, candidate) / center(v, Throughput, baseline)
+		if math.Abs(rr-vr) <= RatioAgreement {
+			agree++
+		}
+	}
+	if want := fmt.Sprintf("agrees within 0.10 at %d of 8 points", agree); !strings.Contains(strings.Join(tab.Notes, " "), want) {
+		t.Errorf("notes %q: want %q", tab.Notes, want)
+	}
 	if !strings.Contains(strings.Join(tab.Notes, " "), "virtual clock") {
 		t.Errorf("notes %q: want calibrate's measured/theory on the virtual clock", tab.Notes)
 	}
