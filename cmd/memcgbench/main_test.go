@@ -54,6 +54,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-clock", "wall"}, `-clock "wall": valid clocks are real, virtual`},
 		{[]string{"run", "-clock", "virtual", "-cpus", "1,0"}, `-cpus "1,0": each value must be an integer from 1 to 65536`},
 		{[]string{"run", "-clock", "virtual", "-line-transfer", "2ms"}, "-line-transfer = 2ms: allowed range is 0 to 1ms"},
+		{[]string{"run", "-clock", "virtual", "-quantum", "0s"}, "-quantum = 0s: allowed range is 1µs to 1s"},
 		{[]string{"run", "-ops", "-3"}, "-ops = -3: allowed range is 1 or more"},
 		{[]string{"run", "-duration", "0s"}, "-duration = 0s: allowed range is 1ns to 24h0m0s"},
 		{[]string{"run", "-nope"}, "flag provided but not defined: -nope"},

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/kern"
 	"memcgbench/report"
 )
 
@@ -117,7 +118,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	for _, kv := range [][2]string{
 		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
 		{"go", runtime.Version()}, {"commit", gitCommit()}, {"clock", "virtual"},
-		{"line-transfer", vp.lineTransfer.String()}, {"sweep", vp.describe()},
+		{"line-transfer", vp.lineTransfer.String()}, {"quantum", kern.DefaultQuantum.String()}, {"sweep", vp.describe()},
 	} {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}

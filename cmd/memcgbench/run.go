@@ -30,7 +30,7 @@ type runFlags struct {
 	fs                                 *flag.FlagSet
 	workload, mix, design, skew, cpu   string
 	clock, vcpus                       string
-	lineTransfer                       time.Duration
+	lineTransfer, quantum              time.Duration
 	workers, roots, memcgs, caches     int
 	kworkers, count                    int
 	seed                               uint64
@@ -60,6 +60,7 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.clock, "clock", "real", "clock: real (this machine) or virtual (kern's simulation, -cpus CPUs)")
 	fs.StringVar(&f.vcpus, "cpus", "1,2,4,8,16,32,64,128,256,512,1024", fmt.Sprintf("comma-separated virtual CPU counts, each 1 to %d; virtual clock", kern.MaxVirtualCPUs))
 	fs.DurationVar(&f.lineTransfer, "line-transfer", kern.DefaultLineTransfer, "virtual cost of taking a lock last held by another task, 0 to 1ms; virtual clock")
+	fs.DurationVar(&f.quantum, "quantum", kern.DefaultQuantum, "virtual time slice, 1µs to 1s; virtual clock")
 	fs.IntVar(&f.workers, "workers", -1, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
 	fs.IntVar(&f.roots, "roots", -1, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
 	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
@@ -196,6 +197,9 @@ func (f *runFlags) cpus() ([]int, error) {
 		if f.lineTransfer < 0 || f.lineTransfer > time.Millisecond {
 			return nil, usagef("-line-transfer = %v: allowed range is 0 to 1ms", f.lineTransfer)
 		}
+		if f.quantum < time.Microsecond || f.quantum > time.Second {
+			return nil, usagef("-quantum = %v: allowed range is 1µs to 1s", f.quantum)
+		}
 	default:
 		return nil, usagef("-clock %q: valid clocks are real, virtual", f.clock)
 	}
@@ -285,13 +289,14 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	w := benchfmt.NewWriter(out)
 	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true})
 	if f.clock == "virtual" {
-		config = append(config, benchfmt.Config{Key: "line-transfer", Value: []byte(f.lineTransfer.String()), File: true})
+		config = append(config, benchfmt.Config{Key: "line-transfer", Value: []byte(f.lineTransfer.String()), File: true},
+			benchfmt.Config{Key: "quantum", Value: []byte(f.quantum.String()), File: true})
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range cpus {
 		var virt *kern.Virtual
 		if f.clock == "virtual" {
-			virt = &kern.Virtual{CPUs: procs, LineTransfer: f.lineTransfer}
+			virt = &kern.Virtual{CPUs: procs, LineTransfer: f.lineTransfer, Quantum: f.quantum}
 		} else {
 			runtime.GOMAXPROCS(procs)
 		}
