@@ -54,9 +54,10 @@ func (m *Model) Charts(machine string) []Chart {
 		add(Chart{Name: w + "-throughput", Title: title("throughput"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "operations per second", Series: m.series(w, "", Real, throughput)})
 		if virt := m.series(w, "1x", Virtual, throughput); len(virt) > 0 {
+			series := append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...)
 			add(Chart{Name: w + "-scaling", Title: title("throughput to 1024 CPUs, measured, virtual and USL fits"),
-				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true, LogY: true,
-				Series: append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...)})
+				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true,
+				LogY: spansDecade(series), Series: series})
 		}
 		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
@@ -166,4 +167,18 @@ func measured(series []Series) []Series {
 		series[i].Label += ", measured"
 	}
 	return series
+}
+
+// spansDecade reports whether the series' values span more than a factor of
+// ten, where a log y axis helps; over a narrower range it shows no ticks.
+func spansDecade(series []Series) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for _, p := range s.Points {
+			if p.Y > 0 {
+				lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+			}
+		}
+	}
+	return hi > 10*lo
 }

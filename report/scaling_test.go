@@ -159,6 +159,12 @@ func TestScalingChart(t *testing.T) {
 	if !c.LogX {
 		t.Error("the scaling chart's x axis is not logarithmic")
 	}
+	if !c.LogY { // 50k (new) to 3.2M (old at 64 CPUs and more)
+		t.Error("calibrate's throughput spans two decades, but the y axis is linear")
+	}
+	if spansDecade([]Series{{Points: []ChartPoint{{Y: 5000}, {Y: 7000}}}}) {
+		t.Error("a y range within one decade asks for a log axis")
+	}
 	var labels []string
 	for _, s := range c.Series {
 		labels = append(labels, s.Label)
