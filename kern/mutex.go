@@ -182,7 +182,7 @@ func (t *Task) unlockVirtual(m *Mutex) {
 	v.waiters = v.waiters[1:]
 	if next.sim.requeue && t.sim.vt-next.sim.waitSince >= int64(StarvationThreshold) {
 		v.owner = next
-		t.rt.sim.handoff(t, next)
+		t.rt.sim.wakeupFirst(next, t.sim.vt)
 		return
 	}
 	t.rt.sim.wakeup(next, t.sim.vt)

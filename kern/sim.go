@@ -125,7 +125,11 @@ func newSim(v *Virtual) (*sim, error) {
 
 // ready makes t ready to continue at time at: it takes a free CPU or
 // queues for one. s.mu is held.
-func (s *sim) ready(t *Task, at int64) {
+func (s *sim) ready(t *Task, at int64) { s.readyAt(t, at, false) }
+
+// readyAt is ready, queueing t ahead of every queued task when first is
+// set. s.mu is held.
+func (s *sim) readyAt(t *Task, at int64, first bool) {
 	st := &t.sim
 	st.vt = max(st.vt, at)
 	s.seq++
@@ -139,6 +143,10 @@ func (s *sim) ready(t *Task, at int64) {
 		st.hasCPU = true
 		st.sliceStart = st.vt
 		heap.Push(&s.events, t)
+		return
+	}
+	if first {
+		s.runq = append([]*Task{t}, s.runq...)
 		return
 	}
 	s.runq = append(s.runq, t)
@@ -210,9 +218,7 @@ func (s *sim) stop(err error) {
 func (s *sim) work(t *Task, d int64) {
 	s.mu.Lock()
 	if len(s.runq) > 0 && t.sim.vt-t.sim.sliceStart >= s.quantum {
-		s.release(t)
-		s.ready(t, t.sim.vt)
-		s.switchFrom(t, false)
+		s.requeue(t)
 		s.mu.Lock()
 	}
 	t.sim.vt += d
@@ -220,23 +226,11 @@ func (s *sim) work(t *Task, d int64) {
 	s.switchFrom(t, false)
 }
 
-// handoff makes next, a starving waiter just handed a mutex, ready at t's
-// time ahead of every task queued for a CPU.
-func (s *sim) handoff(t, next *Task) {
+// wakeupFirst makes t, a starving waiter just handed a mutex, ready at
+// time at ahead of every task queued for a CPU.
+func (s *sim) wakeupFirst(t *Task, at int64) {
 	s.mu.Lock()
-	st := &next.sim
-	st.vt = max(st.vt, t.sim.vt)
-	s.seq++
-	st.seq = s.seq
-	if s.busy < s.cpus {
-		s.busy++
-		st.hasCPU = true
-		st.sliceStart = st.vt
-		heap.Push(&s.events, next)
-		s.mu.Unlock()
-		return
-	}
-	s.runq = append([]*Task{next}, s.runq...)
+	s.readyAt(t, at, true)
 	s.mu.Unlock()
 }
 
@@ -248,6 +242,12 @@ func (s *sim) yield(t *Task) {
 		s.mu.Unlock()
 		return
 	}
+	s.requeue(t)
+}
+
+// requeue gives t's CPU to the first queued task and queues t behind the
+// others, returning when t runs again. s.mu is held on entry and released.
+func (s *sim) requeue(t *Task) {
 	s.release(t)
 	s.ready(t, t.sim.vt)
 	s.switchFrom(t, false)
