@@ -431,15 +431,19 @@ func (w *worker) run() {
 // lock's timing; what it can move, by less than a batch, is the time
 // stamped on work an allocation miss queues.
 func (w *worker) charge(op Op) {
-	slow := op.Slow()
-	n := w.weight
-	if slow {
-		n = 1
-	}
-	w.debt += n * int64(w.r.spec.OpCost)
-	if slow || w.debt >= int64(w.r.spec.OpBatch) {
+	w.debt += w.stands(op) * int64(w.r.spec.OpCost)
+	if op.Slow() || w.debt >= int64(w.r.spec.OpBatch) {
 		w.settle()
 	}
+}
+
+// stands returns how many operations one op of w counts as: w.weight for
+// a lock-free op, 1 for a slow one, which always runs.
+func (w *worker) stands(op Op) int64 {
+	if op.Slow() {
+		return 1
+	}
+	return w.weight
 }
 
 // settle spends the accumulated virtual cost.
@@ -454,10 +458,7 @@ func (w *worker) settle() {
 func (w *worker) do(s step) {
 	r, t, reg := w.r, w.task, w.r.reg
 	c := &w.count[s.op]
-	n := int64(1)
-	if !s.op.Slow() {
-		n = w.weight
-	}
+	n := w.stands(s.op)
 	c.n += n
 	var err error
 	switch s.op {

@@ -44,7 +44,7 @@ func resolveLabel(label string, quick bool) string {
 
 // sweepPlan is what a sweep runs: the go test flags.
 type sweepPlan struct {
-	cpus      string
+	cpus      []int // GOMAXPROCS values
 	count     int
 	benchtime string
 }
@@ -53,25 +53,33 @@ type sweepPlan struct {
 // 1, 2 and the machine's CPU count; the oversubscribed point is the
 // benchmark's own workers=4x sub-key.
 func plan(quick bool) sweepPlan {
-	cpus := []string{"1", "2"}
+	cpus := []int{1, 2}
 	if n := runtime.NumCPU(); n > 2 {
-		cpus = append(cpus, strconv.Itoa(n))
+		cpus = append(cpus, n)
 	}
-	p := sweepPlan{cpus: strings.Join(cpus, ","), count: 10, benchtime: "0.4s"}
+	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.4s"}
 	if quick {
 		p.count, p.benchtime = 4, "0.1s"
 	}
 	return p
 }
 
-// cpuList returns the plan's GOMAXPROCS values.
-func (p sweepPlan) cpuList() []int {
-	var out []int
-	for _, c := range strings.Split(p.cpus, ",") {
-		n, _ := strconv.Atoi(c)
-		out = append(out, n)
+// joinInts joins v with commas: a -cpu flag's value.
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
 	}
-	return out
+	return strings.Join(s, ",")
+}
+
+// sweepHeader is the header of a sweep's results file: the label and the
+// machine, toolchain and commit it ran on, then extra.
+func sweepHeader(label, host string, extra ...[2]string) [][2]string {
+	return append([][2]string{
+		{"label", label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
+		{"go", runtime.Version()}, {"commit", gitCommit()},
+	}, extra...)
 }
 
 // sweepCmd runs the registry sweep into results/<label>/bench.txt and the
@@ -113,13 +121,11 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	vp := planVirtual(*quick, p.cpuList())
+	vp := planVirtual(*quick, p.cpus)
 	var header []benchfmt.Config
-	for _, kv := range [][2]string{
-		{"label", *label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
-		{"go", runtime.Version()}, {"commit", gitCommit()}, {"clock", "virtual"},
-		{"line-transfer", vp.lineTransfer.String()}, {"quantum", kern.DefaultQuantum.String()}, {"sweep", vp.describe()},
-	} {
+	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"},
+		[2]string{"line-transfer", vp.lineTransfer.String()}, [2]string{"quantum", kern.DefaultQuantum.String()},
+		[2]string{"sweep", vp.describe()}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 	fmt.Fprintf(stderr, "memcgbench: virtual sweep into %s: %s\n", vout, vp.describe())
@@ -146,14 +152,11 @@ func realSweep(p sweepPlan, label, host, out string, stderr io.Writer) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
-	runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", p.cpus,
+	runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", joinInts(p.cpus),
 		"-test.count", "1", "-test.benchtime", p.benchtime}
-	header := [][2]string{
-		{"label", label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
-		{"go", runtime.Version()}, {"commit", gitCommit()},
-		{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", p.count, strings.Join(runArgs, " "))},
-	}
-	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, p.cpus, p.benchtime)
+	header := sweepHeader(label, host,
+		[2]string{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", p.count, strings.Join(runArgs, " "))})
+	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, joinInts(p.cpus), p.benchtime)
 	return report.WriteFileAtomic(out, func(w io.Writer) error {
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])

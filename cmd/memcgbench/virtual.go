@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -87,16 +85,8 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	cpus := make([]string, len(p.cpus))
-	for i, c := range p.cpus {
-		cpus[i] = strconv.Itoa(c)
-	}
-	over := make([]string, len(p.overCPUs))
-	for i, c := range p.overCPUs {
-		over[i] = strconv.Itoa(c)
-	}
 	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run; line transfer %v",
-		strings.Join(cpus, ","), strings.Join(over, ","), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer)
+		joinInts(p.cpus), joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer)
 }
 
 // runVirtualSweep runs the plan's points, as many at a time as there are
