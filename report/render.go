@@ -99,7 +99,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	for _, p := range doc.General {
 		fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
 	}
-	if len(m.virtualCurves()) > 0 {
+	if m.hasVirtual() {
 		writeVirtual(&b, m, doc)
 	}
 	for _, wl := range m.Workloads {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -28,11 +29,13 @@ type Curve struct {
 // throughput ratio at.
 var PredictAt = []int{16, 64, 256}
 
-// curves collects every curve of the Model and fits the law to each.
+// curves collects every curve of the Model, its points in ascending CPU
+// order, and fits the law to each.
 func curves(m *Model) []*Curve {
 	type key struct{ workload, design, workers, clock string }
-	var order []key
-	byKey := map[key]*Curve{}
+	type point struct{ n, x float64 }
+	var out []*Curve
+	points := map[key][]point{}
 	for _, p := range m.Points {
 		met := p.Metrics[Throughput]
 		if met == nil || p.Design != "" {
@@ -40,48 +43,30 @@ func curves(m *Model) []*Curve {
 		}
 		for _, d := range m.designs(met) {
 			k := key{p.Workload, d.name, p.Workers, p.Clock}
-			c := byKey[k]
-			if c == nil {
-				c = &Curve{Workload: p.Workload, Design: d.name, Workers: p.Workers, Clock: p.Clock}
-				byKey[k] = c
-				order = append(order, k)
+			if points[k] == nil {
+				out = append(out, &Curve{Workload: p.Workload, Design: d.name, Workers: p.Workers, Clock: p.Clock})
 			}
-			c.N = append(c.N, float64(p.Procs))
-			c.X = append(c.X, d.s.Center)
+			points[k] = append(points[k], point{float64(p.Procs), d.s.Center})
 		}
 	}
-	out := make([]*Curve, 0, len(order))
-	for _, k := range order {
-		c := byKey[k]
-		idx := make([]int, len(c.N))
-		for i := range idx {
-			idx[i] = i
+	for _, c := range out {
+		ps := points[key{c.Workload, c.Design, c.Workers, c.Clock}]
+		slices.SortFunc(ps, func(a, b point) int { return cmp.Compare(a.n, b.n) })
+		for _, p := range ps {
+			c.N, c.X = append(c.N, p.n), append(c.X, p.x)
 		}
-		slices.SortFunc(idx, func(a, b int) int { return int(c.N[a] - c.N[b]) })
-		n, x := make([]float64, len(idx)), make([]float64, len(idx))
-		for i, j := range idx {
-			n[i], x[i] = c.N[j], c.X[j]
-		}
-		c.N, c.X = n, x
 		if f, err := usl.FitCurve(c.N, c.X); err != nil {
 			c.FitErr = err
 		} else {
 			c.Fit = &f
 		}
-		out = append(out, c)
 	}
 	return out
 }
 
-// virtualCurves returns the curves measured on the virtual clock.
-func (m *Model) virtualCurves() []*Curve {
-	var out []*Curve
-	for _, c := range m.Curves {
-		if c.Clock == Virtual {
-			out = append(out, c)
-		}
-	}
-	return out
+// hasVirtual reports whether the Model has curves of the virtual clock.
+func (m *Model) hasVirtual() bool {
+	return slices.ContainsFunc(m.Curves, func(c *Curve) bool { return c.Clock == Virtual })
 }
 
 // A designSummary is one design's summary of a Metric.

@@ -27,7 +27,7 @@ func (m *Model) VerdictTable() Table {
 		Header: []string{"workload", "workers/CPU", "GOMAXPROCS", fmt.Sprintf("%s vs %s", o.Candidate, o.Baseline),
 			"p", "n", "extra wait on"},
 	}
-	predict := len(m.virtualCurves()) > 0
+	predict := m.hasVirtual()
 	if predict {
 		for _, n := range PredictAt {
 			t.Header = append(t.Header, fmt.Sprintf("USL %s/%s at %d", o.Candidate, o.Baseline, n))
