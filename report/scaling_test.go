@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/perf/benchmath"
+
 	"memcgbench/usl"
 )
 
@@ -204,5 +206,46 @@ func TestMarkdownVirtualSections(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "are not explained here") {
 		t.Error("without notes, the report does not say the gaps are unexplained")
+	}
+}
+
+// TestCalibrationLineFlagsRealPointsOffTheirLimit checks that a real-clock
+// calibrate point outside 1 ± CalibrationTolerance is named, and that
+// virtual points and points inside the band are not.
+func TestCalibrationLineFlagsRealPointsOffTheirLimit(t *testing.T) {
+	point := func(clock string, procs int, old, new float64) *Point {
+		return &Point{Workload: "calibrate", Workers: "1x", Procs: procs, Clock: clock,
+			Metrics: map[string]*Metric{"measured/theory": {
+				Unit:      "measured/theory",
+				Baseline:  &Summary{Summary: benchmath.Summary{Center: old}},
+				Candidate: &Summary{Summary: benchmath.Summary{Center: new}},
+			}}}
+	}
+	tests := []struct {
+		name   string
+		points []*Point
+		want   []string
+		absent []string
+	}{
+		{"inside", []*Point{point(Real, 2, 0.98, 1.01)}, nil, []string{"⚠"}},
+		{"new low", []*Point{point(Real, 2, 0.98, 0.91)}, []string{"⚠", "new workers=1x at 2 CPUs: 0.910"}, []string{"old workers"}},
+		{"old high", []*Point{point(Real, 1, 1.06, 1.0)}, []string{"old workers=1x at 1 CPUs: 1.060"}, []string{"new workers"}},
+		{"virtual ignored", []*Point{point(Virtual, 64, 0.5, 0.5)}, []string{"virtual clock 0.500 to 0.500"}, []string{"⚠"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Model{Options: DefaultOptions, Points: tt.points}
+			got := m.calibrationLine()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("calibrationLine() = %q, want it to contain %q", got, w)
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(got, a) {
+					t.Errorf("calibrationLine() = %q, want no %q", got, a)
+				}
+			}
+		})
 	}
 }

@@ -179,6 +179,11 @@ func TestVirtualClock(t *testing.T) {
 	}
 }
 
+// hangGuard is how long a test waits for a child process before it calls
+// the process hung. It bounds liveness, not speed: `make test` must pass on
+// a machine whose CPUs are busy with other work.
+const hangGuard = 45 * time.Second
+
 // TestInterruptWritesWhatWasMeasured starts a long run in a real process,
 // interrupts it, and checks that it exits at once with a result written.
 func TestInterruptWritesWhatWasMeasured(t *testing.T) {
@@ -207,24 +212,24 @@ func TestInterruptWritesWhatWasMeasured(t *testing.T) {
 	var progress string
 	select {
 	case progress = <-lines:
-	case <-time.After(20 * time.Second):
+	case <-time.After(hangGuard):
 		cmd.Process.Kill()
-		t.Fatal("no progress line in 20s")
+		t.Fatalf("no progress line in %v", hangGuard)
 	}
 	if !strings.HasPrefix(progress, "memcgbench: steady old GOMAXPROCS=") || !strings.HasSuffix(progress, "ops/s") {
 		t.Errorf("progress line %q, want workload, design, GOMAXPROCS, elapsed and ops/s", progress)
 	}
-	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
+	// A hang guard, not a speed bound: the run has 57 s left of its minute,
+	// so exiting before the guard fires means the interrupt stopped it.
+	guard := time.AfterFunc(hangGuard, func() { cmd.Process.Kill() })
+	defer guard.Stop()
 	var rest []string
 	for l := range lines {
 		rest = append(rest, l)
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("interrupted run: %v; stderr: %q", err, rest)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v to stop after the interrupt", d)
+		t.Fatalf("interrupted run: %v (killed after %v if it did not stop); stderr: %q", err, hangGuard, rest)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
