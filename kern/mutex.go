@@ -1,34 +1,95 @@
 package kern
 
-import "sync"
+import (
+	"container/heap"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MutexKind selects how a contended Mutex behaves, on both clocks.
+type MutexKind int
+
+const (
+	// KernelMutex is the mutex of Linux 3.15 and 3.16
+	// (kernel/locking/mutex.c): a task that finds the lock held spins
+	// while the owner is running on a CPU (optimistic spinning, spinners
+	// queued in arrival order on the OSQ) and sleeps on the wait list
+	// when the owner is not running or the spinner must reschedule. A
+	// release wakes the first sleeper, which then competes with spinners
+	// and running tasks; a woken sleeper does not spin again, and there is
+	// no hand-off to waiters (MUTEX_FLAG_HANDOFF arrived in v4.10).
+	KernelMutex MutexKind = iota
+	// GoHandoffMutex is the model before issue 9, kept for comparison: on
+	// the real clock Go's sync.Mutex (a short spin, then parking, and a
+	// hand-over to a waiter starved for 1 ms); on the virtual clock a FIFO
+	// of sleeping waiters, woken one at a time, with the lock handed to a
+	// woken waiter that has lost it and waited StarvationThreshold.
+	GoHandoffMutex
+)
+
+func (k MutexKind) String() string {
+	if k == GoHandoffMutex {
+		return "go-handoff"
+	}
+	return "kernel"
+}
+
+// DefaultSpinLimit bounds an optimistic spin on the real clock. The kernel
+// ends a spin when the spinner must reschedule (need_resched, set by the
+// scheduler tick once others wait: 1 to 4 ms at HZ 1000 to 250); Go gives
+// a spinning goroutine no such signal, and a lock owner whose goroutine was
+// descheduled without sleeping would be spun on by every waiter. 1 ms is an
+// estimate in the kernel's range; a spinner also stops as soon as the
+// owner sleeps.
+const DefaultSpinLimit = time.Millisecond
 
 // A Mutex is a sleeping lock of one lock [Class], the model of a kernel
 // struct mutex. Tasks take and release it with [Task.Lock] and [Task.Unlock],
 // which keep the task's lock statistics and, in checking mode, its lock stack.
+// How a contended Mutex behaves is its runtime's [Config.Mutex].
 //
 // A Mutex must be created by [NewMutex] and must not be copied after first use.
 type Mutex struct {
-	mu    sync.Mutex
+	// state is the real-clock kernel mutex: 0 free, 1 held, 2 held and a
+	// task may sleep on it (the kernel's count of 1, 0 and -1).
+	state atomic.Int32
+	// owner is the holding task (nil while free): spinners watch it.
+	owner atomic.Pointer[Task]
 	class *Class
 	// since is the nanotime of the current acquisition, kept only with lock
 	// statistics on; it is written and read by the holder alone.
 	since int64
-	// owner is the holding task, kept only in checking mode.
-	owner *Task
+	// sleepers is the real-clock kernel mutex's wait list, made on the
+	// first sleep.
+	sleepers atomic.Pointer[waitList]
+	// mu is the GoHandoffMutex on the real clock.
+	mu sync.Mutex
 	// virt is the mutex's state on a virtual runtime, made on first use.
 	virt *vmutex
 	// Pad to a whole cache line (a 64-byte size class is line-aligned):
 	// two mutexes allocated side by side, as per-memcg mutexes are, must
 	// not bounce one line between their holders.
-	_ [64 - 40]byte
+	_ [64 - 56]byte
 }
 
-// vmutex is a Mutex on a virtual runtime: its holder, its FIFO of waiters
-// and the last task that held it (for the cache-line transfer cost). Only
-// the task holding the simulation's baton touches it.
+// waitList is a real-clock kernel mutex's wait list under its wait_lock.
+type waitList struct {
+	mu    sync.Mutex
+	tasks []*Task // FIFO; a task leaves it when it takes the lock
+}
+
+// vmutex is a Mutex on a virtual runtime: its holder, its FIFO of sleeping
+// waiters, its spinners (kernel mutex) and the last task that held it (for
+// the cache-line transfer cost). Only the task holding the simulation's
+// baton touches it.
 type vmutex struct {
 	owner, last *Task
 	waiters     []*Task
+	spinners    []*Task
+	// woken is set while the first waiter has been woken and has not yet
+	// retried: a release does not wake it twice.
+	woken bool
 }
 
 // NewMutex returns an unlocked mutex of class c.
@@ -52,35 +113,45 @@ func (t *Task) Lock(m *Mutex) {
 	if rt.checkOrder {
 		rt.order.acquire(t, m.class)
 	}
-	if rt.sim != nil {
+	switch {
+	case rt.sim != nil && rt.mutex == KernelMutex:
+		t.lockKernelVirtual(m)
+	case rt.sim != nil:
 		t.lockVirtual(m)
-	} else if m.mu.TryLock() {
-		if rt.lockStats {
-			t.stat(m.class.id).Acquisitions++
-			m.since = nanotime()
+	case rt.mutex == KernelMutex:
+		if m.state.CompareAndSwap(0, 1) {
+			t.acquired(m)
+		} else {
+			t.lockKernelSlow(m)
 		}
-	} else {
-		t.lockSlow(m)
+	default:
+		if m.mu.TryLock() {
+			t.acquired(m)
+		} else {
+			t.lockSlow(m)
+		}
 	}
 	if rt.checkOrder {
-		m.owner = t
 		t.held = append(t.held, m.class)
 	}
 }
 
-// lockSlow is the contended path: the hook hears that t is about to block,
-// and the wait is timed when statistics are on.
-func (t *Task) lockSlow(m *Mutex) {
-	rt := t.rt
-	if rt.hook != nil {
-		rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
+// acquired records an uncontended real-clock acquisition.
+func (t *Task) acquired(m *Mutex) {
+	m.owner.Store(t)
+	if t.rt.lockStats {
+		t.stat(m.class.id).Acquisitions++
+		m.since = nanotime()
 	}
-	if !rt.lockStats {
-		m.mu.Lock()
+}
+
+// contended records a real-clock acquisition that waited since start
+// (read only with statistics on).
+func (t *Task) contended(m *Mutex, start int64) {
+	m.owner.Store(t)
+	if !t.rt.lockStats {
 		return
 	}
-	start := nanotime()
-	m.mu.Lock()
 	now := nanotime()
 	s := t.stat(m.class.id)
 	s.Acquisitions++
@@ -91,14 +162,95 @@ func (t *Task) lockSlow(m *Mutex) {
 	m.since = now
 }
 
+// lockSlow is GoHandoffMutex's contended path on the real clock.
+func (t *Task) lockSlow(m *Mutex) {
+	t.block(m.class.name)
+	var start int64
+	if t.rt.lockStats {
+		start = nanotime()
+	}
+	t.asleep.Store(true)
+	m.mu.Lock()
+	t.asleep.Store(false)
+	t.contended(m, start)
+}
+
+// lockKernelSlow is KernelMutex's contended path on the real clock: spin
+// while the owner runs, then sleep on the wait list.
+func (t *Task) lockKernelSlow(m *Mutex) {
+	t.block(m.class.name)
+	var start int64
+	if t.rt.lockStats {
+		start = nanotime()
+	}
+	if !t.spin(m) {
+		t.sleepOn(m)
+	}
+	t.contended(m, start)
+}
+
+// spin is the optimistic spin: it retries m while its owner is not
+// asleep, for at most the runtime's spin limit, and reports whether it
+// took the lock. It reads the clock once every 64 tries (tens of
+// nanoseconds against a few each).
+func (t *Task) spin(m *Mutex) bool {
+	var began int64
+	for i := 0; ; i++ {
+		if m.state.Load() == 0 && m.state.CompareAndSwap(0, 1) {
+			return true
+		}
+		if o := m.owner.Load(); o != nil && o.asleep.Load() {
+			return false // the owner sleeps: so does its waiter
+		}
+		if i&63 == 63 {
+			now := nanotime()
+			if began == 0 {
+				began = now
+			} else if now-began > t.rt.spinLimit {
+				return false
+			}
+		}
+	}
+}
+
+// sleepOn queues t on m's wait list and sleeps until it takes m. Before
+// each sleep it marks m as having sleepers (state 2), so that the release
+// wakes the first of them; a woken task that finds m taken sleeps again,
+// keeping its place.
+func (t *Task) sleepOn(m *Mutex) {
+	wl := m.sleepers.Load()
+	if wl == nil {
+		m.sleepers.CompareAndSwap(nil, &waitList{})
+		wl = m.sleepers.Load()
+	}
+	wl.mu.Lock()
+	wl.tasks = append(wl.tasks, t)
+	for m.state.Swap(2) != 0 {
+		wl.mu.Unlock()
+		t.asleep.Store(true)
+		<-t.sem
+		t.asleep.Store(false)
+		wl.mu.Lock()
+	}
+	for i, w := range wl.tasks {
+		if w == t {
+			wl.tasks = append(wl.tasks[:i], wl.tasks[i+1:]...)
+			break
+		}
+	}
+	if len(wl.tasks) == 0 {
+		m.state.Store(1) // no sleeper left: the release need not wake one
+	}
+	wl.mu.Unlock()
+}
+
 // Unlock releases m, which t must hold.
 func (t *Task) Unlock(m *Mutex) {
 	rt := t.rt
 	if rt.checkOrder {
-		if m.owner != t {
+		if m.owner.Load() != t {
 			panic("kern: " + t.name + " unlocks " + m.class.name + ", which it does not hold")
 		}
-		m.owner = nil
 		t.release(m.class)
 	}
 	if rt.lockStats {
@@ -107,26 +259,244 @@ func (t *Task) Unlock(m *Mutex) {
 		s.HoldTotal += hold
 		s.HoldMax = max(s.HoldMax, hold)
 	}
-	if rt.sim != nil {
+	m.owner.Store(nil)
+	switch {
+	case rt.sim != nil && rt.mutex == KernelMutex:
+		t.unlockKernelVirtual(m)
+	case rt.sim != nil:
 		t.unlockVirtual(m)
-		return
+	case rt.mutex == KernelMutex:
+		if m.state.Swap(0) == 2 {
+			wl := m.sleepers.Load()
+			wl.mu.Lock()
+			if len(wl.tasks) > 0 {
+				wl.tasks[0].wakeup()
+			}
+			wl.mu.Unlock()
+		}
+	default:
+		m.mu.Unlock()
 	}
-	m.mu.Unlock()
 }
 
-// lockVirtual takes m on a virtual runtime: at once if it is free, else
-// after the tasks queued before t, which wait FIFO. Taking a lock last held
-// by another task costs the runtime's line transfer.
-func (t *Task) lockVirtual(m *Mutex) {
-	rt, s := t.rt, t.rt.sim
+// wakeup wakes t from a real-clock sleep on a mutex; a wake-up of a task
+// already woken is absorbed.
+func (t *Task) wakeup() {
+	select {
+	case t.sem <- struct{}{}:
+	default:
+	}
+}
+
+// vm returns m's virtual state, made on first use.
+func (m *Mutex) vm() *vmutex {
 	if m.virt == nil {
 		m.virt = &vmutex{}
 	}
-	v := m.virt
-	var wait int64
+	return m.virt
+}
+
+// lockKernelVirtual takes m on a virtual runtime as KernelMutex says: at
+// once if it is free; else by spinning while the owner holds a CPU (see
+// sim.spinOn), else by sleeping on the wait list until a release wakes t
+// and t finds the lock free. Taking a lock last held by another task
+// costs the runtime's line transfer.
+func (t *Task) lockKernelVirtual(m *Mutex) {
+	s := t.rt.sim
+	s.reschedPoint(t) // might_sleep: a voluntary preemption point
+	v := m.vm()
 	contended := v.owner != nil
-	if contended && rt.hook != nil {
-		rt.hook(t, Event{Kind: EventBlock, Name: m.class.name})
+	if contended {
+		t.block(m.class.name)
+	}
+	start := t.sim.vt
+	slept := false
+	for v.owner != nil && v.owner != t {
+		if !slept && s.spinOn(t, v) {
+			continue
+		}
+		slept = true
+		s.sleepOnMutex(t, v)
+	}
+	if slept {
+		v.removeWaiter(t)
+	}
+	v.owner = t
+	t.sim.owned = append(t.sim.owned, v)
+	t.tookVirtual(m, v, contended, t.sim.vt-start)
+}
+
+// tookVirtual finishes a virtual acquisition: the line transfer and the
+// statistics.
+func (t *Task) tookVirtual(m *Mutex, v *vmutex, contended bool, wait int64) {
+	s := t.rt.sim
+	m.owner.Store(t)
+	if v.last != nil && v.last != t && s.transfer > 0 {
+		s.work(t, s.transfer)
+	}
+	v.last = t
+	if t.rt.lockStats {
+		st := t.stat(m.class.id)
+		st.Acquisitions++
+		if contended {
+			st.Contentions++
+		}
+		st.WaitTotal += wait
+		st.WaitMax = max(st.WaitMax, wait)
+		m.since = t.sim.vt
+	}
+}
+
+// removeWaiter takes t off v's wait list.
+func (v *vmutex) removeWaiter(t *Task) {
+	for i, w := range v.waiters {
+		if w == t {
+			v.waiters = append(v.waiters[:i], v.waiters[i+1:]...)
+			if i == 0 {
+				v.woken = false
+			}
+			return
+		}
+	}
+}
+
+// unlockKernelVirtual releases m: the first spinner takes it at once, and
+// the first sleeper, if any and not already woken, is woken to retry.
+func (t *Task) unlockKernelVirtual(m *Mutex) {
+	s, v := t.rt.sim, m.virt
+	v.owner = nil
+	for i, o := range t.sim.owned {
+		if o == v {
+			t.sim.owned = append(t.sim.owned[:i], t.sim.owned[i+1:]...)
+			break
+		}
+	}
+	s.mu.Lock()
+	if len(v.spinners) > 0 {
+		next := v.spinners[0]
+		v.spinners = v.spinners[1:]
+		v.owner = next
+		s.endSpin(next, t.sim.vt)
+	}
+	if len(v.waiters) > 0 && !v.woken {
+		v.woken = true
+		first := v.waiters[0]
+		if s.latency > 0 {
+			s.sleepUntil(first, t.sim.vt+s.latency)
+		} else {
+			s.ready(first, t.sim.vt)
+		}
+	}
+	s.mu.Unlock()
+}
+
+// spinOn spins t on v, whose owner is someone else, if the kernel would:
+// the owner holds a CPU, t need not reschedule, and the owner is not
+// (through a chain of spinners) spinning on a lock t holds, which only a
+// lock-order bug makes happen and which would spin for ever. It reports
+// whether t spun; t then holds the lock, or has stopped spinning because
+// the owner gave up its CPU or t must reschedule, and retries.
+//
+// A spinner keeps its CPU and is parked in the event heap at the time its
+// slice ends (or a quantum later), when it checks whether it must
+// reschedule; a release or the owner's sleep moves it to that time.
+func (s *sim) spinOn(t *Task, v *vmutex) bool {
+	s.mu.Lock()
+	if !v.owner.sim.hasCPU || s.needResched(t) || s.spinsOnSelf(t, v) {
+		s.mu.Unlock()
+		return false
+	}
+	v.spinners = append(v.spinners, t)
+	t.sim.spinning = v
+	t.sim.spinSince = t.sim.vt
+	// The reschedule check: when the slice ends, or, past its end with
+	// no task queued then, a quantum later (the scheduler tick).
+	check := t.sim.sliceStart + s.quantum
+	if check <= t.sim.vt {
+		check = t.sim.vt + s.quantum
+	}
+	t.sim.vt = check
+	s.seq++
+	t.sim.seq = s.seq
+	heap.Push(&s.events, t)
+	s.switchFrom(t, false)
+	// Resumed by a release (t owns v), by the owner's sleep, or by the
+	// reschedule check: in the last case t is still queued as a spinner.
+	if t.sim.spinning != nil {
+		s.mu.Lock()
+		for i, w := range v.spinners {
+			if w == t {
+				v.spinners = append(v.spinners[:i], v.spinners[i+1:]...)
+				break
+			}
+		}
+		t.sim.spinning = nil
+		s.mu.Unlock()
+	}
+	return true
+}
+
+// spinsOnSelf reports whether v's owner is, through a chain of spinners,
+// spinning on a lock that t owns. s.mu is held.
+func (s *sim) spinsOnSelf(t *Task, v *vmutex) bool {
+	for o := v.owner; o != nil && o.sim.spinning != nil; o = o.sim.spinning.owner {
+		if o.sim.spinning.owner == t {
+			return true
+		}
+	}
+	return false
+}
+
+// endSpin moves a parked spinner to time at (a release gave it the lock,
+// or its owner gave up the CPU). s.mu is held.
+func (s *sim) endSpin(t *Task, at int64) {
+	heap.Remove(&s.events, t.sim.index)
+	t.sim.spinning = nil
+	t.sim.vt = max(t.sim.spinSince, at)
+	s.seq++
+	t.sim.seq = s.seq
+	heap.Push(&s.events, t)
+}
+
+// stopSpinners ends every spin on v at time at: its owner has given up
+// its CPU, and the spinners go to sleep. s.mu is held.
+func (s *sim) stopSpinners(v *vmutex, at int64) {
+	for _, sp := range v.spinners {
+		s.endSpin(sp, at)
+	}
+	v.spinners = v.spinners[:0]
+}
+
+// sleepOnMutex puts t on v's wait list (it stays at its place if it is
+// there already, as a woken waiter that lost the lock does) and sleeps
+// until a release wakes it.
+func (s *sim) sleepOnMutex(t *Task, v *vmutex) {
+	queued := false
+	for i, w := range v.waiters {
+		if w == t {
+			queued = true
+			if i == 0 {
+				v.woken = false
+			}
+			break
+		}
+	}
+	if !queued {
+		v.waiters = append(v.waiters, t)
+	}
+	s.block(t)
+}
+
+// lockVirtual takes m on a virtual runtime as GoHandoffMutex says: at once
+// if it is free, else after the tasks queued before t, which wait FIFO.
+// Taking a lock last held by another task costs the runtime's line
+// transfer.
+func (t *Task) lockVirtual(m *Mutex) {
+	s := t.rt.sim
+	v := m.vm()
+	contended := v.owner != nil
+	if contended {
+		t.block(m.class.name)
 	}
 	start := t.sim.vt
 	t.sim.waitSince = start
@@ -144,21 +514,7 @@ func (t *Task) lockVirtual(m *Mutex) {
 	}
 	t.sim.requeue = false
 	v.owner = t
-	wait = t.sim.vt - start
-	if v.last != nil && v.last != t && s.transfer > 0 {
-		s.work(t, s.transfer)
-	}
-	v.last = t
-	if rt.lockStats {
-		st := t.stat(m.class.id)
-		st.Acquisitions++
-		if contended {
-			st.Contentions++
-		}
-		st.WaitTotal += wait
-		st.WaitMax = max(st.WaitMax, wait)
-		m.since = t.sim.vt
-	}
+	t.tookVirtual(m, v, contended, t.sim.vt-start)
 }
 
 // unlockVirtual releases m and wakes its first waiter, ready at t's time.
@@ -167,11 +523,10 @@ func (t *Task) lockVirtual(m *Mutex) {
 // it, which real mutexes avoid by letting a running task take a free lock.
 // Except to a waiter that was woken before, lost the lock to a running
 // task and has waited StarvationThreshold: it gets the lock handed to it,
-// and the first free CPU, as Go's sync.Mutex does in starvation mode (the
-// kernel's mutex hands over too, once its first waiter has failed to take
-// it: MUTEX_FLAG_HANDOFF). Without that, tasks that keep a CPU and keep
-// retaking a lock starve its waiters for ever; with it at every release,
-// an oversubscribed run convoys behind the run queue.
+// and the first free CPU, as Go's sync.Mutex does in starvation mode.
+// Without that, tasks that keep a CPU and keep retaking a lock starve its
+// waiters for ever; with it at every release, an oversubscribed run
+// convoys behind the run queue.
 func (t *Task) unlockVirtual(m *Mutex) {
 	v := m.virt
 	v.owner = nil

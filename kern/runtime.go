@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Config selects what a Runtime observes. The zero Config measures nothing and
@@ -23,6 +24,12 @@ type Config struct {
 	// tasks then must be started with Runtime.Go and run by Runtime.Wait.
 	// New panics if it is out of range. Kworkers are tasks too.
 	Virtual *Virtual
+	// Mutex is how contended mutexes behave: KernelMutex (the zero value)
+	// or GoHandoffMutex, on either clock.
+	Mutex MutexKind
+	// SpinLimit bounds a KernelMutex spin on the real clock, 0 for
+	// DefaultSpinLimit.
+	SpinLimit time.Duration
 }
 
 // EventKind says what a hook Event reports.
@@ -56,6 +63,8 @@ type Runtime struct {
 	skipWork   atomic.Bool
 	lockStats  bool
 	checkOrder bool
+	mutex      MutexKind
+	spinLimit  int64
 	hook       func(*Task, Event)
 	order      *orderChecker
 	sim        *sim           // nil on the real runtime
@@ -74,12 +83,17 @@ func New(cfg Config) *Runtime {
 		lockStats:  cfg.LockStats,
 		checkOrder: cfg.CheckOrder,
 		hook:       cfg.Hook,
+		mutex:      cfg.Mutex,
+		spinLimit:  int64(cfg.SpinLimit),
+	}
+	if rt.spinLimit <= 0 {
+		rt.spinLimit = int64(DefaultSpinLimit)
 	}
 	if cfg.CheckOrder {
 		rt.order = newOrderChecker()
 	}
 	if cfg.Virtual != nil {
-		s, err := newSim(cfg.Virtual)
+		s, err := newSim(cfg.Virtual, cfg.Mutex)
 		if err != nil {
 			panic(err.Error())
 		}
@@ -98,13 +112,24 @@ type Task struct {
 	name  string
 	stats []LockStat
 	held  []*Class
-	sink  uint64 // keeps the result of Work's spin alive
-	sim   simTask
+	sink  uint64        // keeps the result of Work's spin alive
+	sem   chan struct{} // wakes the task from a real-clock mutex sleep
+	// workAsked and workHeld sum the lengths Work was asked for and the
+	// lengths it took on the runtime's clock.
+	workAsked, workHeld int64
+	sim                 simTask
+
+	// asleep is set while the task sleeps on the real clock (on a mutex, a
+	// workqueue or Sleep): a KernelMutex waiter spins only while its owner
+	// is not asleep. It sits on its own cache line, read by spinners.
+	_      [64]byte
+	asleep atomic.Bool
+	_      [60]byte
 }
 
 // NewTask returns a new task of rt with the given name (for error messages).
 func (rt *Runtime) NewTask(name string) *Task {
-	t := &Task{rt: rt, name: name}
+	t := &Task{rt: rt, name: name, sem: make(chan struct{}, 1)}
 	rt.mu.Lock()
 	rt.tasks = append(rt.tasks, t)
 	rt.mu.Unlock()
@@ -144,6 +169,28 @@ func (t *Task) Point(name string) {
 func (t *Task) block(what string) {
 	if h := t.rt.hook; h != nil {
 		h(t, Event{Kind: EventBlock, Name: what})
+	}
+}
+
+// WorkAccuracy returns what Task.Work was asked for and what it took, on
+// the runtime's clock, summed over every task of rt: held/asked is 1 when
+// Work holds its lengths. Call it only while no task is running.
+func (rt *Runtime) WorkAccuracy() (asked, held time.Duration) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, t := range rt.tasks {
+		asked += time.Duration(t.workAsked)
+		held += time.Duration(t.workHeld)
+	}
+	return asked, held
+}
+
+// ResetWorkAccuracy zeroes the sums WorkAccuracy reads.
+func (rt *Runtime) ResetWorkAccuracy() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, t := range rt.tasks {
+		t.workAsked, t.workHeld = 0, 0
 	}
 }
 

@@ -13,7 +13,14 @@ const us = int64(time.Microsecond)
 // time, in spawn order.
 func simCase(t *testing.T, v Virtual, bodies ...func(*Task)) ([]int64, *Runtime) {
 	t.Helper()
-	rt := New(Config{Virtual: &v, LockStats: true})
+	return simCaseWith(t, Config{Virtual: &v}, bodies...)
+}
+
+// simCaseWith is simCase with the rest of the runtime's configuration.
+func simCaseWith(t *testing.T, cfg Config, bodies ...func(*Task)) ([]int64, *Runtime) {
+	t.Helper()
+	cfg.LockStats = true
+	rt := New(cfg)
 	tasks := make([]*Task, len(bodies))
 	ends := make([]int64, len(bodies))
 	for i, body := range bodies {
@@ -219,11 +226,12 @@ func TestRealWaitIgnoresKworkers(t *testing.T) {
 	rt.Close()
 }
 
-// TestSimHandoffEndsStarvation: on one CPU, a task that keeps its CPU and
-// retakes a lock at once after each release would starve a waiter for ever
-// if a woken waiter could always be beaten to the lock. A waiter that lost
-// it and has waited StarvationThreshold gets it handed over, so it finishes
-// long before the greedy task's 10000 rounds (100 ms) do.
+// TestSimHandoffEndsStarvation: with GoHandoffMutex on one CPU, a task
+// that keeps its CPU and retakes a lock at once after each release would
+// starve a waiter for ever if a woken waiter could always be beaten to the
+// lock. A waiter that lost it and has waited StarvationThreshold gets it
+// handed over, so it finishes long before the greedy task's 10000 rounds
+// (100 ms) do.
 func TestSimHandoffEndsStarvation(t *testing.T) {
 	m := NewMutex(NewClass("sim::greedy"))
 	greedy := func(task *Task) {
@@ -238,7 +246,7 @@ func TestSimHandoffEndsStarvation(t *testing.T) {
 		task.Work(time.Microsecond)
 		task.Unlock(m)
 	}
-	ends, _ := simCase(t, Virtual{CPUs: 1}, greedy, waiter)
+	ends, _ := simCaseWith(t, Config{Virtual: &Virtual{CPUs: 1}, Mutex: GoHandoffMutex}, greedy, waiter)
 	if total := int64(10000 * 10 * us); ends[0] != total+us {
 		t.Errorf("greedy task ends at %v, want %v (its own work and the waiter's)", time.Duration(ends[0]), time.Duration(total+us))
 	}
@@ -250,5 +258,148 @@ func TestSimHandoffEndsStarvation(t *testing.T) {
 	if limit := int64(StarvationThreshold + 3*DefaultQuantum); ends[1] > limit {
 		t.Errorf("waiter ends at %v, after %v: starved behind the greedy task (ends at %v)",
 			time.Duration(ends[1]), time.Duration(limit), time.Duration(ends[0]))
+	}
+}
+
+// TestSimKernelMutex checks the 3.15 mutex on the virtual clock against
+// schedules worked out by hand: who spins (keeping its CPU), who sleeps
+// (giving it up), when a spinner goes to sleep, and that a woken sleeper
+// has no claim on the lock. Each case also runs with GoHandoffMutex, whose
+// waiters always sleep, where that differs.
+func TestSimKernelMutex(t *testing.T) {
+	c := NewClass("sim::kernel")
+	const ms = 1000 * us
+	tests := []struct {
+		name   string
+		v      Virtual
+		kind   MutexKind
+		bodies func(m *Mutex) []func(*Task)
+		want   []int64
+		wait   int64 // total lock wait
+	}{
+		// A holds the lock for 10 µs on one CPU; B spins on the other
+		// while A runs, so C, ready at 0, gets no CPU until A is done.
+		{"a spinner keeps its CPU", Virtual{CPUs: 2}, KernelMutex, spinBodies, []int64{10 * us, 20 * us, 15 * us}, 10 * us},
+		// The same with waiters that sleep: B gives its CPU to C at once.
+		{"a go-handoff waiter sleeps", Virtual{CPUs: 2}, GoHandoffMutex, spinBodies, []int64{10 * us, 20 * us, 5 * us}, 10 * us},
+		// A sleeps 100 µs holding the lock (an rcu_barrier under a mutex):
+		// B, arriving at 1 µs, finds the owner off its CPU and sleeps; C
+		// runs meanwhile. A's release at 100 µs wakes B, which runs 5 µs
+		// (the wake-up latency) later.
+		{"the owner sleeps: so does its waiter", Virtual{CPUs: 2, WakeLatency: 5 * time.Microsecond}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				a := func(task *Task) { task.Lock(m); task.Sleep(100 * time.Microsecond); task.Unlock(m) }
+				b := func(task *Task) {
+					task.Work(time.Microsecond)
+					task.Lock(m)
+					task.Work(10 * time.Microsecond)
+					task.Unlock(m)
+				}
+				return []func(*Task){a, b, workFor(50 * us)}
+			},
+			[]int64{100 * us, 115 * us, 50 * us}, 104 * us},
+		// B spins from 0 while A works; at 10 µs A sleeps holding the lock,
+		// so B stops spinning and sleeps too, and C gets a CPU. A wakes at
+		// 30, works to 40 and releases; B takes the lock at once (no
+		// latency here) and works 5 µs.
+		{"a spinner sleeps when the owner does", Virtual{CPUs: 2}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				a := func(task *Task) {
+					task.Lock(m)
+					task.Work(10 * time.Microsecond)
+					task.Sleep(20 * time.Microsecond)
+					task.Work(10 * time.Microsecond)
+					task.Unlock(m)
+				}
+				b := func(task *Task) { task.Lock(m); task.Work(5 * time.Microsecond); task.Unlock(m) }
+				return []func(*Task){a, b, workFor(15 * us)}
+			},
+			[]int64{40 * us, 45 * us, 25 * us}, 40 * us},
+		// B sleeps (the owner A is asleep) and is woken by A's release at
+		// 10 µs, to run at 15. C, running, takes the free lock at 12 and
+		// holds it to 22: B finds it taken, sleeps again at the head of
+		// the list, and is woken by C's release to run at 27.
+		{"a woken sleeper loses to a running task", Virtual{CPUs: 3, WakeLatency: 5 * time.Microsecond}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				a := func(task *Task) { task.Lock(m); task.Sleep(10 * time.Microsecond); task.Unlock(m) }
+				b := func(task *Task) { task.Lock(m); task.Work(time.Microsecond); task.Unlock(m) }
+				c := func(task *Task) {
+					task.Work(12 * time.Microsecond)
+					task.Lock(m)
+					task.Work(10 * time.Microsecond)
+					task.Unlock(m)
+				}
+				return []func(*Task){a, b, c}
+			},
+			[]int64{10 * us, 28 * us, 22 * us}, 27 * us},
+		// Quantum 1 ms. A holds the lock for 3 ms (not preempted: it holds
+		// a mutex); B spins until its slice ends at 1 ms with C queued,
+		// then sleeps, and C runs from 1 to 2 ms. A's release at 3 ms wakes
+		// B, which takes the lock then.
+		{"a spinner that must reschedule sleeps", Virtual{CPUs: 2, Quantum: time.Millisecond}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				a := func(task *Task) { task.Lock(m); task.Work(3 * time.Millisecond); task.Unlock(m) }
+				b := func(task *Task) { task.Lock(m); task.Work(time.Microsecond); task.Unlock(m) }
+				return []func(*Task){a, b, workFor(ms)}
+			},
+			[]int64{3 * ms, 3*ms + us, 2 * ms}, 3 * ms},
+		// One CPU: a greedy task retaking the lock keeps it until its
+		// slice ends, then is preempted at its next Lock (might_sleep),
+		// holding nothing; the waiter takes the free lock at 10 ms,
+		// having waited for a CPU but never for the lock.
+		{"a greedy task yields at its next lock", Virtual{CPUs: 1}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				greedy := func(task *Task) {
+					for range 10000 {
+						task.Lock(m)
+						task.Work(10 * time.Microsecond)
+						task.Unlock(m)
+					}
+				}
+				waiter := func(task *Task) { task.Lock(m); task.Work(time.Microsecond); task.Unlock(m) }
+				return []func(*Task){greedy, waiter}
+			},
+			[]int64{100*ms + us, 10*ms + us}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ends, rt := simCaseWith(t, Config{Virtual: &tt.v, Mutex: tt.kind}, tt.bodies(NewMutex(c))...)
+			for i := range tt.want {
+				if ends[i] != tt.want[i] {
+					t.Errorf("task %d finished at %v, want %v", i, time.Duration(ends[i]), time.Duration(tt.want[i]))
+				}
+			}
+			var wait int64
+			for _, s := range rt.LockStats() {
+				wait += s.WaitTotal
+			}
+			if wait != tt.wait {
+				t.Errorf("lock wait %v, want %v", time.Duration(wait), time.Duration(tt.wait))
+			}
+		})
+	}
+}
+
+// spinBodies are A: the lock for 10 µs; B: the lock for 10 µs after A; C:
+// 5 µs of work without the lock.
+func spinBodies(m *Mutex) []func(*Task) {
+	cs := func(task *Task) { task.Lock(m); task.Work(10 * time.Microsecond); task.Unlock(m) }
+	return []func(*Task){cs, cs, workFor(5 * us)}
+}
+
+func workFor(d int64) func(*Task) { return func(task *Task) { task.Work(time.Duration(d)) } }
+
+// TestSimSleep checks Task.Sleep: the sleeper's clock advances by exactly
+// the sleep, and its CPU serves another task meanwhile.
+func TestSimSleep(t *testing.T) {
+	sleeper := func(task *Task) {
+		task.Work(2 * time.Microsecond)
+		task.Sleep(10 * time.Microsecond)
+		task.Work(time.Microsecond)
+	}
+	ends, _ := simCase(t, Virtual{CPUs: 1}, sleeper, workFor(4*us))
+	// The worker runs from 2 to 6 µs while the sleeper sleeps 2 to 12.
+	if ends[0] != 13*us || ends[1] != 6*us {
+		t.Errorf("sleeper ends at %v, worker at %v; want 13µs and 6µs", time.Duration(ends[0]), time.Duration(ends[1]))
 	}
 }

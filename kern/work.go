@@ -50,20 +50,61 @@ func SpinRate() float64 {
 	return spinRate.perNanos
 }
 
-// Work burns d of CPU time on t's thread: the model of a critical section's
-// (or any kernel path's) own work. It spins a calibrated number of iterations
-// and reads no clock, so if the task is preempted the work takes longer in
-// wall time, as real CPU work would. A d of zero or less does nothing, and
-// so does any d while the runtime skips work (Runtime.SkipWork).
+// workChunk is how much spinning Task.Work does between two clock reads on
+// the real clock: a clock read (about 25 ns) per 2 µs is about 1 % of the
+// work, and a Work ends at most one clock read after its deadline.
+const workChunk = 2 * time.Microsecond
+
+// Work spends d of CPU time on t's thread: the model of a critical section's
+// (or any kernel path's) own work. On the real clock it spins until d has
+// passed on the monotonic clock, reading it every workChunk of calibrated
+// spinning, so a Work holds its length even when the calibration is off or
+// the thread is preempted (then it does less spinning in that time). On a
+// virtual runtime it advances the task's virtual clock by d on its CPU. A d
+// of zero or less does nothing, and so does any d while the runtime skips
+// work (Runtime.SkipWork). Runtime.WorkAccuracy sums asked and taken.
 func (t *Task) Work(d time.Duration) {
 	if d <= 0 || t.rt.skipWork.Load() {
 		return
 	}
 	if s := t.rt.sim; s != nil {
 		s.work(t, int64(d))
+		t.workAsked += int64(d)
+		t.workHeld += int64(d)
 		return
 	}
-	t.sink = spin(int64(float64(d)*spinRate.perNanos), t.sink)
+	rate := spinRate.perNanos
+	start := nanotime()
+	end := start + int64(d)
+	x, now := t.sink, start
+	for left := int64(d); left > 0; left = end - now {
+		x = spin(max(int64(float64(min(left, int64(workChunk)))*rate), 1), x)
+		now = nanotime()
+	}
+	t.sink = x
+	t.workAsked += int64(d)
+	t.workHeld += now - start
+}
+
+// Sleep blocks t for d without using a CPU, as a kernel path that waits for
+// an RCU grace period (rcu_barrier, synchronize_rcu) does. On the real
+// clock it is time.Sleep, which rounds short sleeps up (to about 1.1 ms on
+// the reference machine); on a virtual runtime t's clock advances by
+// exactly d and its CPU is free meanwhile. A mutex that t holds meanwhile
+// is held by a task that does not run, so its KernelMutex waiters sleep
+// instead of spinning. A d of zero or less, or any d while the runtime
+// skips work, does nothing.
+func (t *Task) Sleep(d time.Duration) {
+	if d <= 0 || t.rt.skipWork.Load() {
+		return
+	}
+	if s := t.rt.sim; s != nil {
+		s.sleep(t, int64(d))
+		return
+	}
+	t.asleep.Store(true)
+	time.Sleep(d)
+	t.asleep.Store(false)
 }
 
 // Yield lets other tasks run, as cond_resched does: on the real runtime it

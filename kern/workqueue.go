@@ -223,7 +223,9 @@ func (w *waitq) init(rt *Runtime, mu *sync.Mutex) {
 func (w *waitq) wait(t *Task) {
 	s := w.rt.sim
 	if s == nil {
+		t.asleep.Store(true)
 		w.cond.Wait()
+		t.asleep.Store(false)
 		return
 	}
 	w.waiters = append(w.waiters, t)

@@ -52,6 +52,10 @@ type Options struct {
 	// Virtual.CPUs CPUs. Durations, latencies and throughput are then
 	// virtual, and each operation costs Spec.OpCost of virtual CPU time.
 	Virtual *kern.Virtual
+	// Mutex is how contended locks behave: the kernel's mutex (the zero
+	// value) or, for comparison with the model before issue 9, the
+	// Go-style hand-off.
+	Mutex kern.MutexKind
 }
 
 // A Runner holds one registry, set up as its Spec says, and the workers that
@@ -110,7 +114,7 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 		return nil, &designs.FieldError{Field: "Roles[0].Workers", Value: 0, Err: ErrSpec,
 			Allowed: "at least 1 once the fixed roles have theirs (the first role is the measured one)"}
 	}
-	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual})
+	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual, Mutex: opts.Mutex})
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: spec.Kworkers})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)

@@ -39,6 +39,11 @@ type Result struct {
 	Locks []kern.ClassStat
 	// Snapshot is the registry's counters after the drain.
 	Snapshot designs.Snapshot
+	// WorkAsked and WorkHeld sum the lengths the run's critical-section
+	// work (kern's Task.Work) was asked for and took on the runtime's
+	// clock: equal on the virtual clock, and within a clock read per Work
+	// on the real one unless the machine is overloaded.
+	WorkAsked, WorkHeld time.Duration
 }
 
 // OpResult is one op kind's share of a run.
@@ -61,7 +66,9 @@ type RoleResult struct {
 func (r *Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
 
 func (r *Runner) result(elapsed, drain time.Duration) *Result {
+	asked, held := r.rt.WorkAccuracy()
 	res := &Result{
+		WorkAsked: asked, WorkHeld: held,
 		Design: r.design.Name, Spec: r.spec, Workers: len(r.workers), GOMAXPROCS: gomaxprocs(),
 		CPUs: cpusOf(r.opts), Virtual: r.virtual,
 		Elapsed: elapsed, Drain: drain,
@@ -107,9 +114,12 @@ type Metric struct {
 
 // Metrics returns the run's metrics beside ns/op, in a fixed order:
 // throughput (in all and per role), allocation hit rate, per lock class the
-// wait and hold per operation and the share of contended acquisitions, the
-// p50 and p99 latency of each slow op that ran, the old design's destroy
-// backlog, the mean time from offline to destroy, and the drain.
+// wait and hold per operation, the share of contended acquisitions and the
+// occupancy (the class's hold time over the run's time, summed over its
+// locks: a single lock busy all the time reads 100), the p50 and p99
+// latency of each slow op that ran, the old design's destroy backlog, the
+// mean time from offline to destroy, the drain, and how closely the
+// critical sections' work held its asked length (work-held/asked).
 func (r *Result) Metrics() []Metric {
 	ops := float64(max(r.Ops, 1))
 	ms := []Metric{{r.OpsPerSec(), "ops/s"}}
@@ -134,7 +144,8 @@ func (r *Result) Metrics() []Metric {
 			ms = append(ms,
 				Metric{float64(l.WaitTotal) / ops, name + "-wait-ns/op"},
 				Metric{float64(l.HoldTotal) / ops, name + "-hold-ns/op"},
-				Metric{100 * float64(l.Contentions) / float64(max(l.Acquisitions, 1)), name + "-contended-%"})
+				Metric{100 * float64(l.Contentions) / float64(max(l.Acquisitions, 1)), name + "-contended-%"},
+				Metric{100 * float64(l.HoldTotal) / float64(r.Elapsed), name + "-occupancy-%"})
 		}
 	}
 	for op := range NumOps {
@@ -152,6 +163,9 @@ func (r *Result) Metrics() []Metric {
 		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches), "dead-lifetime-ns"})
 	}
 	ms = append(ms, Metric{float64(r.Drain), "drain-ns"})
+	if r.WorkAsked > 0 {
+		ms = append(ms, Metric{float64(r.WorkHeld) / float64(r.WorkAsked), "work-held/asked"})
+	}
 	return ms
 }
 

@@ -29,8 +29,8 @@ import (
 type runFlags struct {
 	fs                                 *flag.FlagSet
 	workload, mix, design, skew, cpu   string
-	clock, vcpus                       string
-	lineTransfer, quantum              time.Duration
+	clock, vcpus, mutex                string
+	lineTransfer, quantum, wake        time.Duration
 	workers, roots, memcgs, caches     int
 	kworkers, count                    int
 	seed                               uint64
@@ -61,6 +61,8 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.vcpus, "cpus", "1,2,4,8,16,32,64,128,256,512,1024", fmt.Sprintf("comma-separated virtual CPU counts, each 1 to %d; virtual clock", kern.MaxVirtualCPUs))
 	fs.DurationVar(&f.lineTransfer, "line-transfer", kern.DefaultLineTransfer, "virtual cost of taking a lock last held by another task, 0 to 1ms; virtual clock")
 	fs.DurationVar(&f.quantum, "quantum", kern.DefaultQuantum, "virtual time slice, 1µs to 1s; virtual clock")
+	fs.DurationVar(&f.wake, "wake-latency", kern.DefaultWakeLatency, fmt.Sprintf("virtual time from waking a sleeping task to its running, 0 to %v; virtual clock", kern.MaxWakeLatency))
+	fs.StringVar(&f.mutex, "mutex", "kernel", "mutex model: kernel (3.15: spin while the owner runs, else sleep; no hand-off) or go-handoff (the model before issue 9, for comparison)")
 	fs.IntVar(&f.workers, "workers", -1, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
 	fs.IntVar(&f.roots, "roots", -1, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
 	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
@@ -200,6 +202,9 @@ func (f *runFlags) cpus() ([]int, error) {
 		if f.quantum < time.Microsecond || f.quantum > time.Second {
 			return nil, usagef("-quantum = %v: allowed range is 1µs to 1s", f.quantum)
 		}
+		if f.wake < 0 || f.wake > kern.MaxWakeLatency {
+			return nil, usagef("-wake-latency = %v: allowed range is 0 to %v", f.wake, kern.MaxWakeLatency)
+		}
 	default:
 		return nil, usagef("-clock %q: valid clocks are real, virtual", f.clock)
 	}
@@ -212,6 +217,16 @@ func (f *runFlags) cpus() ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// mutexKind parses -mutex.
+func (f *runFlags) mutexKind() (kern.MutexKind, error) {
+	for _, k := range []kern.MutexKind{kern.KernelMutex, kern.GoHandoffMutex} {
+		if f.mutex == k.String() {
+			return k, nil
+		}
+	}
+	return 0, usagef("-mutex %q: valid mutex models are kernel, go-handoff", f.mutex)
 }
 
 func (f *runFlags) designs() ([]workloads.Design, error) {
@@ -259,6 +274,10 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	kind, err := f.mutexKind()
+	if err != nil {
+		return err
+	}
 	if err := f.checkOutput("o", f.out); err != nil {
 		return err
 	}
@@ -287,16 +306,18 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	w := benchfmt.NewWriter(out)
-	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true})
+	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true},
+		benchfmt.Config{Key: "mutex", Value: []byte(kind.String()), File: true})
 	if f.clock == "virtual" {
 		config = append(config, benchfmt.Config{Key: "line-transfer", Value: []byte(f.lineTransfer.String()), File: true},
-			benchfmt.Config{Key: "quantum", Value: []byte(f.quantum.String()), File: true})
+			benchfmt.Config{Key: "quantum", Value: []byte(f.quantum.String()), File: true},
+			benchfmt.Config{Key: "wake-latency", Value: []byte(f.wake.String()), File: true})
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range cpus {
 		var virt *kern.Virtual
 		if f.clock == "virtual" {
-			virt = &kern.Virtual{CPUs: procs, LineTransfer: f.lineTransfer, Quantum: f.quantum}
+			virt = &kern.Virtual{CPUs: procs, LineTransfer: f.lineTransfer, Quantum: f.quantum, WakeLatency: f.wake}
 		} else {
 			runtime.GOMAXPROCS(procs)
 		}
@@ -305,7 +326,7 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 				if ctx.Err() != nil {
 					return nil // interrupted: what was measured is written
 				}
-				res, err := runOnce(ctx, spec, d, f.stats, virt, stderr)
+				res, err := runOnce(ctx, spec, d, workloads.Options{LockStats: f.stats, Virtual: virt, Mutex: kind}, stderr)
 				if res != nil {
 					if werr := w.Write(record(config, res)); werr != nil {
 						return werr
@@ -322,13 +343,13 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 
 // runOnce sets up and runs spec on d, printing progress to stderr once the
 // run has lasted two seconds.
-func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, stats bool, virt *kern.Virtual, stderr io.Writer) (*workloads.Result, error) {
-	opts := workloads.Options{LockStats: stats, Virtual: virt, Progress: func(elapsed time.Duration, ops int64) {
+func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, opts workloads.Options, stderr io.Writer) (*workloads.Result, error) {
+	opts.Progress = func(elapsed time.Duration, ops int64) {
 		if elapsed >= 2*time.Second {
 			fmt.Fprintf(stderr, "memcgbench: %s %s GOMAXPROCS=%d: %.0fs, %.0f ops/s\n",
 				spec.Name, d.Name, runtime.GOMAXPROCS(0), elapsed.Seconds(), float64(ops)/elapsed.Seconds())
 		}
-	}}
+	}
 	r, err := workloads.NewRunner(spec, d, opts)
 	if err != nil {
 		return nil, err

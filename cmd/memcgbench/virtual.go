@@ -32,6 +32,7 @@ type virtualPlan struct {
 	// percent of slow operations have tens of them even on one worker.
 	opsPerWorker, minOps int64
 	lineTransfer         time.Duration
+	wakeLatency          time.Duration
 }
 
 // virtualCPUs are the virtual sweep's CPU counts: powers of two to 1024.
@@ -42,7 +43,8 @@ var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 // operations, at least 1000), oversubscribed at the real sweep's CPU counts.
 func planVirtual(quick bool, real []int) virtualPlan {
 	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
-		seeds: 6, opsPerWorker: 40, minOps: 2000, lineTransfer: kern.DefaultLineTransfer}
+		seeds: 6, opsPerWorker: 40, minOps: 2000, lineTransfer: kern.DefaultLineTransfer,
+		wakeLatency: kern.DefaultWakeLatency}
 	if quick {
 		p.seeds, p.opsPerWorker, p.minOps = 4, 16, 1000
 	}
@@ -85,8 +87,8 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run; line transfer %v",
-		joinInts(p.cpus), joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer)
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run; line transfer %v; wake-up latency %v; kernel mutex",
+		joinInts(p.cpus), joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer, p.wakeLatency)
 }
 
 // runVirtualSweep runs the plan's points, as many at a time as there are
@@ -158,7 +160,7 @@ func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*work
 	spec.Workers = pt.over * pt.cpus
 	spec.Seed = pt.seed
 	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
-	virt := &kern.Virtual{CPUs: pt.cpus, LineTransfer: p.lineTransfer}
+	virt := &kern.Virtual{CPUs: pt.cpus, LineTransfer: p.lineTransfer, WakeLatency: p.wakeLatency}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: virt})
 	if err != nil {
 		return nil, err
