@@ -36,6 +36,24 @@ func simCaseWith(t *testing.T, cfg Config, bodies ...func(*Task)) ([]int64, *Run
 	return ends, rt
 }
 
+// checkSchedule compares the tasks' finishing times and the total lock
+// wait of a simulated case with the hand-computed ones.
+func checkSchedule(t *testing.T, ends, want []int64, rt *Runtime, wantWait int64) {
+	t.Helper()
+	for i := range want {
+		if ends[i] != want[i] {
+			t.Errorf("task %d finished at %v, want %v", i, time.Duration(ends[i]), time.Duration(want[i]))
+		}
+	}
+	var wait int64
+	for _, s := range rt.LockStats() {
+		wait += s.WaitTotal
+	}
+	if wait != wantWait {
+		t.Errorf("lock wait %v, want %v", time.Duration(wait), time.Duration(wantWait))
+	}
+}
+
 func TestSimHandComputed(t *testing.T) {
 	c := NewClass("sim::lock")
 	work := func(d int64) func(*Task) { return func(task *Task) { task.Work(time.Duration(d)) } }
@@ -110,18 +128,7 @@ func TestSimHandComputed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ends, rt := simCase(t, tt.v, tt.bodies(NewMutex(c))...)
-			for i := range tt.want {
-				if ends[i] != tt.want[i] {
-					t.Errorf("task %d finished at %v, want %v", i, time.Duration(ends[i]), time.Duration(tt.want[i]))
-				}
-			}
-			var wait int64
-			for _, s := range rt.LockStats() {
-				wait += s.WaitTotal
-			}
-			if wait != tt.wait {
-				t.Errorf("lock wait %v, want %v", time.Duration(wait), time.Duration(tt.wait))
-			}
+			checkSchedule(t, ends, tt.want, rt, tt.wait)
 		})
 	}
 }
@@ -364,18 +371,7 @@ func TestSimKernelMutex(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ends, rt := simCaseWith(t, Config{Virtual: &tt.v, Mutex: tt.kind}, tt.bodies(NewMutex(c))...)
-			for i := range tt.want {
-				if ends[i] != tt.want[i] {
-					t.Errorf("task %d finished at %v, want %v", i, time.Duration(ends[i]), time.Duration(tt.want[i]))
-				}
-			}
-			var wait int64
-			for _, s := range rt.LockStats() {
-				wait += s.WaitTotal
-			}
-			if wait != tt.wait {
-				t.Errorf("lock wait %v, want %v", time.Duration(wait), time.Duration(tt.wait))
-			}
+			checkSchedule(t, ends, tt.want, rt, tt.wait)
 		})
 	}
 }
