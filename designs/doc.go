@@ -7,10 +7,11 @@
 //
 //   - designs/old: before the commit. Each memcg has its own
 //     slab_caches_mutex; memcg offline defers cache destruction to kworkers.
-//     Order: activate_kmem_mutex -> slab_mutex -> memcg::slab_caches_mutex.
+//     Order: cgroup_mutex -> activate_kmem_mutex -> slab_mutex ->
+//     memcg::slab_caches_mutex.
 //   - designs/new: at the commit. One global memcg_slab_mutex; offline
-//     destroys synchronously. Order: activate_kmem_mutex -> memcg_slab_mutex ->
-//     slab_mutex.
+//     destroys synchronously. Order: cgroup_mutex -> activate_kmem_mutex ->
+//     memcg_slab_mutex -> slab_mutex.
 //
 // Both run on the kern shim, so every lock below is a kern.Mutex whose class
 // has the kernel's name, and every heavy step is Task.Work of a Costs field.
@@ -25,14 +26,18 @@
 //	method        path  kernel function                old design                                           new design
 //	CreateRoot     A    kmem_cache_create              slab_mutex {Create}                                  same
 //	DestroyRoot    F    kmem_cache_destroy             slab_mutex (mark dying); activate_kmem_mutex,        slab_mutex (mark dying); memcg_slab_mutex, per
-//	                                                   per child: cancel_work_sync, then child destroy*;    child: child destroy*; slab_mutex {Destroy}
-//	                                                   slab_mutex {Destroy}
-//	ActivateMemcg  C+B  memcg_activate_kmem,           activate_kmem_mutex -> kmemcg_ida; -> slab_mutex      activate_kmem_mutex -> kmemcg_ida; ->
-//	                    memcg_update_all_caches        {GrowPerRoot per root, when the id does not fit}     memcg_slab_mutex -> slab_mutex {GrowPerRoot ...}
-//	OfflineMemcg   E    mem_cgroup_destroy_all_caches  memcg::slab_caches_mutex (queue each cache's         memcg_slab_mutex, per cache: {Shrink}, and if no
-//	                                                   destroy work); kworker: {Shrink}, and if no pages    pages the child destroy* (under it)
-//	                                                   the child destroy*
-//	Alloc          D    memcg_kmem_get_cache           no lock: lock-free lookup; a miss queues create work  same
+//	                                                   per child: cancel_work_sync, then child destroy*;    child: child destroy*; slab_mutex {Shutdown};
+//	                                                   slab_mutex {Shutdown}; [GracePeriod] {Release}       [GracePeriod] {Release}
+//	ActivateMemcg  C+B  css_online -> memcg_activate_  cgroup_mutex -> activate_kmem_mutex -> kmemcg_ida;   cgroup_mutex -> activate_kmem_mutex ->
+//	                    kmem, memcg_update_all_caches  -> slab_mutex {GrowPerRoot per root, when the id     kmemcg_ida; -> memcg_slab_mutex -> slab_mutex
+//	                                                   does not fit}                                        {GrowPerRoot ...}
+//	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (queue      cgroup_mutex -> memcg_slab_mutex, per cache:
+//	                    mem_cgroup_destroy_all_caches  each cache's destroy work); kworker: {Shrink}, and   {Shrink}, and if no pages the child destroy*
+//	                                                   if no pages the child destroy*                       (under it)
+//	RemoveMemcg    E    rmdir -> css_killed_work_fn    no lock: refuse allocations, queue OfflineMemcg on   same
+//	                                                   cgroup_destroy_wq (one at a time)
+//	Alloc          D    memcg_kmem_get_cache           no lock: lock-free lookup; a miss costs {Miss} and   same
+//	                                                   queues create work
 //	(create work)  D    memcg_create_kmem_cache        slab_mutex {Create} -> memcg::slab_caches_mutex      memcg_slab_mutex -> slab_mutex {Create}; list add
 //	                                                   (fill slot, list add)                                and fill slot under memcg_slab_mutex
 //	Shrink         G    kmem_cache_shrink              {Shrink}, no lock (hotplug locks not modelled)        same
@@ -41,17 +46,28 @@
 //	                                                   summed by lock-free lookups}
 //	Charge,        J    memcg_charge_slab,             no lock: atomic page count                           same
 //	Uncharge            memcg_uncharge_slab
-//	Quiesce        -    flush_workqueue                waits for create and destroy work                    waits for create work
+//	Quiesce        -    flush_workqueue                waits for offlines, create and destroy work          waits for offlines and create work
 //
 //	* child destroy (kmem_cache_destroy of a child):
-//	  old: slab_mutex held throughout: clear slot, memcg::slab_caches_mutex (list del) released, {Destroy}
-//	  new: memcg_slab_mutex held by the caller: clear slot, list del; then slab_mutex {Destroy}
+//	  old: slab_mutex: clear slot, memcg::slab_caches_mutex (list del) released, {Shutdown}; slab_mutex
+//	       released; [GracePeriod] {Release} under the caller's locks (none in the destroy work,
+//	       activate_kmem_mutex in root destroy)
+//	  new: memcg_slab_mutex held by the caller: clear slot, list del; slab_mutex {Shutdown}; slab_mutex
+//	       released; [GracePeriod] {Release}, still under memcg_slab_mutex
+//	{Shrink} is Costs.Shrink + CPUs x Costs.ShrinkPerCPU (flush_all's IPIs); [GracePeriod] is
+//	rcu_barrier(), a sleep (Task.Sleep), for SLAB_DESTROY_BY_RCU caches only (Config.RCUShare).
 //
 // The paths marked "same" are implemented once, in the shared core both
 // designs embed, so the design packages hold exactly what bd67314586 changed.
 //
 // # What the model leaves out or changes
 //
+//   - The RCU grace period between rmdir and the queueing of css_offline
+//     (percpu_ref_kill_and_confirm's call_rcu_sched): RemoveMemcg queues the
+//     offline at once. It delays every offline alike in both designs and
+//     holds no lock. cgroup_destroy_wq's max_active of 1 is per CPU (a bound
+//     workqueue), but offline_css holds cgroup_mutex throughout, so offlines
+//     run one at a time either way, as the model's single worker runs them.
 //   - The CPU and memory hotplug read locks (no hotplug events are modelled,
 //     so they would add the same cost to both designs).
 //   - The kernel's "race left in both": create work queued before offline or

@@ -1,6 +1,7 @@
 package designs
 
 import (
+	"fmt"
 	"time"
 
 	"memcgbench/kern"
@@ -28,10 +29,17 @@ type Registry interface {
 	// (memcg_activate_kmem): it takes a kmemcg id and grows every root's
 	// per-memcg array to fit it.
 	ActivateMemcg(t *kern.Task) (Memcg, error)
-	// OfflineMemcg takes a memcg offline (mem_cgroup_css_offline) and
-	// destroys its caches that hold no pages, at once or through deferred
-	// work; Quiesce waits for the latter.
+	// OfflineMemcg takes a memcg offline (mem_cgroup_css_offline, under
+	// cgroup_mutex) and destroys its caches that hold no pages, at once or
+	// through deferred work; Quiesce waits for the latter. It runs on the
+	// calling task, as a test would call it; RemoveMemcg is the way a
+	// container's end reaches it.
 	OfflineMemcg(t *kern.Task, m Memcg) error
+	// RemoveMemcg is rmdir of the memcg's cgroup: the memcg stops
+	// accepting allocations and its offline (OfflineMemcg) is queued on
+	// the cgroup_destroy workqueue, which runs one at a time; RemoveMemcg
+	// returns at once. Quiesce waits for the offline.
+	RemoveMemcg(t *kern.Task, m Memcg) error
 
 	// Alloc models the cache selection of one allocation from root r by a task
 	// in memcg m (memcg_kmem_get_cache). It reports true when m's own child
@@ -101,13 +109,30 @@ type Config struct {
 	// Costs are the lengths of the critical-section work.
 	Costs Costs
 	// Kworkers is the number of kworkers that run deferred work, at least 0.
-	// With 0, deferred work runs only inside Quiesce, on the calling task,
-	// which makes a schedule deterministic.
+	// With 0, deferred work (and the cgroup_destroy workqueue's offlines)
+	// runs only inside Quiesce, on the calling task, which makes a
+	// schedule deterministic.
 	Kworkers int
+	// RCUShare is the share of root caches created with
+	// SLAB_DESTROY_BY_RCU, whose destruction (and their children's) waits
+	// for Costs.GracePeriod in rcu_barrier(), 0 to 1. Every 1/RCUShare-th
+	// root created is one, so a memcg's working set of consecutive roots
+	// holds that share too.
+	RCUShare float64
+	// CPUs is the number of CPUs of the machine modelled, for the costs
+	// that grow with it (Costs.ShrinkPerCPU); 0 counts as 1.
+	CPUs int
 }
 
 // DefaultConfig is the configuration the benchmarks start from.
-var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4}
+var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4, RCUShare: DefaultRCUShare}
+
+// DefaultRCUShare is the share of SLAB_DESTROY_BY_RCU caches among those a
+// container touches: in 3.16, anon_vma (mm/rmap.c), sighand_cache
+// (kernel/fork.c), TCP, TCPv6, UDP, UDPv6 (their protos' slab_flags) are
+// six of the about forty caches of DefaultCachesPerMemcg (an estimate of
+// the working set; the sensitivity run varies it).
+const DefaultRCUShare = 0.15
 
 // Validate reports the first field of c outside its allowed range.
 func (c Config) Validate() error {
@@ -117,26 +142,53 @@ func (c Config) Validate() error {
 	if c.Kworkers < 0 {
 		return &FieldError{Field: "Kworkers", Value: c.Kworkers, Allowed: "0 or more", Err: ErrBadConfig}
 	}
+	if !(c.RCUShare >= 0 && c.RCUShare <= 1) {
+		return &FieldError{Field: "RCUShare", Value: c.RCUShare, Allowed: "0 to 1", Err: ErrBadConfig}
+	}
+	if c.CPUs < 0 || c.CPUs > MaxCPUs {
+		return &FieldError{Field: "CPUs", Value: c.CPUs, Allowed: fmt.Sprintf("0 to %d", MaxCPUs), Err: ErrBadConfig}
+	}
 	return nil
 }
 
-// Costs are the CPU times of the heavy steps that critical sections hold,
-// spent with kern's Task.Work. They are the only place where the model's
-// timing lives.
+// MaxCPUs bounds Config.CPUs (the virtual clock's limit).
+const MaxCPUs = 1 << 16
+
+// Costs are the times of the heavy steps of the kernel paths, spent with
+// kern's Task.Work (CPU) and Task.Sleep (GracePeriod). They are the only
+// place where the model's timing lives; workloads.Constants lists each with
+// its source and range.
 //
-// The defaults follow the relative costs of kernel-model.md: the lookup, page
-// counting, list and slot updates and queueing cost nanoseconds and are left
-// at their real Go cost; growing one array and printing one slabinfo line
-// cost microseconds; creating, destroying and shrinking a cache cost from
-// about 100 µs to milliseconds (an estimate, not a measurement).
+// The lookup, page counting, list and slot updates and queueing cost
+// nanoseconds and are left at their real Go cost.
 type Costs struct {
-	// Create is the time to create one cache, root or child: per-node and
-	// per-CPU structures and a sysfs directory of about 50 files.
+	// Create is the time to create one cache, root or child, all of it
+	// under slab_mutex: per-node and per-CPU structures and the cache's
+	// sysfs directory (SLUB has created it under slab_mutex since 3.15,
+	// 421af243b1a5 "slub: do not drop slab_mutex for sysfs_slab_add").
 	Create time.Duration
-	// Destroy is the time to destroy one cache: shutdown, sysfs removal.
-	Destroy time.Duration
-	// Shrink is the time to shrink one cache (per-CPU flushes).
-	Shrink time.Duration
+	// Shutdown is the part of a cache's destruction under slab_mutex:
+	// __kmem_cache_shutdown (kmem_cache_close: flush every CPU's slab,
+	// free the partial lists, the per-CPU and per-node structures).
+	Shutdown time.Duration
+	// Release is the part after slab_mutex is dropped:
+	// memcg_free_cache_params, sysfs_slab_remove and the final free. It
+	// runs under whatever the caller holds: nothing in the old design's
+	// destroy work, memcg_slab_mutex in the new design.
+	Release time.Duration
+	// GracePeriod is how long rcu_barrier() waits when a
+	// SLAB_DESTROY_BY_RCU cache is destroyed (Config.RCUShare of them),
+	// between Shutdown and Release: a sleep, not CPU work.
+	GracePeriod time.Duration
+	// Shrink is the fixed part of shrinking one cache
+	// (__kmem_cache_shrink's per-node partial-list sort), and
+	// ShrinkPerCPU the part that grows with the machine: flush_all sends
+	// an IPI to each CPU that has a slab of the cache and flushes it.
+	Shrink, ShrinkPerCPU time.Duration
+	// Miss is the cost of an allocation that misses its memcg's cache
+	// (memcg_kmem_get_cache's slow path: css_tryget, a GFP_NOWAIT kmalloc
+	// of the work item and schedule_work), paid by the allocating task.
+	Miss time.Duration
 	// GrowPerRoot is the time to grow one root's per-memcg array (allocate,
 	// copy, publish); an activation that grows the arrays pays it per root.
 	GrowPerRoot time.Duration
@@ -144,11 +196,17 @@ type Costs struct {
 	SlabinfoPerCache time.Duration
 }
 
-// DefaultCosts are the costs stated in the type's documentation.
+// DefaultCosts are the best-sourced values memcgbench has; each is an
+// estimate unless workloads.Constants gives a measurement or a figure for
+// it, and each has a sensitivity run.
 var DefaultCosts = Costs{
 	Create:           300 * time.Microsecond,
-	Destroy:          200 * time.Microsecond,
-	Shrink:           100 * time.Microsecond,
+	Shutdown:         100 * time.Microsecond,
+	Release:          100 * time.Microsecond,
+	GracePeriod:      5 * time.Millisecond,
+	Shrink:           20 * time.Microsecond,
+	ShrinkPerCPU:     time.Microsecond,
+	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
 }
@@ -162,8 +220,9 @@ func (c Costs) Validate() error {
 		name string
 		d    time.Duration
 	}{
-		{"Create", c.Create}, {"Destroy", c.Destroy}, {"Shrink", c.Shrink},
-		{"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
+		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkPerCPU", c.ShrinkPerCPU},
+		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 	}
 	for _, f := range fields {
 		if f.d < 0 || f.d > MaxCost {
@@ -213,6 +272,12 @@ type Snapshot struct {
 	// DestroyBacklog is the destroy work queued and not yet started or
 	// cancelled (old design), and DestroyBacklogMax its high-water mark.
 	DestroyBacklog, DestroyBacklogMax int
+	// Removed counts memcgs whose offline, queued by RemoveMemcg, has run;
+	// OfflineLatency sums, and OfflineLatencyMax bounds, the time from
+	// RemoveMemcg to the end of that offline (the wait on the
+	// cgroup_destroy workqueue and for cgroup_mutex included).
+	Removed                           int64
+	OfflineLatency, OfflineLatencyMax time.Duration
 	// DeadCaches counts child caches destroyed after their memcg went
 	// offline; DeadLifetime sums, and DeadLifetimeMax bounds, the time from
 	// offline to destroy. In the new design that is the synchronous shrink

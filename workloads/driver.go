@@ -115,7 +115,12 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 			Allowed: "at least 1 once the fixed roles have theirs (the first role is the measured one)"}
 	}
 	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual, Mutex: opts.Mutex})
-	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: spec.Kworkers})
+	kworkers := spec.Kworkers
+	if kworkers == 0 {
+		kworkers = cpusOf(opts)
+	}
+	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers,
+		RCUShare: spec.RCUShare, CPUs: cpusOf(opts)})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
@@ -364,6 +369,10 @@ type worker struct {
 
 	count [NumOps]opCount
 	lat   [NumOps]reservoir
+	// start samples a churned container's time to accounting: from the
+	// start of its activation to its first allocation served by its own
+	// cache.
+	start reservoir
 	err   error
 
 	_         [64]byte
@@ -498,15 +507,19 @@ func (w *worker) do(s step) {
 }
 
 // churn replaces the memcg in slot i, as a container host starts one
-// container and stops another: a new memcg allocates from each root of its
-// working set until every allocation is served by its own cache (a starting
-// container keeps allocating; its first allocations fall back to the root
-// cache until the kworkers have created its caches), then takes the old
-// memcg's place, and the old one goes offline. The op's latency so includes
-// the time to create the new memcg's caches, however the design schedules
-// that work.
+// container and stops another: a new memcg (activated in css_online)
+// allocates from each root of its working set until every allocation is
+// served by its own cache (a starting container keeps allocating; its first
+// allocations fall back to the root cache until the kworkers have created
+// its caches), then takes the old memcg's place, and the old one is removed
+// (rmdir), which returns at once: its offline runs later on the
+// cgroup_destroy workqueue (Snapshot.OfflineLatency measures it). The op's
+// latency so includes the time to create the new memcg's caches, however
+// the design schedules that work; w.start samples the time to the first
+// hit.
 func (w *worker) churn(i int) error {
 	r, t, reg := w.r, w.task, w.r.reg
+	began := t.Now()
 	m, err := reg.ActivateMemcg(t)
 	if err != nil {
 		return err
@@ -516,6 +529,7 @@ func (w *worker) churn(i int) error {
 		waiting[k] = true
 	}
 	poll := r.spec.ChurnPoll
+	accounted := false
 	for left := len(waiting); left > 0 && !r.stop.Load(); {
 		for k, wait := range waiting {
 			if !wait {
@@ -524,6 +538,10 @@ func (w *worker) churn(i int) error {
 			hit, err := reg.Alloc(t, m, r.root(uint32(workingSetRoot(&r.spec, i, k))))
 			if err != nil && !stale(err) {
 				return err
+			}
+			if hit && !accounted {
+				accounted = true
+				w.start.add(float64(t.Now()-began), w.rng)
 			}
 			if hit || err != nil { // a root destroyed by root churn is not waited for
 				waiting[k] = false
@@ -537,7 +555,7 @@ func (w *worker) churn(i int) error {
 		}
 	}
 	old := r.memcgs[i].Swap(&memcgRef{m})
-	return reg.OfflineMemcg(t, old.Memcg)
+	return reg.RemoveMemcg(t, old.Memcg)
 }
 
 // maxChurnBackoff bounds how far a starting container's start-up work

@@ -14,7 +14,7 @@ import (
 // smallCosts keep the critical sections short so the race detector's runs
 // stay quick.
 var smallCosts = designs.Costs{
-	Create: 5 * time.Microsecond, Destroy: 5 * time.Microsecond, Shrink: 2 * time.Microsecond,
+	Create: 5 * time.Microsecond, Shutdown: 3 * time.Microsecond, Release: 2 * time.Microsecond, Shrink: 2 * time.Microsecond,
 	GrowPerRoot: 100 * time.Nanosecond, SlabinfoPerCache: time.Microsecond,
 }
 
@@ -91,7 +91,7 @@ func TestEveryPresetRuns(t *testing.T) {
 
 func TestRunStopsOnDurationAndCancel(t *testing.T) {
 	spec, _ := Preset("steady")
-	spec.Workers, spec.Roots, spec.Memcgs = 2, 8, 4
+	spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 2, 8, 4, 4
 	d := Designs()[1]
 	r, err := NewRunner(spec, d, Options{})
 	if err != nil {

@@ -33,6 +33,9 @@ type Result struct {
 	Ops int64
 	// PerOp has, for each Op, its count and, for slow ops, its latency.
 	PerOp [NumOps]OpResult
+	// Start is the time to accounting of the containers churn started:
+	// activation to the first allocation served by the memcg's own cache.
+	Start Latency
 	// Roles has each role's name, workers and operations.
 	Roles []RoleResult
 	// Locks are the merged lock statistics (nil with Options.LockStats off).
@@ -101,6 +104,11 @@ func (r *Runner) result(elapsed, drain time.Duration) *Result {
 		}
 		res.PerOp[op].Latency = mergeLatency(rs, rng)
 	}
+	var starts []*reservoir
+	for _, w := range r.workers {
+		starts = append(starts, &w.start)
+	}
+	res.Start = mergeLatency(starts, rng)
 	return res
 }
 
@@ -117,7 +125,10 @@ type Metric struct {
 // wait and hold per operation, the share of contended acquisitions and the
 // occupancy (the class's hold time over the run's time, summed over its
 // locks: a single lock busy all the time reads 100), the p50 and p99
-// latency of each slow op that ran, the old design's destroy backlog, the
+// latency of each slow op that ran, a churned container's time to
+// accounting (start, p50 and p99) and the mean and longest time from its
+// predecessor's rmdir to the end of its offline, the old design's destroy
+// backlog, the
 // mean time from offline to destroy, the drain, and how closely the
 // critical sections' work held its asked length (work-held/asked).
 func (r *Result) Metrics() []Metric {
@@ -155,7 +166,14 @@ func (r *Result) Metrics() []Metric {
 				Metric{lat.P99, Op(op).String() + "-p99-ns"})
 		}
 	}
+	if r.Start.N > 0 {
+		ms = append(ms, Metric{r.Start.P50, "start-p50-ns"}, Metric{r.Start.P99, "start-p99-ns"})
+	}
 	s := r.Snapshot
+	if s.Removed > 0 {
+		ms = append(ms, Metric{float64(s.OfflineLatency) / float64(s.Removed), "offline-ns"},
+			Metric{float64(s.OfflineLatencyMax), "offline-max-ns"})
+	}
 	if s.DestroyQueued > 0 {
 		ms = append(ms, Metric{float64(s.DestroyBacklogMax), "destroy-backlog-max"})
 	}

@@ -205,9 +205,16 @@ type Spec struct {
 	Skew Skew
 	// Costs are the critical-section costs.
 	Costs designs.Costs
-	// Kworkers is the number of kworkers that run deferred work, 1 to
-	// MaxKworkers.
+	// Kworkers is the number of kworkers that run deferred work, 0 to
+	// MaxKworkers; 0 means one per CPU. system_wq's concurrency management
+	// keeps one running kworker per CPU and starts another only when one
+	// sleeps; a fixed pool of one per CPU matches it while the work runs,
+	// and differs where every kworker sleeps on one mutex (then a new one
+	// would start the next item): the sensitivity run varies the pool.
 	Kworkers int
+	// RCUShare is the share of root caches that are SLAB_DESTROY_BY_RCU,
+	// 0 to 1 (designs.Config.RCUShare).
+	RCUShare float64
 	// Seed seeds every worker's random source (worker i uses Seed and i).
 	Seed uint64
 	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops.
@@ -217,14 +224,32 @@ type Spec struct {
 	Ops int64
 }
 
+// Defaults of the registry's shape; workloads.Constants gives each its
+// source.
+const (
+	// DefaultRoots is the root caches of /proc/slabinfo on a CentOS 7 host
+	// (kernel 3.10): "Active / Total Caches (% used) : 86 / 116"
+	// (moby/moby#37722).
+	DefaultRoots = 116
+	// DefaultCachesPerMemcg is an estimate: in 3.16 every slab allocation
+	// of a task in a kmem-limited memcg was accounted (the __GFP_ACCOUNT
+	// opt-in came in 4.5), so a container that starts processes, opens
+	// files and sockets touches tens of caches (task_struct, sighand_cache,
+	// signal_cache, mm_struct, vm_area_struct, anon_vma, files_cache, filp,
+	// dentry, inode caches, the sockets of each protocol, kmalloc-8 to
+	// kmalloc-8192, ...).
+	DefaultCachesPerMemcg = 40
+)
+
 // DefaultSpec is the starting point of every preset: a container host with
-// about 150 root caches and 64 kmem-accounted memcgs, allocation-dominated.
+// DefaultRoots root caches and 64 kmem-accounted memcgs,
+// allocation-dominated.
 var DefaultSpec = Spec{
 	Name:            "custom",
 	Workers:         0,
-	Roots:           150,
+	Roots:           DefaultRoots,
 	Memcgs:          64,
-	CachesPerMemcg:  8,
+	CachesPerMemcg:  DefaultCachesPerMemcg,
 	ChurnPoll:       20 * time.Microsecond,
 	OpCost:          9 * time.Nanosecond,
 	OpBatch:         10 * time.Microsecond,
@@ -232,7 +257,8 @@ var DefaultSpec = Spec{
 	Mix:             Mix{OpAlloc: 100},
 	Skew:            Skew{},
 	Costs:           designs.DefaultCosts,
-	Kworkers:        4,
+	RCUShare:        designs.DefaultRCUShare,
+	Kworkers:        0,
 	Seed:            1,
 	Duration:        2 * time.Second,
 }
@@ -266,8 +292,10 @@ func (s *Spec) Validate() error {
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
 		return bad("Skew.S", s.Skew.S, "above 1 and at most 10")
-	case s.Kworkers < 1 || s.Kworkers > MaxKworkers:
-		return bad("Kworkers", s.Kworkers, fmt.Sprintf("1 to %d", MaxKworkers))
+	case s.Kworkers < 0 || s.Kworkers > MaxKworkers:
+		return bad("Kworkers", s.Kworkers, fmt.Sprintf("0 (one per CPU) to %d", MaxKworkers))
+	case !(s.RCUShare >= 0 && s.RCUShare <= 1):
+		return bad("RCUShare", s.RCUShare, "0 to 1")
 	case s.Duration < 0 || s.Duration > MaxDuration:
 		return bad("Duration", s.Duration, fmt.Sprintf("0 to %v", MaxDuration))
 	case s.Duration == 0 && s.Ops < 1:

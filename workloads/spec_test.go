@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,8 @@ func TestValidate(t *testing.T) {
 		{"working set past roots", func(s *Spec) { s.Roots, s.CachesPerMemcg = 4, 5 }, "CachesPerMemcg = 5, allowed range is 1 to Roots (4)"},
 		{"negative churn poll", func(s *Spec) { s.ChurnPoll = -1 }, "ChurnPoll = -1ns, allowed range is 0 to 1s"},
 		{"zipf exponent", func(s *Spec) { s.Skew = Skew{Zipf: true, S: 1} }, "Skew.S = 1, allowed range is above 1 and at most 10"},
-		{"no kworkers", func(s *Spec) { s.Kworkers = 0 }, "Kworkers = 0, allowed range is 1 to 1024"},
+		{"negative kworkers", func(s *Spec) { s.Kworkers = -1 }, "Kworkers = -1, allowed range is 0 (one per CPU) to 1024"},
+		{"RCU share NaN", func(s *Spec) { s.RCUShare = math.NaN() }, "RCUShare = NaN, allowed range is 0 to 1"},
 		{"negative duration", func(s *Spec) { s.Duration = -time.Second }, "Duration = -1s"},
 		{"no ops and no duration", func(s *Spec) { s.Duration = 0 }, "Ops = 0, allowed range is 1 or more when Duration is 0"},
 		{"negative cost", func(s *Spec) { s.Costs.Shrink = -1 }, "Costs.Shrink = -1ns, allowed range is 0 to 1s"},

@@ -39,9 +39,9 @@ func TestVirtualCalibrateExact(t *testing.T) {
 func TestVirtualDeterministic(t *testing.T) {
 	run := func() string {
 		spec, _ := Preset("mixed")
-		spec.Workers, spec.Roots, spec.Memcgs = 12, 30, 16
+		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 12, 30, 16, 8
 		res := mustRun(t, spec, Designs()[0], Options{LockStats: true,
-			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer}}, 3000, 0)
+			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}}, 3000, 0)
 		return fmt.Sprint(res.Elapsed, res.Ops, res.PerOp, res.Locks, res.Snapshot.ChildrenCreated)
 	}
 	first := run()

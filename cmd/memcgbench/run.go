@@ -36,7 +36,9 @@ type runFlags struct {
 	seed                               uint64
 	ops                                int64
 	duration, poll                     time.Duration
-	create, destroy, shrink, grow, sli time.Duration
+	create, shutdown, release, grace   time.Duration
+	shrink, shrinkCPU, miss, grow, sli time.Duration
+	rcuShare                           float64
 	stats, force                       bool
 	out, mutexProfile                  string
 }
@@ -45,7 +47,9 @@ type runFlags struct {
 var fieldFlags = map[string]string{
 	"Workers": "-workers", "Roots": "-roots", "Memcgs": "-memcgs", "CachesPerMemcg": "-caches",
 	"ChurnPoll": "-churn-poll", "Skew.S": "-skew", "Kworkers": "-kworkers", "Duration": "-duration",
-	"Ops": "-ops", "Costs.Create": "-create", "Costs.Destroy": "-destroy", "Costs.Shrink": "-shrink",
+	"Ops": "-ops", "Costs.Create": "-create", "Costs.Shutdown": "-shutdown", "Costs.Release": "-release",
+	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
+	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
 	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Mix": "-mix",
 }
 
@@ -76,8 +80,13 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.poll, "churn-poll", -1, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
 	maxCost := " 0 to " + designs.MaxCost.String() + " (default: the preset's)"
 	fs.DurationVar(&f.create, "create", -1, "cost of creating a cache,"+maxCost)
-	fs.DurationVar(&f.destroy, "destroy", -1, "cost of destroying a cache,"+maxCost)
-	fs.DurationVar(&f.shrink, "shrink", -1, "cost of shrinking a cache,"+maxCost)
+	fs.DurationVar(&f.shutdown, "shutdown", -1, "cost of shutting a cache down under slab_mutex,"+maxCost)
+	fs.DurationVar(&f.release, "release", -1, "cost of a destroy's sysfs removal and free, after slab_mutex,"+maxCost)
+	fs.DurationVar(&f.grace, "grace-period", -1, "rcu_barrier() wait when a SLAB_DESTROY_BY_RCU cache is destroyed,"+maxCost)
+	fs.Float64Var(&f.rcuShare, "rcu-share", -1, "share of root caches that are SLAB_DESTROY_BY_RCU, 0 to 1 (default: the preset's)")
+	fs.DurationVar(&f.shrink, "shrink", -1, "fixed cost of shrinking a cache,"+maxCost)
+	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", -1, "cost of shrinking a cache per CPU (flush_all's IPIs),"+maxCost)
+	fs.DurationVar(&f.miss, "miss", -1, "cost of an allocation that misses its memcg's cache,"+maxCost)
 	fs.DurationVar(&f.grow, "grow", -1, "cost of growing one root's array,"+maxCost)
 	fs.DurationVar(&f.sli, "slabinfo-cost", -1, "cost of printing one slabinfo line,"+maxCost)
 	fs.BoolVar(&f.stats, "stats", true, "collect lock statistics (per-lock metrics)")
@@ -150,8 +159,15 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setInt(&s.Kworkers, f.kworkers)
 	setDur(&s.ChurnPoll, f.poll)
 	setDur(&s.Costs.Create, f.create)
-	setDur(&s.Costs.Destroy, f.destroy)
+	setDur(&s.Costs.Shutdown, f.shutdown)
+	setDur(&s.Costs.Release, f.release)
+	setDur(&s.Costs.GracePeriod, f.grace)
 	setDur(&s.Costs.Shrink, f.shrink)
+	setDur(&s.Costs.ShrinkPerCPU, f.shrinkCPU)
+	setDur(&s.Costs.Miss, f.miss)
+	if f.rcuShare != -1 {
+		s.RCUShare = f.rcuShare
+	}
 	setDur(&s.Costs.GrowPerRoot, f.grow)
 	setDur(&s.Costs.SlabinfoPerCache, f.sli)
 	s.Seed = f.seed
@@ -422,8 +438,10 @@ func baseConfig(s workloads.Spec, ds []workloads.Design, cpus []int) []benchfmt.
 		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
 		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
-		{"costs", fmt.Sprintf("create=%v destroy=%v shrink=%v grow=%v slabinfo=%v",
-			s.Costs.Create, s.Costs.Destroy, s.Costs.Shrink, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache)},
+		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v grace-period=%v shrink=%v+%v/cpu miss=%v grow=%v slabinfo=%v",
+			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkPerCPU,
+			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache)},
+		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
 		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
 		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},
 	}

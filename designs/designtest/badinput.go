@@ -1,6 +1,7 @@
 package designtest
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -128,7 +129,11 @@ func testBadInput(t *testing.T, d Design) {
 	}{
 		{"negative create cost", designs.Config{Costs: designs.Costs{Create: -1}}},
 		{"negative shrink cost", designs.Config{Costs: designs.Costs{Shrink: -time.Microsecond}}},
-		{"cost above the maximum", designs.Config{Costs: designs.Costs{Destroy: 2 * designs.MaxCost}}},
+		{"cost above the maximum", designs.Config{Costs: designs.Costs{Release: 2 * designs.MaxCost}}},
+		{"negative grace period", designs.Config{Costs: designs.Costs{GracePeriod: -time.Millisecond}}},
+		{"RCU share above 1", designs.Config{RCUShare: 1.5}},
+		{"RCU share NaN", designs.Config{RCUShare: math.NaN()}},
+		{"negative CPUs", designs.Config{CPUs: -1}},
 		{"negative kworkers", designs.Config{Kworkers: -1}},
 	}
 	for _, tc := range configs {

@@ -43,17 +43,31 @@ type Design struct {
 	// decides on a cache's pages when it runs (the old design); otherwise
 	// offline decides and destroys at once. The reference model follows it.
 	DeferredDestroy bool
+	// GraceHolders are the lock classes a memcg's offline holds across the
+	// rcu_barrier() of destroying a SLAB_DESTROY_BY_RCU cache, sorted: the
+	// kernel drops slab_mutex before it, but not the locks its caller
+	// holds.
+	GraceHolders []string
 }
 
 // testCosts keeps the critical sections short, so the suite is fast, but
 // not zero, so the work paths run.
+// (A grace period on the real clock would sleep a whole millisecond or
+// more; the virtual conformance run has one.)
 var testCosts = designs.Costs{
 	Create:           2 * time.Microsecond,
-	Destroy:          2 * time.Microsecond,
+	Shutdown:         1 * time.Microsecond,
+	Release:          1 * time.Microsecond,
 	Shrink:           1 * time.Microsecond,
+	ShrinkPerCPU:     100 * time.Nanosecond,
+	Miss:             100 * time.Nanosecond,
 	GrowPerRoot:      100 * time.Nanosecond,
 	SlabinfoPerCache: 100 * time.Nanosecond,
 }
+
+// testRCUShare makes every other root a SLAB_DESTROY_BY_RCU cache, so both
+// destroy paths run.
+const testRCUShare = 0.5
 
 // Run runs the whole conformance suite on d.
 func Run(t *testing.T, d Design) {
@@ -63,6 +77,7 @@ func Run(t *testing.T, d Design) {
 	t.Run("Race", func(t *testing.T) { testRace(t, d) })
 	t.Run("AllocHit", func(t *testing.T) { testAllocHit(t, d) })
 	t.Run("Virtual", func(t *testing.T) { testVirtual(t, d) })
+	t.Run("GracePeriod", func(t *testing.T) { testGracePeriod(t, d) })
 }
 
 // env is one registry under test with its runtime and a task to drive it.
@@ -80,7 +95,7 @@ type env struct {
 func newEnv(t testing.TB, d Design, kworkers int, hook func(*kern.Task, kern.Event)) *env {
 	t.Helper()
 	rt := kern.New(kern.Config{LockStats: true, CheckOrder: true, Hook: hook})
-	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: kworkers})
+	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: kworkers, RCUShare: testRCUShare, CPUs: 4})
 	if err != nil {
 		t.Fatalf("%s: New: %v", d.Name, err)
 	}

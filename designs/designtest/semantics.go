@@ -53,6 +53,32 @@ var semanticCases = []struct {
 			e.t.Errorf("Alloc on offline memcg: %v, want memcg offline", err)
 		}
 	}},
+	{"rmdir refuses allocations at once and offlines on the destroy workqueue", func(e *env) {
+		a, b := e.root("a"), e.root("b")
+		m := e.memcg()
+		e.child(m, a)
+		e.child(m, b)
+		e.must("RemoveMemcg", e.reg.RemoveMemcg(e.task, m))
+		if _, err := e.reg.Alloc(e.task, m, a); errClass(err) != "memcg offline" {
+			e.t.Errorf("Alloc after rmdir: %v, want memcg offline", err)
+		}
+		if err := e.reg.RemoveMemcg(e.task, m); errClass(err) != "memcg offline" {
+			e.t.Errorf("second rmdir: %v, want memcg offline", err)
+		}
+		if s := e.reg.Snapshot(); s.OnlineMemcgs != 1 || s.Removed != 0 || s.PendingWork != 1 {
+			e.t.Errorf("before the workqueue runs: online %d, removed %d, pending %d; want 1, 0, 1 (offline queued, not run)",
+				s.OnlineMemcgs, s.Removed, s.PendingWork)
+		}
+		e.reg.Quiesce(e.task)
+		s := e.reg.Snapshot()
+		if s.OnlineMemcgs != 0 || s.Memcgs != 0 || s.Children != 0 || s.Removed != 1 || s.OfflineLatency < 0 {
+			e.t.Errorf("after Quiesce: online %d, memcgs %d, children %d, removed %d, offline latency %v; want 0, 0, 0, 1, >= 0",
+				s.OnlineMemcgs, s.Memcgs, s.Children, s.Removed, s.OfflineLatency)
+		}
+		if err := e.reg.OfflineMemcg(e.task, m); errClass(err) != "memcg offline" {
+			e.t.Errorf("OfflineMemcg after rmdir: %v, want memcg offline", err)
+		}
+	}},
 	{"offline keeps caches that hold pages as dead caches", func(e *env) {
 		r := e.root("dentry")
 		m := e.memcg()

@@ -90,7 +90,10 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 		return err
 	case k < 68:
 		if m := take(p, &p.memcgs, rng); m != nil {
-			return reg.OfflineMemcg(task, m)
+			if k < 65 {
+				return reg.OfflineMemcg(task, m)
+			}
+			return reg.RemoveMemcg(task, m) // rmdir: offline queued
 		}
 	case k < 71:
 		if nroots >= 12 {

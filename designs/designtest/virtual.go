@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"memcgbench/designs"
 	"memcgbench/kern"
@@ -23,8 +24,10 @@ func testVirtual(t *testing.T, d Design) {
 
 func virtualStress(t *testing.T, d Design) string {
 	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true,
-		Virtual: &kern.Virtual{CPUs: 3, LineTransfer: kern.DefaultLineTransfer}})
-	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: 2})
+		Virtual: &kern.Virtual{CPUs: 3, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}})
+	costs := testCosts
+	costs.GracePeriod = 20 * time.Microsecond // slept under the design's locks
+	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 2, RCUShare: testRCUShare, CPUs: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,4 +76,44 @@ func virtualStress(t *testing.T, d Design) string {
 	}
 	return fmt.Sprintf("%s: virtual end %dns, children created %d destroyed %d, create work %d, lock wait %dns, anomalies %v",
 		d.Name, rt.Now(), s.ChildrenCreated, s.ChildrenDestroyed, s.CreateQueued, wait, s.Anomalies)
+}
+
+// testGracePeriod removes a memcg whose one cache is SLAB_DESTROY_BY_RCU,
+// on the virtual clock, and checks which lock classes were held across the
+// destroy's rcu_barrier() (a 1 ms grace period, far longer than every other
+// cost): exactly the design's GraceHolders.
+func testGracePeriod(t *testing.T, d Design) {
+	const grace = time.Millisecond
+	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Virtual: &kern.Virtual{CPUs: 2}})
+	costs := testCosts
+	costs.GracePeriod = grace
+	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 1, RCUShare: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, d: d, rt: rt, reg: reg}
+	rt.Go("setup", func(task *kern.Task) {
+		e.task = task
+		r, m := e.root("TCP"), e.memcg()
+		e.child(m, r)
+		rt.ResetLockStats()
+		e.must("RemoveMemcg", reg.RemoveMemcg(task, m))
+		reg.Quiesce(task)
+	})
+	if err := rt.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	reg.Close()
+	var held []string
+	for _, s := range rt.LockStats() {
+		if s.HoldMax >= int64(grace) {
+			held = append(held, s.Class)
+		}
+	}
+	if fmt.Sprint(held) != fmt.Sprint(d.GraceHolders) {
+		t.Errorf("classes held across the grace period: %q, want %q", held, d.GraceHolders)
+	}
+	if s := reg.Snapshot(); s.Removed != 1 || s.Children != 0 || s.OfflineLatency < grace && len(d.GraceHolders) > 0 {
+		t.Errorf("removed %d, children %d, offline latency %v", s.Removed, s.Children, s.OfflineLatency)
+	}
 }

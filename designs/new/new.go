@@ -4,15 +4,18 @@
 // the per-memcg arrays, and a memcg going offline shrinks and destroys its
 // caches synchronously, under that mutex. There is no destroy work.
 //
-// Lock order: activate_kmem_mutex -> memcg_slab_mutex -> slab_mutex
-// (-> kmemcg_ida, the id allocator's own lock).
+// Lock order: cgroup_mutex -> activate_kmem_mutex -> memcg_slab_mutex ->
+// slab_mutex (-> kmemcg_ida, the id allocator's own lock); offline takes
+// cgroup_mutex -> memcg_slab_mutex -> slab_mutex.
 //
 // Serializing every slot and list change and every child destroy under one
 // mutex removes the old design's offline-vs-root-destroy race; the price is
 // that offline holds memcg_slab_mutex for (its caches) x (shrink + destroy),
 // root destroy for (its children) x destroy, each child creation for the
 // whole create, and every memory.kmem.slabinfo read of every memcg takes it
-// too.
+// too. A destroy includes, for SLAB_DESTROY_BY_RCU caches, the rcu_barrier()
+// that kmem_cache_destroy sleeps in after dropping slab_mutex: under
+// memcg_slab_mutex here, so its waiters sleep for a grace period.
 package new
 
 import (
@@ -45,7 +48,8 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	r := &Registry{Core: core, memcgSlab: kern.NewMutex(memcgSlabClass)}
 	core.CreateChild = r.createChild
 	core.ListLock = r.listLock
-	rt.DeclareOrder(slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass)
+	core.Offline = r.offline
+	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass)
 	return r, nil
 }
 
@@ -55,9 +59,12 @@ func (r *Registry) Name() string { return "new" }
 // Flaws returns nil: the design is known to have no anomaly.
 func (r *Registry) Flaws() []designs.Flaw { return nil }
 
-// ActivateMemcg is memcg_activate_kmem: under activate_kmem_mutex take an
-// id, then grow every root's array under memcg_slab_mutex and slab_mutex.
+// ActivateMemcg is memcg_activate_kmem from css_online (under
+// cgroup_mutex): under activate_kmem_mutex take an id, then grow every
+// root's array under memcg_slab_mutex and slab_mutex.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.CgroupMutex)
+	defer t.Unlock(r.CgroupMutex)
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, nil)
@@ -73,27 +80,24 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	return m, nil
 }
 
-// OfflineMemcg is memcg_unregister_all_caches: under memcg_slab_mutex, walk
-// the memcg's list; shrink each cache and destroy it if it holds no pages.
-// Caches that still hold pages stay listed as dead caches.
-func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
-	m, err := r.BeginOffline(t, mh)
-	if err != nil {
-		return err
-	}
+// offline is memcg_unregister_all_caches, run by css_offline with
+// cgroup_mutex and memcg_slab_mutex held: walk the memcg's list; shrink
+// each cache and destroy it if it holds no pages. Caches that still hold
+// pages stay listed as dead caches.
+func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	for _, c := range m.Caches() {
-		t.Work(r.Costs.Shrink)
+		t.Work(r.ShrinkCost())
 		if c.Pages.Load() == 0 {
 			r.destroyChild(t, c)
 		}
 	}
-	r.EndOffline(t, m)
-	return nil
 }
 
 // destroyChild is memcg_unregister_cache then kmem_cache_destroy of a child,
 // with memcg_slab_mutex held by the caller: clear the slot, take the cache off
-// its memcg's list, then free it under slab_mutex.
+// its memcg's list, shut it down under slab_mutex, then, with slab_mutex
+// dropped but memcg_slab_mutex still held, rcu_barrier() for a
+// SLAB_DESTROY_BY_RCU cache and the release.
 func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 	t.Point("cache-destroy:begin")
 	if !r.ClaimDestroy(c) {
@@ -103,8 +107,9 @@ func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 	c.Memcg.RemoveCache(c)
 	r.MaybeFree(t, c.Memcg)
 	t.Lock(r.SlabMutex)
-	r.FreeChild(t, c)
+	r.ShutdownChild(t, c)
 	t.Unlock(r.SlabMutex)
+	r.ReleaseChild(t, c)
 }
 
 // DestroyRoot is kmem_cache_destroy of a root. After the refcount drop under

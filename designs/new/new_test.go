@@ -19,6 +19,7 @@ var design = designtest.Design{
 		return r, nil
 	},
 	DeferredDestroy: false,
+	GraceHolders:    []string{"cgroup_mutex", "memcg_slab_mutex"},
 }
 
 func TestConformance(t *testing.T) { designtest.Run(t, design) }

@@ -4,8 +4,9 @@
 // under slab_mutex, and a memcg going offline defers the destruction of each
 // of its caches to a per-cache work item run by the kworkers.
 //
-// Lock order: activate_kmem_mutex -> slab_mutex -> memcg::slab_caches_mutex
-// (-> kmemcg_ida, the id allocator's own lock).
+// Lock order: cgroup_mutex -> activate_kmem_mutex -> slab_mutex ->
+// memcg::slab_caches_mutex (-> kmemcg_ida, the id allocator's own lock);
+// offline takes cgroup_mutex -> memcg::slab_caches_mutex.
 //
 // The design keeps the kernel's flaw: memcg offline and root cache destroy
 // are not synchronized. Root destroy walks the array under
@@ -44,7 +45,8 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	r := &Registry{Core: core}
 	core.CreateChild = r.createChild
 	core.ListLock = listLock
-	rt.DeclareOrder(slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass)
+	core.Offline = r.offline
+	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass)
 	return r, nil
 }
 
@@ -56,10 +58,13 @@ func (r *Registry) Flaws() []designs.Flaw {
 	return []designs.Flaw{designs.DoubleDestroy, designs.WorkOnDestroyed}
 }
 
-// ActivateMemcg is memcg_activate_kmem: under activate_kmem_mutex take an
-// id, then grow every root's array under slab_mutex (memcg_update_all_caches)
-// and give the memcg its own slab_caches_mutex.
+// ActivateMemcg is memcg_activate_kmem from css_online (under
+// cgroup_mutex): under activate_kmem_mutex take an id, then grow every
+// root's array under slab_mutex (memcg_update_all_caches) and give the
+// memcg its own slab_caches_mutex.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.CgroupMutex)
+	defer t.Unlock(r.CgroupMutex)
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, kern.NewMutex(slabCachesClass))
@@ -73,19 +78,13 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	return m, nil
 }
 
-// OfflineMemcg is mem_cgroup_destroy_all_caches: under the memcg's
-// slab_caches_mutex, queue each cache's destroy work. Nothing is destroyed
-// before the kworkers run it.
-func (r *Registry) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
-	m, err := r.BeginOffline(t, mh)
-	if err != nil {
-		return err
-	}
+// offline is mem_cgroup_destroy_all_caches, run by css_offline with
+// cgroup_mutex and the memcg's slab_caches_mutex held: queue each cache's
+// destroy work. Nothing is destroyed before the kworkers run it.
+func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	for _, c := range m.Caches() {
 		r.QueueDestroy(t, c)
 	}
-	r.EndOffline(t, m)
-	return nil
 }
 
 // destroyWork is kmem_cache_destroy_work_func, run by a kworker holding no
@@ -99,21 +98,24 @@ func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
 		r.Anomaly(designs.WorkOnDestroyed)
 		return
 	}
-	t.Work(r.Costs.Shrink)
+	t.Work(r.ShrinkCost())
 	if c.Pages.Load() > 0 {
 		return // a dead cache: it stays listed until its root is destroyed
 	}
 	r.destroyChild(t, c)
 }
 
-// destroyChild is kmem_cache_destroy of a child: under slab_mutex clear the
-// slot, take the cache off its memcg's list under the memcg's
-// slab_caches_mutex, and free it.
+// destroyChild is kmem_cache_destroy of a child (3.15): under slab_mutex
+// clear the slot and take the cache off its memcg's list under the memcg's
+// slab_caches_mutex (memcg_unregister_cache), then shut it down; with
+// slab_mutex dropped, rcu_barrier() for a SLAB_DESTROY_BY_RCU cache and the
+// release, under the caller's locks only: none in the destroy work,
+// activate_kmem_mutex in root destroy.
 func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 	t.Point("cache-destroy:begin")
 	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
 	if !r.ClaimDestroy(c) {
+		t.Unlock(r.SlabMutex)
 		return // destroyed already: counted as DoubleDestroy
 	}
 	slab.SetSlot(c.Root, c.Memcg.ID(), nil)
@@ -121,7 +123,9 @@ func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 	c.Memcg.RemoveCache(c)
 	r.MaybeFree(t, c.Memcg)
 	t.Unlock(c.Memcg.Mutex)
-	r.FreeChild(t, c)
+	r.ShutdownChild(t, c)
+	t.Unlock(r.SlabMutex)
+	r.ReleaseChild(t, c)
 }
 
 // DestroyRoot is kmem_cache_destroy of a root. After the refcount drop under

@@ -19,6 +19,7 @@ var design = designtest.Design{
 		return r, nil
 	},
 	DeferredDestroy: true,
+	GraceHolders:    nil,
 }
 
 func TestConformance(t *testing.T) { designtest.Run(t, design) }

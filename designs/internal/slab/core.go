@@ -2,6 +2,7 @@ package slab
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +14,11 @@ import (
 var (
 	SlabMutexClass     = kern.NewClass("slab_mutex")
 	ActivateMutexClass = kern.NewClass("activate_kmem_mutex")
+	// CgroupMutexClass is cgroup_mutex, held by css_online (where a new
+	// memcg's kmem accounting is activated, memcg_propagate_kmem) and by
+	// css_offline (css_killed_work_fn -> offline_css), in 3.16's
+	// kernel/cgroup.c; it is the outermost lock of both designs.
+	CgroupMutexClass = kern.NewClass("cgroup_mutex")
 )
 
 // Core is what the two designs share: the structures, the counters, and the
@@ -20,8 +26,18 @@ var (
 // Core and adds its own locks and its versions of the paths that changed.
 type Core struct {
 	Costs designs.Costs
-	// WQ runs the deferred create (and, in the old design, destroy) work.
+	// WQ runs the deferred create (and, in the old design, destroy) work:
+	// system_wq's kworkers.
 	WQ *kern.Workqueue
+	// DestroyWQ is cgroup_destroy_wq (alloc_workqueue("cgroup_destroy", 0,
+	// 1)): the offlines that RemoveMemcg queues, one at a time.
+	DestroyWQ *kern.Workqueue
+	// CgroupMutex is cgroup_mutex.
+	CgroupMutex *kern.Mutex
+	// CPUs is the machine's CPU count, for the per-CPU costs.
+	CPUs int
+	// rcuShare is designs.Config.RCUShare.
+	rcuShare float64
 	// SlabMutex guards List, the roots' names and Dying flags; the old design
 	// also writes the arrays under it.
 	SlabMutex *kern.Mutex
@@ -38,6 +54,9 @@ type Core struct {
 
 	// CreateChild is the design's create worker (path D's deferred half).
 	CreateChild func(t *kern.Task, m *Memcg, root *Cache)
+	// Offline is the design's css_offline walk of m's caches (path E),
+	// run with cgroup_mutex and m's list lock held (BeginOffline).
+	Offline func(t *kern.Task, m *Memcg)
 	// ListLock returns the design's lock guarding m's cache list.
 	ListLock func(m *Memcg) *kern.Mutex
 
@@ -49,6 +68,7 @@ type Core struct {
 	createQueued, createSkipped, createDropped atomic.Int64
 	destroyQueued, destroyBacklog, backlogMax  atomic.Int64
 	deadCaches, deadLifetime, deadLifetimeMax  atomic.Int64
+	removed, offlineLatency, offlineMax        atomic.Int64
 	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
 }
 
@@ -57,9 +77,14 @@ func NewCore(rt *kern.Runtime, cfg designs.Config) (*Core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	destroyers := min(cfg.Kworkers, 1) // 0 keeps a manual workqueue
 	return &Core{
 		Costs:         cfg.Costs,
 		WQ:            rt.NewWorkqueue("kworker", cfg.Kworkers),
+		DestroyWQ:     rt.NewWorkqueue("cgroup_destroy", destroyers),
+		CgroupMutex:   kern.NewMutex(CgroupMutexClass),
+		CPUs:          max(cfg.CPUs, 1),
+		rcuShare:      cfg.RCUShare,
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
 		List:          NewList(),
@@ -99,7 +124,7 @@ func (c *Core) Memcg(m designs.Memcg) (*Memcg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if memcg.Offline.Load() {
+	if memcg.Offline.Load() || memcg.Killed.Load() {
 		return nil, fmt.Errorf("memcg %d: %w", memcg.id, designs.ErrMemcgOffline)
 	}
 	return memcg, nil
@@ -116,13 +141,23 @@ func (c *Core) CreateRoot(t *kern.Task, name string) (designs.Root, error) {
 		return nil, fmt.Errorf("create root %q: %w", name, designs.ErrRootExists)
 	}
 	t.Work(c.Costs.Create)
-	root := &Cache{name: name, Owner: c}
+	root := &Cache{name: name, Owner: c, RCU: c.nextRootRCU()}
 	root.Caches.Store(NewArray(c.ArraySize))
 	c.names[name] = root
 	c.List.Add(root)
 	c.roots.Add(1)
 	c.rootsCreated.Add(1)
 	return root, nil
+}
+
+// nextRootRCU reports whether the next root created is a
+// SLAB_DESTROY_BY_RCU cache: root k (counting from 0 in creation order) is
+// one when floor((k+1) x share) passes floor(k x share), which spreads a
+// share evenly over any run of consecutive roots. The caller holds
+// SlabMutex.
+func (c *Core) nextRootRCU() bool {
+	k := float64(c.rootsCreated.Load())
+	return math.Floor((k+1)*c.rcuShare) > math.Floor(k*c.rcuShare)
 }
 
 // BeginDestroyRoot is the first step of path F in both designs: under
@@ -143,16 +178,35 @@ func (c *Core) BeginDestroyRoot(t *kern.Task, r designs.Root) (*Cache, error) {
 }
 
 // FinishDestroyRoot is the last step of path F in both designs, once the
-// children are gone: under slab_mutex, take the root off the list and free it.
+// children are gone: under slab_mutex, take the root off the list and shut
+// it down; then, with slab_mutex dropped, rcu_barrier() if it is a
+// SLAB_DESTROY_BY_RCU cache, and the release.
 func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
 	t.Lock(c.SlabMutex)
-	defer t.Unlock(c.SlabMutex)
 	c.List.Remove(root)
 	delete(c.names, root.name)
 	root.MarkDestroyed()
-	t.Work(c.Costs.Destroy)
+	t.Work(c.Costs.Shutdown)
 	c.roots.Add(-1)
+	t.Unlock(c.SlabMutex)
+	c.release(t, root)
 	c.rootsDestroyed.Add(1)
+}
+
+// release is the end of kmem_cache_destroy, after slab_mutex is dropped:
+// rcu_barrier() for a SLAB_DESTROY_BY_RCU cache, then sysfs removal and
+// the free, under whatever locks the caller holds.
+func (c *Core) release(t *kern.Task, cache *Cache) {
+	if cache.RCU {
+		t.Sleep(c.Costs.GracePeriod)
+	}
+	t.Work(c.Costs.Release)
+}
+
+// ShrinkCost is the time to shrink one cache on this machine: the fixed
+// part and one IPI and flush per CPU (flush_all).
+func (c *Core) ShrinkCost() time.Duration {
+	return c.Costs.Shrink + time.Duration(c.CPUs)*c.Costs.ShrinkPerCPU
 }
 
 // Alloc is path D's fast path, the same in both designs: a lock-free lookup;
@@ -169,6 +223,7 @@ func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error
 	if child := Lookup(root, memcg.id); child != nil && child.Memcg == memcg {
 		return true, nil
 	}
+	t.Work(c.Costs.Miss)
 	w := &createWork{c: c, memcg: memcg, root: root}
 	w.Init(w.run)
 	c.WQ.Queue(t, &w.WorkItem)
@@ -214,7 +269,7 @@ func (c *Core) DropCreate(m *Memcg, root *Cache) bool {
 // on the global list. The caller holds SlabMutex.
 func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
 	t.Work(c.Costs.Create)
-	child := &Cache{Root: root, Memcg: m, name: root.name, Owner: c}
+	child := &Cache{Root: root, Memcg: m, name: root.name, Owner: c, RCU: root.RCU}
 	c.List.Add(child)
 	c.childrenCreated.Add(1)
 	return child
@@ -226,7 +281,7 @@ func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
 func (c *Core) DropCreated(t *kern.Task, child *Cache) {
 	c.List.Remove(child)
 	child.MarkDestroyed()
-	t.Work(c.Costs.Destroy)
+	t.Work(c.Costs.Shutdown + c.Costs.Release)
 	c.childrenDestroyed.Add(1)
 	c.createDropped.Add(1)
 }
@@ -242,13 +297,20 @@ func (c *Core) ClaimDestroy(child *Cache) bool {
 	return false
 }
 
-// FreeChild does the heavy part of destroying a claimed child: it takes it
-// off the global list and frees it. The caller holds SlabMutex and has
-// cleared the child's slot. A child destroyed after its memcg went offline
-// adds to the dead-cache lifetime counters.
-func (c *Core) FreeChild(t *kern.Task, child *Cache) {
+// ShutdownChild is the part of a claimed child's destroy under slab_mutex,
+// which the caller holds, having cleared the child's slot: take it off the
+// global list and shut it down. The caller then drops slab_mutex and calls
+// ReleaseChild.
+func (c *Core) ShutdownChild(t *kern.Task, child *Cache) {
 	c.List.Remove(child)
-	t.Work(c.Costs.Destroy)
+	t.Work(c.Costs.Shutdown)
+}
+
+// ReleaseChild ends a child's destroy after slab_mutex is dropped (see
+// release), under the caller's own locks. A child destroyed after its
+// memcg went offline adds to the dead-cache lifetime counters.
+func (c *Core) ReleaseChild(t *kern.Task, child *Cache) {
+	c.release(t, child)
 	c.childrenDestroyed.Add(1)
 	if child.OfflineAt != 0 {
 		life := t.Now() - child.OfflineAt
@@ -295,35 +357,74 @@ func (c *Core) Activated() {
 	c.onlineMemcgs.Add(1)
 }
 
-// BeginOffline starts path E in both designs: it resolves m, takes the lock
-// of its list (ListLock) and marks it offline, so no new child joins the
-// list. It returns with that lock held; the design walks the list, then calls
-// EndOffline.
-func (c *Core) BeginOffline(t *kern.Task, mh designs.Memcg) (*Memcg, error) {
+// OfflineMemcg is path E on the calling task: css_offline under
+// cgroup_mutex, the design's walk of m's caches under its list lock.
+func (c *Core) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 	m, err := c.Memcg(mh)
 	if err != nil {
-		return nil, fmt.Errorf("offline memcg: %w", err)
+		return fmt.Errorf("offline memcg: %w", err)
 	}
+	return c.offline(t, m)
+}
+
+// offline runs css_offline for m: it takes cgroup_mutex, then the lock of
+// m's list (ListLock), and marks m offline, so no new child joins the list;
+// the design walks the list (Offline); then m is freed if no cache is left.
+func (c *Core) offline(t *kern.Task, m *Memcg) error {
+	t.Lock(c.CgroupMutex)
+	defer t.Unlock(c.CgroupMutex)
 	mu := c.ListLock(m)
 	t.Lock(mu)
+	defer t.Unlock(mu)
 	if m.Offline.Swap(true) {
-		t.Unlock(mu)
-		return nil, fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
+		return fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
 	now := t.Now()
 	for _, cache := range m.Caches() {
 		cache.OfflineAt = now
 	}
-	return m, nil
-}
-
-// EndOffline ends path E: it frees m if no cache is left on its list and
-// releases the list lock BeginOffline took.
-func (c *Core) EndOffline(t *kern.Task, m *Memcg) {
+	c.Offline(t, m)
 	t.Point("offline:walked")
 	c.MaybeFree(t, m)
-	t.Unlock(c.ListLock(m))
+	return nil
+}
+
+// RemoveMemcg is rmdir, the same in both designs: m takes no more
+// allocations, and css_killed_work_fn, which runs css_offline, is queued
+// on cgroup_destroy_wq. (The kernel queues it from an RCU callback after
+// the percpu_ref kill's grace period; the model queues it at once, which
+// delays every offline by the same amount less in both designs.)
+func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
+	m, err := c.Memcg(mh)
+	if err != nil {
+		return fmt.Errorf("remove memcg: %w", err)
+	}
+	if m.Killed.Swap(true) {
+		return fmt.Errorf("remove memcg %d: %w", m.id, designs.ErrMemcgOffline)
+	}
+	w := &offlineWork{c: c, memcg: m, since: t.Now()}
+	w.Init(w.run)
+	c.DestroyWQ.Queue(t, &w.WorkItem)
+	return nil
+}
+
+// offlineWork is one queued css_killed_work_fn.
+type offlineWork struct {
+	kern.WorkItem
+	c     *Core
+	memcg *Memcg
+	since int64 // when RemoveMemcg queued it
+}
+
+func (w *offlineWork) run(t *kern.Task) {
+	if err := w.c.offline(t, w.memcg); err != nil {
+		return // taken offline directly since; nothing left to do
+	}
+	lat := t.Now() - w.since
+	w.c.removed.Add(1)
+	w.c.offlineLatency.Add(lat)
+	storeMax(&w.c.offlineMax, lat)
 }
 
 // GrowAll is path B: if id does not fit the arrays, grow every root's array
@@ -403,7 +504,7 @@ func (c *Core) Shrink(t *kern.Task, r designs.Root) error {
 	if _, err := c.Root(r); err != nil {
 		return fmt.Errorf("shrink: %w", err)
 	}
-	t.Work(c.Costs.Shrink)
+	t.Work(c.ShrinkCost())
 	return nil
 }
 
@@ -424,11 +525,18 @@ func (c *Core) ProcSlabinfo(t *kern.Task) (roots, children int) {
 	return roots, children
 }
 
-// Quiesce waits for the deferred work to drain.
-func (c *Core) Quiesce(t *kern.Task) { c.WQ.Flush(t) }
+// Quiesce waits for the deferred work to drain: the queued offlines first,
+// then the create and destroy work (which offlines may queue).
+func (c *Core) Quiesce(t *kern.Task) {
+	c.DestroyWQ.Flush(t)
+	c.WQ.Flush(t)
+}
 
 // Close stops the kworkers once they have run what is queued.
-func (c *Core) Close() { c.WQ.Close() }
+func (c *Core) Close() {
+	c.DestroyWQ.Close()
+	c.WQ.Close()
+}
 
 // Slabinfo is path H: under the lock of m's list (ListLock), print each
 // cache's line.
@@ -488,10 +596,13 @@ func (c *Core) Snapshot() designs.Snapshot {
 		DestroyQueued:     c.destroyQueued.Load(),
 		DestroyBacklog:    int(c.destroyBacklog.Load()),
 		DestroyBacklogMax: int(c.backlogMax.Load()),
+		Removed:           c.removed.Load(),
+		OfflineLatency:    time.Duration(c.offlineLatency.Load()),
+		OfflineLatencyMax: time.Duration(c.offlineMax.Load()),
 		DeadCaches:        c.deadCaches.Load(),
 		DeadLifetime:      time.Duration(c.deadLifetime.Load()),
 		DeadLifetimeMax:   time.Duration(c.deadLifetimeMax.Load()),
-		PendingWork:       c.WQ.Pending(),
+		PendingWork:       c.WQ.Pending() + c.DestroyWQ.Pending(),
 		Anomalies:         make(map[designs.Flaw]int64, len(designs.AllFlaws)),
 	}
 	s.Children = int(s.ChildrenCreated - s.ChildrenDestroyed)

@@ -44,6 +44,9 @@ type Cache struct {
 	// Dying marks a root whose destroy has begun, under slab_mutex: create
 	// work for it is dropped.
 	Dying bool
+	// RCU marks a SLAB_DESTROY_BY_RCU cache (a child inherits its root's
+	// flag): its destruction waits for Costs.GracePeriod in rcu_barrier().
+	RCU bool
 
 	// DestroyWork is the old design's per-cache destroy work item.
 	DestroyWork kern.WorkItem
@@ -157,6 +160,9 @@ type Memcg struct {
 	Owner *Core
 	// Offline is set when the memcg goes offline, under its list lock.
 	Offline atomic.Bool
+	// Killed is set by RemoveMemcg (rmdir): the memcg takes no more
+	// allocations, and its offline is queued.
+	Killed atomic.Bool
 
 	// Mutex is the old design's per-memcg slab_caches_mutex; nil in the new.
 	Mutex *kern.Mutex

@@ -93,3 +93,31 @@ func TestListsAddRemove(t *testing.T) {
 		t.Errorf("memcg list = %v, want [b]", got)
 	}
 }
+
+// TestRCUShareSpreadsEvenly checks which roots are SLAB_DESTROY_BY_RCU:
+// the share, spread so that any run of consecutive roots holds it to
+// within one.
+func TestRCUShareSpreadsEvenly(t *testing.T) {
+	for _, tt := range []struct {
+		share     float64
+		of40, all int // flagged among roots 10-49, and among all 100
+	}{{0, 0, 0}, {0.15, 6, 15}, {0.5, 20, 50}, {1, 40, 100}} {
+		c := &Core{rcuShare: tt.share}
+		var flags []bool
+		for range 100 {
+			flags = append(flags, c.nextRootRCU())
+			c.rootsCreated.Add(1)
+		}
+		count := func(f []bool) (n int) {
+			for _, b := range f {
+				if b {
+					n++
+				}
+			}
+			return n
+		}
+		if got, all := count(flags[10:50]), count(flags); got != tt.of40 || all != tt.all {
+			t.Errorf("share %v: %d of roots 10-49 and %d of 100 flagged, want %d and %d", tt.share, got, all, tt.of40, tt.all)
+		}
+	}
+}
