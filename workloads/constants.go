@@ -1,0 +1,144 @@
+package workloads
+
+import (
+	"math"
+	"time"
+
+	"memcgbench/designs"
+	"memcgbench/kern"
+)
+
+// A Constant is one number the model's answer depends on that no workload
+// chooses: a cost, a size, a property of the kernel or of the machine. Each
+// names where its default comes from, so a reader can tell a measurement
+// from a citation from a guess, and the range it may take, so a
+// sensitivity run can vary it.
+type Constant struct {
+	// Name is the constant's name in Go (its field) and in reports.
+	Name string
+	// Unit is "ns" for durations, or what a count counts.
+	Unit string
+	// Min and Max bound the values Set accepts (Set clamps to them).
+	Min, Max float64
+	// Kind is how the default is sourced: Measured (with the command in
+	// Source), Cited (a kernel source line or a published figure) or
+	// Estimate.
+	Kind SourceKind
+	// Source says where the default comes from.
+	Source string
+	// Get reads the constant from a workload and the virtual machine it
+	// runs on; Set writes it, clamped to [Min, Max] (and, for caches per
+	// memcg, to the roots there are).
+	Get func(s *Spec, v *kern.Virtual) float64
+	Set func(s *Spec, v *kern.Virtual, x float64)
+}
+
+// SourceKind says how a Constant's default is sourced.
+type SourceKind string
+
+// The kinds of source.
+const (
+	Measured SourceKind = "measured"
+	Cited    SourceKind = "cited"
+	Estimate SourceKind = "estimate"
+)
+
+// Default returns the constant's value in DefaultSpec on DefaultVirtual.
+func (c Constant) Default() float64 {
+	s, v := DefaultSpec, DefaultVirtual(64)
+	return c.Get(&s, &v)
+}
+
+// DefaultVirtual returns the virtual machine the reports model, with cpus
+// CPUs: the default time slice, line transfer and wake-up latency.
+func DefaultVirtual(cpus int) kern.Virtual {
+	return kern.Virtual{CPUs: cpus, Quantum: kern.DefaultQuantum,
+		LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}
+}
+
+// durationConstant is a Constant held in a time.Duration.
+func durationConstant(name string, kind SourceKind, source string, max time.Duration,
+	field func(s *Spec, v *kern.Virtual) *time.Duration) Constant {
+	return Constant{Name: name, Unit: "ns", Min: 0, Max: float64(max), Kind: kind, Source: source,
+		Get: func(s *Spec, v *kern.Virtual) float64 { return float64(*field(s, v)) },
+		Set: func(s *Spec, v *kern.Virtual, x float64) {
+			*field(s, v) = time.Duration(math.Round(clamp(x, 0, float64(max))))
+		},
+	}
+}
+
+func clamp(x, lo, hi float64) float64 { return math.Min(math.Max(x, lo), hi) }
+
+// Constants returns every constant of the model, in the order the docs
+// list them. The costs are designs.Costs; the sizes are Spec's; the
+// machine's are kern.Virtual's.
+func Constants() []Constant {
+	cost := func(name string, kind SourceKind, source string, f func(c *designs.Costs) *time.Duration) Constant {
+		return durationConstant("Costs."+name, kind, source, designs.MaxCost,
+			func(s *Spec, _ *kern.Virtual) *time.Duration { return f(&s.Costs) })
+	}
+	return []Constant{
+		cost("Create", Estimate, "creating a cache: per-node and per-CPU structures and a SLUB sysfs directory of 31 to 57 attributes, all under slab_mutex since 3.15 (421af243b1a5); no published timing found",
+			func(c *designs.Costs) *time.Duration { return &c.Create }),
+		cost("Shutdown", Estimate, "__kmem_cache_shutdown under slab_mutex: flush_all, free_partial per node, free the per-CPU and per-node structures",
+			func(c *designs.Costs) *time.Duration { return &c.Shutdown }),
+		cost("Release", Estimate, "after slab_mutex: memcg_free_cache_params, sysfs_slab_remove (the kobject of the cache's directory) and the free",
+			func(c *designs.Costs) *time.Duration { return &c.Release }),
+		cost("GracePeriod", Estimate, "rcu_barrier() in kmem_cache_destroy for SLAB_DESTROY_BY_RCU caches: at least one RCU grace period, a few jiffies (4 ms at HZ=250); netns teardown spent ~45 of ~50 ms per create/delete pair in such barriers (Eric Dumazet, \"net: speedup netns create/delete time\")",
+			func(c *designs.Costs) *time.Duration { return &c.GracePeriod }),
+		{Name: "RCUShare", Unit: "share", Min: 0, Max: 1, Kind: Cited,
+			Source: "SLAB_DESTROY_BY_RCU caches in 3.16: anon_vma (mm/rmap.c anon_vma_init), sighand_cache (kernel/fork.c proc_caches_init), TCP, TCPv6, UDP, UDPv6 (their protos' slab_flags): 6 of a working set of about 40",
+			Get:    func(s *Spec, _ *kern.Virtual) float64 { return s.RCUShare },
+			Set:    func(s *Spec, _ *kern.Virtual, x float64) { s.RCUShare = clamp(x, 0, 1) }},
+		cost("Shrink", Estimate, "__kmem_cache_shrink's fixed part: a kmalloc'd list array and the per-node partial-list sort under n->list_lock",
+			func(c *designs.Costs) *time.Duration { return &c.Shrink }),
+		cost("ShrinkPerCPU", Estimate, "flush_all: on_each_cpu_cond(has_cpu_slab, flush_cpu_slab) sends an IPI to each CPU holding a slab of the cache; about a microsecond each",
+			func(c *designs.Costs) *time.Duration { return &c.ShrinkPerCPU }),
+		cost("Miss", Estimate, "memcg_kmem_get_cache's miss: css_tryget, kmalloc(GFP_NOWAIT) of the work item, schedule_work on system_wq",
+			func(c *designs.Costs) *time.Duration { return &c.Miss }),
+		cost("GrowPerRoot", Estimate, "memcg_update_cache_size: allocate, copy and publish one root's per-memcg array",
+			func(c *designs.Costs) *time.Duration { return &c.GrowPerRoot }),
+		cost("SlabinfoPerCache", Estimate, "printing one cache's line of memory.kmem.slabinfo (s_show: walking its nodes' partial lists)",
+			func(c *designs.Costs) *time.Duration { return &c.SlabinfoPerCache }),
+		{Name: "CachesPerMemcg", Unit: "caches", Min: 1, Max: MaxRoots, Kind: Estimate,
+			Source: "tens of caches per container: in 3.16 every slab allocation of a kmem-limited memcg was accounted (__GFP_ACCOUNT opt-in came in 4.5)",
+			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.CachesPerMemcg) },
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.CachesPerMemcg = int(math.Round(clamp(x, 1, float64(s.Roots))))
+			}},
+		{Name: "Roots", Unit: "caches", Min: 1, Max: MaxRoots, Kind: Cited,
+			Source: "/proc/slabinfo of a CentOS 7 host (3.10): \"Active / Total Caches (% used) : 86 / 116\" (moby/moby#37722)",
+			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.Roots) },
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.Roots = int(math.Round(clamp(x, 1, MaxRoots)))
+				s.CachesPerMemcg = min(s.CachesPerMemcg, s.Roots)
+			}},
+		{Name: "Memcgs", Unit: "memcgs", Min: 1, Max: designs.MaxMemcgs, Kind: Estimate,
+			Source: "active kmem-accounted memcgs of a container host: tens to hundreds (kernel-model.md)",
+			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.Memcgs) },
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.Memcgs = int(math.Round(clamp(x, 1, designs.MaxMemcgs)))
+			}},
+		{Name: "KworkersPerCPU", Unit: "kworkers/CPU", Min: 1.0 / 64, Max: 64, Kind: Cited,
+			Source: "system_wq's concurrency management keeps one running kworker per CPU (Documentation/workqueue.txt); a fixed pool stands in for it",
+			Get: func(s *Spec, v *kern.Virtual) float64 {
+				if s.Kworkers == 0 {
+					return 1
+				}
+				return float64(s.Kworkers) / float64(max(v.CPUs, 1))
+			},
+			Set: func(s *Spec, v *kern.Virtual, x float64) {
+				s.Kworkers = int(math.Round(clamp(x*float64(max(v.CPUs, 1)), 1, MaxKworkers)))
+			}},
+		durationConstant("WakeLatency", Measured, "go test -run '^$' -bench Wakeup -count 6 ./kern on the 2-CPU AMD EPYC VM: median 3.1 µs from waking a parked thread to its running on the other CPU",
+			kern.MaxWakeLatency, func(_ *Spec, v *kern.Virtual) *time.Duration { return &v.WakeLatency }),
+		durationConstant("LineTransfer", Estimate, "a contended lock's cache line moving between cores: tens of ns within a socket, about 100 ns across sockets on x86 servers",
+			time.Millisecond, func(_ *Spec, v *kern.Virtual) *time.Duration { return &v.LineTransfer }),
+		durationConstant("Quantum", Cited, "Go's forced preemption period (10 ms, runtime/proc.go forcePreemptNS); CFS slices on many-CPU hosts are 3 to 24 ms",
+			time.Second, func(_ *Spec, v *kern.Virtual) *time.Duration { return &v.Quantum }),
+		durationConstant("OpCost", Measured, "an allocation hit through the driver on the 2-CPU AMD EPYC VM: 8.8 ns (BenchmarkHarnessOverhead op=alloc-hit/impl=driver)",
+			MaxOpCost, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.OpCost }),
+		durationConstant("ChurnPoll", Estimate, "a starting container's own work between two rounds of first allocations",
+			MaxChurnPoll, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.ChurnPoll }),
+	}
+}
