@@ -22,7 +22,7 @@ BASE ?=
 HEAD ?= HEAD
 DIFFFLAGS ?=
 
-.PHONY: help test race vet fuzz bench report diff clean
+.PHONY: help test race vet fuzz bench report sensitivity diff clean
 
 help: ## list the targets
 	@echo "memcgbench make targets:"
@@ -48,9 +48,13 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
-report: ## sweep both designs and every preset into results/<label>/, then REPORT.md and plots/<label>/ (QUICK=1: ~1 min)
+report: ## sweep both designs and every preset, then the sensitivity run, into results/<label>/; then REPORT.md and plots/<label>/
 	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
+
+sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into results/<label>/sensitivity.txt
+	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
 
 diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression
 	@test -n "$(BASE)" || { echo "make diff: set BASE=<rev>, e.g. make diff BASE=HEAD~1"; exit 2; }

@@ -75,6 +75,10 @@ type Document struct {
 	// ValidationNotes, markdown, explain the gaps the validation table
 	// marks; the report prints them under it as they are.
 	ValidationNotes string
+	// Sensitivity, when set, is the sensitivity run the report shows, with
+	// its tornado charts (one per workload) in Tornadoes.
+	Sensitivity *Sensitivity
+	Tornadoes   []Plot
 }
 
 // A Plot is an image the report embeds.
@@ -102,6 +106,9 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	if m.hasVirtual() {
 		writeVirtual(&b, m, doc)
 	}
+	if s := doc.Sensitivity; s != nil {
+		writeSensitivity(&b, s, doc)
+	}
 	for _, wl := range m.Workloads {
 		dt := m.DetailTable(wl)
 		fmt.Fprintf(&b, "\n## %s\n\n", dt.Title)
@@ -123,6 +130,25 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSensitivity writes how much each workload's answer depends on the
+// model's constants: a sentence per workload naming what it hinges on, the
+// table, and the tornado charts.
+func writeSensitivity(b *strings.Builder, s *Sensitivity, doc Document) {
+	b.WriteString("\n## How much the answer depends on the model's constants\n\n")
+	fmt.Fprintf(b, "Each constant of the model (README: The model's constants) set alone to x%g and x%g of its default, "+
+		"every other at its default, on the virtual clock at %d CPUs with one worker per CPU. ", s.Low, s.High, s.CPUs)
+	b.WriteString("A constant the verdict hinges on moves the new/old ratio into another class of answer than at the defaults.\n\n")
+	for _, ws := range s.Workloads {
+		fmt.Fprintf(b, "- %s\n", ws.Sentence(s.Low, s.High))
+	}
+	t := s.SensitivityTable()
+	fmt.Fprintf(b, "\n### %s\n\n", t.Title)
+	writeMarkdownTable(b, t)
+	for _, p := range doc.Tornadoes {
+		fmt.Fprintf(b, "\n![%s](%s)\n", p.Caption, p.Path)
+	}
 }
 
 // writeVirtual writes the virtual clock's sections: what the fits predict

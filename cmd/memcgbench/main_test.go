@@ -33,7 +33,7 @@ func TestBadInput(t *testing.T) {
 		want string // the one line on stderr, after "memcgbench: "
 	}{
 		{nil, "no command"},
-		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, report, diff`},
+		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, sensitivity, report, diff`},
 		{[]string{"run", "-roots", "0"}, "-roots = 0: allowed range is 1 to 10000"},
 		{[]string{"run", "-roots", "x"}, `invalid value "x" for flag -roots: parse error; -roots: root caches, 1 to 10000`},
 		{[]string{"run", "-memcgs", "65536"}, "-memcgs = 65536: allowed range is 1 to 65535"},
@@ -65,6 +65,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "extra"}, `unexpected argument "extra"`},
 		{[]string{"run", "-o", existing}, "file exists; use -force to overwrite it"},
 		{[]string{"run", "-mutexprofile", existing}, "file exists; use -force"},
+		{[]string{"sensitivity", "-cpus", "0"}, "-cpus = 0: allowed range is 1 to 1024"},
+		{[]string{"sensitivity", "extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

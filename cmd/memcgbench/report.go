@@ -214,6 +214,24 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			"go tool benchstat -col /design " + strings.Join(files, " "),
 		},
 	}
+	sens := filepath.Join("results", *label, "sensitivity.txt")
+	if _, err := os.Stat(sens); err == nil {
+		s, err := report.ReadSensitivity(sens, report.DefaultOptions)
+		if err != nil {
+			return err
+		}
+		doc.Sensitivity = s
+		doc.Results += "`, `sensitivity.txt"
+		for _, ws := range s.Workloads {
+			name := ws.Workload + "-sensitivity"
+			if err := report.DrawTornado(s, ws, plotDir, name); err != nil {
+				return err
+			}
+			doc.Tornadoes = append(doc.Tornadoes, report.Plot{Caption: ws.Workload + ": sensitivity to the model's constants",
+				Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, name+".png"))})
+		}
+		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench sensitivity -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
+	}
 	for _, c := range m.Charts(*label) {
 		if err := report.Draw(c, plotDir); err != nil {
 			return err
@@ -232,6 +250,12 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout)
 	for _, l := range m.ClaimLines() {
 		fmt.Fprintln(stdout, l)
+	}
+	if s := doc.Sensitivity; s != nil {
+		fmt.Fprintln(stdout)
+		for _, ws := range s.Workloads {
+			fmt.Fprintln(stdout, ws.Sentence(s.Low, s.High))
+		}
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
 	return nil

@@ -99,31 +99,9 @@ func (p virtualPlan) describe() string {
 // virtual CPUs.
 func runVirtualSweep(ctx context.Context, p virtualPlan, header []benchfmt.Config, w io.Writer, progress io.Writer) error {
 	pts := p.points()
-	results := make([]*workloads.Result, len(pts))
-	errs := make([]error, len(pts))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i], errs[i] = runVirtualPoint(ctx, p, pts[i])
-			}
-		}()
-	}
 	start := time.Now()
-	for i := range pts {
-		if ctx.Err() != nil {
-			break
-		}
-		if i > 0 && i%100 == 0 {
-			fmt.Fprintf(progress, "memcgbench: virtual sweep: %d/%d runs, %.0fs\n", i, len(pts), time.Since(start).Seconds())
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	results, errs := runSimulations(ctx, len(pts), "virtual sweep", progress,
+		func(i int) (*workloads.Result, error) { return runVirtualPoint(ctx, p, pts[i]) })
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("virtual sweep: %w", err)
 	}
@@ -167,4 +145,38 @@ func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*work
 	}
 	defer r.Close()
 	return r.Run(ctx, spec.Ops, 0)
+}
+
+// runSimulations runs n independent virtual-clock runs, as many at a time as
+// there are CPUs (each simulation is deterministic and independent of real
+// time, so running them side by side changes no result), reporting
+// progress every 100 runs as what. It stops starting runs once ctx is done.
+func runSimulations(ctx context.Context, n int, what string, progress io.Writer,
+	run func(i int) (*workloads.Result, error)) ([]*workloads.Result, []error) {
+	results := make([]*workloads.Result, n)
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = run(i)
+			}
+		}()
+	}
+	start := time.Now()
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		if i > 0 && i%100 == 0 {
+			fmt.Fprintf(progress, "memcgbench: %s: %d/%d runs, %.0fs\n", what, i, n, time.Since(start).Seconds())
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results, errs
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/report"
+	"memcgbench/workloads"
+)
+
+// sensitivityPlan is what a sensitivity run covers: every preset and
+// design at cpus virtual CPUs with one worker per CPU, first with every
+// constant at its default, then with each constant of workloads.Constants
+// alone at low and at high times its default; seeds runs of each.
+type sensitivityPlan struct {
+	cpus, seeds  int
+	low, high    float64
+	opsPerWorker int64
+	minOps       int64
+}
+
+// planSensitivity returns the full plan (3 seeds, 20 operations per
+// measured worker) or the quick one (1 seed, 8 operations).
+func planSensitivity(quick bool, cpus int) sensitivityPlan {
+	p := sensitivityPlan{cpus: cpus, seeds: 3, low: 0.25, high: 4, opsPerWorker: 20, minOps: 1000}
+	if quick {
+		p.seeds, p.opsPerWorker, p.minOps = 1, 8, 400
+	}
+	return p
+}
+
+func (p sensitivityPlan) describe() string {
+	return fmt.Sprintf("every preset and design on the virtual clock at %d CPUs, workers=1x; each constant of workloads.Constants alone at x%g and x%g, and all at their defaults; seeds 1 to %d; %d operations per measured worker, at least %d per run",
+		p.cpus, p.low, p.high, p.seeds, p.opsPerWorker, p.minOps)
+}
+
+// A sensitivityPoint is one run of the plan; constant is "none" for the
+// defaults.
+type sensitivityPoint struct {
+	workload, constant string
+	factor             float64
+	design             workloads.Design
+	seed               uint64
+}
+
+func (p sensitivityPlan) points() []sensitivityPoint {
+	var pts []sensitivityPoint
+	for _, w := range workloads.PresetNames() {
+		add := func(constant string, factor float64) {
+			for seed := 1; seed <= p.seeds; seed++ {
+				for _, d := range workloads.Designs() {
+					pts = append(pts, sensitivityPoint{w, constant, factor, d, uint64(seed)})
+				}
+			}
+		}
+		add("none", 1)
+		for _, c := range workloads.Constants() {
+			add(c.Name, p.low)
+			add(c.Name, p.high)
+		}
+	}
+	return pts
+}
+
+// run runs one point: the preset, with its constant scaled, on the
+// virtual clock.
+func (p sensitivityPlan) run(ctx context.Context, pt sensitivityPoint) (*workloads.Result, error) {
+	spec, err := workloads.Preset(pt.workload)
+	if err != nil {
+		return nil, err
+	}
+	virt := workloads.DefaultVirtual(p.cpus)
+	for _, c := range workloads.Constants() {
+		if c.Name == pt.constant {
+			c.Set(&spec, &virt, c.Get(&spec, &virt)*pt.factor)
+		}
+	}
+	spec.Workers = p.cpus
+	spec.Seed = pt.seed
+	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Run(ctx, spec.Ops, 0)
+}
+
+// sensitivityCmd runs the sensitivity plan into
+// results/<label>/sensitivity.txt.
+func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memcgbench sensitivity", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
+	quick := fs.Bool("quick", false, "a quick run: 1 seed and 8 operations per worker instead of 3 and 20")
+	force := fs.Bool("force", false, "overwrite an existing sensitivity.txt of the label")
+	cpus := fs.Int("cpus", 64, "virtual CPUs, 1 to 1024")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (flags: -label, -quick, -force, -cpus)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (flags: -label, -quick, -force, -cpus)", fs.Arg(0))
+	}
+	if *cpus < 1 || *cpus > 1024 {
+		return usagef("-cpus = %d: allowed range is 1 to 1024", *cpus)
+	}
+	*label = resolveLabel(*label, *quick)
+	out := filepath.Join("results", *label, "sensitivity.txt")
+	if _, err := os.Stat(out); err == nil && !*force {
+		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	p := planSensitivity(*quick, *cpus)
+	host, _ := os.Hostname()
+	var header []benchfmt.Config
+	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", p.describe()}) {
+		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pts := p.points()
+	fmt.Fprintf(stderr, "memcgbench: sensitivity into %s: %d runs: %s\n", out, len(pts), p.describe())
+	start := time.Now()
+	results, errs := runSimulations(ctx, len(pts), "sensitivity", stderr,
+		func(i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) })
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sensitivity: %w", err)
+	}
+	err := report.WriteFileAtomic(out, func(w io.Writer) error {
+		bw := benchfmt.NewWriter(w)
+		for i, res := range results {
+			pt := pts[i]
+			if errs[i] != nil {
+				return fmt.Errorf("sensitivity: %s, %s, %s x%g, seed %d: %w", pt.workload, pt.design.Name, pt.constant, pt.factor, pt.seed, errs[i])
+			}
+			r := record(header, res)
+			r.Name = benchfmt.Name(fmt.Sprintf("%s/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-%d",
+				report.SensitivityBenchmark, pt.workload, pt.design.Name, pt.constant,
+				strconv.FormatFloat(pt.factor, 'g', -1, 64), p.cpus))
+			if err := bw.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "memcgbench: sensitivity: %d runs in %.0fs; wrote %s\n", len(pts), time.Since(start).Seconds(), out)
+	return nil
+}

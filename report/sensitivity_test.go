@@ -1,0 +1,85 @@
+package report
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReadSensitivity reads a hand-made sensitivity run: steady ties at
+// every value; churn's new/old is 0.90 at the defaults, 0.97 and 0.50 with
+// the grace period at x0.25 and x4 (other classes: it hinges on it), and
+// 0.92 and 0.85 with the create cost (same class).
+func TestReadSensitivity(t *testing.T) {
+	s, err := ReadSensitivity("testdata/sensitivity.txt", DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CPUs != 64 || s.Low != 0.25 || s.High != 4 || s.Samples != 3 || len(s.Workloads) != 2 {
+		t.Fatalf("CPUs %d, factors x%g and x%g, %d samples, %d workloads; want 64, x0.25 and x4, 3, 2",
+			s.CPUs, s.Low, s.High, s.Samples, len(s.Workloads))
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	churn := s.Workloads[1]
+	if churn.Workload != "churn" || !near(churn.Base, 0.9) {
+		t.Fatalf("workload %s base %v, want churn 0.9", churn.Workload, churn.Base)
+	}
+	tests := []struct {
+		constant  string
+		low, high float64
+	}{{"Costs.GracePeriod", 0.97, 0.5}, {"Costs.Create", 0.92, 0.85}} // largest swing first
+	for i, tt := range tests {
+		sw := churn.Swings[i]
+		if sw.Constant != tt.constant || !near(sw.Low, tt.low) || !near(sw.High, tt.high) {
+			t.Errorf("swing %d = %+v, want %s %v..%v", i, sw, tt.constant, tt.low, tt.high)
+		}
+	}
+	if h := churn.Hinges(); len(h) != 1 || h[0].Constant != "Costs.GracePeriod" {
+		t.Errorf("churn hinges on %+v, want Costs.GracePeriod only", h)
+	}
+	if got := churn.Sentence(s.Low, s.High); !strings.Contains(got, "hinges on Costs.GracePeriod (0.97 at x0.25, 0.50 at x4)") {
+		t.Errorf("churn sentence %q", got)
+	}
+	steady := s.Workloads[0]
+	if got := steady.Sentence(s.Low, s.High); !strings.Contains(got, "1.00 at the defaults (not a lot); no constant moves it by 0.01") {
+		t.Errorf("steady sentence %q", got)
+	}
+	table := s.SensitivityTable()
+	if len(table.Rows) != 2 || table.Rows[1][2] != "Costs.GracePeriod" || table.Rows[0][2] != "none" {
+		t.Errorf("table rows %q", table.Rows)
+	}
+}
+
+func TestReadSensitivityErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, []byte("BenchmarkRegistry/workload=x/design=old-1 1 1 ns/op\n"), 0o644)
+	if _, err := ReadSensitivity(empty, DefaultOptions); err == nil || !strings.Contains(err.Error(), "no benchmark results") {
+		t.Errorf("a file without sensitivity results: %v", err)
+	}
+	if _, err := ReadSensitivity(filepath.Join(dir, "missing.txt"), DefaultOptions); err == nil {
+		t.Error("a missing file gave no error")
+	}
+}
+
+// TestDrawTornado draws the hand-made run's charts and checks both files
+// of each exist and are not empty.
+func TestDrawTornado(t *testing.T) {
+	s, err := ReadSensitivity("testdata/sensitivity.txt", DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, ws := range s.Workloads {
+		if err := DrawTornado(s, ws, dir, ws.Workload+"-sensitivity"); err != nil {
+			t.Fatal(err)
+		}
+		for _, ext := range []string{"png", "svg"} {
+			if fi, err := os.Stat(filepath.Join(dir, ws.Workload+"-sensitivity."+ext)); err != nil || fi.Size() == 0 {
+				t.Errorf("%s.%s: %v", ws.Workload, ext, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// DrawTornado draws one workload's sensitivity as a tornado chart into dir
+// as name.png and name.svg: one horizontal bar per constant, from its ratio
+// at the low factor to its ratio at the high one (the low end's colour
+// marks which is which), largest swing on top, with the ratio at the
+// defaults and the claim's thresholds as vertical lines.
+func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: new/old throughput, each constant at x%g and x%g (%d virtual CPUs)", ws.Workload, s.Low, s.High, s.CPUs)
+	p.X.Label.Text = "new/old throughput ratio"
+	p.Add(plotter.NewGrid())
+	n := len(ws.Swings)
+	lowColor := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}  // blue: the low factor
+	highColor := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red: the high factor
+	lo, hi := math.Min(ws.Base, 1-ClaimLarge), math.Max(ws.Base, 1)
+	var labels []string
+	for i, sw := range ws.Swings {
+		// Row 0 at the top: gonum counts y upwards.
+		y := float64(n - 1 - i)
+		labels = append(labels, sw.Constant)
+		for _, end := range []struct {
+			r   float64
+			col color.Color
+		}{{sw.Low, lowColor}, {sw.High, highColor}} {
+			if math.IsNaN(end.r) {
+				continue
+			}
+			lo, hi = math.Min(lo, end.r), math.Max(hi, end.r)
+			bar, err := plotter.NewPolygon(plotter.XYs{
+				{X: ws.Base, Y: y - 0.35}, {X: end.r, Y: y - 0.35}, {X: end.r, Y: y + 0.35}, {X: ws.Base, Y: y + 0.35},
+			})
+			if err != nil {
+				return fmt.Errorf("tornado %s: %w", name, err)
+			}
+			bar.Color = withAlpha(end.col, 0xb0)
+			bar.LineStyle.Width = 0
+			p.Add(bar)
+		}
+	}
+	// The legend's two entries, drawn as boxes of the bars' colours.
+	for _, e := range []struct {
+		label string
+		col   color.Color
+	}{{fmt.Sprintf("constant x%g", s.Low), lowColor}, {fmt.Sprintf("constant x%g", s.High), highColor}} {
+		p.Legend.Add(e.label, boxThumb{withAlpha(e.col, 0xb0)})
+	}
+	for _, v := range []struct {
+		x     float64
+		label string
+		dash  bool
+	}{{ws.Base, fmt.Sprintf("at the defaults: %.2f", ws.Base), false},
+		{1 - ClaimSmall, fmt.Sprintf("%.2f: not a lot", 1-ClaimSmall), true},
+		{1 - ClaimLarge, fmt.Sprintf("%.2f: a lot", 1-ClaimLarge), true}} {
+		line, err := plotter.NewLine(plotter.XYs{{X: v.x, Y: -0.6}, {X: v.x, Y: float64(n) - 0.4}})
+		if err != nil {
+			return fmt.Errorf("tornado %s: %w", name, err)
+		}
+		line.Width = vg.Points(1.5)
+		if v.dash {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			line.Color = color.Gray{Y: 0x80}
+			line.Width = vg.Points(1)
+		}
+		p.Add(line)
+		p.Legend.Add(v.label, line)
+	}
+	p.NominalY(reverse(labels)...)
+	pad := math.Max((hi-lo)*0.05, 0.01)
+	p.X.Min, p.X.Max = math.Max(lo-pad, 0), hi+pad
+	p.Y.Min, p.Y.Max = -0.6, float64(n)+1.8 // room above the bars for the legend
+	p.Legend.Top = true
+	p.Legend.Left = false
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	height := vg.Length(math.Max(5, 1.2+0.32*float64(n+2))) * vg.Inch
+	for _, ext := range []string{"png", "svg"} {
+		w, err := p.WriterTo(chartWidth, height, ext)
+		if err != nil {
+			return fmt.Errorf("tornado %s: %w", name, err)
+		}
+		path := filepath.Join(dir, name+"."+ext)
+		if err := WriteFileAtomic(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// boxThumb draws a legend entry as a filled box.
+type boxThumb struct{ c color.Color }
+
+func (b boxThumb) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(b.c, []vg.Point{
+		{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y},
+	})
+}
