@@ -386,11 +386,62 @@ func (m *Model) calibrationLine() string {
 		return ""
 	}
 	line := "calibrate's known answer, measured/theory over every point and design: " + strings.Join(parts, "; ") + "."
+	if occ := m.calibrationOccupancy(); occ != "" {
+		line += " " + occ
+	}
 	if len(flagged) > 0 {
 		line += fmt.Sprintf(" ⚠ Outside 1 ± %.2f on the real clock (the harness, or other load on the machine, is off its known answer there): %s.",
 			CalibrationTolerance, strings.Join(flagged, "; "))
 	}
 	return line
+}
+
+// calibrationOccupancy states, for calibrate on the real clock, each
+// design's lock occupancy (a class's hold time over the run's time, summed
+// over its locks) beside measured/theory: a lock held below 100 % of the
+// time while its known limit is 1/H is idle waiting for a waiter to wake.
+func (m *Model) calibrationOccupancy() string {
+	const suffix = "-occupancy-%"
+	type span struct{ lo, hi float64 }
+	spans := map[string]*span{}
+	var order []string
+	for _, p := range m.Points {
+		if p.Workload != "calibrate" || p.Clock != Real {
+			continue
+		}
+		for _, unit := range p.Units {
+			class, ok := strings.CutSuffix(unit, suffix)
+			if !ok {
+				continue
+			}
+			for i, pick := range []func(*Metric) *Summary{baseline, candidate} {
+				v := center(p, unit, pick)
+				if math.IsNaN(v) || v == 0 {
+					continue
+				}
+				design := m.Options.Baseline
+				if i == 1 {
+					design = m.Options.Candidate
+				}
+				key := design + " " + class
+				sp := spans[key]
+				if sp == nil {
+					sp = &span{math.Inf(1), math.Inf(-1)}
+					spans[key] = sp
+					order = append(order, key)
+				}
+				sp.lo, sp.hi = math.Min(sp.lo, v), math.Max(sp.hi, v)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range order {
+		parts = append(parts, fmt.Sprintf("%s %.0f to %.0f %%", k, spans[k].lo, spans[k].hi))
+	}
+	return "Lock occupancy there on the real clock (hold time over run time, summed over a class's locks): " + strings.Join(parts, "; ") + "."
 }
 
 // formatOps renders a throughput such as 12.3k.

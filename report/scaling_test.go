@@ -209,6 +209,15 @@ func TestMarkdownVirtualSections(t *testing.T) {
 	}
 }
 
+// withOccupancy adds the new design's memcg_slab_mutex occupancy, 99 %, to
+// a calibrate point.
+func withOccupancy(p *Point) *Point {
+	unit := "memcg_slab_mutex-occupancy-%"
+	p.Units = append(p.Units, unit)
+	p.Metrics[unit] = &Metric{Unit: unit, Candidate: &Summary{Summary: benchmath.Summary{Center: 99}}}
+	return p
+}
+
 // TestCalibrationLineFlagsRealPointsOffTheirLimit checks that a real-clock
 // calibrate point outside 1 ± CalibrationTolerance is named, and that
 // virtual points and points inside the band are not.
@@ -230,7 +239,8 @@ func TestCalibrationLineFlagsRealPointsOffTheirLimit(t *testing.T) {
 		{"inside", []*Point{point(Real, 2, 0.98, 1.01)}, nil, []string{"⚠"}},
 		{"new low", []*Point{point(Real, 2, 0.98, 0.91)}, []string{"⚠", "new workers=1x at 2 CPUs: 0.910"}, []string{"old workers"}},
 		{"old high", []*Point{point(Real, 1, 1.06, 1.0)}, []string{"old workers=1x at 1 CPUs: 1.060"}, []string{"new workers"}},
-		{"virtual ignored", []*Point{point(Virtual, 64, 0.5, 0.5)}, []string{"virtual clock 0.500 to 0.500"}, []string{"⚠"}},
+		{"virtual ignored", []*Point{point(Virtual, 64, 0.5, 0.5)}, []string{"virtual clock 0.500 to 0.500"}, []string{"⚠", "occupancy"}},
+		{"occupancy beside it", []*Point{withOccupancy(point(Real, 2, 1, 0.99))}, []string{"Lock occupancy", "new memcg_slab_mutex 99 to 99 %"}, []string{"⚠"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
