@@ -148,6 +148,13 @@ func (q *Workqueue) pop() *WorkItem {
 		q.head++
 		if q.head == len(q.entries) {
 			q.entries, q.head = q.entries[:0], 0
+		} else if q.head >= 4096 && q.head >= len(q.entries)/2 {
+			// Half the slice is spent entries: move the live half down,
+			// so a queue that never drains holds its pending entries
+			// only, not every entry ever queued.
+			n := copy(q.entries, q.entries[q.head:])
+			clear(q.entries[n:])
+			q.entries, q.head = q.entries[:n], 0
 		}
 		if e.w.pending && e.seq == e.w.seq {
 			e.w.pending = false

@@ -113,3 +113,35 @@ func TestKworkersRunEverything(t *testing.T) {
 	}
 	rt.Close()
 }
+
+// TestQueueCompacts: a queue that never drains moves its live entries down
+// once half its slice is spent, keeping FIFO order, so it holds its pending
+// entries only.
+func TestQueueCompacts(t *testing.T) {
+	rt := New(Config{})
+	q := rt.NewWorkqueue("manual", 0)
+	const n = 10000
+	items := make([]WorkItem, n)
+	order := make([]int, 0, n)
+	for i := range items {
+		items[i].Init(func(*Task) { order = append(order, i) })
+		q.Queue(nil, &items[i])
+	}
+	for range 6000 {
+		q.pop().fn(nil)
+	}
+	if len(q.entries) > n/2 || q.head > len(q.entries) {
+		t.Errorf("after 6000 of %d popped: %d entries, head %d; want at most %d entries", n, len(q.entries), q.head, n/2)
+	}
+	for w := q.pop(); w != nil; w = q.pop() {
+		w.fn(nil)
+	}
+	for i, got := range order {
+		if got != i {
+			t.Fatalf("item %d ran at position %d: not FIFO", got, i)
+		}
+	}
+	if len(order) != n || q.Pending() != 0 {
+		t.Errorf("ran %d of %d, %d pending", len(order), n, q.Pending())
+	}
+}
