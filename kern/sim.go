@@ -85,8 +85,10 @@ const (
 	// `go test -run '^$' -bench Wakeup -count 6 ./kern` (3097 to 3254 ns;
 	// a futex wake of a parked Go thread on the other CPU, with the Go
 	// runtime's own steps on top of the kernel's). With a 1 ms idle gap
-	// instead of 200 µs it read 3.8 to 3.9 µs. The sensitivity run varies
-	// it from a quarter to four times this.
+	// instead of 200 µs it read 3.8 to 3.9 µs; an earlier session's
+	// ping-pong of two goroutines (results/2cpu-amd-epyc/
+	// validation-notes.md, before issue 9) read 7.7 µs, within the x1/4 to
+	// x4 the sensitivity run covers.
 	DefaultWakeLatency = 3100 * time.Nanosecond
 	// MaxWakeLatency bounds Virtual.WakeLatency.
 	MaxWakeLatency = time.Second

@@ -28,7 +28,9 @@ var presets = map[string]func() Spec{
 	// its caches and takes an old memcg offline, which destroys its caches,
 	// while the other workers allocate. The old design serializes creates and
 	// destroys on slab_mutex; the new one also holds memcg_slab_mutex across
-	// them and across offline's shrinks.
+	// them, across offline's shrinks and across the rcu_barrier() of every
+	// SLAB_DESTROY_BY_RCU cache it destroys. A closed loop: a stress preset,
+	// whose container starts run the registry at saturation.
 	"container-churn": func() Spec {
 		s := DefaultSpec
 		s.Mix = Mix{OpAlloc: 85, OpCharge: 5, OpChurn: 10}
