@@ -27,6 +27,7 @@ const (
 	opSlabinfo
 	opProcOrShrink
 	opQuiesce
+	opRemove // rmdir: offline queued on the cgroup_destroy workqueue
 	opCount
 )
 
@@ -128,6 +129,9 @@ func runFuzzInput(t *testing.T, d Design, data []byte) {
 		case opOffline:
 			name = fmt.Sprintf("OfflineMemcg(%d)", mi)
 			got, want = errClass(e.reg.OfflineMemcg(e.task, memcg())), model.offline(mi)
+		case opRemove:
+			name = fmt.Sprintf("RemoveMemcg(%d)", mi)
+			got, want = errClass(e.reg.RemoveMemcg(e.task, memcg())), model.remove(mi)
 		case opAlloc, opAlloc2, opAlloc3:
 			name = fmt.Sprintf("Alloc(%d, %d)", mi, ri)
 			hit, err := e.reg.Alloc(e.task, memcg(), root())

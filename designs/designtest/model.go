@@ -19,7 +19,8 @@ type refModel struct {
 	usedIDs   map[int]*refMemcg
 	arraySize int
 	queue     []refWork
-	seq       int // global list order
+	removals  []*refMemcg // removed memcgs whose offline is queued, in order
+	seq       int         // global list order
 	snap      designs.Snapshot
 }
 
@@ -37,6 +38,7 @@ type refRoot struct {
 type refMemcg struct {
 	id     int
 	online bool
+	killed bool // removed (rmdir): its offline is queued
 	freed  bool
 	caches []*refChild // list order
 }
@@ -75,7 +77,7 @@ func (m *refModel) memcg(i int, offlineOK bool) (*refMemcg, string) {
 	if i < 0 {
 		return nil, errClass(designs.ErrUnknownMemcg)
 	}
-	if mc := m.memcgs[i]; mc.online || offlineOK {
+	if mc := m.memcgs[i]; mc.online && !mc.killed || offlineOK {
 		return mc, ""
 	}
 	return nil, errClass(designs.ErrMemcgOffline)
@@ -139,6 +141,24 @@ func (m *refModel) offline(i int) string {
 	if err != "" {
 		return err
 	}
+	m.offlineMemcg(mc)
+	return "ok"
+}
+
+// remove is rmdir: the memcg takes no more allocations, and its offline
+// waits on the cgroup_destroy queue, which Quiesce runs first.
+func (m *refModel) remove(i int) string {
+	mc, err := m.memcg(i, false)
+	if err != "" {
+		return err
+	}
+	mc.killed = true
+	m.removals = append(m.removals, mc)
+	return "ok"
+}
+
+// offlineMemcg is css_offline of mc.
+func (m *refModel) offlineMemcg(mc *refMemcg) {
 	mc.online = false
 	for _, c := range slices.Clone(mc.caches) {
 		switch {
@@ -151,7 +171,6 @@ func (m *refModel) offline(i int) string {
 		}
 	}
 	m.maybeFree(mc)
-	return "ok"
 }
 
 func (m *refModel) alloc(mi, ri int) string {
@@ -225,6 +244,10 @@ func (m *refModel) shrink(ri int) string {
 // quiesce runs the queued work in FIFO order, as the design's manual
 // workqueue does.
 func (m *refModel) quiesce() {
+	for _, mc := range m.removals {
+		m.offlineMemcg(mc)
+	}
+	m.removals = nil
 	for len(m.queue) > 0 {
 		w := m.queue[0]
 		m.queue = m.queue[1:]
