@@ -549,8 +549,13 @@ func (w *worker) churn(i int) error {
 			}
 		}
 		if left > 0 {
-			t.Work(poll) // the container's own start-up work
-			t.Yield()    // and the kworkers' turn
+			// The container's own start-up work, on its CPU up to the
+			// cap; past it, the container is blocked (it sleeps), so a
+			// long wait does not take the CPU its caches' creators need.
+			busy := min(poll, maxChurnBackoff*r.spec.ChurnPoll)
+			t.Work(busy)
+			t.Sleep(poll - busy)
+			t.Yield() // and the kworkers' turn
 			// Up to 10 ms, or an eighth of the wait so far: a long wait
 			// is measured to within 12.5 %, in O(log wait) rounds.
 			waited := time.Duration(t.Now() - began)
@@ -564,9 +569,11 @@ func (w *worker) churn(i int) error {
 // maxChurnBackoff bounds how far a starting container's start-up work
 // between allocation rounds grows while its wait is short: it doubles from
 // Spec.ChurnPoll each round its caches are still missing, up to this
-// multiple (10 ms at the default ChurnPoll), or up to an eighth of the time
-// it has waited, whichever is longer. A container kept waiting is blocked
-// on its start-up more and more, and allocates less often; and every miss
+// multiple (10 ms at the default ChurnPoll) of CPU work, or up to an
+// eighth of the time it has waited, whichever is longer, the part past the
+// cap slept (Task.Sleep: on the real clock that rounds up to a
+// millisecond or more). A container kept waiting is blocked on its start-up
+// more and more, and allocates less often; and every miss
 // queues one more create work item, as 3.15/3.16 do (kernel bugzilla
 // 172981 saw 10 000 to 20 000 of them queued), so the duplicate work a
 // saturated lock cannot serve grows with the wait. With a fixed cap of
