@@ -173,8 +173,8 @@ type Spec struct {
 	// OpCost is the virtual CPU time of one operation's own work outside
 	// the modelled costs (the driver's step and the lock-free lookup),
 	// charged on the virtual clock only, 0 to MaxOpCost; on the real clock
-	// that work takes real time. The default is the 8.8 ns measured here
-	// for an allocation hit through the driver.
+	// that work takes real time. The default is the 23 ns measured here
+	// for an allocation hit through the driver (workloads.Constants).
 	OpCost time.Duration
 	// OpBatch is how much virtual cost of lock-free operations a worker
 	// accumulates before spending it as one step of the simulation, 0 to
@@ -251,7 +251,7 @@ var DefaultSpec = Spec{
 	Memcgs:          64,
 	CachesPerMemcg:  DefaultCachesPerMemcg,
 	ChurnPoll:       20 * time.Microsecond,
-	OpCost:          9 * time.Nanosecond,
+	OpCost:          23 * time.Nanosecond,
 	OpBatch:         10 * time.Microsecond,
 	BackgroundGrain: 100 * time.Microsecond,
 	Mix:             Mix{OpAlloc: 100},
