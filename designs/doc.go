@@ -34,8 +34,8 @@
 //	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (queue      cgroup_mutex -> memcg_slab_mutex, per cache:
 //	                    mem_cgroup_destroy_all_caches  each cache's destroy work); kworker: {Shrink}, and   {Shrink}, and if no pages the child destroy*
 //	                                                   if no pages the child destroy*                       (under it)
-//	RemoveMemcg    E    rmdir -> css_killed_work_fn    no lock: refuse allocations, queue OfflineMemcg on   same
-//	                                                   cgroup_destroy_wq (one at a time)
+//	RemoveMemcg    E    rmdir -> css_killed_work_fn    cgroup_mutex: refuse allocations, queue               same
+//	                                                   OfflineMemcg on cgroup_destroy_wq (one at a time)
 //	Alloc          D    memcg_kmem_get_cache           no lock: lock-free lookup; a miss costs {Miss} and   same
 //	                                                   queues create work
 //	(create work)  D    memcg_create_kmem_cache        slab_mutex {Create} -> memcg::slab_caches_mutex      memcg_slab_mutex -> slab_mutex {Create}; list add
@@ -55,7 +55,9 @@
 //	  new: memcg_slab_mutex held by the caller: clear slot, list del; slab_mutex {Shutdown}; slab_mutex
 //	       released; [GracePeriod] {Release}, still under memcg_slab_mutex
 //	{Shrink} is Costs.Shrink + CPUs x Costs.ShrinkPerCPU (flush_all's IPIs); [GracePeriod] is
-//	rcu_barrier(), a sleep (Task.Sleep), for SLAB_DESTROY_BY_RCU caches only (Config.RCUShare).
+//	rcu_barrier() (Task.RCUBarrier: a sleep; concurrent callers share barriers as _rcu_barrier's
+//	barrier_mutex and n_barrier_done make them), for SLAB_DESTROY_BY_RCU caches only
+//	(Config.RCUShare).
 //
 // The paths marked "same" are implemented once, in the shared core both
 // designs embed, so the design packages hold exactly what bd67314586 changed.

@@ -176,9 +176,11 @@ type Costs struct {
 	// runs under whatever the caller holds: nothing in the old design's
 	// destroy work, memcg_slab_mutex in the new design.
 	Release time.Duration
-	// GracePeriod is how long rcu_barrier() waits when a
+	// GracePeriod is how long one rcu_barrier() takes when a
 	// SLAB_DESTROY_BY_RCU cache is destroyed (Config.RCUShare of them),
-	// between Shutdown and Release: a sleep, not CPU work.
+	// between Shutdown and Release: a sleep, not CPU work, and concurrent
+	// callers queue for it and share it as in 3.15/3.16
+	// (kern's Task.RCUBarrier).
 	GracePeriod time.Duration
 	// Shrink is the fixed part of shrinking one cache
 	// (__kmem_cache_shrink's per-node partial-list sort), and

@@ -39,7 +39,7 @@ const (
 	// EventPoint: the task reached a named point of a design (Task.Point).
 	EventPoint EventKind = iota
 	// EventBlock: the task is about to wait; Name is the lock class, or
-	// "cancel_work_sync" or "flush_workqueue".
+	// "cancel_work_sync", "flush_workqueue" or "rcu_barrier".
 	EventBlock
 )
 
@@ -73,6 +73,7 @@ type Runtime struct {
 	mu     sync.Mutex
 	tasks  []*Task
 	queues []*Workqueue
+	rcu    rcuState // under mu
 }
 
 // New returns a Runtime configured by cfg. It calibrates Task.Work on first use

@@ -399,3 +399,25 @@ func TestSimSleep(t *testing.T) {
 		t.Errorf("sleeper ends at %v, worker at %v; want 13µs and 6µs", time.Duration(ends[0]), time.Duration(ends[1]))
 	}
 }
+
+// TestSimRCUBarrier checks how concurrent rcu_barrier() callers share
+// barriers (10 µs each here): the first, at 0, runs one to 10; callers at 2
+// and 3 find it in flight since before they came and share the next, 10 to
+// 20; a caller at 15 finds that one started before it came and runs the
+// one after, to 30.
+func TestSimRCUBarrier(t *testing.T) {
+	caller := func(at int64) func(*Task) {
+		return func(task *Task) {
+			task.Work(time.Duration(at))
+			task.RCUBarrier(10 * time.Microsecond)
+		}
+	}
+	ends, _ := simCase(t, Virtual{CPUs: 4}, func(task *Task) { task.RCUBarrier(10 * time.Microsecond) },
+		caller(2*us), caller(3*us), caller(15*us))
+	want := []int64{10 * us, 20 * us, 20 * us, 30 * us}
+	for i := range want {
+		if ends[i] != want[i] {
+			t.Errorf("caller %d done at %v, want %v", i, time.Duration(ends[i]), time.Duration(want[i]))
+		}
+	}
+}

@@ -198,7 +198,7 @@ func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
 // the free, under whatever locks the caller holds.
 func (c *Core) release(t *kern.Task, cache *Cache) {
 	if cache.RCU {
-		t.Sleep(c.Costs.GracePeriod)
+		t.RCUBarrier(c.Costs.GracePeriod)
 	}
 	t.Work(c.Costs.Release)
 }
@@ -390,16 +390,22 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	return nil
 }
 
-// RemoveMemcg is rmdir, the same in both designs: m takes no more
-// allocations, and css_killed_work_fn, which runs css_offline, is queued
-// on cgroup_destroy_wq. (The kernel queues it from an RCU callback after
-// the percpu_ref kill's grace period; the model queues it at once, which
-// delays every offline by the same amount less in both designs.)
+// RemoveMemcg is rmdir, the same in both designs: under cgroup_mutex
+// (cgroup_rmdir -> cgroup_destroy_locked -> kill_css, 3.16's
+// cgroup_kn_lock_live), m takes no more allocations, and
+// css_killed_work_fn, which runs css_offline, is queued on
+// cgroup_destroy_wq. So an rmdir waits for a running offline walk. (The
+// kernel queues the offline from an RCU callback after the percpu_ref
+// kill's grace period; the model queues it at once, which delays every
+// offline by the same amount less in both designs; rmdir's own work,
+// kernfs removal of the cgroup's files, is left at its Go cost.)
 func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	m, err := c.Memcg(mh)
 	if err != nil {
 		return fmt.Errorf("remove memcg: %w", err)
 	}
+	t.Lock(c.CgroupMutex)
+	defer t.Unlock(c.CgroupMutex)
 	if m.Killed.Swap(true) {
 		return fmt.Errorf("remove memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
