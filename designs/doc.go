@@ -79,8 +79,10 @@
 //   - A dead cache (one that held pages when offline looked at it) stays
 //     listed until its root is destroyed; uncharging its last page does not
 //     destroy it, in either design (kernel-model.md is silent on that path;
-//     3.15 may have queued the destroy work again there). The memcg keeps its
-//     kmemcg id until its last cache is gone.
+//     a review of this model says the v3.15 release re-queued the destroy
+//     work there, from memcg_release_pages, and bd67314586's parent no
+//     longer did: not checked against the source here). The memcg keeps
+//     its kmemcg id until its last cache is gone.
 //   - Root caches have one reference each (no cache merging), and their
 //     names are unique among live roots.
 //

@@ -105,9 +105,11 @@ func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
 	r.destroyChild(t, c)
 }
 
-// destroyChild is kmem_cache_destroy of a child (3.15): under slab_mutex
-// clear the slot and take the cache off its memcg's list under the memcg's
-// slab_caches_mutex (memcg_unregister_cache), then shut it down; with
+// destroyChild is kmem_cache_destroy of a child (at bd67314586^, which
+// differs from the v3.15 release in where the children loop runs): under
+// slab_mutex clear the slot and take the cache off its memcg's list under
+// the memcg's slab_caches_mutex (memcg_unregister_cache), then shut it
+// down; with
 // slab_mutex dropped, rcu_barrier() for a SLAB_DESTROY_BY_RCU cache and the
 // release, under the caller's locks only: none in the destroy work,
 // activate_kmem_mutex in root destroy.
