@@ -26,11 +26,11 @@ type Gate struct {
 var DefaultGate = Gate{Alpha: 0.05, Threshold: 0.05, Units: []string{"sec/op", "ops/s"}}
 
 // HigherIsBetter reports whether a larger value of unit is an improvement:
-// throughput, hit rate and calibration ratio. For every other unit the
+// throughput, hit rate, accounted allocations and calibration ratio. For every other unit the
 // harness reports (time, wait, hold, latency, contention, backlog, bytes,
 // allocations), smaller is better.
 func HigherIsBetter(unit string) bool {
-	return strings.HasSuffix(unit, "ops/s") || unit == "hit-%" || unit == "measured/theory"
+	return strings.HasSuffix(unit, "ops/s") || unit == "hit-%" || unit == "accounted-allocs/s" || unit == "measured/theory"
 }
 
 // A Change is one metric that differs significantly between revisions.

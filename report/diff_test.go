@@ -110,6 +110,7 @@ func TestGate(t *testing.T) {
 func TestHigherIsBetter(t *testing.T) {
 	for unit, want := range map[string]bool{
 		"ops/s": true, "scrape-ops/s": true, "hit-%": true, "measured/theory": true,
+		"accounted-allocs/s": true, "fallback-allocs/s": false,
 		"sec/op": false, "slab_mutex-wait-sec/op": false, "churn-p99-sec": false, "contended-%": false, "B/op": false,
 	} {
 		if HigherIsBetter(unit) != want {

@@ -132,3 +132,23 @@ func TestNewRunnerRejectsBadSpec(t *testing.T) {
 		t.Fatalf("NewRunner with an empty measured role: %v", err)
 	}
 }
+
+// TestMetricsCountWorkDone checks the allocation metrics of a made-up
+// result: of 100 allocations in one second, 60 served by the memcgs' own
+// caches are accounted work; the other 40 fell back to the root caches and
+// count as fallbacks, not as throughput a design could gain by missing.
+func TestMetricsCountWorkDone(t *testing.T) {
+	res := &Result{Elapsed: time.Second, Ops: 100, Roles: []RoleResult{{Name: "all", Workers: 1, Ops: 100}}}
+	res.PerOp[OpAlloc] = OpResult{Count: 90, Hits: 60}
+	res.PerOp[OpMiss] = OpResult{Count: 10}
+	want := map[string]float64{"ops/s": 100, "hit-%": 60, "accounted-allocs/s": 60, "fallback-allocs/s": 40}
+	got := map[string]float64{}
+	for _, m := range res.Metrics() {
+		got[m.Unit] = m.Value
+	}
+	for unit, w := range want {
+		if g, ok := got[unit]; !ok || g != w {
+			t.Errorf("%s = %v (reported: %v), want %v", unit, g, ok, w)
+		}
+	}
+}

@@ -121,15 +121,17 @@ type Metric struct {
 }
 
 // Metrics returns the run's metrics beside ns/op, in a fixed order:
-// throughput (in all and per role), allocation hit rate, per lock class the
+// throughput (in all and per role), allocation hit rate and the
+// allocations per second of every role split into accounted ones (served
+// by the memcg's own cache: work done) and fallbacks to the root cache
+// (unaccounted: a design cannot gain by them), per lock class the
 // wait and hold per operation, the share of contended acquisitions and the
 // occupancy (the class's hold time over the run's time, summed over its
 // locks: a single lock busy all the time reads 100), the p50 and p99
 // latency of each slow op that ran, a churned container's time to
 // accounting (start, p50 and p99) and the mean and longest time from its
 // predecessor's rmdir to the end of its offline, the old design's destroy
-// backlog, the
-// mean time from offline to destroy, the drain, and how closely the
+// backlog, the mean time from offline to destroy, the drain, and how closely the
 // critical sections' work held its asked length (work-held/asked).
 func (r *Result) Metrics() []Metric {
 	ops := float64(max(r.Ops, 1))
@@ -141,7 +143,9 @@ func (r *Result) Metrics() []Metric {
 	}
 	if a := r.PerOp[OpAlloc].Count + r.PerOp[OpMiss].Count; a > 0 {
 		hits := r.PerOp[OpAlloc].Hits + r.PerOp[OpMiss].Hits
-		ms = append(ms, Metric{100 * float64(hits) / float64(a), "hit-%"})
+		ms = append(ms, Metric{100 * float64(hits) / float64(a), "hit-%"},
+			Metric{float64(hits) / r.Elapsed.Seconds(), "accounted-allocs/s"},
+			Metric{float64(a-hits) / r.Elapsed.Seconds(), "fallback-allocs/s"})
 	}
 	if r.Locks != nil {
 		var acq, cont int64
