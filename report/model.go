@@ -102,6 +102,34 @@ type Summary struct {
 	benchmath.Summary
 }
 
+// Deterministic reports whether each design's sample holds one value
+// repeated (more than one sample each), as a simulation whose seeds do not
+// change what it draws gives: the difference is then exact, and a test of
+// it, or an interval, would be made up from copies.
+func (m *Metric) Deterministic() bool {
+	one := func(s *Summary) bool {
+		if s == nil || s.Sample == nil || len(s.Sample.Values) < 2 {
+			return false
+		}
+		v := s.Sample.Values
+		return v[0] == v[len(v)-1] // sorted ascending
+	}
+	return one(m.Baseline) && one(m.Candidate)
+}
+
+// PCell is what a table prints for the comparison's p-value: the value, or
+// "all samples equal" where each design repeats one value (Deterministic),
+// or "" without a comparison.
+func (m *Metric) PCell() string {
+	switch {
+	case m == nil || m.Comparison == nil:
+		return ""
+	case m.Deterministic():
+		return "all samples equal"
+	}
+	return fmt.Sprintf("%.3f", m.Comparison.P)
+}
+
 // Significant reports whether the comparison rejects "no difference".
 func (m *Metric) Significant() bool {
 	return m.Comparison != nil && m.Delta != "~" && m.Comparison.P <= m.Comparison.Alpha
@@ -455,10 +483,17 @@ func workersPerCPU(p *Point) string {
 }
 
 // FormatChange renders a verdict's change as "-37 % ± 3 %", or "~" when the
-// comparison finds no significant difference.
+// comparison finds no significant difference; where the samples are
+// deterministic copies, the exact change with no interval.
 func FormatChange(v *Verdict) string {
 	if v.Metric == nil {
 		return "?"
+	}
+	if v.Metric.Deterministic() {
+		if v.Change == 0 {
+			return "= (deterministic)"
+		}
+		return fmt.Sprintf("%+.0f %% (deterministic)", 100*v.Change)
 	}
 	if !v.Metric.Significant() {
 		return "~"

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
 )
 
 // TestAgreesWithBenchstat runs the benchstat command this module pins on the
@@ -133,6 +135,51 @@ func TestBadInput(t *testing.T) {
 			var se *benchfmt.SyntaxError
 			if tt.name == "corrupt line" && !errors.As(err, &se) {
 				t.Errorf("error %T is not a benchfmt.SyntaxError", err)
+			}
+		})
+	}
+}
+
+// TestDeterministicSamplesGetNoPValue: where each design's samples repeat
+// one value (a simulation whose seeds change nothing), the tables print no
+// p-value and no interval, and the change is exact.
+func TestDeterministicSamplesGetNoPValue(t *testing.T) {
+	summary := func(vals ...float64) *Summary {
+		s := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
+		return &Summary{Sample: s, Summary: benchmath.AssumeNothing.Summary(s, 0.95)}
+	}
+	metric := func(base, cand *Summary) *Metric {
+		c := benchmath.AssumeNothing.Compare(base.Sample, cand.Sample)
+		return &Metric{Unit: Throughput, Baseline: base, Candidate: cand, Comparison: &c,
+			Delta: c.FormatDelta(base.Center, cand.Center)}
+	}
+	tests := []struct {
+		name          string
+		met           *Metric
+		change        float64
+		p, formatted  string
+		deterministic bool
+	}{
+		{"copies that differ", metric(summary(100, 100, 100, 100, 100, 100), summary(50, 50, 50, 50, 50, 50)), -0.5,
+			"all samples equal", "-50 % (deterministic)", true},
+		{"copies that agree", metric(summary(7, 7, 7, 7), summary(7, 7, 7, 7)), 0, "all samples equal", "= (deterministic)", true},
+		{"one design varies", metric(summary(100, 100, 100, 100, 100, 100), summary(50, 51, 52, 50, 49, 50)), -0.5,
+			"0.002", "-50 %", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.met.Deterministic(); got != tt.deterministic {
+				t.Errorf("Deterministic() = %v, want %v", got, tt.deterministic)
+			}
+			if got := tt.met.PCell(); got != tt.p {
+				t.Errorf("PCell() = %q, want %q", got, tt.p)
+			}
+			v := &Verdict{Metric: tt.met, Change: tt.change, ChangeLo: tt.change - 0.01, ChangeHi: tt.change + 0.01}
+			if got := FormatChange(v); !strings.HasPrefix(got, tt.formatted) {
+				t.Errorf("FormatChange() = %q, want it to start with %q", got, tt.formatted)
+			}
+			if got := formatSummary(tt.met.Baseline, benchunit.Scaler{Factor: 1}); tt.deterministic && !strings.HasSuffix(got, "(one value)") {
+				t.Errorf("formatSummary() = %q, want no interval", got)
 			}
 		})
 	}

@@ -230,9 +230,7 @@ func (m *Model) PredictionTable() Table {
 			if v := m.verdictAt(p); v != nil && v.Metric != nil {
 				row[3] = formatRatio(1 + v.Change)
 				row[4] = FormatChange(v)
-				if v.Metric.Comparison != nil {
-					row[5] = fmt.Sprintf("%.3f", v.Metric.Comparison.P)
-				}
+				row[5] = v.Metric.PCell()
 				if v.ExtraWait != "" {
 					row[6] = fmt.Sprintf("%s (+%s/op)", v.ExtraWait, FormatSeconds(v.ExtraWaitDelta))
 				}

@@ -44,7 +44,7 @@ func (m *Model) VerdictTable() Table {
 		}
 		if v.Metric != nil && v.Metric.Comparison != nil {
 			c := v.Metric.Comparison
-			row[4] = fmt.Sprintf("%.3f", c.P)
+			row[4] = v.Metric.PCell()
 			row[5] = fmt.Sprintf("%d+%d", c.N1, c.N2)
 		}
 		if v.ExtraWait != "" {
@@ -90,9 +90,7 @@ func (m *Model) DetailTable(workload string) Table {
 			}
 			scale := benchunit.CommonScale(vals, benchunit.ClassOf(unit))
 			row := []string{at, unit, formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, ""}
-			if met.Comparison != nil {
-				row[5] = fmt.Sprintf("%.3f", met.Comparison.P)
-			}
+			row[5] = met.PCell()
 			t.Rows = append(t.Rows, row)
 		}
 	}
@@ -102,6 +100,9 @@ func (m *Model) DetailTable(workload string) Table {
 func formatSummary(s *Summary, scale benchunit.Scaler) string {
 	if s == nil {
 		return "—"
+	}
+	if v := s.Sample.Values; len(v) > 1 && v[0] == v[len(v)-1] {
+		return scale.Format(s.Center) + " (one value)" // copies: no interval to give
 	}
 	return scale.Format(s.Center) + " ± " + s.PctRangeString()
 }
