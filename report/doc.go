@@ -1,8 +1,8 @@
 // Package report turns benchmark results into the answer a kernel or Go
 // engineer wants about a claim like bd67314586's "it shouldn't hurt
 // concurrency a lot": does the candidate design (the global mutex) cost
-// throughput, where, by how much, how sure we are, and which lock carries
-// the extra wait.
+// throughput, where, by how much, how sure we are, and how the lock wait
+// per operation changed (net, and per class).
 //
 // It is one pipeline over golang.org/x/perf, the stages benchstat uses:
 //

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -276,7 +277,7 @@ const (
 const Throughput = "ops/s"
 
 // A Verdict is the answer at one Point: the candidate's throughput relative
-// to the baseline's, how sure, and which lock class carries the extra wait.
+// to the baseline's, how sure, and how the lock wait per operation changed.
 type Verdict struct {
 	Point *Point
 	// Metric is the throughput comparison; nil if a design is missing.
@@ -284,11 +285,46 @@ type Verdict struct {
 	// Change is candidate/baseline - 1 of the medians, with a conservative
 	// interval [ChangeLo, ChangeHi] from the two confidence intervals.
 	Change, ChangeLo, ChangeHi float64
-	// ExtraWait is the lock class whose wait per operation grew most in the
-	// candidate, and ExtraWaitDelta that growth in seconds per operation;
-	// empty unless the candidate's total lock wait per operation grew.
-	ExtraWait      string
-	ExtraWaitDelta float64
+	// WaitDelta is the net change of the total lock wait per operation,
+	// candidate minus baseline, in seconds; WaitClasses are the lock
+	// classes whose wait moved, the largest move first.
+	WaitDelta   float64
+	WaitClasses []ClassWait
+}
+
+// A ClassWait is one lock class's change of wait per operation, candidate
+// minus baseline, in seconds.
+type ClassWait struct {
+	Class string
+	Delta float64
+}
+
+// WaitCell describes the verdict's lock wait for a table or a sentence:
+// the net change per operation, then up to three classes that moved, as
+// "+99 µs/op net (memcg_slab_mutex +800 µs, slab_mutex -700 µs)"; "—"
+// where the throughput shows no difference (not significant, or exactly
+// equal), since a wait that did not change the throughput explains
+// nothing.
+func (v *Verdict) WaitCell() string {
+	if v.Metric == nil || len(v.WaitClasses) == 0 {
+		return "—"
+	}
+	if det := v.Metric.Deterministic(); det && v.Change == 0 || !det && !v.Metric.Significant() {
+		return "—"
+	}
+	var parts []string
+	for _, c := range v.WaitClasses[:min(3, len(v.WaitClasses))] {
+		parts = append(parts, c.Class+" "+signedSeconds(c.Delta))
+	}
+	return fmt.Sprintf("%s/op net (%s)", signedSeconds(v.WaitDelta), strings.Join(parts, ", "))
+}
+
+// signedSeconds is FormatSeconds with a + on gains.
+func signedSeconds(s float64) string {
+	if s >= 0 {
+		return "+" + FormatSeconds(s)
+	}
+	return FormatSeconds(s)
 }
 
 // Warnings returns the statistics warnings behind the verdict, such as too
@@ -341,7 +377,6 @@ func verdict(p *Point) *Verdict {
 			v.Change, v.ChangeLo, v.ChangeHi = r-1, lo-1, hi-1
 		}
 	}
-	var total float64
 	for _, unit := range p.Units {
 		class, ok := strings.CutSuffix(unit, "-wait-sec/op")
 		if !ok {
@@ -355,14 +390,14 @@ func verdict(p *Point) *Verdict {
 		if met.Candidate != nil {
 			after = met.Candidate.Center
 		}
-		total += after - before
-		if d := after - before; d > v.ExtraWaitDelta {
-			v.ExtraWait, v.ExtraWaitDelta = class, d
+		if d := after - before; d != 0 {
+			v.WaitDelta += d
+			v.WaitClasses = append(v.WaitClasses, ClassWait{class, d})
 		}
 	}
-	if total <= 0 {
-		v.ExtraWait, v.ExtraWaitDelta = "", 0
-	}
+	slices.SortStableFunc(v.WaitClasses, func(a, b ClassWait) int {
+		return cmp.Compare(math.Abs(b.Delta), math.Abs(a.Delta))
+	})
 	return v
 }
 
@@ -425,8 +460,8 @@ func claims(m *Model) []Claim {
 			}
 			c.Text = fmt.Sprintf("%s: the claim does not hold: %s hurts %s. Its throughput is %s at GOMAXPROCS=%d with %s per CPU (p=%.3f)",
 				w, m.Options.Candidate, size, FormatChange(worst), worst.Point.Procs, workersPerCPU(worst.Point), worst.Metric.Comparison.P)
-			if worst.ExtraWait != "" {
-				c.Text += fmt.Sprintf(", and the extra wait is on %s (+%s per operation)", worst.ExtraWait, FormatSeconds(worst.ExtraWaitDelta))
+			if wait := worst.WaitCell(); wait != "—" {
+				c.Text += ", and its lock wait changed by " + wait
 			}
 			c.Text += fmt.Sprintf(". %d of %d points lose significantly, %d gain, %d show no significant difference.", losses, total, gains, ties+unsure)
 		}

@@ -184,3 +184,32 @@ func TestDeterministicSamplesGetNoPValue(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitCellIsNet: the lock-wait cell gives the net change per operation
+// with the classes that moved, largest first, and nothing where the
+// throughput did not change.
+func TestWaitCellIsNet(t *testing.T) {
+	copies := func(v float64) *Summary {
+		s := benchmath.NewSample([]float64{v, v, v, v}, &benchmath.DefaultThresholds)
+		return &Summary{Sample: s, Summary: benchmath.AssumeNothing.Summary(s, 0.95)}
+	}
+	classes := []ClassWait{{"memcg_slab_mutex", 800e-6}, {"slab_mutex", -701e-6}}
+	tests := []struct {
+		name   string
+		new    float64 // candidate throughput; the baseline's is 100
+		change float64
+		want   string
+	}{
+		{"throughput differs", 80, -0.2, "+99 µs/op net (memcg_slab_mutex +800 µs, slab_mutex -701 µs)"},
+		{"throughput equal", 100, 0, "—"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := &Verdict{Metric: &Metric{Baseline: copies(100), Candidate: copies(tt.new)}, Change: tt.change,
+				WaitDelta: 99e-6, WaitClasses: classes}
+			if got := v.WaitCell(); got != tt.want {
+				t.Errorf("WaitCell() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -215,7 +215,7 @@ func (m *Model) PredictionTable() Table {
 	o := m.Options
 	t := Table{
 		Title:  fmt.Sprintf("Past this machine: %s/%s throughput at %s CPUs", o.Candidate, o.Baseline, joinInts(PredictAt, ", ")),
-		Header: []string{"workload", "CPUs", "USL fits predict", "simulated", fmt.Sprintf("simulated %s vs %s", o.Candidate, o.Baseline), "p", "extra wait on"},
+		Header: []string{"workload", "CPUs", "USL fits predict", "simulated", fmt.Sprintf("simulated %s vs %s", o.Candidate, o.Baseline), "p", "lock wait, net (classes that moved)"},
 	}
 	for _, w := range m.Workloads {
 		for _, n := range PredictAt {
@@ -231,9 +231,7 @@ func (m *Model) PredictionTable() Table {
 				row[3] = formatRatio(1 + v.Change)
 				row[4] = FormatChange(v)
 				row[5] = v.Metric.PCell()
-				if v.ExtraWait != "" {
-					row[6] = fmt.Sprintf("%s (+%s/op)", v.ExtraWait, FormatSeconds(v.ExtraWaitDelta))
-				}
+				row[6] = v.WaitCell()
 			}
 			t.Rows = append(t.Rows, row)
 		}

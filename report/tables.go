@@ -19,13 +19,13 @@ type Table struct {
 
 // VerdictTable is the table at the top of a report: per workload and point,
 // the candidate's throughput relative to the baseline, its p-value, and the
-// lock class that carries the extra wait.
+// change of the lock wait per operation.
 func (m *Model) VerdictTable() Table {
 	o := m.Options
 	t := Table{
 		Title: fmt.Sprintf("Verdict: %s's throughput relative to %s", o.Candidate, o.Baseline),
 		Header: []string{"workload", "workers/CPU", "GOMAXPROCS", fmt.Sprintf("%s vs %s", o.Candidate, o.Baseline),
-			"p", "n", "extra wait on"},
+			"p", "n", "lock wait, net (classes that moved)"},
 	}
 	predict := m.hasVirtual()
 	if predict {
@@ -47,9 +47,7 @@ func (m *Model) VerdictTable() Table {
 			row[4] = v.Metric.PCell()
 			row[5] = fmt.Sprintf("%d+%d", c.N1, c.N2)
 		}
-		if v.ExtraWait != "" {
-			row[6] = fmt.Sprintf("%s (+%s/op)", v.ExtraWait, FormatSeconds(v.ExtraWaitDelta))
-		}
+		row[6] = v.WaitCell()
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf(
