@@ -2,6 +2,7 @@ package kern
 
 import (
 	"container/heap"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,11 +233,8 @@ func (t *Task) sleepOn(m *Mutex) {
 		t.asleep.Store(false)
 		wl.mu.Lock()
 	}
-	for i, w := range wl.tasks {
-		if w == t {
-			wl.tasks = append(wl.tasks[:i], wl.tasks[i+1:]...)
-			break
-		}
+	if i := slices.Index(wl.tasks, t); i >= 0 {
+		wl.tasks = slices.Delete(wl.tasks, i, i+1)
 	}
 	if len(wl.tasks) == 0 {
 		m.state.Store(1) // no sleeper left: the release need not wake one
@@ -349,13 +347,10 @@ func (t *Task) tookVirtual(m *Mutex, v *vmutex, contended bool, wait int64) {
 
 // removeWaiter takes t off v's wait list.
 func (v *vmutex) removeWaiter(t *Task) {
-	for i, w := range v.waiters {
-		if w == t {
-			v.waiters = append(v.waiters[:i], v.waiters[i+1:]...)
-			if i == 0 {
-				v.woken = false
-			}
-			return
+	if i := slices.Index(v.waiters, t); i >= 0 {
+		v.waiters = slices.Delete(v.waiters, i, i+1)
+		if i == 0 {
+			v.woken = false
 		}
 	}
 }
@@ -365,11 +360,8 @@ func (v *vmutex) removeWaiter(t *Task) {
 func (t *Task) unlockKernelVirtual(m *Mutex) {
 	s, v := t.rt.sim, m.virt
 	v.owner = nil
-	for i, o := range t.sim.owned {
-		if o == v {
-			t.sim.owned = append(t.sim.owned[:i], t.sim.owned[i+1:]...)
-			break
-		}
+	if i := slices.Index(t.sim.owned, v); i >= 0 {
+		t.sim.owned = slices.Delete(t.sim.owned, i, i+1)
 	}
 	s.mu.Lock()
 	if len(v.spinners) > 0 {
@@ -380,12 +372,7 @@ func (t *Task) unlockKernelVirtual(m *Mutex) {
 	}
 	if len(v.waiters) > 0 && !v.woken {
 		v.woken = true
-		first := v.waiters[0]
-		if s.latency > 0 {
-			s.sleepUntil(first, t.sim.vt+s.latency)
-		} else {
-			s.ready(first, t.sim.vt)
-		}
+		s.wakeLocked(v.waiters[0], t.sim.vt)
 	}
 	s.mu.Unlock()
 }
@@ -424,11 +411,8 @@ func (s *sim) spinOn(t *Task, v *vmutex) bool {
 	// reschedule check: in the last case t is still queued as a spinner.
 	if t.sim.spinning != nil {
 		s.mu.Lock()
-		for i, w := range v.spinners {
-			if w == t {
-				v.spinners = append(v.spinners[:i], v.spinners[i+1:]...)
-				break
-			}
+		if i := slices.Index(v.spinners, t); i >= 0 {
+			v.spinners = slices.Delete(v.spinners, i, i+1)
 		}
 		t.sim.spinning = nil
 		s.mu.Unlock()
@@ -471,18 +455,11 @@ func (s *sim) stopSpinners(v *vmutex, at int64) {
 // there already, as a woken waiter that lost the lock does) and sleeps
 // until a release wakes it.
 func (s *sim) sleepOnMutex(t *Task, v *vmutex) {
-	queued := false
-	for i, w := range v.waiters {
-		if w == t {
-			queued = true
-			if i == 0 {
-				v.woken = false
-			}
-			break
-		}
-	}
-	if !queued {
+	switch i := slices.Index(v.waiters, t); i {
+	case -1:
 		v.waiters = append(v.waiters, t)
+	case 0:
+		v.woken = false // woken, lost the lock: wake it again next time
 	}
 	s.block(t)
 }

@@ -349,12 +349,17 @@ func (s *sim) block(t *Task) {
 // plus the wake-up latency.
 func (s *sim) wakeup(t *Task, at int64) {
 	s.mu.Lock()
+	s.wakeLocked(t, at)
+	s.mu.Unlock()
+}
+
+// wakeLocked is wakeup with s.mu held.
+func (s *sim) wakeLocked(t *Task, at int64) {
 	if s.latency > 0 {
 		s.sleepUntil(t, at+s.latency)
 	} else {
 		s.ready(t, at)
 	}
-	s.mu.Unlock()
 }
 
 // Go starts fn on a new task of rt. On a virtual runtime the task starts at

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -143,14 +144,7 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 				Low: ratio(ws.Workload, name, factors[0]), High: ratio(ws.Workload, name, factors[1])})
 		}
 		slices.SortStableFunc(ws.Swings, func(a, b Swing) int {
-			wa, wb := a.Width(ws.Base), b.Width(ws.Base)
-			switch {
-			case wa > wb:
-				return -1
-			case wa < wb:
-				return 1
-			}
-			return 0
+			return cmp.Compare(b.Width(ws.Base), a.Width(ws.Base)) // widest first
 		})
 	}
 	return out, nil

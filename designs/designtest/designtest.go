@@ -51,9 +51,10 @@ type Design struct {
 }
 
 // testCosts keeps the critical sections short, so the suite is fast, but
-// not zero, so the work paths run.
-// (A grace period on the real clock would sleep a whole millisecond or
-// more; the virtual conformance run has one.)
+// not zero, so the work paths run. They are test values, not the model's
+// (workloads.Constants sources those); only their being short and nonzero
+// matters. (A grace period on the real clock would sleep a whole
+// millisecond or more; the virtual conformance run has one.)
 var testCosts = designs.Costs{
 	Create:           2 * time.Microsecond,
 	Shutdown:         1 * time.Microsecond,

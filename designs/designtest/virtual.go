@@ -26,7 +26,9 @@ func virtualStress(t *testing.T, d Design) string {
 	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true,
 		Virtual: &kern.Virtual{CPUs: 3, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}})
 	costs := testCosts
-	costs.GracePeriod = 20 * time.Microsecond // slept under the design's locks
+	// A test value, not the model's: a nonzero grace period, so that the
+	// rcu_barrier path sleeps under the design's locks, kept short.
+	costs.GracePeriod = 20 * time.Microsecond
 	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 2, RCUShare: testRCUShare, CPUs: 3})
 	if err != nil {
 		t.Fatal(err)
