@@ -22,7 +22,7 @@ BASE ?=
 HEAD ?= HEAD
 DIFFFLAGS ?=
 
-.PHONY: help test race vet fuzz bench report sensitivity diff clean
+.PHONY: help test race vet fuzz bench report sensitivity rates diff clean
 
 help: ## list the targets
 	@echo "memcgbench make targets:"
@@ -48,13 +48,17 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
-report: ## sweep both designs and every preset, then the sensitivity run, into results/<label>/; then REPORT.md and plots/<label>/
+report: ## sweep both designs and every preset, then the sensitivity run and the rate sweep, into results/<label>/; then REPORT.md and plots/<label>/
 	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(if $(FORCE),-force)
 	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(if $(FORCE),-force)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
 
 sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into results/<label>/sensitivity.txt
 	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
+
+rates: ## sweep the real-rate presets' arrival rates at 4, 64 and 256 virtual CPUs into results/<label>/rates.txt
+	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(if $(FORCE),-force)
 
 diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression
 	@test -n "$(BASE)" || { echo "make diff: set BASE=<rev>, e.g. make diff BASE=HEAD~1"; exit 2; }

@@ -3,6 +3,8 @@ package kern
 import (
 	"container/heap"
 	"fmt"
+	"math/bits"
+	"slices"
 	"sync"
 	"time"
 )
@@ -41,6 +43,16 @@ import (
 //     for an idle kworker, a flush completing) takes WakeLatency.
 //   - Taking a Mutex last held by another task costs LineTransfer, the
 //     move of the lock's cache line between CPUs, as on real hardware.
+//   - A task woken from a sleep (Task.Sleep, a mutex wait, an idle
+//     kworker) that finds every CPU held takes the CPU of a task in the
+//     middle of a Work that holds no mutex and has run WakeupGranularity
+//     since it last woke, at once (the preempted task finishes its Work
+//     later), or failing one, queues ahead of the tasks a slice's end put
+//     back and takes a CPU at a running task's next preemption point under
+//     the same rule: CFS wakeup preemption, which places a sleeper's
+//     vruntime behind a CPU hog's and so runs it at once, while two
+//     recently woken tasks do not preempt each other. A spinner checks only
+//     when it starts to spin and at its slice's end.
 //   - Of all tasks ready to continue, the one with the earliest virtual time
 //     always goes first (ties: the one that became ready first).
 //   - Task.Yield gives the CPU to the first task in the run queue, as
@@ -64,6 +76,22 @@ type Virtual struct {
 	// moment it could run, 0 to MaxWakeLatency (0: none, as before issue
 	// 9; the workloads default to DefaultWakeLatency).
 	WakeLatency time.Duration
+	// WakeupGranularity is how long a task runs after its wake-up before
+	// a newly woken task may preempt it: 0 for DefaultWakeupGranularity,
+	// below 0 for no wakeup preemption (a woken task then waits for a
+	// slice to end, as before issue 10).
+	WakeupGranularity time.Duration
+}
+
+// neverWoken is the lastWake of a task that has not slept.
+const neverWoken = -1 << 62
+
+// DefaultWakeupGranularity returns the wakeup granularity of a 3.16 kernel
+// on cpus CPUs: sysctl_sched_wakeup_granularity, 1 ms (kernel/sched/
+// fair.c), times the factor of SCHED_TUNABLESCALING_LOG, 1 + ilog2(min(cpus,
+// 8)) (get_update_sysctl_factor): 1 ms on one CPU, 4 ms from 8 CPUs on.
+func DefaultWakeupGranularity(cpus int) time.Duration {
+	return time.Duration(1+bits.Len(uint(min(max(cpus, 1), 8)))-1) * time.Millisecond
 }
 
 // Virtual runtime limits and defaults.
@@ -103,6 +131,7 @@ type sim struct {
 	quantum  int64
 	transfer int64
 	latency  int64     // WakeLatency
+	wakeGran int64     // WakeupGranularity; below 0: no wakeup preemption
 	kernel   bool      // KernelMutex: the preemption points and spinning of the kernel
 	timers   timerHeap // sleeping tasks, by the time they wake
 
@@ -134,6 +163,17 @@ type simTask struct {
 	spinning  *vmutex
 	spinSince int64
 	wakeAt    int64 // when a sleeping task wakes (its key in the timer heap)
+	// woken marks a task queued for a CPU by a wake-up, not by a slice's
+	// end; lastWake is when it last got a CPU after one (neverWoken: it
+	// never slept, and any woken task may preempt it).
+	woken    bool
+	lastWake int64
+	// working marks a task in the middle of a preemptible Work that began
+	// at workStart; leftover is what is left of a Work a woken task
+	// preempted.
+	working   bool
+	workStart int64
+	leftover  int64
 }
 
 // StarvationThreshold is how long a mutex waiter that has lost the lock
@@ -160,8 +200,12 @@ func newSim(v *Virtual, kind MutexKind) (*sim, error) {
 	if q == 0 {
 		q = DefaultQuantum
 	}
+	gran := v.WakeupGranularity
+	if gran == 0 {
+		gran = DefaultWakeupGranularity(v.CPUs)
+	}
 	return &sim{cpus: v.CPUs, quantum: int64(q), transfer: int64(v.LineTransfer),
-		latency: int64(v.WakeLatency), kernel: kind == KernelMutex}, nil
+		latency: int64(v.WakeLatency), kernel: kind == KernelMutex, wakeGran: int64(gran)}, nil
 }
 
 // ready makes t ready to continue at time at: it takes a free CPU or
@@ -179,18 +223,39 @@ func (s *sim) readyAt(t *Task, at int64, first bool) {
 		heap.Push(&s.events, t)
 		return
 	}
+	if s.busy == s.cpus && st.woken && s.wakeGran >= 0 {
+		s.preemptFor(t, st.vt)
+	}
 	if s.busy < s.cpus {
 		s.busy++
-		st.hasCPU = true
-		st.sliceStart = st.vt
+		s.takeCPU(t)
 		heap.Push(&s.events, t)
 		return
 	}
-	if first {
-		s.runq = append([]*Task{t}, s.runq...)
-		return
+	switch {
+	case first:
+		s.runq = slices.Insert(s.runq, 0, t)
+	case st.woken && s.wakeGran >= 0:
+		// Behind the other woken tasks, ahead of the preempted ones.
+		i := 0
+		for i < len(s.runq) && s.runq[i].sim.woken {
+			i++
+		}
+		s.runq = slices.Insert(s.runq, i, t)
+	default:
+		s.runq = append(s.runq, t)
 	}
-	s.runq = append(s.runq, t)
+}
+
+// takeCPU starts t's slice on the CPU it was just given. s.mu is held.
+func (s *sim) takeCPU(t *Task) {
+	st := &t.sim
+	st.hasCPU = true
+	st.sliceStart = st.vt
+	if st.woken {
+		st.woken = false
+		st.lastWake = st.vt
+	}
 }
 
 // release gives up t's CPU at t's time; the first queued task takes it.
@@ -208,9 +273,8 @@ func (s *sim) release(t *Task) {
 		next := s.runq[0]
 		s.runq = s.runq[1:]
 		s.busy++
-		next.sim.hasCPU = true
 		next.sim.vt = max(next.sim.vt, t.sim.vt)
-		next.sim.sliceStart = next.sim.vt
+		s.takeCPU(next)
 		s.seq++
 		next.sim.seq = s.seq
 		heap.Push(&s.events, next)
@@ -242,6 +306,7 @@ func (s *sim) pick() *Task {
 	for s.timers.Len() > 0 && (s.events.Len() == 0 || s.timers[0].sim.wakeAt <= s.events[0].sim.vt) {
 		t := heap.Pop(&s.timers).(*Task)
 		s.now = max(s.now, t.sim.wakeAt)
+		t.sim.woken = true
 		s.ready(t, t.sim.wakeAt)
 	}
 	if s.events.Len() > 0 {
@@ -268,19 +333,74 @@ func (s *sim) stop(err error) {
 // yields the CPU at the end of a quantum if others wait for one.
 func (s *sim) work(t *Task, d int64) {
 	s.mu.Lock()
-	if s.needResched(t) && (!s.kernel || len(t.sim.owned) == 0) {
+	preemptible := !s.kernel || len(t.sim.owned) == 0
+	if s.needResched(t) && preemptible {
 		s.requeue(t)
 		s.mu.Lock()
 	}
-	t.sim.vt += d
-	s.ready(t, t.sim.vt)
-	s.switchFrom(t, false)
+	for {
+		st := &t.sim
+		st.workStart = st.vt
+		st.vt += d
+		st.working = preemptible && s.wakeGran >= 0
+		s.ready(t, st.vt)
+		s.switchFrom(t, false)
+		// A woken task may have taken the CPU in the middle of the
+		// work (preemptFor): the rest of it runs once t has a CPU again.
+		s.mu.Lock()
+		st.working = false
+		if d = st.leftover; d == 0 {
+			s.mu.Unlock()
+			return
+		}
+		st.leftover = 0
+	}
+}
+
+// preemptFor takes a CPU for t, woken at time at while every CPU is held,
+// from a task in the middle of a preemptible Work (one that holds no
+// mutex) that has run WakeupGranularity since it last woke, as CFS wakeup
+// preemption does: the one whose slice began first. The preempted task
+// queues behind the woken ones and does the rest of its Work when it has a
+// CPU again. It reports whether it found one. s.mu is held.
+func (s *sim) preemptFor(t *Task, at int64) bool {
+	var victim *Task
+	for _, c := range s.events {
+		cs := &c.sim
+		if !cs.working || cs.workStart > at || cs.vt <= at || at-cs.lastWake < s.wakeGran {
+			continue
+		}
+		if victim == nil || cs.sliceStart < victim.sim.sliceStart ||
+			(cs.sliceStart == victim.sim.sliceStart && cs.seq < victim.sim.seq) {
+			victim = c
+		}
+	}
+	if victim == nil {
+		return false
+	}
+	vs := &victim.sim
+	heap.Remove(&s.events, vs.index)
+	vs.leftover = vs.vt - at
+	vs.vt = at
+	vs.working = false
+	vs.hasCPU = false
+	s.busy--
+	s.seq++
+	vs.seq = s.seq
+	s.runq = append(s.runq, victim)
+	return true
 }
 
 // needResched reports whether t has used its time slice while another
 // task waits for a CPU. s.mu is held.
 func (s *sim) needResched(t *Task) bool {
-	return len(s.runq) > 0 && t.sim.vt-t.sim.sliceStart >= s.quantum
+	if len(s.runq) == 0 {
+		return false
+	}
+	if s.wakeGran >= 0 && s.runq[0].sim.woken && t.sim.vt-t.sim.lastWake >= s.wakeGran {
+		return true
+	}
+	return t.sim.vt-t.sim.sliceStart >= s.quantum
 }
 
 // reschedPoint is a voluntary preemption point (might_sleep): t gives its
@@ -387,6 +507,7 @@ func (rt *Runtime) spawn(name string, fn func(*Task), daemon bool) *Task {
 	s := rt.sim
 	t.sim.wake = make(chan struct{})
 	t.sim.daemon = daemon
+	t.sim.lastWake = neverWoken
 	s.mu.Lock()
 	if !daemon {
 		s.live++

@@ -421,3 +421,68 @@ func TestSimRCUBarrier(t *testing.T) {
 		}
 	}
 }
+
+// TestSimWakeupPreemption: on one CPU a hog works in 1 ms steps while a
+// task sleeps 1.5 ms and then works 10 µs. With wakeup preemption the
+// sleeper runs when it wakes, in the middle of the hog's step, as CFS
+// would run it, and the hog's work is only delayed; without, it waits for
+// the hog's 10 ms slice to end. A second woken task does not preempt the
+// first until that one has run the granularity.
+func TestSimWakeupPreemption(t *testing.T) {
+	hog := func(task *Task) {
+		for range 30 {
+			task.Work(time.Millisecond)
+		}
+	}
+	var ranAt int64
+	sleeper := func(task *Task) {
+		task.Sleep(1500 * time.Microsecond)
+		ranAt = task.Now()
+		task.Work(10 * time.Microsecond)
+	}
+	tests := []struct {
+		gran time.Duration
+		want int64 // when the sleeper ran
+	}{
+		{0, 1500 * us},                     // the default (1 ms on one CPU): at once
+		{-1, 10 * int64(time.Millisecond)}, // no wakeup preemption: at the slice's end
+	}
+	for _, tt := range tests {
+		ranAt = 0
+		ends, _ := simCase(t, Virtual{CPUs: 1, WakeupGranularity: tt.gran}, sleeper, hog)
+		if ranAt != tt.want {
+			t.Errorf("WakeupGranularity %v: the sleeper ran at %v, want %v", tt.gran, time.Duration(ranAt), time.Duration(tt.want))
+		}
+		if want := 30*int64(time.Millisecond) + 10*us; ends[1] != want {
+			t.Errorf("WakeupGranularity %v: the hog ended at %v, want %v (its 30 ms and the sleeper's 10 µs)", tt.gran, time.Duration(ends[1]), time.Duration(want))
+		}
+	}
+	// Two woken tasks: the second waits for the first's granularity.
+	var second int64
+	first := func(task *Task) {
+		task.Sleep(time.Millisecond)
+		for range 50 {
+			task.Work(100 * time.Microsecond)
+		}
+	}
+	late := func(task *Task) {
+		task.Sleep(1200 * time.Microsecond)
+		second = task.Now()
+	}
+	simCase(t, Virtual{CPUs: 1, WakeupGranularity: 2 * time.Millisecond}, first, late, hog)
+	// first takes the CPU at 1 ms and may be preempted from 3 ms on.
+	if want := 3000 * us; second != want {
+		t.Errorf("the second woken task ran at %v, want %v (the first's wake-up plus the granularity)", time.Duration(second), time.Duration(want))
+	}
+}
+
+func TestDefaultWakeupGranularity(t *testing.T) {
+	for _, tt := range []struct {
+		cpus int
+		want time.Duration
+	}{{1, time.Millisecond}, {2, 2 * time.Millisecond}, {4, 3 * time.Millisecond}, {8, 4 * time.Millisecond}, {1024, 4 * time.Millisecond}} {
+		if got := DefaultWakeupGranularity(tt.cpus); got != tt.want {
+			t.Errorf("DefaultWakeupGranularity(%d) = %v, want %v", tt.cpus, got, tt.want)
+		}
+	}
+}

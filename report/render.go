@@ -75,6 +75,8 @@ type Document struct {
 	// ValidationNotes, markdown, explain the gaps the validation table
 	// marks; the report prints them under it as they are.
 	ValidationNotes string
+	// Rates, when set, is the rate sweep the report shows.
+	Rates *RateSweep
 	// Sensitivity, when set, is the sensitivity run the report shows, with
 	// its tornado charts (one per workload) in Tornadoes.
 	Sensitivity *Sensitivity
@@ -102,6 +104,15 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	for _, p := range doc.General {
 		fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
+	}
+	if rs := doc.Rates; rs != nil {
+		t := rs.KneeTable()
+		fmt.Fprintf(&b, "\n## %s\n\n", t.Title)
+		b.WriteString("The real-rate presets' events (container starts, module loads, monitoring reads) arrive at rates, " +
+			"as on real hosts; here every rate is swept from a quiet host to past saturation. ")
+		b.WriteString("The question \"does it hurt a lot\" becomes: how far above what real hosts ask does each design keep up, " +
+			"and what latency does it give at the real rate.\n\n")
+		writeMarkdownTable(&b, t)
 	}
 	if m.hasVirtual() {
 		writeVirtual(&b, m, doc)

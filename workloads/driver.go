@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,16 +76,44 @@ type Runner struct {
 	ran     bool
 	virtual bool
 
-	// Per-run shared state, each read-mostly: the stop flag is written once,
-	// the budget is claimed in grains, not per operation.
-	stop   atomic.Bool
-	budget atomic.Int64
-	grain  int64
+	// Per-run shared state, each read-mostly: the stop flag is written once
+	// (halt), the budget is claimed in grains, not per operation.
+	stop atomic.Bool
+	// abort is set, and aborted closed, when the run is cancelled or fails:
+	// open-loop workers serve every event that arrived in the window
+	// otherwise, even after the closed-loop workers have stopped.
+	abort     atomic.Bool
+	aborted   chan struct{}
+	abortOnce sync.Once
+	budget    atomic.Int64
+	grain     int64
 	// measuredLeft counts the measured workers still running; the last
 	// one stops the background roles.
 	measuredLeft atomic.Int64
 	// vEnd is the virtual time a virtual run with a duration ends at.
 	vEnd int64
+	// arrivals are the open-loop roles' arrival schedules (nil for closed
+	// roles), and windowEnd the runtime-clock time at which events stop
+	// arriving.
+	arrivals  []*arrivals
+	windowEnd int64
+	// yieldEvery makes closed-loop workers yield now and then (see
+	// yieldEvery): real clock, open-loop runs.
+	yieldEvery bool
+}
+
+// arrivalStream is added to a role's index for the PCG stream of its
+// arrivals, apart from the workers' streams (their ids).
+const arrivalStream = 1 << 32
+
+// halt stops the run's closed-loop workers.
+func (r *Runner) halt() { r.stop.Store(true) }
+
+// abortRun stops every worker: the run is cancelled or failed.
+func (r *Runner) abortRun() {
+	r.abort.Store(true)
+	r.stop.Store(true)
+	r.abortOnce.Do(func() { close(r.aborted) })
 }
 
 // cpusOf returns the CPUs a run has: the virtual ones, or GOMAXPROCS.
@@ -125,9 +154,10 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	r := &Runner{spec: spec, design: d, opts: opts, rt: rt, reg: reg,
-		roles: roles, virtual: opts.Virtual != nil,
-		memcgs: make([]atomic.Pointer[memcgRef], spec.Memcgs),
-		roots:  make([]atomic.Pointer[rootRef], spec.Roots),
+		roles: roles, virtual: opts.Virtual != nil, aborted: make(chan struct{}),
+		yieldEvery: opts.Virtual == nil && spec.Open(),
+		memcgs:     make([]atomic.Pointer[memcgRef], spec.Memcgs),
+		roots:      make([]atomic.Pointer[rootRef], spec.Roots),
 	}
 	if err := r.setup(); err != nil {
 		reg.Close()
@@ -142,7 +172,7 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 		for range role.Workers {
 			rng := rand.New(rand.NewPCG(spec.Seed, uint64(id)))
 			r.workers = append(r.workers, &worker{
-				id: id, role: ri, r: r, rng: rng, weight: 1,
+				id: id, role: ri, r: r, rng: rng, weight: 1, open: role.Rate.Open(),
 				tape: drawTape(&r.spec, role.Mix, rng, id, total),
 			})
 			id++
@@ -150,7 +180,10 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 	}
 	if r.virtual && spec.OpCost > 0 && spec.BackgroundGrain > spec.OpCost {
 		for _, w := range r.workers {
-			if !r.measured(w) {
+			// An open-loop run is timed by its window, not by the
+			// measured role's operations: every closed-loop role's
+			// lock-free operations are thinned alike.
+			if (!r.measured(w) || spec.Open()) && !roles[w.role].Rate.Open() {
 				w.weight = int64(spec.BackgroundGrain / spec.OpCost)
 			}
 		}
@@ -215,6 +248,12 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 		return nil, errors.New("workloads: Runner.Run called twice")
 	}
 	r.ran = true
+	if r.spec.Open() {
+		if dur <= 0 {
+			return nil, fmt.Errorf("workloads: %s has open-loop roles: it runs for a duration (its window of arrivals), not for a number of operations", r.spec.Name)
+		}
+		ops = 0
+	}
 	if ops > 0 {
 		r.budget.Store(ops)
 		// Claim in grains: a worker touches the shared budget about a
@@ -228,6 +267,8 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 	} else {
 		r.budget.Store(-1)
 	}
+	stopAbort := context.AfterFunc(ctx, r.abortRun)
+	defer stopAbort()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if dur > 0 && !r.virtual {
@@ -246,23 +287,34 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 	if dur > 0 && r.virtual {
 		r.vEnd = start + int64(dur)
 	}
+	r.windowEnd = start + int64(dur)
+	r.arrivals = make([]*arrivals, len(r.roles))
+	for i, role := range r.roles {
+		if role.Rate.Open() {
+			rng := rand.New(rand.NewPCG(r.spec.Seed, arrivalStream+uint64(i)))
+			r.arrivals[i] = newArrivals(role.Rate, role.Rate.Of(cpusOf(r.opts), r.spec.Memcgs), start, rng)
+		}
+	}
 	for _, w := range r.workers {
 		r.rt.Go(fmt.Sprintf("worker/%d", w.id), func(t *kern.Task) {
 			w.task = t
-			w.run()
+			if r.arrivals[w.role] != nil {
+				w.runOpen(r.arrivals[w.role])
+			} else {
+				w.run()
+			}
 			w.doneAt = t.Now()
 			if r.measured(w) && r.measuredLeft.Add(-1) == 0 {
-				r.stop.Store(true)
+				r.halt()
 			}
 		})
 	}
 	var werr error
 	if r.virtual {
 		// The simulation ignores real time, but not a cancel (Ctrl-C):
-		// the workers check the stop flag at every operation.
-		stopWatch := context.AfterFunc(ctx, func() { r.stop.Store(true) })
+		// the workers check the stop flag at every operation, and
+		// abortRun sets it.
 		werr = r.rt.Wait()
-		stopWatch()
 	} else {
 		finished := make(chan struct{})
 		go func() {
@@ -283,7 +335,12 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 	}
 
 	elapsed := time.Duration(end - start)
-	if len(r.roles) > 1 {
+	switch {
+	case r.spec.Open():
+		// An open-loop run's rates are over its window of arrivals; the
+		// events still in flight when it closed finish after it.
+		elapsed = min(time.Duration(workersDone-start), dur)
+	case len(r.roles) > 1:
 		// The measured role's run ends with its last worker: a background
 		// churner may still be inside a churn of several milliseconds,
 		// which is not the measured role's time.
@@ -318,7 +375,7 @@ func (r *Runner) watch(ctx context.Context, start time.Time, finished <-chan str
 		case <-finished:
 			return
 		case <-ctx.Done():
-			r.stop.Store(true)
+			r.halt()
 			<-finished
 			return
 		case now := <-tick:
@@ -366,14 +423,23 @@ type worker struct {
 	// virtual clock (Spec.BackgroundGrain).
 	weight int64
 	doneAt int64 // when the worker finished, on the runtime's clock
+	open   bool  // the worker serves an open-loop role's arrivals
 
 	count [NumOps]opCount
-	lat   [NumOps]reservoir
-	// start samples a churned container's time to accounting: from the
-	// start of its activation to its first allocation served by its own
-	// cache.
-	start reservoir
-	err   error
+	// lat has the latencies of each slow op kind, and roleLat those of
+	// every timed op of the worker (its role's); an open-loop role's are
+	// timed from each event's arrival.
+	lat     [NumOps]histogram
+	roleLat histogram
+	// toAccounting has a churned container's times to accounting: from
+	// its arrival (open loop) or the start of its activation (closed loop)
+	// to its first allocation served by its own cache.
+	toAccounting histogram
+	// lag has an open-loop worker's delays from an arrival it waited for
+	// to the moment it ran: the host's scheduling delay, and on the real
+	// clock the harness's own timer slack.
+	lag histogram
+	err error
 
 	_         [64]byte
 	published atomic.Int64 // operations done, stored every progressEvery
@@ -409,7 +475,7 @@ func (w *worker) run() {
 			s := w.tape[w.pos]
 			if r.virtual {
 				if r.vEnd > 0 && w.task.Now()+w.debt >= r.vEnd {
-					r.stop.Store(true)
+					r.halt()
 					break
 				}
 				w.charge(s.op)
@@ -417,18 +483,21 @@ func (w *worker) run() {
 			w.pos = (w.pos + 1) % tapeLen
 			if s.op.Slow() {
 				t0 := w.task.Now()
-				w.do(s)
-				w.lat[s.op].add(float64(w.task.Now()-t0), w.rng)
+				w.do(s, t0)
+				w.timed(s.op, w.task.Now()-t0)
 			} else {
-				w.do(s)
+				w.do(s, 0)
 			}
 			if w.err != nil {
-				r.stop.Store(true)
+				r.abortRun()
 				return
 			}
 			done++
 			if done%progressEvery == 0 {
 				w.published.Store(done)
+				if r.yieldEvery && done%yieldEvery == 0 {
+					w.task.Yield()
+				}
 			}
 		}
 	}
@@ -467,8 +536,114 @@ func (w *worker) settle() {
 	}
 }
 
-// do runs one step and counts it.
-func (w *worker) do(s step) {
+// stopping reports whether w should end the operation it is in: a
+// closed-loop worker when the run stops, an open-loop one (whose events
+// arrived in the window and are served to the end) only when it is
+// aborted.
+func (w *worker) stopping() bool {
+	if w.open {
+		return w.r.abort.Load()
+	}
+	return w.r.stop.Load()
+}
+
+// timed records one timed operation's latency.
+func (w *worker) timed(op Op, ns int64) {
+	w.lat[op].add(ns)
+	w.roleLat.add(ns)
+}
+
+// runOpen serves an open-loop role's events: it takes the next arrival,
+// waits for it if it is still to come, runs the tape's next step and times
+// it from the arrival, until the window closes or the run stops. An event
+// that arrives while every worker of the role is busy waits for one, and
+// that wait is in its latency: nothing about a slow kernel path is left
+// out of the tail because the harness was late to ask (no coordinated
+// omission).
+func (w *worker) runOpen(a *arrivals) {
+	r, t := w.r, w.task
+	var done int64
+	// Past the window's end a free worker starts nothing more: what
+	// arrived and was not started by then is the backlog.
+	for !r.abort.Load() && t.Now() < r.windowEnd {
+		at, ok := a.take(r.windowEnd)
+		if !ok {
+			break
+		}
+		if waited := at > t.Now(); !w.waitUntil(at) {
+			a.giveBack(at)
+			break
+		} else if waited {
+			w.lag.add(t.Now() - at)
+		}
+		s := w.tape[w.pos]
+		w.pos = (w.pos + 1) % tapeLen
+		if r.virtual {
+			w.charge(s.op)
+			w.settle()
+		}
+		w.do(s, at)
+		w.timed(s.op, t.Now()-at)
+		if w.err != nil {
+			r.abortRun()
+			return
+		}
+		done++
+		w.published.Store(done)
+	}
+	w.published.Store(done)
+}
+
+// waitUntil idles w until the runtime's clock reads at. It reports false
+// if the run was aborted first. On the real clock it sleeps on a timer until
+// spinWindow before at, and yields in a loop for the rest: a Go timer
+// fires up to a millisecond late.
+func (w *worker) waitUntil(at int64) bool {
+	r, t := w.r, w.task
+	if r.virtual {
+		if d := at - t.Now(); d > 0 {
+			t.Sleep(time.Duration(d))
+		}
+		return !r.abort.Load()
+	}
+	for {
+		if r.abort.Load() {
+			return false
+		}
+		d := time.Duration(at - t.Now())
+		if d <= 0 {
+			return true
+		}
+		if d <= spinWindow {
+			runtime.Gosched()
+			continue
+		}
+		timer := time.NewTimer(d - spinWindow)
+		select {
+		case <-timer.C:
+		case <-r.aborted:
+			timer.Stop()
+			return false
+		}
+	}
+}
+
+// spinWindow is how long before an arrival a real-clock worker stops
+// sleeping and yields in a loop: time.Sleep and timers below a millisecond
+// round up to about 1.1 ms on the reference machine.
+const spinWindow = 1500 * time.Microsecond
+
+// yieldEvery is how often (in operations, a multiple of progressEvery) a
+// closed-loop worker yields its thread on the real clock in a run with
+// open-loop roles: the Go scheduler does not preempt a running goroutine
+// for a woken one for up to 10 ms, where Linux's would at once (CFS wakeup
+// preemption), and a waiting event would carry that delay. At 20 to 30 ns
+// an operation it is a yield every 100 µs or so.
+const yieldEvery = 4096
+
+// do runs one step and counts it; at is its start, or for an open-loop
+// event its arrival.
+func (w *worker) do(s step, at int64) {
 	r, t, reg := w.r, w.task, w.r.reg
 	c := &w.count[s.op]
 	n := w.stands(s.op)
@@ -493,7 +668,7 @@ func (w *worker) do(s step) {
 	case OpShrink:
 		err = reg.Shrink(t, r.root(s.root))
 	case OpChurn:
-		err = w.churn(int(s.memcg))
+		err = w.churn(int(s.memcg), at)
 	case OpRootChurn:
 		err = w.rootChurn(int(s.root))
 	}
@@ -517,9 +692,8 @@ func (w *worker) do(s step) {
 // latency so includes the time to create the new memcg's caches, however
 // the design schedules that work; w.start samples the time to the first
 // hit.
-func (w *worker) churn(i int) error {
+func (w *worker) churn(i int, began int64) error {
 	r, t, reg := w.r, w.task, w.r.reg
-	began := t.Now()
 	m, err := reg.ActivateMemcg(t)
 	if err != nil {
 		return err
@@ -530,7 +704,7 @@ func (w *worker) churn(i int) error {
 	}
 	poll := r.spec.ChurnPoll
 	accounted := false
-	for left := len(waiting); left > 0 && !r.stop.Load(); {
+	for left := len(waiting); left > 0 && !w.stopping(); {
 		for k, wait := range waiting {
 			if !wait {
 				continue
@@ -541,7 +715,7 @@ func (w *worker) churn(i int) error {
 			}
 			if hit && !accounted {
 				accounted = true
-				w.start.add(float64(t.Now()-began), w.rng)
+				w.toAccounting.add(t.Now() - began)
 			}
 			if hit || err != nil { // a root destroyed by root churn is not waited for
 				waiting[k] = false
@@ -554,8 +728,11 @@ func (w *worker) churn(i int) error {
 			// long wait does not take the CPU its caches' creators need.
 			busy := min(poll, maxChurnBackoff*r.spec.ChurnPoll)
 			t.Work(busy)
-			t.Sleep(poll - busy)
-			t.Yield() // and the kworkers' turn
+			if poll > busy {
+				t.Sleep(poll - busy)
+			} else {
+				t.Yield() // the kworkers' turn; a sleep gave them theirs
+			}
 			// Up to 10 ms, or an eighth of the wait so far: a long wait
 			// is measured to within 12.5 %, in O(log wait) rounds.
 			waited := time.Duration(t.Now() - began)

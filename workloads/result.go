@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -63,6 +62,18 @@ type RoleResult struct {
 	Name    string
 	Workers int
 	Ops     int64
+	// Rate is the role's arrival rate in events per second (0: a closed
+	// loop). Arrived counts the events that arrived in the window and
+	// Backlog those of them never started; the others all finished.
+	Rate             float64
+	Arrived, Backlog int64
+	// Latency of the role's timed operations; for an open-loop role from
+	// each event's arrival, with the backlog's waits at the end of the
+	// window as censored values.
+	Latency Latency
+	// Lag is an open-loop role's delay from an arrival it waited for to
+	// the moment it ran.
+	Lag Latency
 }
 
 // OpsPerSec returns the run's throughput.
@@ -79,7 +90,8 @@ func (r *Runner) result(elapsed, drain time.Duration) *Result {
 		Snapshot: r.reg.Snapshot(),
 	}
 	for _, role := range r.roles {
-		res.Roles = append(res.Roles, RoleResult{Name: role.Name, Workers: role.Workers})
+		res.Roles = append(res.Roles, RoleResult{Name: role.Name, Workers: role.Workers,
+			Rate: role.Rate.Of(res.CPUs, r.spec.Memcgs)})
 	}
 	for _, w := range r.workers {
 		for op := range NumOps {
@@ -93,22 +105,38 @@ func (r *Runner) result(elapsed, drain time.Duration) *Result {
 			}
 		}
 	}
-	rng := rand.New(rand.NewPCG(r.spec.Seed, 0x1a7))
 	for op := range NumOps {
 		if !Op(op).Slow() {
 			continue
 		}
-		var rs []*reservoir
+		var hs []*histogram
 		for _, w := range r.workers {
-			rs = append(rs, &w.lat[op])
+			hs = append(hs, &w.lat[op])
 		}
-		res.PerOp[op].Latency = mergeLatency(rs, rng)
+		res.PerOp[op].Latency = mergeLatency(hs, nil)
 	}
-	var starts []*reservoir
+	var starts []*histogram
 	for _, w := range r.workers {
-		starts = append(starts, &w.start)
+		starts = append(starts, &w.toAccounting)
 	}
-	res.Start = mergeLatency(starts, rng)
+	res.Start = mergeLatency(starts, nil)
+	for i := range res.Roles {
+		var hs, lags []*histogram
+		for _, w := range r.workers {
+			if w.role == i {
+				hs = append(hs, &w.roleLat)
+				lags = append(lags, &w.lag)
+			}
+		}
+		role := &res.Roles[i]
+		var waits []int64
+		if a := r.arrivals[i]; a != nil {
+			role.Backlog, waits = a.backlog(r.windowEnd)
+			role.Arrived = role.Ops + role.Backlog
+			role.Lag = mergeLatency(lags, nil)
+		}
+		role.Latency = mergeLatency(hs, waits)
+	}
 	return res
 }
 
@@ -121,18 +149,28 @@ type Metric struct {
 }
 
 // Metrics returns the run's metrics beside ns/op, in a fixed order:
-// throughput (in all and per role), allocation hit rate and the
-// allocations per second of every role split into accounted ones (served
-// by the memcg's own cache: work done) and fallbacks to the root cache
-// (unaccounted: a design cannot gain by them), per lock class the
-// wait and hold per operation, the share of contended acquisitions and the
-// occupancy (the class's hold time over the run's time, summed over its
-// locks: a single lock busy all the time reads 100), the p50 and p99
-// latency of each slow op that ran, a churned container's time to
-// accounting (start, p50 and p99) and the mean and longest time from its
-// predecessor's rmdir to the end of its offline, the old design's destroy
-// backlog, the mean time from offline to destroy, the drain, and how closely the
-// critical sections' work held its asked length (work-held/asked).
+//
+//   - throughput: ops/s of the measured role, and with several roles each
+//     role's completed operations per second (<role>-ops/s);
+//   - allocation: the hit rate, and allocations per second split into
+//     accounted ones (served by the memcg's own cache: work done) and
+//     fallbacks to the root cache (unaccounted: no design gains by them);
+//   - locks: the share of contended acquisitions, and per lock class the
+//     wait and hold per operation, its share of contended acquisitions
+//     and its occupancy (hold time over the run's time, summed over the
+//     class's locks: one lock busy all the time reads 100);
+//   - latency, p50, p99 and p99.9 from HDR histograms: per slow op kind
+//     with one role, per role with several (an open-loop role's from each
+//     event's arrival, its unserved events counted with their waits so
+//     far); for an open-loop role also the share of its arrivals never
+//     started (<role>-unserved-%) and its scheduling lag (p99);
+//   - a churned container's time to accounting (to-accounting-p50-ns,
+//     p99 and p99.9);
+//   - offline: the mean and longest time from rmdir to the end of offline;
+//     the old design's destroy backlog and the mean time from offline to
+//     destroy;
+//   - the drain, and how closely the critical sections' work held its
+//     asked length (work-held/asked).
 func (r *Result) Metrics() []Metric {
 	ops := float64(max(r.Ops, 1))
 	ms := []Metric{{r.OpsPerSec(), "ops/s"}}
@@ -163,16 +201,22 @@ func (r *Result) Metrics() []Metric {
 				Metric{100 * float64(l.HoldTotal) / float64(r.Elapsed), name + "-occupancy-%"})
 		}
 	}
-	for op := range NumOps {
-		if lat := r.PerOp[op].Latency; lat.N > 0 {
-			ms = append(ms,
-				Metric{lat.P50, Op(op).String() + "-p50-ns"},
-				Metric{lat.P99, Op(op).String() + "-p99-ns"})
+	if len(r.Roles) > 1 {
+		for _, role := range r.Roles {
+			ms = appendLatency(ms, role.Name, role.Latency)
+			if role.Rate > 0 {
+				ms = append(ms, Metric{100 * float64(role.Backlog) / float64(max(role.Arrived, 1)), role.Name + "-unserved-%"})
+				if role.Lag.N > 0 {
+					ms = append(ms, Metric{role.Lag.P99, role.Name + "-lag-p99-ns"})
+				}
+			}
+		}
+	} else {
+		for op := range NumOps {
+			ms = appendLatency(ms, Op(op).String(), r.PerOp[op].Latency)
 		}
 	}
-	if r.Start.N > 0 {
-		ms = append(ms, Metric{r.Start.P50, "start-p50-ns"}, Metric{r.Start.P99, "start-p99-ns"})
-	}
+	ms = appendLatency(ms, "to-accounting", r.Start)
 	s := r.Snapshot
 	if s.Removed > 0 {
 		ms = append(ms, Metric{float64(s.OfflineLatency) / float64(s.Removed), "offline-ns"},
@@ -189,6 +233,16 @@ func (r *Result) Metrics() []Metric {
 		ms = append(ms, Metric{float64(r.WorkHeld) / float64(r.WorkAsked), "work-held/asked"})
 	}
 	return ms
+}
+
+// appendLatency appends the p50, p99 and p99.9 of lat as <name>-pNN-ns,
+// if it has values.
+func appendLatency(ms []Metric, name string, lat Latency) []Metric {
+	if lat.N == 0 {
+		return ms
+	}
+	return append(ms, Metric{lat.P50, name + "-p50-ns"}, Metric{lat.P99, name + "-p99-ns"},
+		Metric{lat.P999, name + "-p99.9-ns"})
 }
 
 // UnitName turns a lock class name into a piece of a benchmark unit:

@@ -118,6 +118,128 @@ type Role struct {
 	Workers int
 	// Mix is the role's operation mix.
 	Mix Mix
+	// Rate, when its Arrival is set, makes the role open-loop: its
+	// operations are events from outside the kernel (container starts,
+	// module loads, monitoring reads) that arrive at the Rate whatever the
+	// kernel does with them, each served by the first of the role's
+	// Workers (a fixed count, at least 1) to be free, its latency timed
+	// from its arrival. The zero Rate is a closed loop: each worker runs
+	// its next operation as soon as the last one ends.
+	Rate Rate
+}
+
+// An Arrival is how an open-loop role's events are spaced in time.
+type Arrival int
+
+const (
+	// Closed is no arrivals: a closed loop.
+	Closed Arrival = iota
+	// Poisson spaces events by independent exponential gaps, as many
+	// independent sources (containers, per-container agents) make them.
+	Poisson
+	// Fixed spaces events evenly, at a phase drawn from the seed, as one
+	// agent on a timer makes them.
+	Fixed
+)
+
+var arrivalNames = [...]string{"closed", "poisson", "fixed"}
+
+func (a Arrival) String() string {
+	if a < 0 || int(a) >= len(arrivalNames) {
+		return "arrival(" + strconv.Itoa(int(a)) + ")"
+	}
+	return arrivalNames[a]
+}
+
+// A Rate is how often an open-loop role's events arrive: PerSecond in all,
+// plus PerCPU for each CPU of the run and PerMemcg for each of its memcgs
+// (contenders that grow with the host, as containers per node do), each 0
+// to MaxRate, spaced as Arrival says.
+type Rate struct {
+	PerSecond, PerCPU, PerMemcg float64
+	Arrival                     Arrival
+}
+
+// MaxRate bounds each part of a Rate, in events per second.
+const MaxRate = 1e6
+
+// Open reports whether r makes a role open-loop.
+func (r Rate) Open() bool { return r.Arrival != Closed }
+
+// Of returns the rate in events per second on a run with the given CPUs
+// and memcgs.
+func (r Rate) Of(cpus, memcgs int) float64 {
+	return r.PerSecond + r.PerCPU*float64(cpus) + r.PerMemcg*float64(memcgs)
+}
+
+// Scaled returns r with every part multiplied by f.
+func (r Rate) Scaled(f float64) Rate {
+	r.PerSecond *= f
+	r.PerCPU *= f
+	r.PerMemcg *= f
+	return r
+}
+
+// String formats r as ParseRate reads it, e.g. "poisson:0.1/cpu+0.1/memcg"
+// or "fixed:0.333/s"; a closed loop is "closed".
+func (r Rate) String() string {
+	if !r.Open() {
+		return "closed"
+	}
+	var parts []string
+	for _, p := range []struct {
+		v    float64
+		unit string
+	}{{r.PerSecond, "/s"}, {r.PerCPU, "/cpu"}, {r.PerMemcg, "/memcg"}} {
+		if p.v != 0 {
+			parts = append(parts, strconv.FormatFloat(p.v, 'g', -1, 64)+p.unit)
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "0/s")
+	}
+	return r.Arrival.String() + ":" + strings.Join(parts, "+")
+}
+
+// ParseRate parses a rate such as "poisson:5/s", "fixed:0.333/s" or
+// "poisson:2/s+0.1/cpu+0.1/memcg": an arrival process, then per-second
+// terms in events per second, in all (/s), per CPU (/cpu) or per memcg
+// (/memcg), joined by "+". "closed" is a closed loop.
+func ParseRate(s string) (Rate, error) {
+	var r Rate
+	if strings.TrimSpace(s) == "closed" {
+		return r, nil
+	}
+	kind, terms, ok := strings.Cut(strings.TrimSpace(s), ":")
+	switch kind {
+	case "poisson":
+		r.Arrival = Poisson
+	case "fixed":
+		r.Arrival = Fixed
+	default:
+		return r, fmt.Errorf("rate %q: want poisson:N/s, fixed:N/s or closed (terms N/s, N/cpu, N/memcg joined by +)", s)
+	}
+	if !ok || terms == "" {
+		return r, fmt.Errorf("rate %q: no rate after %q; want e.g. %s:5/s", s, kind+":", kind)
+	}
+	for _, term := range strings.Split(terms, "+") {
+		num, unit, ok := strings.Cut(strings.TrimSpace(term), "/")
+		v, err := strconv.ParseFloat(num, 64)
+		if !ok || err != nil || !(v >= 0 && v <= MaxRate) {
+			return r, fmt.Errorf("rate %q: term %q: want N/s, N/cpu or N/memcg with N from 0 to %g", s, term, float64(MaxRate))
+		}
+		switch unit {
+		case "s":
+			r.PerSecond += v
+		case "cpu":
+			r.PerCPU += v
+		case "memcg":
+			r.PerMemcg += v
+		default:
+			return r, fmt.Errorf("rate %q: unit %q: want /s, /cpu or /memcg", s, "/"+unit)
+		}
+	}
+	return r, nil
 }
 
 // Skew is how workers pick memcgs and roots.
@@ -144,6 +266,7 @@ const (
 	MaxDuration  = 24 * time.Hour
 	MaxChurnPoll = time.Second
 	MaxOpCost    = time.Millisecond
+	MaxGrain     = 100 * time.Millisecond
 )
 
 // A Spec describes one workload: the registry's starting state, who drives
@@ -184,7 +307,7 @@ type Spec struct {
 	// (every role but the first) on the virtual clock: one operation runs
 	// per BackgroundGrain of their cost and stands for the BackgroundGrain
 	// / OpCost operations that time holds (counted and charged as that
-	// many), 0 to MaxOpCost; 0 runs every one. Without it, background
+	// many), 0 to MaxGrain; 0 runs every one. Without it, background
 	// allocators that run until the measured role is done would cost the
 	// simulation one real operation per OpCost of virtual time on every
 	// virtual CPU. Their slow operations and every operation of the
@@ -217,7 +340,9 @@ type Spec struct {
 	RCUShare float64
 	// Seed seeds every worker's random source (worker i uses Seed and i).
 	Seed uint64
-	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops.
+	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops. A
+	// Spec with an open-loop role needs it: it is the window in which
+	// events arrive.
 	Duration time.Duration
 	// Ops is how many operations a run does in all, when Duration is 0;
 	// at least 1.
@@ -286,8 +411,8 @@ func (s *Spec) Validate() error {
 		return bad("OpCost", s.OpCost, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.OpBatch < 0 || s.OpBatch > MaxOpCost:
 		return bad("OpBatch", s.OpBatch, fmt.Sprintf("0 to %v", MaxOpCost))
-	case s.BackgroundGrain < 0 || s.BackgroundGrain > MaxOpCost:
-		return bad("BackgroundGrain", s.BackgroundGrain, fmt.Sprintf("0 to %v", MaxOpCost))
+	case s.BackgroundGrain < 0 || s.BackgroundGrain > MaxGrain:
+		return bad("BackgroundGrain", s.BackgroundGrain, fmt.Sprintf("0 to %v", MaxGrain))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
@@ -318,8 +443,53 @@ func (s *Spec) Validate() error {
 		if err := validateMix(fmt.Sprintf("Roles[%d].Mix", i), r.Mix); err != nil {
 			return err
 		}
+		if err := validateRate(fmt.Sprintf("Roles[%d]", i), r, s); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+func validateRate(field string, r Role, s *Spec) error {
+	bad := func(f string, value any, allowed string) error {
+		return &designs.FieldError{Field: field + "." + f, Value: value, Allowed: allowed, Err: ErrSpec}
+	}
+	rate := r.Rate
+	if rate.Arrival < Closed || rate.Arrival > Fixed {
+		return bad("Rate.Arrival", rate.Arrival, "closed, poisson or fixed")
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"PerSecond", rate.PerSecond}, {"PerCPU", rate.PerCPU}, {"PerMemcg", rate.PerMemcg}} {
+		if !(p.v >= 0 && p.v <= MaxRate) {
+			return bad("Rate."+p.name, p.v, fmt.Sprintf("0 to %g events per second", float64(MaxRate)))
+		}
+	}
+	if !rate.Open() {
+		return nil
+	}
+	switch {
+	case rate.Of(1, s.Memcgs) <= 0:
+		return bad("Rate", rate.String(), "above 0 events per second for an open-loop role")
+	case r.Workers < 1:
+		return bad("Workers", r.Workers, fmt.Sprintf("1 to %d for an open-loop role (the events it can serve at once)", MaxWorkers))
+	case s.Duration <= 0:
+		return &designs.FieldError{Field: "Duration", Value: s.Duration, Err: ErrSpec,
+			Allowed: fmt.Sprintf("above 0 to %v with open-loop roles (the window in which events arrive)", MaxDuration)}
+	}
+	return nil
+}
+
+// Open reports whether s has an open-loop role: then a run lasts
+// Duration, its window of arrivals.
+func (s *Spec) Open() bool {
+	for _, r := range s.Roles {
+		if r.Rate.Open() {
+			return true
+		}
+	}
+	return false
 }
 
 func validateMix(field string, m Mix) error {
@@ -352,7 +522,9 @@ func (s *Spec) roles(gomaxprocs int) []Role {
 	}
 	fixed := 0
 	for _, r := range s.Roles {
-		fixed += r.Workers
+		if !r.Rate.Open() { // an open-loop role's workers mostly wait for arrivals
+			fixed += r.Workers
+		}
 	}
 	out := slices.Clone(s.Roles)
 	for i := range out {

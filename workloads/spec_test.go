@@ -88,7 +88,8 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	want := []string{"calibrate", "container-churn", "mixed", "module-churn", "slabinfo-scrape", "steady"}
+	want := []string{"calibrate", "faas-host", "k8s-node", "module-load", "monitoring", "steady",
+		"stress-container-churn", "stress-mixed", "stress-module-churn", "stress-slabinfo-scrape"}
 	if got := PresetNames(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("PresetNames() = %v, want %v", got, want)
 	}
@@ -101,13 +102,13 @@ func TestPresets(t *testing.T) {
 			t.Errorf("preset %s does not validate: %v", name, err)
 		}
 	}
-	if _, err := Preset("nope"); err == nil || !strings.Contains(err.Error(), "valid presets are calibrate, container-churn") {
+	if _, err := Preset("nope"); err == nil || !strings.Contains(err.Error(), "valid presets are calibrate, faas-host") {
 		t.Errorf("Preset(nope) = %v, want an error listing the presets", err)
 	}
 }
 
 func TestRoles(t *testing.T) {
-	s, _ := Preset("slabinfo-scrape")
+	s, _ := Preset("stress-slabinfo-scrape")
 	tests := []struct {
 		workers int
 		want    []int // scrape, churn, alloc

@@ -38,7 +38,7 @@ func TestVirtualCalibrateExact(t *testing.T) {
 // clock and expects the same results, bit for bit.
 func TestVirtualDeterministic(t *testing.T) {
 	run := func() string {
-		spec, _ := Preset("mixed")
+		spec, _ := Preset("stress-mixed")
 		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 12, 30, 16, 8
 		res := mustRun(t, spec, Designs()[0], Options{LockStats: true,
 			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}}, 3000, 0)
@@ -143,7 +143,7 @@ func TestVirtualBudgetShared(t *testing.T) {
 func TestBackgroundGrain(t *testing.T) {
 	for _, grain := range []time.Duration{0, 10 * time.Microsecond} {
 		t.Run(fmt.Sprint("grain=", grain), func(t *testing.T) {
-			spec, _ := Preset("slabinfo-scrape")
+			spec, _ := Preset("stress-slabinfo-scrape")
 			spec.Workers, spec.BackgroundGrain = 6, grain // 2 scrapers, 1 churner, 3 allocators
 			res := mustRun(t, spec, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 6}}, 100, 0)
 			alloc := res.Roles[2]

@@ -5,6 +5,7 @@
 //	memcgbench run [flags]      run a workload on one design or both
 //	memcgbench sweep [flags]    run the registry sweep into results/<label>/bench.txt
 //	memcgbench sensitivity      vary each model constant, into results/<label>/sensitivity.txt
+//	memcgbench rates            sweep the real-rate presets' arrival rates, into results/<label>/rates.txt
 //	memcgbench report [flags]   build results/<label>/REPORT.md and plots/<label>/
 //	memcgbench diff -base REV   benchmark two revisions, print a markdown comparison
 //
@@ -49,7 +50,7 @@ func exitCode(err error, stderr io.Writer) int {
 // run dispatches a subcommand.
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("no command; usage: memcgbench run|sweep|sensitivity|report|diff [flags] (see memcgbench run -h)")
+		return usagef("no command; usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags] (see memcgbench run -h)")
 	}
 	switch args[0] {
 	case "run":
@@ -58,13 +59,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return sweepCmd(args[1:], stdout, stderr)
 	case "sensitivity":
 		return sensitivityCmd(args[1:], stdout, stderr)
+	case "rates":
+		return ratesCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
 	case "diff":
 		return diffCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|report|diff [flags] (memcgbench run -h)")
+		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags] (memcgbench run -h)")
 		return nil
 	}
-	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, report, diff", args[0])
+	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, rates, report, diff", args[0])
 }

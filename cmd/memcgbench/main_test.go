@@ -33,7 +33,7 @@ func TestBadInput(t *testing.T) {
 		want string // the one line on stderr, after "memcgbench: "
 	}{
 		{nil, "no command"},
-		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, sensitivity, report, diff`},
+		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, sensitivity, rates, report, diff`},
 		{[]string{"run", "-roots", "0"}, "-roots = 0: allowed range is 1 to 10000"},
 		{[]string{"run", "-roots", "x"}, `invalid value "x" for flag -roots: parse error; -roots: root caches, 1 to 10000`},
 		{[]string{"run", "-memcgs", "65536"}, "-memcgs = 65536: allowed range is 1 to 65535"},
@@ -49,7 +49,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-churn-poll", "5s"}, "-churn-poll = 5s: allowed range is 0 to 1s"},
 		{[]string{"run", "-skew", "zipf:1"}, "-skew = 1: allowed range is above 1 and at most 10"},
 		{[]string{"run", "-skew", "pareto"}, `-skew "pareto": want uniform or zipf:S`},
-		{[]string{"run", "-workload", "x"}, `-workload "x": valid presets are calibrate, container-churn, mixed, module-churn, slabinfo-scrape, steady`},
+		{[]string{"run", "-workload", "x"}, `-workload "x": valid presets are calibrate, faas-host, k8s-node, module-load, monitoring, steady, stress-container-churn, stress-mixed, stress-module-churn, stress-slabinfo-scrape`},
+		{[]string{"run", "-workload", "k8s-node", "-rate", "nosuch=poisson:1/s"}, `-rate "nosuch=poisson:1/s": no role "nosuch" in k8s-node; its roles are alloc, start, scrape`},
+		{[]string{"run", "-workload", "k8s-node", "-rate", "start=poisson:1/min"}, `-rate: rate "poisson:1/min": unit "/min": want /s, /cpu or /memcg`},
+		{[]string{"run", "-workload", "k8s-node", "-rate", "start=fixed:0/s"}, "Roles[1].Rate = fixed:0/s: allowed range is above 0 events per second"},
+		{[]string{"run", "-workload", "k8s-node", "-rate-scale", "0"}, "-rate-scale = 0: allowed range is above 0 to 1e6"},
+		{[]string{"run", "-workload", "k8s-node", "-ops", "100"}, "-duration = 0s: allowed range is above 0 to 24h0m0s with open-loop roles"},
+		{[]string{"run", "-grain", "1s"}, "-grain = 1s: allowed range is 0 to 100ms"},
 		{[]string{"run", "-mix", "alloc=5,bad=1"}, `-mix: unknown key "bad"; valid keys are alloc, miss`},
 		{[]string{"run", "-mix", "alloc=0"}, "-mix = no weight: allowed range is at least one op with weight 1 to 1000000"},
 		{[]string{"run", "-design", "x"}, `-design "x": valid designs are old, new, both`},

@@ -232,6 +232,16 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench sensitivity -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
 	}
+	rates := filepath.Join("results", *label, "rates.txt")
+	if _, err := os.Stat(rates); err == nil {
+		rs, err := report.ReadRates(rates, report.DefaultOptions)
+		if err != nil {
+			return err
+		}
+		doc.Rates = rs
+		doc.Results += "`, `rates.txt"
+		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench rates -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
+	}
 	for _, c := range m.Charts(*label) {
 		if err := report.Draw(c, plotDir); err != nil {
 			return err

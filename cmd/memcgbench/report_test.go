@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -77,7 +78,7 @@ func TestReportCommand(t *testing.T) {
 // same numbers (the virtual clock is deterministic).
 func TestVirtualSweep(t *testing.T) {
 	p := virtualPlan{cpus: []int{1, 4}, overCPUs: []int{2}, over: 4, seeds: 2,
-		opsPerWorker: 5, minOps: 40, lineTransfer: kern.DefaultLineTransfer}
+		opsPerWorker: 5, minOps: 40, window: 50 * time.Millisecond, lineTransfer: kern.DefaultLineTransfer}
 	header := []benchfmt.Config{{Key: "clock", Value: []byte("virtual"), File: true}}
 	var first, second bytes.Buffer
 	for _, b := range []*bytes.Buffer{&first, &second} {
@@ -107,7 +108,7 @@ func TestVirtualSweep(t *testing.T) {
 	for _, name := range []string{
 		"Registry/workload=steady/design=old/workers=1x/clock=virtual-1",
 		"Registry/workload=calibrate/design=new/workers=1x/clock=virtual-4",
-		"Registry/workload=mixed/design=new/workers=4x/clock=virtual-2",
+		"Registry/workload=stress-mixed/design=new/workers=4x/clock=virtual-2",
 	} {
 		if counts[name] != 2 {
 			t.Errorf("%s: %d samples, want 2 (one per seed)", name, counts[name])

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,7 +39,9 @@ type runFlags struct {
 	duration, poll                     time.Duration
 	create, shutdown, release, grace   time.Duration
 	shrink, shrinkCPU, miss, grow, sli time.Duration
-	rcuShare                           float64
+	rcuShare, rateScale                float64
+	rates                              string
+	grain                              time.Duration
 	stats, force                       bool
 	out, mutexProfile                  string
 }
@@ -51,6 +54,7 @@ var fieldFlags = map[string]string{
 	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
 	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
 	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Mix": "-mix",
+	"BackgroundGrain": "-grain",
 }
 
 func newRunFlags() *runFlags {
@@ -76,7 +80,10 @@ func newRunFlags() *runFlags {
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed, 0 to 2^64-1")
 	fs.StringVar(&f.skew, "skew", "", "uniform or zipf:S with S above 1 and at most 10 (default: the preset's)")
 	fs.Int64Var(&f.ops, "ops", 0, "operations per run, 1 or more; replaces -duration")
-	fs.DurationVar(&f.duration, "duration", d.Duration, fmt.Sprintf("length of each run, 1ns to %v", workloads.MaxDuration))
+	fs.DurationVar(&f.duration, "duration", -1, fmt.Sprintf("length of each run, 1ns to %v; an open-loop preset's window of arrivals (default: the preset's, %v or the real-rate presets' %v)", workloads.MaxDuration, d.Duration, workloads.RealRateWindow))
+	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.1/cpu,scrape=fixed:2/s), or closed; N 0 to 1e6")
+	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every open-loop role's rate, above 0 to 1e6 (a rate sweep's step)")
+	fs.DurationVar(&f.grain, "grain", -1, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
 	fs.DurationVar(&f.poll, "churn-poll", -1, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
 	maxCost := " 0 to " + designs.MaxCost.String() + " (default: the preset's)"
 	fs.DurationVar(&f.create, "create", -1, "cost of creating a cache,"+maxCost)
@@ -120,8 +127,11 @@ func (f *runFlags) parse(args []string) error {
 	if f.count < 1 || f.count > 1000 {
 		return usagef("-count = %d: allowed range is 1 to 1000", f.count)
 	}
-	if f.duration <= 0 && f.ops == 0 {
+	if f.duration != -1 && f.duration <= 0 {
 		return usagef("-duration = %v: allowed range is 1ns to %v", f.duration, workloads.MaxDuration)
+	}
+	if !(f.rateScale > 0 && f.rateScale <= workloads.MaxRate) {
+		return usagef("-rate-scale = %v: allowed range is above 0 to 1e6", f.rateScale)
 	}
 	if f.ops < 0 {
 		return usagef("-ops = %d: allowed range is 1 or more", f.ops)
@@ -170,10 +180,14 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	}
 	setDur(&s.Costs.GrowPerRoot, f.grow)
 	setDur(&s.Costs.SlabinfoPerCache, f.sli)
+	setDur(&s.BackgroundGrain, f.grain)
 	s.Seed = f.seed
-	s.Duration, s.Ops = f.duration, f.ops
+	setDur(&s.Duration, f.duration)
 	if f.ops > 0 {
-		s.Duration = 0
+		s.Duration, s.Ops = 0, f.ops
+	}
+	if err := f.setRates(&s); err != nil {
+		return s, err
 	}
 	switch {
 	case f.skew == "":
@@ -200,6 +214,35 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 		return s, usagef("%v", err)
 	}
 	return s, nil
+}
+
+// setRates applies -rate and -rate-scale to s's roles.
+func (f *runFlags) setRates(s *workloads.Spec) error {
+	var names []string
+	for _, r := range s.Roles {
+		names = append(names, r.Name)
+	}
+	if f.rates != "" {
+		for _, pair := range strings.Split(f.rates, ",") {
+			name, rate, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok {
+				return usagef("-rate %q: %q is not role=RATE", f.rates, pair)
+			}
+			i := slices.Index(names, name)
+			if i < 0 {
+				return usagef("-rate %q: no role %q in %s; its roles are %s", f.rates, name, s.Name, strings.Join(names, ", "))
+			}
+			r, err := workloads.ParseRate(rate)
+			if err != nil {
+				return usagef("-rate: %v", err)
+			}
+			s.Roles[i].Rate = r
+		}
+	}
+	for i := range s.Roles {
+		s.Roles[i].Rate = s.Roles[i].Rate.Scaled(f.rateScale)
+	}
+	return nil
 }
 
 // cpus parses -cpu (real clock) or -cpus (virtual clock).

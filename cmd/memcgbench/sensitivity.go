@@ -27,14 +27,15 @@ type sensitivityPlan struct {
 	low, high    float64
 	opsPerWorker int64
 	minOps       int64
+	window       time.Duration // the real-rate presets' window of arrivals
 }
 
 // planSensitivity returns the full plan (3 seeds, 20 operations per
 // measured worker) or the quick one (1 seed, 8 operations).
 func planSensitivity(quick bool, cpus int) sensitivityPlan {
-	p := sensitivityPlan{cpus: cpus, seeds: 3, low: 0.25, high: 4, opsPerWorker: 20, minOps: 1000}
+	p := sensitivityPlan{cpus: cpus, seeds: 3, low: 0.25, high: 4, opsPerWorker: 20, minOps: 1000, window: workloads.RealRateWindow}
 	if quick {
-		p.seeds, p.opsPerWorker, p.minOps = 1, 8, 400
+		p.seeds, p.opsPerWorker, p.minOps, p.window = 1, 8, 400, quickWindow
 	}
 	return p
 }
@@ -87,13 +88,17 @@ func (p sensitivityPlan) run(ctx context.Context, pt sensitivityPoint) (*workloa
 	}
 	spec.Workers = p.cpus
 	spec.Seed = pt.seed
-	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	if spec.Open() {
+		spec.Duration, spec.Ops = p.window, 0
+	} else {
+		spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	return r.Run(ctx, spec.Ops, 0)
+	return r.Run(ctx, spec.Ops, spec.Duration)
 }
 
 // sensitivityCmd runs the sensitivity plan into
@@ -123,32 +128,58 @@ func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	p := planSensitivity(*quick, *cpus)
+	pts := p.points()
+	return simulateInto(simulation{out: out, label: *label, what: "sensitivity", describe: p.describe(), n: len(pts),
+		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
+		name: func(i int) string {
+			pt := pts[i]
+			return fmt.Sprintf("%s/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-%d",
+				report.SensitivityBenchmark, pt.workload, pt.design.Name, pt.constant,
+				strconv.FormatFloat(pt.factor, 'g', -1, 64), p.cpus)
+		}}, stderr)
+}
+
+// A simulation is a set of virtual-clock runs written to one results
+// file: the sensitivity run's or the rate sweep's.
+type simulation struct {
+	out, label, what, describe string
+	n                          int
+	run                        func(ctx context.Context, i int) (*workloads.Result, error)
+	// name is run i's benchmark name; extra, if set, adds values to its
+	// record.
+	name  func(i int) string
+	extra func(res *workloads.Result, r *benchfmt.Result)
+}
+
+// simulateInto runs sim's runs, as many at a time as there are CPUs, and
+// writes them to sim.out atomically, in order, under a header naming the
+// machine, the label and the plan; Ctrl-C stops it and writes nothing.
+func simulateInto(sim simulation, stderr io.Writer) error {
 	host, _ := os.Hostname()
 	var header []benchfmt.Config
-	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", p.describe()}) {
+	for _, kv := range sweepHeader(sim.label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", sim.describe}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pts := p.points()
-	fmt.Fprintf(stderr, "memcgbench: sensitivity into %s: %d runs: %s\n", out, len(pts), p.describe())
+	fmt.Fprintf(stderr, "memcgbench: %s into %s: %d runs: %s\n", sim.what, sim.out, sim.n, sim.describe)
 	start := time.Now()
-	results, errs := runSimulations(ctx, len(pts), "sensitivity", stderr,
-		func(i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) })
+	results, errs := runSimulations(ctx, sim.n, sim.what, stderr,
+		func(i int) (*workloads.Result, error) { return sim.run(ctx, i) })
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sensitivity: %w", err)
+		return fmt.Errorf("%s: %w", sim.what, err)
 	}
-	err := report.WriteFileAtomic(out, func(w io.Writer) error {
+	err := report.WriteFileAtomic(sim.out, func(w io.Writer) error {
 		bw := benchfmt.NewWriter(w)
 		for i, res := range results {
-			pt := pts[i]
 			if errs[i] != nil {
-				return fmt.Errorf("sensitivity: %s, %s, %s x%g, seed %d: %w", pt.workload, pt.design.Name, pt.constant, pt.factor, pt.seed, errs[i])
+				return fmt.Errorf("%s: %s: %w", sim.what, sim.name(i), errs[i])
 			}
 			r := record(header, res)
-			r.Name = benchfmt.Name(fmt.Sprintf("%s/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-%d",
-				report.SensitivityBenchmark, pt.workload, pt.design.Name, pt.constant,
-				strconv.FormatFloat(pt.factor, 'g', -1, 64), p.cpus))
+			r.Name = benchfmt.Name(sim.name(i))
+			if sim.extra != nil {
+				sim.extra(res, r)
+			}
 			if err := bw.Write(r); err != nil {
 				return err
 			}
@@ -158,6 +189,6 @@ func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "memcgbench: sensitivity: %d runs in %.0fs; wrote %s\n", len(pts), time.Since(start).Seconds(), out)
+	fmt.Fprintf(stderr, "memcgbench: %s: %d runs in %.0fs; wrote %s\n", sim.what, sim.n, time.Since(start).Seconds(), sim.out)
 	return nil
 }

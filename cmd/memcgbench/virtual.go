@@ -31,8 +31,10 @@ type virtualPlan struct {
 	// and minOps the fewest a run does: enough that mixes with a few
 	// percent of slow operations have tens of them even on one worker.
 	opsPerWorker, minOps int64
-	lineTransfer         time.Duration
-	wakeLatency          time.Duration
+	// window is the real-rate presets' window of arrivals.
+	window       time.Duration
+	lineTransfer time.Duration
+	wakeLatency  time.Duration
 }
 
 // virtualCPUs are the virtual sweep's CPU counts: powers of two to 1024.
@@ -43,13 +45,33 @@ var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 // operations, at least 1000), oversubscribed at the real sweep's CPU counts.
 func planVirtual(quick bool, real []int) virtualPlan {
 	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
-		seeds: 6, opsPerWorker: 40, minOps: 2000, lineTransfer: kern.DefaultLineTransfer,
+		seeds: 6, opsPerWorker: 40, minOps: 2000, window: workloads.RealRateWindow, lineTransfer: kern.DefaultLineTransfer,
 		wakeLatency: kern.DefaultWakeLatency}
 	if quick {
-		p.seeds, p.opsPerWorker, p.minOps = 4, 16, 1000
+		p.seeds, p.opsPerWorker, p.minOps, p.window = 4, 16, 1000, quickWindow
 	}
 	return p
 }
+
+// quickWindow is the real-rate presets' window in quick runs.
+const quickWindow = 4 * time.Second
+
+// size sets how long a run of spec lasts: a real-rate preset its window,
+// a closed loop opsPerWorker operations per measured worker, at least
+// minOps.
+func (p virtualPlan) size(spec *workloads.Spec) {
+	if spec.Open() {
+		spec.Duration, spec.Ops = p.window, 0
+		return
+	}
+	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+}
+
+// maxOpenCPUs is the most virtual CPUs the sweep runs the real-rate
+// presets on: their allocators run a step per millisecond of every CPU for
+// the whole window, so a run costs in proportion to CPUs x window (at 1024
+// CPUs and a 10 s window, 10 million steps, about 15 s a run).
+const maxOpenCPUs = 256
 
 // oversubscribed is the bench package's workers=Kx sub-key for the
 // oversubscribed point: K workers per CPU.
@@ -67,7 +89,11 @@ type virtualPoint struct {
 func (p virtualPlan) points() []virtualPoint {
 	var pts []virtualPoint
 	for _, w := range workloads.PresetNames() {
+		spec, _ := workloads.Preset(w)
 		for _, c := range p.cpus {
+			if spec.Open() && c > maxOpenCPUs {
+				continue
+			}
 			for seed := 1; seed <= p.seeds; seed++ {
 				for _, d := range workloads.Designs() {
 					pts = append(pts, virtualPoint{w, d, c, 1, uint64(seed)})
@@ -87,8 +113,8 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run; line transfer %v; wake-up latency %v; kernel mutex",
-		joinInts(p.cpus), joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.lineTransfer, p.wakeLatency)
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; kernel mutex; wakeup preemption",
+		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.window, p.lineTransfer, p.wakeLatency)
 }
 
 // runVirtualSweep runs the plan's points, as many at a time as there are
@@ -137,14 +163,14 @@ func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*work
 	}
 	spec.Workers = pt.over * pt.cpus
 	spec.Seed = pt.seed
-	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	p.size(&spec)
 	virt := &kern.Virtual{CPUs: pt.cpus, LineTransfer: p.lineTransfer, WakeLatency: p.wakeLatency}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: virt})
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	return r.Run(ctx, spec.Ops, 0)
+	return r.Run(ctx, spec.Ops, spec.Duration)
 }
 
 // runSimulations runs n independent virtual-clock runs, as many at a time as

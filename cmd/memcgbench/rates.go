@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/report"
+	"memcgbench/workloads"
+)
+
+// ratePlan is what a rate sweep covers: every real-rate preset and design
+// on the virtual clock at each of cpus, with every open-loop role's rate
+// at each of scales times the preset's (1 is the real rate), seeds runs
+// of each, over a window of arrivals.
+type ratePlan struct {
+	cpus   []int
+	scales []float64
+	seeds  int
+	window time.Duration
+}
+
+// planRates returns the full plan (4, 64 and 256 CPUs; a tenth of the real
+// rates to 100 times them; 2 seeds; a 10 s window) or the quick one (4 and
+// 64 CPUs, four scales, 1 seed, a 4 s window).
+func planRates(quick bool) ratePlan {
+	p := ratePlan{cpus: []int{4, 64, 256}, scales: []float64{0.1, 0.3, 1, 3, 10, 30, 100}, seeds: 2,
+		window: workloads.RealRateWindow}
+	if quick {
+		p.cpus, p.scales, p.seeds, p.window = []int{4, 64}, []float64{0.1, 1, 10, 100}, 1, quickWindow
+	}
+	return p
+}
+
+func (p ratePlan) describe() string {
+	var scales []string
+	for _, s := range p.scales {
+		scales = append(scales, "x"+strconv.FormatFloat(s, 'g', -1, 64))
+	}
+	return fmt.Sprintf("every real-rate preset and design on the virtual clock at %s CPUs, workers=1x; every open-loop rate at %v of the preset's; seeds 1 to %d; a %v window of arrivals",
+		joinInts(p.cpus), scales, p.seeds, p.window)
+}
+
+// A ratePoint is one run of the plan.
+type ratePoint struct {
+	workload string
+	design   workloads.Design
+	cpus     int
+	scale    float64
+	seed     uint64
+}
+
+func (p ratePlan) points() []ratePoint {
+	var pts []ratePoint
+	for _, w := range workloads.PresetNames() {
+		if spec, _ := workloads.Preset(w); !spec.Open() {
+			continue
+		}
+		for _, c := range p.cpus {
+			for _, scale := range p.scales {
+				for seed := 1; seed <= p.seeds; seed++ {
+					for _, d := range workloads.Designs() {
+						pts = append(pts, ratePoint{w, d, c, scale, uint64(seed)})
+					}
+				}
+			}
+		}
+	}
+	return pts
+}
+
+// run runs one point: the preset with its rates scaled, on the virtual
+// clock with one allocator per CPU.
+func (p ratePlan) run(ctx context.Context, pt ratePoint) (*workloads.Result, error) {
+	spec, err := workloads.Preset(pt.workload)
+	if err != nil {
+		return nil, err
+	}
+	for i := range spec.Roles {
+		spec.Roles[i].Rate = spec.Roles[i].Rate.Scaled(pt.scale)
+	}
+	spec.Workers, spec.Seed = pt.cpus, pt.seed
+	spec.Duration, spec.Ops = p.window, 0
+	virt := workloads.DefaultVirtual(pt.cpus)
+	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Run(ctx, 0, spec.Duration)
+}
+
+// ratesCmd runs the rate sweep into results/<label>/rates.txt.
+func ratesCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memcgbench rates", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
+	quick := fs.Bool("quick", false, "a quick run: 2 CPU counts, 4 rates, 1 seed, a 4 s window")
+	force := fs.Bool("force", false, "overwrite an existing rates.txt of the label")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v (flags: -label, -quick, -force)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (flags: -label, -quick, -force)", fs.Arg(0))
+	}
+	*label = resolveLabel(*label, *quick)
+	out := filepath.Join("results", *label, "rates.txt")
+	if _, err := os.Stat(out); err == nil && !*force {
+		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	p := planRates(*quick)
+	pts := p.points()
+	return simulateInto(simulation{out: out, label: *label, what: "rate sweep", describe: p.describe(), n: len(pts),
+		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
+		name: func(i int) string {
+			pt := pts[i]
+			return fmt.Sprintf("%s/workload=%s/design=%s/scale=x%s/clock=virtual-%d",
+				report.RatesBenchmark, pt.workload, pt.design.Name, strconv.FormatFloat(pt.scale, 'g', -1, 64), pt.cpus)
+		},
+		// Each open-loop role's arrival rate: the report's knees are in
+		// events per second.
+		extra: func(res *workloads.Result, r *benchfmt.Result) {
+			for _, role := range res.Roles {
+				if role.Rate > 0 {
+					r.Values = append(r.Values, benchfmt.Value{Value: role.Rate, Unit: role.Name + "-arrivals/s"})
+				}
+			}
+		}}, stderr)
+}

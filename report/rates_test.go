@@ -1,0 +1,106 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeRates writes a rate sweep's results for one workload at 64 CPUs:
+// at each scale, the role's arrivals per second (10 x scale), its unserved
+// share and its p99 from the given functions of the design and the scale.
+func writeRates(t *testing.T, scales []float64, unserved, p99 func(design string, scale float64) float64) string {
+	t.Helper()
+	var b strings.Builder
+	for _, d := range []string{"old", "new"} {
+		for _, s := range scales {
+			for seed := range 2 {
+				fmt.Fprintf(&b, "BenchmarkRates/workload=k8s-node/design=%s/scale=x%g/clock=virtual-64 1 1 ns/op 1e9 accounted-allocs/s %g start-unserved-%% %g start-p99-ns %g start-arrivals/s\n",
+					d, s, unserved(d, s), 1e9*p99(d, s)*(1+0.01*float64(seed)), 10*s)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "rates.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReadRatesKnees(t *testing.T) {
+	scales := []float64{0.1, 1, 10, 100}
+	// old keeps up to x10; new's latency grows past 10x its quiet p99 at
+	// x10, and it leaves events unstarted at x100.
+	unserved := func(d string, s float64) float64 {
+		if s >= 100 {
+			return 30
+		}
+		return 0
+	}
+	p99 := func(d string, s float64) float64 {
+		if d == "new" && s >= 10 {
+			return 0.5
+		}
+		return 0.01
+	}
+	rs, err := ReadRates(writeRates(t, scales, unserved, p99), DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs.Rows) != 1 {
+		t.Fatalf("%d rows, want 1", len(rs.Rows))
+	}
+	r := rs.Rows[0]
+	if r.Role != "start" || r.CPUs != 64 || r.RealRate != 10 {
+		t.Errorf("row %+v: want role start, 64 CPUs, real rate 10/s", r)
+	}
+	if k := r.Knee["old"]; k.Rate != 100 || k.Never || k.None {
+		t.Errorf("old knee %+v, want 100/s", k)
+	}
+	if k := r.Knee["new"]; k.Rate != 10 || k.Never || k.None {
+		t.Errorf("new knee %+v, want 10/s", k)
+	}
+	row := rs.KneeTable().Rows[0]
+	if want := []string{"k8s-node", "start", "64", "10/s", "100/s", "10/s", "1x", "10.1 ms → 10.1 ms"}; strings.Join(row, "|") != strings.Join(want, "|") {
+		t.Errorf("knee table row %q, want %q", row, want)
+	}
+}
+
+func TestReadRatesNeverAndNone(t *testing.T) {
+	scales := []float64{1, 10}
+	never := func(string, float64) float64 { return 0 }
+	p99 := func(d string, s float64) float64 { return 0.01 }
+	rs, err := ReadRates(writeRates(t, scales, func(d string, s float64) float64 {
+		if d == "new" {
+			return 5 // above KneeUnserved from the start
+		}
+		return never(d, s)
+	}, p99), DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs.Rows[0]
+	if k := r.Knee["old"]; !k.Never || k.String() != "beyond 100/s" {
+		t.Errorf("old knee %+v (%s), want beyond 100/s", k, k)
+	}
+	if k := r.Knee["new"]; !k.None || k.String() != "below 10/s" {
+		t.Errorf("new knee %+v (%s), want below 10/s", k, k)
+	}
+}
+
+func TestReadRatesErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ name, content, want string }{
+		{"empty", "", "no benchmark results"},
+		{"no open role", "BenchmarkRates/workload=w/design=old/scale=x1/clock=virtual-4 1 1 ns/op\n", "no open-loop role"},
+		{"bad scale", "BenchmarkRates/workload=w/design=old/scale=xx/clock=virtual-4 1 1 ns/op 1 a-arrivals/s\n", `scale "xx"`},
+	} {
+		path := filepath.Join(dir, tt.name+".txt")
+		os.WriteFile(path, []byte(tt.content), 0o644)
+		if _, err := ReadRates(path, DefaultOptions); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: ReadRates = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
