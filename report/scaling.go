@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"memcgbench/usl"
+	"memcgbench/workloads"
 )
 
 // A Curve is one design's throughput against CPUs at one workload,
@@ -24,6 +25,12 @@ type Curve struct {
 	Fit    *usl.Fit
 	FitErr error
 }
+
+// ErrFixedContenders is why a curve has no fit: the tasks that contend for
+// its locks do not grow with the CPUs (a fixed number of readers, or
+// events that arrive at rates), so the law, whose N is the number of
+// contenders, does not describe it.
+var ErrFixedContenders = errors.New("the contending tasks do not grow with the CPUs")
 
 // PredictAt are the CPU counts the report predicts the candidate/baseline
 // throughput ratio at.
@@ -55,7 +62,9 @@ func curves(m *Model) []*Curve {
 		for _, p := range ps {
 			c.N, c.X = append(c.N, p.n), append(c.X, p.x)
 		}
-		if f, err := usl.FitCurve(c.N, c.X); err != nil {
+		if spec, err := workloads.Preset(c.Workload); err == nil && !spec.ContendersGrow() {
+			c.FitErr = ErrFixedContenders
+		} else if f, err := usl.FitCurve(c.N, c.X); err != nil {
 			c.FitErr = err
 		} else {
 			c.Fit = &f
@@ -129,16 +138,18 @@ func (m *Model) verdictAt(p *Point) *Verdict {
 	return nil
 }
 
-// prediction is the claim's sentence on what the virtual clock predicts
-// past this machine, or "" without virtual curves.
+// prediction is the claim's sentence on what the virtual clock simulated
+// at 64 CPUs, or failing that what its fits predict there, or "" with
+// neither.
 func (m *Model) prediction(w string) string {
-	r64, ok := m.Predict(w, Virtual, 64)
-	if !ok {
-		return ""
-	}
-	text := fmt.Sprintf(" Past this machine, the virtual clock's USL fits predict %s/%s = %.2f at 64 CPUs", m.Options.Candidate, m.Options.Baseline, r64)
+	var text string
 	if v := m.verdictAt(m.pointAt(w, "1x", 64, Virtual)); v != nil && v.Metric != nil {
-		text += fmt.Sprintf(" (simulated at 64 virtual CPUs: %s)", FormatChange(v))
+		text = fmt.Sprintf(" Past this machine, the virtual clock simulates %s/%s = %s at 64 CPUs (%s)",
+			m.Options.Candidate, m.Options.Baseline, formatRatio(1+v.Change), FormatChange(v))
+	} else if r64, ok := m.Predict(w, Virtual, 64); ok {
+		text = fmt.Sprintf(" Past this machine, the virtual clock's USL fits predict %s/%s = %.2f at 64 CPUs", m.Options.Candidate, m.Options.Baseline, r64)
+	} else {
+		return ""
 	}
 	text += "."
 	if p := m.hitRateDrop(w, Virtual); p != nil {
@@ -157,9 +168,10 @@ func formatRatio(r float64) string {
 	return fmt.Sprintf("%.2f", r)
 }
 
-// predictionCells returns the verdict table's prediction cells of a point:
-// the virtual fits' candidate/baseline ratio at each PredictAt, on rows of
-// one worker per CPU.
+// predictionCells returns the verdict table's cells past this machine for
+// a point, on rows of one worker per CPU: at each PredictAt, the
+// candidate/baseline ratio the virtual clock simulated there, or where it
+// simulated nothing, the ratio of the virtual fits, marked "USL".
 func (m *Model) predictionCells(p *Point) []string {
 	cells := make([]string, len(PredictAt))
 	for i, n := range PredictAt {
@@ -167,8 +179,10 @@ func (m *Model) predictionCells(p *Point) []string {
 		if p.Workers != "1x" {
 			continue
 		}
-		if r, ok := m.Predict(p.Workload, Virtual, float64(n)); ok {
-			cells[i] = formatRatio(r)
+		if v := m.verdictAt(m.pointAt(p.Workload, "1x", n, Virtual)); v != nil && v.Metric != nil {
+			cells[i] = formatRatio(1 + v.Change)
+		} else if r, ok := m.Predict(p.Workload, Virtual, float64(n)); ok {
+			cells[i] = "USL " + formatRatio(r)
 		}
 	}
 	return cells
@@ -203,7 +217,8 @@ func (m *Model) ScalingTable() Table {
 			fmt.Sprintf("%.4g", f.Lambda), fmt.Sprintf("%.3g", f.Sigma), fmt.Sprintf("%.3g", f.Kappa),
 			peak, fmt.Sprintf("%.3f", f.R2), fmt.Sprintf("%.1f %%", 100*f.RMSRel)})
 	}
-	t.Notes = append(t.Notes, "Fitted with gonum (least squares on the linearized law, then Nelder-Mead on relative errors) to the median throughput at each CPU count. "+
+	t.Notes = append(t.Notes, "Fitted with gonum to the median throughput at each CPU count: nonlinear least squares on throughput with 0 ≤ σ ≤ 1 and κ ≥ 0, as R's usl package fits it (started from the linearized law; Nelder-Mead, then BFGS). "+
+		"No fit where the contending tasks do not grow with the CPUs (fixed readers, or events at rates). "+
 		"N* = sqrt((1-σ)/κ) is the CPU count of peak throughput (∞ with κ = 0). "+
 		"R² near 1 and a small RMS relative error mean the law describes the curve (R² says little of a flat curve, whose variance is all noise: read the RMS error there); a curve with steps (a lock that saturates at one CPU count) fits less well, and its predictions are then rough: the simulated column of the prediction table is the measurement.")
 	return t

@@ -187,6 +187,23 @@ func TestScalingChart(t *testing.T) {
 	}
 }
 
+// TestPredictionCellsPreferSimulated: where the virtual clock simulated a
+// CPU count, the verdict table gives that ratio, not the fit's.
+func TestPredictionCellsPreferSimulated(t *testing.T) {
+	m := buildBoth(t)
+	p := m.pointAt("calibrate", "1x", 2, Real)
+	if p == nil {
+		t.Fatal("no real calibrate point at 2 CPUs")
+	}
+	cells := m.predictionCells(p)
+	for i, n := range PredictAt {
+		v := m.verdictAt(m.pointAt("calibrate", "1x", n, Virtual))
+		if want := formatRatio(1 + v.Change); cells[i] != want {
+			t.Errorf("at %d CPUs the cell reads %q, want the simulated %q", n, cells[i], want)
+		}
+	}
+}
+
 func TestMarkdownVirtualSections(t *testing.T) {
 	m := buildBoth(t)
 	var b bytes.Buffer
@@ -194,8 +211,8 @@ func TestMarkdownVirtualSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"USL new/old at 64", "## Past this machine: the virtual clock", "### Validation notes",
-		"calibrate at 2 CPUs: explained.", "Universal Scalability Law fits", "predict new/old"} {
+	for _, want := range []string{"new/old at 64", "## Past this machine: the virtual clock", "### Validation notes",
+		"calibrate at 2 CPUs: explained.", "Universal Scalability Law fits", "the virtual clock simulates new/old = "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -30,7 +30,7 @@ func (m *Model) VerdictTable() Table {
 	predict := m.hasVirtual()
 	if predict {
 		for _, n := range PredictAt {
-			t.Header = append(t.Header, fmt.Sprintf("USL %s/%s at %d", o.Candidate, o.Baseline, n))
+			t.Header = append(t.Header, fmt.Sprintf("%s/%s at %d", o.Candidate, o.Baseline, n))
 		}
 	}
 	for _, v := range m.Verdicts {
@@ -55,7 +55,8 @@ func (m *Model) VerdictTable() Table {
 			"\"~\": no significant difference (Mann-Whitney U, alpha %.2f), as benchstat prints it.",
 		o.Candidate, o.Baseline, Throughput, 100*o.Confidence, o.Thresholds.CompareAlpha))
 	if predict {
-		t.Notes = append(t.Notes, fmt.Sprintf("USL %s/%s at N: the ratio of the Universal Scalability Law fits to the two designs' virtual-clock curves (one worker per CPU) at N CPUs; see the virtual clock's sections for the fits and the simulated ratios.",
+		t.Notes = append(t.Notes, fmt.Sprintf("%s/%s at N: the ratio of the medians the virtual clock simulated at N CPUs (one worker per CPU), or, marked \"USL\", "+
+			"of the Universal Scalability Law fits to the two designs' virtual-clock curves where nothing was simulated at N; see the virtual clock's sections.",
 			o.Candidate, o.Baseline))
 	}
 	for _, w := range m.Warnings() {

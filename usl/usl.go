@@ -4,11 +4,13 @@
 //	X(N) = λN / (1 + σ(N-1) + κN(N-1))
 //
 // where N is the concurrency (CPUs), λ the throughput of one, σ the
-// contention (the serialized share) and κ the coherency cost (crosstalk
-// between every pair). The fit starts from Gunther's linearization, N/X is
-// a quadratic in N, solved by least squares with gonum/mat, then refines λ,
-// σ and κ with gonum/optimize's Nelder-Mead on relative errors, keeping all
-// three non-negative.
+// contention (the serialized share, 0 to 1) and κ the coherency cost
+// (crosstalk between every pair, 0 or more). The fit is nonlinear least
+// squares on the throughputs themselves, as R's usl package and Baron
+// Schwartz's reference fits do, inside those bounds: it starts from
+// Gunther's linearization (N/X is a quadratic in N, solved with gonum/mat)
+// and refines with gonum/optimize, Nelder-Mead then BFGS on a
+// reparameterization that keeps the bounds (λ = e^a, σ = sin²b, κ = c²).
 package usl
 
 import (
@@ -17,6 +19,7 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
@@ -75,30 +78,35 @@ func FitCurve(n, x []float64) (Fit, error) {
 		return Fit{}, ErrTooFew
 	}
 	start := linearized(n, x)
-	// Search in a space where the constraints hold: λ = e^a, σ = b², κ = c².
 	toParams := func(v []float64) Params {
-		return Params{Lambda: math.Exp(v[0]), Sigma: v[1] * v[1], Kappa: v[2] * v[2]}
+		sb := math.Sin(v[1])
+		return Params{Lambda: math.Exp(v[0]), Sigma: sb * sb, Kappa: v[2] * v[2]}
 	}
+	// Squared residuals of X, scaled by the largest throughput so the
+	// objective is of order one whatever X's unit.
+	scale := slices.Max(x)
 	objective := func(v []float64) float64 {
 		p := toParams(v)
 		var sum float64
 		for i := range n {
-			r := p.Throughput(n[i])/x[i] - 1
+			r := (p.Throughput(n[i]) - x[i]) / scale
 			sum += r * r
 		}
 		return sum
 	}
-	init := []float64{math.Log(start.Lambda), math.Sqrt(start.Sigma), math.Sqrt(start.Kappa)}
-	res, err := optimize.Minimize(optimize.Problem{Func: objective}, init,
-		&optimize.Settings{FuncEvaluations: 20000}, &optimize.NelderMead{})
-	if err != nil && res == nil {
-		return Fit{}, fmt.Errorf("usl: %w", err)
+	best := []float64{math.Log(start.Lambda), math.Asin(math.Sqrt(math.Min(start.Sigma, 1))), math.Sqrt(start.Kappa)}
+	for _, method := range []optimize.Method{&optimize.NelderMead{}, &optimize.BFGS{}} {
+		problem := optimize.Problem{Func: objective, Grad: func(grad, v []float64) {
+			fd.Gradient(grad, objective, v, &fd.Settings{Formula: fd.Central})
+		}}
+		res, err := optimize.Minimize(problem, best, &optimize.Settings{FuncEvaluations: 50000}, method)
+		if res != nil && !math.IsNaN(res.F) && res.F <= objective(best) {
+			best = res.X
+		} else if err != nil && res == nil {
+			return Fit{}, fmt.Errorf("usl: %w", err)
+		}
 	}
-	best := start
-	if res != nil && objective(res.X) <= objective(init) {
-		best = toParams(res.X)
-	}
-	return score(best, n, x), nil
+	return score(toParams(best), n, x), nil
 }
 
 // linearized solves N/X = a + bN + cN² by least squares and maps it back:

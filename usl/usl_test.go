@@ -94,3 +94,62 @@ func TestFitBadInput(t *testing.T) {
 		})
 	}
 }
+
+// cisco is the Cisco router benchmark of Baron Schwartz's "Practical
+// Scalability Analysis with the Universal Scalability Law" (VividCortex,
+// 2015): throughput at concurrency 1 to 32. The book fits it with
+// nonlinear least squares and lists σ = 0.02671591, κ = 7.690945e-4 and
+// λ = 995.6486, with the peak at N = 35 and X = 12 341; codahale/usl4j's
+// tests hold its fit to those within 0.02 %.
+var cisco = []float64{955.16, 1878.91, 2688.01, 3548.68, 4315.54, 5130.43, 5931.37, 6531.08,
+	7219.8, 7867.61, 8278.71, 8646.7, 9047.84, 9426.55, 9645.37, 9897.24,
+	10097.6, 10240.5, 10532.39, 10798.52, 11151.43, 11518.63, 11806, 12089.37,
+	12075.41, 12177.29, 12211.41, 12158.93, 12155.27, 12118.04, 12140.4, 12074.39}
+
+func TestFitPublishedDataset(t *testing.T) {
+	var n []float64
+	for i := range cisco {
+		n = append(n, float64(i+1))
+	}
+	fit, err := FitCurve(n, cisco)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"σ", fit.Sigma, 0.02671591}, {"κ", fit.Kappa, 7.690945e-4}, {"λ", fit.Lambda, 995.6486},
+		{"N*", math.Floor(fit.Peak()), 35}, {"X(N*)", math.Floor(fit.Throughput(math.Floor(fit.Peak()))), 12341},
+	} {
+		if math.Abs(c.got/c.want-1) > 2e-4 {
+			t.Errorf("%s = %v, the book's %v (within 0.02 %%)", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestFitBounds: a curve that no law with 0 <= σ <= 1 fits (throughput
+// that falls faster than 1/N) gets σ at its bound, never above 1 or below
+// 0, and a κ of at least 0.
+func TestFitBounds(t *testing.T) {
+	tests := []struct {
+		name string
+		x    []float64
+	}{
+		{"falls faster than 1/N", []float64{1000, 300, 80, 20, 5}},
+		{"flat", []float64{500, 500, 500, 500, 500}},
+		{"superlinear", []float64{100, 250, 600, 1500, 4000}},
+	}
+	n := []float64{1, 2, 4, 8, 16}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fit, err := FitCurve(n, tt.x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !(fit.Sigma >= 0 && fit.Sigma <= 1 && fit.Kappa >= 0 && fit.Lambda > 0) {
+				t.Errorf("fit %+v: want 0 <= σ <= 1, κ >= 0, λ > 0", fit.Params)
+			}
+		})
+	}
+}

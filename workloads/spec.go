@@ -481,6 +481,27 @@ func validateRate(field string, r Role, s *Spec) error {
 	return nil
 }
 
+// ContendersGrow reports whether the tasks that take the registry's locks
+// grow with the CPUs: every worker runs the mix (no roles), or every role
+// with a slow operation in its mix is the flexible one (Workers 0, the
+// rest) and none is open-loop. The Universal Scalability Law, whose N is
+// the number of contenders, describes only such a workload.
+func (s *Spec) ContendersGrow() bool {
+	if len(s.Roles) == 0 {
+		return s.Workers == 0
+	}
+	for _, r := range s.Roles {
+		slow := false
+		for op, w := range r.Mix {
+			slow = slow || (w > 0 && Op(op).Slow())
+		}
+		if r.Rate.Open() || (slow && r.Workers != 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // Open reports whether s has an open-loop role: then a run lasts
 // Duration, its window of arrivals.
 func (s *Spec) Open() bool {

@@ -124,3 +124,19 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
+
+func TestContendersGrow(t *testing.T) {
+	want := map[string]bool{
+		"steady": true, "calibrate": true, "stress-container-churn": true, "stress-mixed": true, "stress-module-churn": true,
+		// two readers and one churner at every CPU count
+		"stress-slabinfo-scrape": false,
+		// events at rates
+		"k8s-node": false, "faas-host": false, "monitoring": false, "module-load": false,
+	}
+	for _, name := range PresetNames() {
+		s, _ := Preset(name)
+		if got, ok := want[name]; !ok || s.ContendersGrow() != got {
+			t.Errorf("%s: ContendersGrow() = %v, want %v (listed: %v)", name, s.ContendersGrow(), got, ok)
+		}
+	}
+}
