@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,15 +120,26 @@ func TestHigherIsBetter(t *testing.T) {
 	}
 }
 
-func TestHitRateCaveat(t *testing.T) {
+// TestFlags: a claim is flagged, not stated, where the hit rates differ by
+// more than HitRateGap points or a background role loses more than
+// BackgroundLoss of its rate, and stated otherwise.
+func TestFlags(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
+	line := func(w, d string, ns, ops, hit float64, extra string) {
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=%s/design=%s/workers=1x-2 100 %g ns/op %g ops/s %g hit-%% %s\n", w, d, ns, ops, hit, extra)
+	}
 	for i := range 8 {
 		k := float64(i)
-		fmt.Fprintf(&b, "BenchmarkRegistry/workload=fall/design=old/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 84+0.1*k)
-		fmt.Fprintf(&b, "BenchmarkRegistry/workload=fall/design=new/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 600+k, 1.6e6-k, 35+0.1*k)
-		fmt.Fprintf(&b, "BenchmarkRegistry/workload=same/design=old/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 90+0.1*k)
-		fmt.Fprintf(&b, "BenchmarkRegistry/workload=same/design=new/workers=1x-2 100 %g ns/op %g ops/s %g hit-%%\n", 1000+k, 1e6-k, 89+0.1*k)
+		line("fall", "old", 1000+k, 1e6-k, 84+0.1*k, "")
+		line("fall", "new", 600+k, 1.6e6-k, 35+0.1*k, "")
+		line("gap6", "old", 1000+k, 1e6-k, 90+0.1*k, "")
+		line("gap6", "new", 1000+k, 1e6-k, 84+0.1*k, "")
+		line("same", "old", 1000+k, 1e6-k, 90+0.1*k, "")
+		line("same", "new", 1000+k, 1e6-k, 89+0.1*k, "")
+		// The preset's churn role is background: new cuts it in half.
+		line("stress-slabinfo-scrape", "old", 1000+k, 1e6-k, 99, fmt.Sprintf("%g churn-ops/s", 40-k/10))
+		line("stress-slabinfo-scrape", "new", 1000+k, 1e6-k, 99, fmt.Sprintf("%g churn-ops/s", 20-k/10))
 	}
 	path := filepath.Join(dir, "r.txt")
 	os.WriteFile(path, []byte(b.String()), 0o644)
@@ -135,10 +147,21 @@ func TestHitRateCaveat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := map[string]string{
+		"fall":                   "hit rates differ: old 84 %, new 35 %",
+		"gap6":                   "hit rates differ: old 90 %, new 84 %",
+		"same":                   "",
+		"stress-slabinfo-scrape": "new's churn rate falls by 50 %",
+	}
 	for _, c := range m.Claims {
-		has := strings.Contains(c.Text, "Caveat: at GOMAXPROCS=2 with 1 worker per CPU, new's allocation hit rate falls from 84 % to 35 %")
-		if has != (c.Workload == "fall") {
-			t.Errorf("%s: caveat present = %v:\n%s", c.Workload, has, c.Text)
+		w := want[c.Workload]
+		if flagged := strings.Contains(c.Text, "flagged, not stated"); flagged != (w != "") || c.Flagged != (w != "") || !strings.Contains(c.Text, w) {
+			t.Errorf("%s: claim %q (Flagged %v), want it flagged for %q", c.Workload, c.Text, c.Flagged, w)
 		}
+	}
+	if vt := m.VerdictTable(); !slices.ContainsFunc(vt.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "⚑ fall, 1 worker per CPU, GOMAXPROCS=2: hit rates differ")
+	}) {
+		t.Errorf("verdict table notes %q lack fall's flag", vt.Notes)
 	}
 }

@@ -412,8 +412,11 @@ const (
 type Claim struct {
 	Workload string
 	// Holds is false when the candidate lost more than ClaimSmall of the
-	// throughput, significantly, at some point.
+	// throughput, significantly, at some point, or the claim is flagged.
 	Holds bool
+	// Flagged is set where a point's throughput does not compare like with
+	// like (Model.Flags): the claim is then not stated.
+	Flagged bool
 	// Text is the answer in plain words.
 	Text string
 }
@@ -443,7 +446,28 @@ func claims(m *Model) []Claim {
 		}
 		c := Claim{Workload: w, Holds: true}
 		total := gains + ties + losses + unsure
+		var flagged []string
+		for _, v := range m.Verdicts {
+			if p := v.Point; p.Workload == w && p.Clock == Real && v.Metric != nil {
+				if fs := m.Flags(p); len(fs) > 0 {
+					flagged = append(flagged, fmt.Sprintf("at GOMAXPROCS=%d with %s per CPU, %s", p.Procs, workersPerCPU(p), strings.Join(fs, "; ")))
+				}
+			}
+		}
+		rateText, rateWorst := m.realRateLine(w, nil)
 		switch {
+		case total == 0 && rateWorst != nil:
+			// A real-rate workload: its answer is at real rates, from
+			// the virtual clock (the real sweep runs it only with
+			// -open-window).
+			c.Text = rateText
+			c.Flagged = len(rateWorst.Flags) > 0
+			c.Holds = !c.Flagged && rateWorst.Latency.Metric != nil && latencyClass(rateWorst.Latency) == "not a lot"
+			out = append(out, c)
+			continue
+		case total > 0 && len(flagged) > 0:
+			c.Holds, c.Flagged = false, true
+			c.Text = fmt.Sprintf("%s: flagged, not stated: its throughput does not compare like with like (%s).", w, strings.Join(flagged, "; "))
 		case total == 0:
 			c.Text = fmt.Sprintf("%s: no throughput measured for both designs; no answer.", w)
 		case worst == nil || -worst.Change <= ClaimSmall:
@@ -465,7 +489,6 @@ func claims(m *Model) []Claim {
 			}
 			c.Text += fmt.Sprintf(". %d of %d points lose significantly, %d gain, %d show no significant difference.", losses, total, gains, ties+unsure)
 		}
-		c.Text += hitRateCaveat(m, w)
 		c.Text += m.prediction(w)
 		out = append(out, c)
 	}
@@ -473,22 +496,9 @@ func claims(m *Model) []Claim {
 }
 
 // HitRateDrop is the fall in the candidate's allocation hit rate, in
-// percentage points, beyond which a claim warns that throughput flatters it.
+// percentage points, beyond which the virtual clock's sentence warns that
+// throughput flatters it.
 const HitRateDrop = 10
-
-// hitRateCaveat warns where the candidate's allocation hit rate falls
-// significantly by more than HitRateDrop points: fewer per-memcg caches
-// exist, allocations fall back to the root cache (unaccounted to the memcg
-// in the kernel), and ops/s counts that as speed.
-func hitRateCaveat(m *Model, w string) string {
-	worst := m.hitRateDrop(w, Real)
-	if worst == nil {
-		return ""
-	}
-	met := worst.Metrics["hit-%"]
-	return fmt.Sprintf(" Caveat: at GOMAXPROCS=%d with %s per CPU, %s's allocation hit rate falls from %.0f %% to %.0f %%: fewer per-memcg caches get created, more allocations fall back to the root cache (in the kernel, unaccounted to the memcg), and its throughput there partly counts work not done.",
-		worst.Procs, workersPerCPU(worst), m.Options.Candidate, met.Baseline.Center, met.Candidate.Center)
-}
 
 // hitRateDrop returns the point on clock where the candidate's allocation
 // hit rate falls most, significantly and by more than HitRateDrop points,

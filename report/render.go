@@ -93,6 +93,19 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
 	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? Results: `%s`.\n\n", m.Options.Candidate, m.Options.Baseline, doc.Results)
+	if m.realRateWorkloads() {
+		b.WriteString("## The answer at real rates\n\n")
+		b.WriteString("bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Hosts load these locks with events that arrive at rates " +
+			"(container starts, module loads, monitoring reads), so the answer comes from the real-rate presets, across virtual CPU counts, " +
+			"with the stress presets as the bound.\n\n")
+		for _, line := range m.RealRateLines(doc.Rates) {
+			fmt.Fprintf(&b, "- %s\n", line)
+		}
+		rt := m.RateVerdictTable()
+		fmt.Fprintf(&b, "\n### %s\n\n", rt.Title)
+		writeMarkdownTable(&b, rt)
+		b.WriteString("\n")
+	}
 	vt := m.VerdictTable()
 	fmt.Fprintf(&b, "## %s\n\n", vt.Title)
 	writeMarkdownTable(&b, vt)

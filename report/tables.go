@@ -33,12 +33,17 @@ func (m *Model) VerdictTable() Table {
 			t.Header = append(t.Header, fmt.Sprintf("%s/%s at %d", o.Candidate, o.Baseline, n))
 		}
 	}
+	var flags []string
 	for _, v := range m.Verdicts {
 		p := v.Point
 		if p.Clock != Real {
 			continue
 		}
 		row := []string{p.Workload, strings.TrimSuffix(p.Workers, "x"), fmt.Sprint(p.Procs), FormatChange(v), "", "", "—"}
+		if fs := m.Flags(p); len(fs) > 0 {
+			row[3] += " ⚑"
+			flags = append(flags, fmt.Sprintf("⚑ %s, %s per CPU, GOMAXPROCS=%d: %s.", p.Workload, workersPerCPU(p), p.Procs, strings.Join(fs, "; ")))
+		}
 		if predict {
 			row = append(row, m.predictionCells(p)...)
 		}
@@ -59,6 +64,7 @@ func (m *Model) VerdictTable() Table {
 			"of the Universal Scalability Law fits to the two designs' virtual-clock curves where nothing was simulated at N; see the virtual clock's sections.",
 			o.Candidate, o.Baseline))
 	}
+	t.Notes = append(t.Notes, flags...)
 	for _, w := range m.Warnings() {
 		t.Notes = append(t.Notes, "benchstat: "+w)
 	}

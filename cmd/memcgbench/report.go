@@ -254,6 +254,10 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if err := report.WriteFileAtomic(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
 		return err
 	}
+	for _, l := range m.RealRateLines(doc.Rates) {
+		fmt.Fprintln(stdout, l)
+	}
+	fmt.Fprintln(stdout)
 	if err := report.WriteText(stdout, m.VerdictTable()); err != nil {
 		return err
 	}

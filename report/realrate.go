@@ -1,0 +1,279 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"memcgbench/workloads"
+)
+
+// Flag limits: a verdict is flagged, not stated, where the designs'
+// allocation hit rates differ by more than HitRateGap percentage points
+// (one design's throughput then counts allocations it did not account), or
+// where a background role of the candidate loses more than BackgroundLoss
+// of its rate (the measured role may have gained at its expense).
+const (
+	HitRateGap     = 5
+	BackgroundLoss = 0.10
+)
+
+// Flags returns why a point's verdict cannot be stated as it stands: hit
+// rates that differ by more than HitRateGap points, and background roles
+// whose rate the candidate cuts by more than BackgroundLoss. The measured
+// role (the preset's first) and the roles named in verdict are what the
+// verdict itself compares, so they are not background.
+func (m *Model) Flags(p *Point, verdict ...string) []string {
+	var out []string
+	if met := p.Metrics["hit-%"]; met != nil && met.Baseline != nil && met.Candidate != nil {
+		if b, c := met.Baseline.Center, met.Candidate.Center; math.Abs(b-c) > HitRateGap {
+			out = append(out, fmt.Sprintf("hit rates differ: %s %.0f %%, %s %.0f %%", m.Options.Baseline, b, m.Options.Candidate, c))
+		}
+	}
+	spec, err := workloads.Preset(p.Workload)
+	if err != nil {
+		return out
+	}
+	for i, role := range spec.Roles {
+		if i == 0 || slices.Contains(verdict, role.Name) {
+			continue
+		}
+		met := p.Metrics[role.Name+"-ops/s"]
+		if met == nil {
+			continue
+		}
+		if r, _, _, ok := met.Ratio(); ok && r < 1-BackgroundLoss {
+			out = append(out, fmt.Sprintf("%s's %s rate falls by %.0f %%", m.Options.Candidate, role.Name, 100*(1-r)))
+		}
+	}
+	return out
+}
+
+// Latency classes of the real-rate answer: a p99 that grows by at most
+// LatencySmall is "not a lot", beyond LatencyLarge "a lot", between them
+// "some".
+const (
+	LatencySmall = 0.20
+	LatencyLarge = 1.0
+)
+
+// A RateVerdict is the answer of a real-rate workload at one virtual CPU
+// count: the latency of its primary events (the preset's first open-loop
+// role) and its accounted allocations, candidate against baseline.
+type RateVerdict struct {
+	Point *Point
+	// Role is the primary role; Rate its real rate at Point.Procs CPUs,
+	// in events per second.
+	Role string
+	Rate float64
+	// Latency compares the role's p99 latency, timed from arrival;
+	// Accounted the accounted allocations per second.
+	Latency, Accounted *Verdict
+	// Unserved is the candidate's median share of the role's arrivals
+	// never started, in percent.
+	Unserved float64
+	Flags    []string
+}
+
+// primaryRole returns the first open-loop role of a real-rate preset, or
+// false for a closed-loop or unknown workload.
+func primaryRole(w string) (workloads.Spec, workloads.Role, bool) {
+	spec, err := workloads.Preset(w)
+	if err != nil || !spec.Open() {
+		return spec, workloads.Role{}, false
+	}
+	for _, r := range spec.Roles {
+		if r.Rate.Open() {
+			return spec, r, true
+		}
+	}
+	return spec, workloads.Role{}, false
+}
+
+// compare is a Verdict on any unit of a point.
+func compare(p *Point, unit string) *Verdict {
+	v := &Verdict{Point: p}
+	if met := p.Metrics[unit]; met != nil {
+		if r, lo, hi, ok := met.Ratio(); ok {
+			v.Metric = met
+			v.Change, v.ChangeLo, v.ChangeHi = r-1, lo-1, hi-1
+		}
+	}
+	return v
+}
+
+// RateVerdicts returns the real-rate workloads' answers at every virtual
+// CPU count with one allocator per CPU, by workload and CPUs.
+func (m *Model) RateVerdicts() []*RateVerdict {
+	var out []*RateVerdict
+	for _, p := range m.Points {
+		spec, role, ok := primaryRole(p.Workload)
+		if !ok || p.Clock != Virtual || p.Workers != "1x" || p.Design != "" {
+			continue
+		}
+		rv := &RateVerdict{Point: p, Role: role.Name, Rate: role.Rate.Of(p.Procs, spec.Memcgs),
+			Latency: compare(p, role.Name+"-p99-sec"), Accounted: compare(p, "accounted-allocs/s"), Flags: m.Flags(p, role.Name)}
+		if met := p.Metrics[role.Name+"-unserved-%"]; met != nil && met.Candidate != nil {
+			rv.Unserved = met.Candidate.Center
+		}
+		out = append(out, rv)
+	}
+	slices.SortStableFunc(out, func(a, b *RateVerdict) int {
+		if c := strings.Compare(a.Point.Workload, b.Point.Workload); c != 0 {
+			return c
+		}
+		return a.Point.Procs - b.Point.Procs
+	})
+	return out
+}
+
+// latencyClass names how much a p99 change hurts.
+func latencyClass(v *Verdict) string {
+	switch {
+	case v.Metric == nil:
+		return "no answer"
+	case !v.Metric.Deterministic() && !v.Metric.Significant() || v.Change <= LatencySmall:
+		return "not a lot"
+	case v.Change <= LatencyLarge:
+		return "some"
+	}
+	return "a lot"
+}
+
+// RateVerdictTable is the real-rate answer: per real-rate workload and
+// virtual CPU count, the primary events' p99 in each design and its
+// change, the accounted allocations' change, the candidate's unserved
+// share and the flags.
+func (m *Model) RateVerdictTable() Table {
+	o := m.Options
+	t := Table{Title: fmt.Sprintf("At real rates: %s against %s, virtual clock", o.Candidate, o.Baseline),
+		Header: []string{"workload", "CPUs", "events", "real rate", "p99 " + o.Baseline + " → " + o.Candidate, "p99 change", "answer",
+			"accounted allocs/s", o.Candidate + " unserved", "flags"}}
+	for _, rv := range m.RateVerdicts() {
+		p99 := "—"
+		if met := rv.Latency.Metric; met != nil {
+			p99 = FormatSeconds(met.Baseline.Center) + " → " + FormatSeconds(met.Candidate.Center)
+		}
+		answer := latencyClass(rv.Latency)
+		if len(rv.Flags) > 0 {
+			answer = "flagged"
+		}
+		t.Rows = append(t.Rows, []string{rv.Point.Workload, strconv.Itoa(rv.Point.Procs), rv.Role,
+			strconv.FormatFloat(rv.Rate, 'g', 3, 64) + "/s", p99, formatLatencyChange(rv.Latency), answer,
+			FormatChange(rv.Accounted), fmt.Sprintf("%.1f %%", rv.Unserved), strings.Join(rv.Flags, "; ")})
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("Events arrive at the preset's real rate (workloads/presets.go gives each rate's source) while every CPU allocates; "+
+		"p99 of the primary events, timed from arrival (events never started count with their wait at the window's end). "+
+		"Answer: a p99 change up to +%.0f %% (or none significant) is not a lot, up to +%.0f %% some, beyond a lot; "+
+		"flagged where hit rates differ by more than %d points or a background role loses more than %.0f %% of its rate.",
+		100*LatencySmall, 100*LatencyLarge, HitRateGap, 100*BackgroundLoss))
+	return t
+}
+
+// RealRateLines answer the commit's claim from the real-rate workloads,
+// one sentence each, with the rate sweep's headroom where rs is set, and a
+// last sentence bounding it with the stress presets.
+func (m *Model) RealRateLines(rs *RateSweep) []string {
+	var out []string
+	for _, w := range m.Workloads {
+		if line, _ := m.realRateLine(w, rs); line != "" {
+			out = append(out, line)
+		}
+	}
+	if b := m.stressBound(); b != "" {
+		out = append(out, b)
+	}
+	return out
+}
+
+// realRateLine is a real-rate workload's answer: the class of its worst
+// point's latency change across the virtual CPU counts, what it is, and the
+// rate sweep's knees; "" for a workload without real-rate points. It
+// returns the worst point too (nil with none).
+func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
+	o := m.Options
+	var rvs []*RateVerdict
+	for _, rv := range m.RateVerdicts() {
+		if rv.Point.Workload == w {
+			rvs = append(rvs, rv)
+		}
+	}
+	if len(rvs) == 0 {
+		return "", nil
+	}
+	worst := rvs[0]
+	for _, rv := range rvs {
+		if rv.Latency.Metric != nil && (worst.Latency.Metric == nil || rv.Latency.Change > worst.Latency.Change) {
+			worst = rv
+		}
+	}
+	var cpus []string
+	for _, rv := range rvs {
+		cpus = append(cpus, strconv.Itoa(rv.Point.Procs))
+	}
+	text := fmt.Sprintf("%s (%s events at their real rate, %s virtual CPUs): ", w, worst.Role, strings.Join(cpus, ", "))
+	switch {
+	case worst.Latency.Metric == nil:
+		text += fmt.Sprintf("too few %s events arrive in a window at the real rate (%s/s at %d CPUs) to time them in both designs; the rate sweep times them at higher rates.",
+			worst.Role, strconv.FormatFloat(worst.Rate, 'g', 3, 64), worst.Point.Procs)
+	case len(worst.Flags) > 0:
+		text += fmt.Sprintf("flagged, not stated: at %d CPUs %s.", worst.Point.Procs, strings.Join(worst.Flags, "; "))
+	default:
+		met := worst.Latency.Metric
+		text += fmt.Sprintf("%s at worst, at %d CPUs: the p99 of a %s event is %s in %s against %s in %s (%s); accounted allocations %s.",
+			latencyClass(worst.Latency), worst.Point.Procs, worst.Role, FormatSeconds(met.Candidate.Center), o.Candidate,
+			FormatSeconds(met.Baseline.Center), o.Baseline, formatLatencyChange(worst.Latency), FormatChange(worst.Accounted))
+	}
+	if rs != nil {
+		var knees []string
+		for _, r := range rs.Rows {
+			if r.Workload == w && r.RealRate > 0 {
+				knees = append(knees, fmt.Sprintf("at %d CPUs %s keeps up to %s (%s %s)", r.CPUs, o.Candidate, r.Knee[o.Candidate], o.Baseline, r.Knee[o.Baseline]))
+			}
+		}
+		if len(knees) > 0 {
+			text += " Rate sweep: " + strings.Join(knees, "; ") + "."
+		}
+	}
+	return text, worst
+}
+
+// formatLatencyChange is FormatChange, with growth past 2x as a factor
+// ("x136").
+func formatLatencyChange(v *Verdict) string {
+	if v.Metric != nil && v.Change > 1 && (v.Metric.Deterministic() || v.Metric.Significant()) {
+		return fmt.Sprintf("x%.3g", 1+v.Change)
+	}
+	return FormatChange(v)
+}
+
+// stressBound is the sentence on the stress presets: the largest
+// throughput change of any of them at any virtual CPU count, the bound on
+// what a host that runs its locks at saturation would see.
+func (m *Model) stressBound() string {
+	var worst *Verdict
+	for _, v := range m.Verdicts {
+		p := v.Point
+		if !strings.HasPrefix(p.Workload, "stress-") || p.Clock != Virtual || p.Workers != "1x" || v.Metric == nil {
+			continue
+		}
+		if worst == nil || v.Change < worst.Change {
+			worst = v
+		}
+	}
+	if worst == nil {
+		return ""
+	}
+	return fmt.Sprintf("Bound: the stress presets run the locks at saturation in closed loops; their worst is %s, throughput %s at %d virtual CPUs.",
+		worst.Point.Workload, FormatChange(worst), worst.Point.Procs)
+}
+
+// realRateWorkloads reports whether the Model has real-rate points.
+func (m *Model) realRateWorkloads() bool {
+	return slices.ContainsFunc(m.Points, func(p *Point) bool {
+		_, _, ok := primaryRole(p.Workload)
+		return ok && p.Clock == Virtual
+	})
+}

@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRealRateAnswer builds a Model from virtual results of the k8s-node
+// preset (start p99 doubling in new at 64 CPUs, equal at 4) and a stress
+// preset, and checks the answer at real rates: the table's rows, the class
+// of each, the sentence on the worst point and the stress bound.
+func TestRealRateAnswer(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 {
+		k := float64(i)
+		for _, c := range []struct {
+			cpus     int
+			old, new float64 // start p99, ms
+		}{{4, 10, 10}, {64, 10, 25}} {
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=k8s-node/design=old/workers=1x/clock=virtual-%d 1 1 ns/op %g ops/s %g accounted-allocs/s %g start-p99-ns 0 start-unserved-%% 5 start-ops/s\n",
+				c.cpus, 1e9+k, 1e9+k, (c.old+k/100)*1e6)
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=k8s-node/design=new/workers=1x/clock=virtual-%d 1 1 ns/op %g ops/s %g accounted-allocs/s %g start-p99-ns 0.5 start-unserved-%% 5 start-ops/s\n",
+				c.cpus, 1e9+k, 1e9+k, (c.new+k/100)*1e6)
+		}
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=stress-mixed/design=old/workers=1x/clock=virtual-64 1 1 ns/op %g ops/s\n", 1000+k)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=stress-mixed/design=new/workers=1x/clock=virtual-64 1 1 ns/op %g ops/s\n", 400+k)
+	}
+	path := filepath.Join(t.TempDir(), "virtual.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build([]string{path}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := m.RateVerdictTable()
+	if len(rt.Rows) != 2 {
+		t.Fatalf("rate verdict table has %d rows, want k8s-node at 4 and 64 CPUs: %q", len(rt.Rows), rt.Rows)
+	}
+	for i, want := range [][]string{
+		{"k8s-node", "4", "start", "0.4/s", "10 ms → 10 ms", "~", "not a lot"},
+		{"k8s-node", "64", "start", "6.4/s", "10 ms → 25 ms", "x2.5", "a lot"},
+	} {
+		if got := rt.Rows[i][:7]; strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("row %d = %q, want %q", i, got, want)
+		}
+	}
+	lines := m.RealRateLines(nil)
+	if len(lines) != 2 || !strings.Contains(lines[0], "a lot at worst, at 64 CPUs: the p99 of a start event is 25 ms in new against 10 ms in old") {
+		t.Errorf("lines %q: want k8s-node's worst point, then the bound", lines)
+	}
+	if !strings.Contains(lines[1], "their worst is stress-mixed, throughput -60 %") {
+		t.Errorf("bound %q, want stress-mixed's -60 %%", lines[1])
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, m, Document{Title: "t", Results: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := md.String(); strings.Index(out, "## The answer at real rates") > strings.Index(out, "## Verdict") {
+		t.Error("the answer at real rates does not come first")
+	}
+}
