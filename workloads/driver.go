@@ -739,8 +739,38 @@ func (w *worker) churn(i int, began int64) error {
 			poll = min(2*poll, max(maxChurnBackoff*r.spec.ChurnPoll, waited/8))
 		}
 	}
+	if err := w.live(m, i); err != nil {
+		return err
+	}
 	old := r.memcgs[i].Swap(&memcgRef{m})
 	return reg.RemoveMemcg(t, old.Memcg)
+}
+
+// live is a started container's life, in a fixed scenario: the
+// Spec.LifecycleAllocs allocations it makes from its working set, in turn,
+// once its caches exist, counted as allocations of the worker. Their
+// virtual cost is spent as one Work: they take no lock.
+func (w *worker) live(m designs.Memcg, i int) error {
+	r, t, reg := w.r, w.task, w.r.reg
+	n := r.spec.LifecycleAllocs
+	if n == 0 {
+		return nil
+	}
+	c := &w.count[OpAlloc]
+	for a := range n {
+		hit, err := reg.Alloc(t, m, r.root(uint32(workingSetRoot(&r.spec, i, a%r.spec.CachesPerMemcg))))
+		if err != nil && !stale(err) {
+			return err
+		}
+		c.n++
+		if hit {
+			c.hits++
+		}
+	}
+	if r.virtual {
+		t.Work(time.Duration(n) * r.spec.OpCost)
+	}
+	return nil
 }
 
 // maxChurnBackoff bounds how far a starting container's start-up work

@@ -30,6 +30,7 @@ func TestEveryPresetRuns(t *testing.T) {
 				spec, _ := Preset(name)
 				spec.Workers = 4
 				spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 24, 8, min(spec.CachesPerMemcg, 3)
+				spec.LifecycleAllocs = min(spec.LifecycleAllocs, 10)
 				if name != "calibrate" {
 					spec.Costs = smallCosts
 				}
@@ -53,10 +54,13 @@ func TestEveryPresetRuns(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A lifecycle's allocations count as operations
+				// besides the lifecycle the budget counts.
+				want := int64(ops * (1 + spec.LifecycleAllocs))
 				if spec.Open() {
 					checkOpenRoles(t, res)
-				} else if res.Ops != ops {
-					t.Errorf("did %d operations, budget was %d", res.Ops, ops)
+				} else if res.Ops != want {
+					t.Errorf("did %d operations, budget was %d (%d with lifecycle allocations)", res.Ops, ops, want)
 				}
 				var perOp int64
 				for op, o := range res.PerOp {
@@ -72,9 +76,9 @@ func TestEveryPresetRuns(t *testing.T) {
 				for _, role := range res.Roles {
 					perRole += role.Ops
 				}
-				if perRole != perOp || (res.Roles[0].Ops != ops && !spec.Open()) {
+				if perRole != perOp || (res.Roles[0].Ops != want && !spec.Open()) {
 					t.Errorf("per-op sum %d, per-role sum %d, measured role %d; want the sums equal and the measured role at %d",
-						perOp, perRole, res.Roles[0].Ops, ops)
+						perOp, perRole, res.Roles[0].Ops, want)
 				}
 				if a := res.PerOp[OpAlloc]; a.Count > 0 && a.Hits == 0 {
 					t.Errorf("no allocation hit in %d working-set allocations", a.Count)
@@ -177,6 +181,29 @@ func TestMetricsCountWorkDone(t *testing.T) {
 	for unit, w := range want {
 		if g, ok := got[unit]; !ok || g != w {
 			t.Errorf("%s = %v (reported: %v), want %v", unit, g, ok, w)
+		}
+	}
+}
+
+// TestLifecycles runs the fixed scenario on the virtual clock: K
+// lifecycles of M allocations each, every allocation a hit (a container
+// allocates once its caches exist), and the makespan the run's time with
+// its drain.
+func TestLifecycles(t *testing.T) {
+	const k, m = 16, 100
+	for _, d := range Designs() {
+		spec, _ := Preset("lifecycles")
+		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 4, 24, 8, 3
+		spec.LifecycleAllocs = m
+		res := mustRun(t, spec, d, Options{Virtual: &kern.Virtual{CPUs: 4}}, k, 0)
+		if got := res.PerOp[OpChurn].Count; got != k {
+			t.Errorf("%s: %d lifecycles, want %d", d.Name, got, k)
+		}
+		if a := res.PerOp[OpAlloc]; a.Count != k*m || a.Hits != k*m {
+			t.Errorf("%s: %d allocations, %d hits; want %d of each", d.Name, a.Count, a.Hits, k*m)
+		}
+		if got := metric(res, "makespan-ns"); got != float64(res.Elapsed) || res.Drain > res.Elapsed {
+			t.Errorf("%s: makespan %v, elapsed %v, drain %v; want the makespan to be the run's time, drain included", d.Name, got, res.Elapsed, res.Drain)
 		}
 	}
 }

@@ -135,6 +135,19 @@ var presets = map[string]func() Spec{
 			Role{Name: "module", Workers: 2, Mix: Mix{OpRootChurn: 1}, Rate: ModuleLoads},
 			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts})
 	},
+	// lifecycles: the fixed scenario: container lifecycles back to back on
+	// every CPU, each a start (activation and the first allocations that
+	// create its caches), LifecycleAllocs allocations and its removal,
+	// for a budget of lifecycles; the makespan, with the drain of the
+	// offlines and destroys they queued, is the answer. 1000 allocations
+	// is an estimate of a short job's (a CI step, a function call); the
+	// flag -lifecycle-allocs sets it.
+	"lifecycles": func() Spec {
+		s := DefaultSpec
+		s.Mix = Mix{OpChurn: 1}
+		s.LifecycleAllocs = 1000
+		return s
+	},
 	// stress-container-churn: container starts and stops in a closed
 	// loop. Each churn activates a memcg, makes the first allocations that
 	// create its caches and takes an old memcg offline, which destroys its

@@ -169,8 +169,9 @@ type Metric struct {
 //   - offline: the mean and longest time from rmdir to the end of offline;
 //     the old design's destroy backlog and the mean time from offline to
 //     destroy;
-//   - the drain, and how closely the critical sections' work held its
-//     asked length (work-held/asked).
+//   - the drain, a fixed scenario's makespan (the run's time with its
+//     drain), and how closely the critical sections' work held its asked
+//     length (work-held/asked).
 func (r *Result) Metrics() []Metric {
 	ops := float64(max(r.Ops, 1))
 	ms := []Metric{{r.OpsPerSec(), "ops/s"}}
@@ -229,6 +230,9 @@ func (r *Result) Metrics() []Metric {
 		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches), "dead-lifetime-ns"})
 	}
 	ms = append(ms, Metric{float64(r.Drain), "drain-ns"})
+	if r.Spec.LifecycleAllocs > 0 {
+		ms = append(ms, Metric{float64(r.Elapsed), "makespan-ns"})
+	}
 	if r.WorkAsked > 0 {
 		ms = append(ms, Metric{float64(r.WorkHeld) / float64(r.WorkAsked), "work-held/asked"})
 	}

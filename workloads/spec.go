@@ -267,6 +267,8 @@ const (
 	MaxChurnPoll = time.Second
 	MaxOpCost    = time.Millisecond
 	MaxGrain     = 100 * time.Millisecond
+	// MaxLifecycleAllocs bounds Spec.LifecycleAllocs.
+	MaxLifecycleAllocs = 10_000_000
 )
 
 // A Spec describes one workload: the registry's starting state, who drives
@@ -287,6 +289,13 @@ type Spec struct {
 	// children created at the start and by churn's first allocations: 1 to
 	// Roots.
 	CachesPerMemcg int
+	// LifecycleAllocs is how many allocations a churned container makes
+	// from its working set once its caches exist, before it is removed,
+	// 0 to MaxLifecycleAllocs: a fixed scenario ("K container lifecycles
+	// of M allocations each") runs churns only, for a budget of K
+	// operations, and its makespan (the run's time, with the drain of
+	// the deferred work it queued) is the answer.
+	LifecycleAllocs int
 	// ChurnPoll is the CPU time a starting container spends between its
 	// rounds of first allocations while its caches are being created (each
 	// miss queues one more create work item, as the kernel's does), 0 to
@@ -413,6 +422,8 @@ func (s *Spec) Validate() error {
 		return bad("OpBatch", s.OpBatch, fmt.Sprintf("0 to %v", MaxOpCost))
 	case s.BackgroundGrain < 0 || s.BackgroundGrain > MaxGrain:
 		return bad("BackgroundGrain", s.BackgroundGrain, fmt.Sprintf("0 to %v", MaxGrain))
+	case s.LifecycleAllocs < 0 || s.LifecycleAllocs > MaxLifecycleAllocs:
+		return bad("LifecycleAllocs", s.LifecycleAllocs, fmt.Sprintf("0 to %d", MaxLifecycleAllocs))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
 	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):

@@ -88,7 +88,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	want := []string{"calibrate", "faas-host", "k8s-node", "module-load", "monitoring", "steady",
+	want := []string{"calibrate", "faas-host", "k8s-node", "lifecycles", "module-load", "monitoring", "steady",
 		"stress-container-churn", "stress-mixed", "stress-module-churn", "stress-slabinfo-scrape"}
 	if got := PresetNames(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("PresetNames() = %v, want %v", got, want)
@@ -127,7 +127,7 @@ func TestRoles(t *testing.T) {
 
 func TestContendersGrow(t *testing.T) {
 	want := map[string]bool{
-		"steady": true, "calibrate": true, "stress-container-churn": true, "stress-mixed": true, "stress-module-churn": true,
+		"steady": true, "calibrate": true, "lifecycles": true, "stress-container-churn": true, "stress-mixed": true, "stress-module-churn": true,
 		// two readers and one churner at every CPU count
 		"stress-slabinfo-scrape": false,
 		// events at rates

@@ -49,7 +49,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-churn-poll", "5s"}, "-churn-poll = 5s: allowed range is 0 to 1s"},
 		{[]string{"run", "-skew", "zipf:1"}, "-skew = 1: allowed range is above 1 and at most 10"},
 		{[]string{"run", "-skew", "pareto"}, `-skew "pareto": want uniform or zipf:S`},
-		{[]string{"run", "-workload", "x"}, `-workload "x": valid presets are calibrate, faas-host, k8s-node, module-load, monitoring, steady, stress-container-churn, stress-mixed, stress-module-churn, stress-slabinfo-scrape`},
+		{[]string{"run", "-workload", "x"}, `-workload "x": valid presets are calibrate, faas-host, k8s-node, lifecycles, module-load, monitoring, steady, stress-container-churn, stress-mixed, stress-module-churn, stress-slabinfo-scrape`},
 		{[]string{"run", "-workload", "k8s-node", "-rate", "nosuch=poisson:1/s"}, `-rate "nosuch=poisson:1/s": no role "nosuch" in k8s-node; its roles are alloc, start, scrape`},
 		{[]string{"run", "-workload", "k8s-node", "-rate", "start=poisson:1/min"}, `-rate: rate "poisson:1/min": unit "/min": want /s, /cpu or /memcg`},
 		{[]string{"run", "-workload", "k8s-node", "-rate", "start=fixed:0/s"}, "Roles[1].Rate = fixed:0/s: allowed range is above 0 events per second"},

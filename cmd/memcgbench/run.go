@@ -33,7 +33,7 @@ type runFlags struct {
 	clock, vcpus, mutex                string
 	lineTransfer, quantum, wake        time.Duration
 	workers, roots, memcgs, caches     int
-	kworkers, count                    int
+	kworkers, count, lifeAllocs        int
 	seed                               uint64
 	ops                                int64
 	duration, poll                     time.Duration
@@ -54,7 +54,7 @@ var fieldFlags = map[string]string{
 	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
 	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
 	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Mix": "-mix",
-	"BackgroundGrain": "-grain",
+	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs",
 }
 
 func newRunFlags() *runFlags {
@@ -76,6 +76,7 @@ func newRunFlags() *runFlags {
 	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
 	fs.IntVar(&f.caches, "caches", -1, "working-set caches per memcg, 1 to -roots (default: the preset's)")
 	fs.IntVar(&f.kworkers, "kworkers", -1, fmt.Sprintf("kworkers, 1 to %d (default: the preset's)", workloads.MaxKworkers))
+	fs.IntVar(&f.lifeAllocs, "lifecycle-allocs", -1, fmt.Sprintf("allocations of each churned container once its caches exist, 0 to %d (default: the preset's; lifecycles: 1000)", workloads.MaxLifecycleAllocs))
 	fs.IntVar(&f.count, "count", 1, "runs of each design and -cpu value, 1 to 1000")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed, 0 to 2^64-1")
 	fs.StringVar(&f.skew, "skew", "", "uniform or zipf:S with S above 1 and at most 10 (default: the preset's)")
@@ -167,6 +168,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setInt(&s.Memcgs, f.memcgs)
 	setInt(&s.CachesPerMemcg, f.caches)
 	setInt(&s.Kworkers, f.kworkers)
+	setInt(&s.LifecycleAllocs, f.lifeAllocs)
 	setDur(&s.ChurnPoll, f.poll)
 	setDur(&s.Costs.Create, f.create)
 	setDur(&s.Costs.Shutdown, f.shutdown)
