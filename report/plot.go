@@ -31,6 +31,9 @@ func Draw(c Chart, dir string) error {
 	if c.LogX {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = powerOfTwoTicks{}
+		if c.DecadesX {
+			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		}
 	}
 	p.Add(plotter.NewGrid())
 	if c.LogY {
@@ -105,6 +108,16 @@ func Draw(c Chart, dir string) error {
 	} else if hi > 0 {
 		p.Y.Min = 0
 		p.Y.Max = hi * (1 + 0.09*legend)
+	}
+	for i, mk := range c.Marks {
+		line, err := plotter.NewLine(plotter.XYs{{X: mk.X, Y: p.Y.Min}, {X: mk.X, Y: p.Y.Max}})
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", c.Name, err)
+		}
+		line.Color = plotutil.Color(len(c.Series) + i)
+		line.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(line)
+		p.Legend.Add(mk.Label, line)
 	}
 	if c.LogX {
 		p.X.Min, p.X.Max = p.X.Min/1.25, p.X.Max*1.25

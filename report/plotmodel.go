@@ -17,7 +17,19 @@ type Chart struct {
 	YLabel string
 	// LogX and LogY draw the axis on a log scale.
 	LogX, LogY bool
-	Series     []Series
+	// DecadesX marks a log x axis at powers of ten, not of two: rates,
+	// not CPU counts.
+	DecadesX bool
+	// Marks are vertical lines across the chart, each at X with a label
+	// in the legend: the real rates on a rate sweep.
+	Marks  []Mark
+	Series []Series
+}
+
+// A Mark is a vertical line of a Chart.
+type Mark struct {
+	X     float64
+	Label string
 }
 
 // A Series is one line of a Chart.

@@ -29,25 +29,29 @@ const (
 // set against the real rate.
 type RateSweep struct {
 	Baseline, Candidate string
-	// Scales are the multiples of the real rates the sweep ran, sorted.
-	Scales []float64
-	Rows   []*RateRow
+	Rows                []*RateRow
 }
 
-// A RateRow is one workload at one CPU count.
+// A RateRow is one workload at one CPU count on one clock.
 type RateRow struct {
 	Workload string
 	// Role is the primary open-loop role (the preset's first), whose
 	// arrivals the knee counts.
-	Role string
-	CPUs int
+	Role  string
+	Clock string // Real or Virtual
+	CPUs  int
+	// Scales are the multiples of the real rate the row ran, sorted;
+	// Rates the primary role's rate at each, in events per second.
+	Scales, Rates []float64
 	// RealRate is the role's rate at scale 1, in events per second.
 	RealRate float64
 	// Knee maps a design to its knee.
 	Knee map[string]Knee
 	// P99 maps a design to the role's median p99 latency at each scale
-	// (seconds), and Accounted to its accounted allocations per second.
-	P99, Accounted map[string][]float64
+	// (seconds; NaN where no event arrived), Accounted to its accounted
+	// allocations per second and Unserved to the share of the role's
+	// arrivals never started (percent).
+	P99, Accounted, Unserved map[string][]float64
 }
 
 // A Knee is the highest rate of the sweep a design kept up with.
@@ -78,15 +82,15 @@ func formatRate(r float64) string { return strconv.FormatFloat(r, 'g', 3, 64) }
 func ReadRates(path string, opts Options) (*RateSweep, error) {
 	files := benchfmt.Files{Paths: []string{path}}
 	var parser benchproc.ProjectionParser
-	proj, err := parser.Parse("/workload,/design,/scale,/gomaxprocs", nil)
+	proj, err := parser.Parse("/workload,/design,/scale,/gomaxprocs,/clock", nil)
 	if err != nil {
 		return nil, err
 	}
 	f := proj.Fields()
 	type point struct {
-		workload, design string
-		cpus             int
-		scale            float64
+		workload, design, clock string
+		cpus                    int
+		scale                   float64
 	}
 	type samples struct {
 		role                 string
@@ -109,7 +113,11 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s: scale %q: %w", path, rec.Name.Full(), k.Get(f[2]), err)
 			}
-			p := point{k.Get(f[0]), k.Get(f[1]), cpus, scale}
+			clock := k.Get(f[4])
+			if clock == "" {
+				clock = Real
+			}
+			p := point{k.Get(f[0]), k.Get(f[1]), clock, cpus, scale}
 			s := data[p]
 			if s == nil {
 				s = &samples{}
@@ -149,21 +157,22 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 		return nil, fmt.Errorf("%s: %w of Benchmark%s", path, ErrNoResults, RatesBenchmark)
 	}
 	type rowKey struct {
-		workload string
-		cpus     int
+		workload, clock string
+		cpus            int
 	}
 	rows := map[rowKey]*RateRow{}
 	for p, s := range data {
-		if !slices.Contains(out.Scales, p.scale) {
-			out.Scales = append(out.Scales, p.scale)
+		key := rowKey{p.workload, p.clock, p.cpus}
+		row := rows[key]
+		if row == nil {
+			row = &RateRow{Workload: p.workload, Role: s.role, Clock: p.clock, CPUs: p.cpus, Knee: map[string]Knee{},
+				P99: map[string][]float64{}, Accounted: map[string][]float64{}, Unserved: map[string][]float64{}}
+			rows[key] = row
 		}
-		key := rowKey{p.workload, p.cpus}
-		if rows[key] == nil {
-			rows[key] = &RateRow{Workload: p.workload, Role: s.role, CPUs: p.cpus,
-				Knee: map[string]Knee{}, P99: map[string][]float64{}, Accounted: map[string][]float64{}}
+		if !slices.Contains(row.Scales, p.scale) {
+			row.Scales = append(row.Scales, p.scale)
 		}
 	}
-	slices.Sort(out.Scales)
 	median := func(v []float64) float64 {
 		v = slices.DeleteFunc(slices.Clone(v), math.IsNaN)
 		m, err := stats.Median(v)
@@ -173,32 +182,37 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 		return m
 	}
 	for key, row := range rows {
+		slices.Sort(row.Scales)
 		for _, d := range []string{opts.Baseline, opts.Candidate} {
 			knee := Knee{None: true}
 			base := math.NaN()
-			for i, scale := range out.Scales {
-				s := data[point{key.workload, d, key.cpus, scale}]
+			for i, scale := range row.Scales {
+				s := data[point{key.workload, d, key.clock, key.cpus, scale}]
 				if s == nil {
-					return nil, fmt.Errorf("%s: no %s %s at %d CPUs, x%g: every point of the sweep is needed", path, key.workload, d, key.cpus, scale)
+					return nil, fmt.Errorf("%s: no %s %s on the %s clock at %d CPUs, x%g: every point of the sweep is needed", path, key.workload, d, key.clock, key.cpus, scale)
+				}
+				if d == opts.Baseline {
+					row.Rates = append(row.Rates, s.rate)
 				}
 				if scale == 1 {
 					row.RealRate = s.rate
 				}
-				p99 := median(s.p99)
+				p99, unserved := median(s.p99), median(s.unserved)
 				row.P99[d] = append(row.P99[d], p99)
 				row.Accounted[d] = append(row.Accounted[d], median(s.alloc))
+				row.Unserved[d] = append(row.Unserved[d], unserved)
 				if math.IsNaN(base) {
 					base = p99 // the lowest rate at which events arrived
 				}
-				keeps := median(s.unserved) <= KneeUnserved && !(p99 > KneeGrowth*base)
+				keeps := unserved <= KneeUnserved && !(p99 > KneeGrowth*base)
 				switch {
-				case keeps && (knee.None && i == 0 || !knee.None && knee.Scale == out.Scales[i-1]):
+				case keeps && (knee.None && i == 0 || !knee.None && knee.Scale == row.Scales[i-1]):
 					knee = Knee{Rate: s.rate, Scale: scale}
 				case i == 0:
 					knee.Rate = s.rate
 				}
 			}
-			if !knee.None && knee.Scale == out.Scales[len(out.Scales)-1] {
+			if !knee.None && knee.Scale == row.Scales[len(row.Scales)-1] {
 				knee.Never = true
 			}
 			row.Knee[d] = knee
@@ -209,39 +223,122 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 		if c := strings.Compare(a.Workload, b.Workload); c != 0 {
 			return c
 		}
+		if c := strings.Compare(a.Clock, b.Clock); c != 0 {
+			return -c // real first
+		}
 		return a.CPUs - b.CPUs
 	})
 	return out, nil
 }
 
-// KneeTable is the rate sweep's answer: per workload and CPU count, the
-// real rate, each design's knee and how far above the real rate it is, and
-// the primary role's p99 at the real rate.
+// KneeTable is the rate sweep's answer: per workload, clock and CPU
+// count, the real rate, each design's knee and how far above the real
+// rate it is, and the primary role's p99 at the real rate.
 func (rs *RateSweep) KneeTable() Table {
 	b, c := rs.Baseline, rs.Candidate
 	t := Table{Title: "Rate sweeps: where each design stops keeping up",
-		Header: []string{"workload", "events", "CPUs", "real rate", b + " knee", c + " knee", c + " knee / real rate",
+		Header: []string{"workload", "events", "clock", "CPUs", "real rate", b + " knee", c + " knee", c + " knee / real rate",
 			"p99 at the real rate, " + b + " → " + c}}
-	real := slices.Index(rs.Scales, 1)
+	var scales []float64
 	for _, r := range rs.Rows {
+		for _, s := range r.Scales {
+			if !slices.Contains(scales, s) {
+				scales = append(scales, s)
+			}
+		}
 		headroom := "—"
-		if k := r.Knee[c]; !k.None && r.RealRate > 0 {
-			headroom = fmt.Sprintf("%s%.3gx", map[bool]string{true: "≥ ", false: ""}[k.Never], k.Rate/r.RealRate)
-		} else if k.None {
+		if k := r.Knee[c]; k.None {
 			headroom = "below the sweep"
+		} else if r.RealRate > 0 {
+			headroom = fmt.Sprintf("%s%.3gx", map[bool]string{true: "≥ ", false: ""}[k.Never], k.Rate/r.RealRate)
 		}
 		p99 := "—"
-		if real >= 0 && !math.IsNaN(r.P99[b][real]) && !math.IsNaN(r.P99[c][real]) {
-			p99 = FormatSeconds(r.P99[b][real]) + " → " + FormatSeconds(r.P99[c][real])
+		if i := slices.Index(r.Scales, 1); i >= 0 && !math.IsNaN(r.P99[b][i]) && !math.IsNaN(r.P99[c][i]) {
+			p99 = FormatSeconds(r.P99[b][i]) + " → " + FormatSeconds(r.P99[c][i])
 		}
-		t.Rows = append(t.Rows, []string{r.Workload, r.Role, strconv.Itoa(r.CPUs), formatRate(r.RealRate) + "/s",
+		t.Rows = append(t.Rows, []string{r.Workload, r.Role, r.Clock, strconv.Itoa(r.CPUs), formatRate(r.RealRate) + "/s",
 			r.Knee[b].String(), r.Knee[c].String(), headroom, p99})
 	}
-	t.Notes = append(t.Notes, fmt.Sprintf("Every open-loop rate of the preset at %s of its real rate, on the virtual clock; medians over seeds. "+
+	slices.Sort(scales)
+	t.Notes = append(t.Notes, fmt.Sprintf("Every open-loop rate of the preset at %s of its real rate; medians over seeds. "+
 		"A design keeps up while at most %g %% of the events arrived in the window go unstarted and their p99 latency, timed from arrival, "+
-		"stays within %gx of its p99 at the lowest rate; its knee is the highest rate it keeps up with, and every lower one.",
-		scalesString(rs.Scales), KneeUnserved, KneeGrowth))
+		"stays within %gx of its p99 at the lowest rate at which events arrived; its knee is the highest rate it keeps up with, and every lower one.",
+		scalesString(scales), KneeUnserved, KneeGrowth))
 	return t
+}
+
+// RatioTable is the rate sweep along the way: at every rate of every
+// row, each design's p99 of the primary events, their ratio, the ratio of
+// accounted allocations and each design's unserved share.
+func (rs *RateSweep) RatioTable() Table {
+	b, c := rs.Baseline, rs.Candidate
+	t := Table{Title: fmt.Sprintf("Rate sweeps along the way: %s against %s at every rate", c, b),
+		Header: []string{"workload", "clock", "CPUs", "rate", "p99 " + b, "p99 " + c, "p99 " + c + "/" + b,
+			"accounted allocs/s " + c + "/" + b, "unserved " + b + " → " + c}}
+	for _, r := range rs.Rows {
+		for i, scale := range r.Scales {
+			rate := formatRate(r.Rates[i]) + "/s"
+			if scale == 1 {
+				rate += " (real)"
+			}
+			t.Rows = append(t.Rows, []string{r.Workload, r.Clock, strconv.Itoa(r.CPUs), rate,
+				secondsOrDash(r.P99[b][i]), secondsOrDash(r.P99[c][i]), formatRatio(r.P99[c][i] / r.P99[b][i]),
+				formatRatio(r.Accounted[c][i] / r.Accounted[b][i]),
+				fmt.Sprintf("%.1f %% → %.1f %%", r.Unserved[b][i], r.Unserved[c][i])})
+		}
+	}
+	t.Notes = append(t.Notes, "Medians over seeds; p99 of the primary events (the preset's first open-loop role), timed from arrival; — where no event arrived.")
+	return t
+}
+
+// Charts are the rate sweep's pictures: per workload, the p99 latency of
+// its primary events against their arrival rate, each design at each CPU
+// count and clock, with the real rate at each CPU count marked.
+func (rs *RateSweep) Charts(machine string) []Chart {
+	var charts []*Chart
+	byWorkload := map[string]*Chart{}
+	for _, r := range rs.Rows {
+		c := byWorkload[r.Workload]
+		if c == nil {
+			c = &Chart{Name: r.Workload + "-rates", LogX: true, LogY: true, DecadesX: true,
+				Title:  fmt.Sprintf("%s: p99 of %s events against their rate (%s)", r.Workload, r.Role, machine),
+				XLabel: r.Role + " events per second", YLabel: "p99 latency from arrival (ms)"}
+			charts = append(charts, c)
+			byWorkload[r.Workload] = c
+		}
+		for _, d := range []string{rs.Baseline, rs.Candidate} {
+			s := Series{Label: fmt.Sprintf("%s, %d CPUs (%s)", d, r.CPUs, r.Clock), Dashed: d == rs.Candidate, Hollow: r.Clock == Virtual}
+			for i, y := range r.P99[d] {
+				if !math.IsNaN(y) {
+					ms := 1e3 * y
+					s.Points = append(s.Points, ChartPoint{X: r.Rates[i], Y: ms, YLo: ms, YHi: ms})
+				}
+			}
+			if len(s.Points) > 0 {
+				c.Series = append(c.Series, s)
+			}
+		}
+		if r.RealRate > 0 {
+			where := fmt.Sprintf("%d %s", r.CPUs, r.Clock)
+			if i := slices.IndexFunc(c.Marks, func(m Mark) bool { return m.X == r.RealRate }); i >= 0 {
+				c.Marks[i].Label += ", " + where
+			} else {
+				c.Marks = append(c.Marks, Mark{X: r.RealRate, Label: "real rate at CPUs: " + where})
+			}
+		}
+	}
+	out := make([]Chart, 0, len(charts))
+	for _, c := range charts {
+		out = append(out, *c)
+	}
+	return out
+}
+
+func secondsOrDash(s float64) string {
+	if math.IsNaN(s) {
+		return "—"
+	}
+	return FormatSeconds(s)
 }
 
 func scalesString(scales []float64) string {

@@ -53,8 +53,16 @@ func TestReadRatesKnees(t *testing.T) {
 		t.Fatalf("%d rows, want 1", len(rs.Rows))
 	}
 	r := rs.Rows[0]
-	if r.Role != "start" || r.CPUs != 64 || r.RealRate != 10 {
-		t.Errorf("row %+v: want role start, 64 CPUs, real rate 10/s", r)
+	if r.Role != "start" || r.CPUs != 64 || r.RealRate != 10 || r.Clock != Virtual {
+		t.Errorf("row %+v: want role start, 64 virtual CPUs, real rate 10/s", r)
+	}
+	ratios := rs.RatioTable().Rows
+	if len(ratios) != len(scales) {
+		t.Fatalf("ratio table has %d rows, want one per scale", len(ratios))
+	}
+	// At x10: new's p99 is 0.5 s against old's 10 ms.
+	if want := []string{"k8s-node", "virtual", "64", "100/s", "10.1 ms", "502 ms", "50.00", "1.00", "0.0 % → 0.0 %"}; strings.Join(ratios[2], "|") != strings.Join(want, "|") {
+		t.Errorf("ratio row at x10 %q, want %q", ratios[2], want)
 	}
 	if k := r.Knee["old"]; k.Rate != 100 || k.Never || k.None {
 		t.Errorf("old knee %+v, want 100/s", k)
@@ -63,7 +71,7 @@ func TestReadRatesKnees(t *testing.T) {
 		t.Errorf("new knee %+v, want 10/s", k)
 	}
 	row := rs.KneeTable().Rows[0]
-	if want := []string{"k8s-node", "start", "64", "10/s", "100/s", "10/s", "1x", "10.1 ms → 10.1 ms"}; strings.Join(row, "|") != strings.Join(want, "|") {
+	if want := []string{"k8s-node", "start", "virtual", "64", "10/s", "100/s", "10/s", "1x", "10.1 ms → 10.1 ms"}; strings.Join(row, "|") != strings.Join(want, "|") {
 		t.Errorf("knee table row %q, want %q", row, want)
 	}
 }

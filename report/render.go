@@ -75,8 +75,10 @@ type Document struct {
 	// ValidationNotes, markdown, explain the gaps the validation table
 	// marks; the report prints them under it as they are.
 	ValidationNotes string
-	// Rates, when set, is the rate sweep the report shows.
-	Rates *RateSweep
+	// Rates, when set, is the rate sweep the report shows, with its
+	// charts (one per workload) in RatePlots.
+	Rates     *RateSweep
+	RatePlots []Plot
 	// Sensitivity, when set, is the sensitivity run the report shows, with
 	// its tornado charts (one per workload) in Tornadoes.
 	Sensitivity *Sensitivity
@@ -126,6 +128,12 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		b.WriteString("The question \"does it hurt a lot\" becomes: how far above what real hosts ask does each design keep up, " +
 			"and what latency does it give at the real rate.\n\n")
 		writeMarkdownTable(&b, t)
+		for _, p := range doc.RatePlots {
+			fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
+		}
+		rt := rs.RatioTable()
+		fmt.Fprintf(&b, "\n### %s\n\n", rt.Title)
+		writeMarkdownTable(&b, rt)
 	}
 	if m.hasVirtual() {
 		writeVirtual(&b, m, doc)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -25,6 +26,12 @@ type ratePlan struct {
 	scales []float64
 	seeds  int
 	window time.Duration
+	// realScales are run on the real clock too, at this machine's
+	// GOMAXPROCS, one at a time, over realWindow: at the real rates a
+	// machine of a few CPUs sees a few events a minute, so the real clock
+	// checks the virtual one from x1 up.
+	realScales []float64
+	realWindow time.Duration
 }
 
 // planRates returns the full plan (4, 64 and 256 CPUs; a tenth of the real
@@ -32,9 +39,10 @@ type ratePlan struct {
 // 64 CPUs, four scales, 1 seed, a 4 s window).
 func planRates(quick bool) ratePlan {
 	p := ratePlan{cpus: []int{4, 64, 256}, scales: []float64{0.1, 0.3, 1, 3, 10, 30, 100}, seeds: 2,
-		window: workloads.RealRateWindow}
+		window: workloads.RealRateWindow, realScales: []float64{1, 10, 100}, realWindow: 5 * time.Second}
 	if quick {
 		p.cpus, p.scales, p.seeds, p.window = []int{4, 64}, []float64{0.1, 1, 10, 100}, 1, quickWindow
+		p.realScales, p.realWindow = []float64{1, 100}, 2*time.Second
 	}
 	return p
 }
@@ -44,8 +52,12 @@ func (p ratePlan) describe() string {
 	for _, s := range p.scales {
 		scales = append(scales, "x"+strconv.FormatFloat(s, 'g', -1, 64))
 	}
-	return fmt.Sprintf("every real-rate preset and design on the virtual clock at %s CPUs, workers=1x; every open-loop rate at %v of the preset's; seeds 1 to %d; a %v window of arrivals",
-		joinInts(p.cpus), scales, p.seeds, p.window)
+	var real []string
+	for _, s := range p.realScales {
+		real = append(real, "x"+strconv.FormatFloat(s, 'g', -1, 64))
+	}
+	return fmt.Sprintf("every real-rate preset and design on the virtual clock at %s CPUs, workers=1x; every open-loop rate at %v of the preset's; seeds 1 to %d; a %v window of arrivals; and on the real clock at GOMAXPROCS %d at %v, seed 1, a %v window, one run at a time",
+		joinInts(p.cpus), scales, p.seeds, p.window, runtime.GOMAXPROCS(0), real, p.realWindow)
 }
 
 // A ratePoint is one run of the plan.
@@ -55,6 +67,7 @@ type ratePoint struct {
 	cpus     int
 	scale    float64
 	seed     uint64
+	real     bool // on the real clock, with GOMAXPROCS = cpus
 }
 
 func (p ratePlan) points() []ratePoint {
@@ -67,9 +80,14 @@ func (p ratePlan) points() []ratePoint {
 			for _, scale := range p.scales {
 				for seed := 1; seed <= p.seeds; seed++ {
 					for _, d := range workloads.Designs() {
-						pts = append(pts, ratePoint{w, d, c, scale, uint64(seed)})
+						pts = append(pts, ratePoint{w, d, c, scale, uint64(seed), false})
 					}
 				}
+			}
+		}
+		for _, scale := range p.realScales {
+			for _, d := range workloads.Designs() {
+				pts = append(pts, ratePoint{w, d, runtime.GOMAXPROCS(0), scale, 1, true})
 			}
 		}
 	}
@@ -77,7 +95,7 @@ func (p ratePlan) points() []ratePoint {
 }
 
 // run runs one point: the preset with its rates scaled, on the virtual
-// clock with one allocator per CPU.
+// clock or this machine's, with one allocator per CPU.
 func (p ratePlan) run(ctx context.Context, pt ratePoint) (*workloads.Result, error) {
 	spec, err := workloads.Preset(pt.workload)
 	if err != nil {
@@ -88,8 +106,14 @@ func (p ratePlan) run(ctx context.Context, pt ratePoint) (*workloads.Result, err
 	}
 	spec.Workers, spec.Seed = pt.cpus, pt.seed
 	spec.Duration, spec.Ops = p.window, 0
-	virt := workloads.DefaultVirtual(pt.cpus)
-	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
+	opts := workloads.Options{LockStats: true}
+	if pt.real {
+		spec.Duration = p.realWindow
+	} else {
+		virt := workloads.DefaultVirtual(pt.cpus)
+		opts.Virtual = &virt
+	}
+	r, err := workloads.NewRunner(spec, pt.design, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +148,14 @@ func ratesCmd(args []string, stdout, stderr io.Writer) error {
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {
 			pt := pts[i]
-			return fmt.Sprintf("%s/workload=%s/design=%s/scale=x%s/clock=virtual-%d",
-				report.RatesBenchmark, pt.workload, pt.design.Name, strconv.FormatFloat(pt.scale, 'g', -1, 64), pt.cpus)
+			clock := "virtual"
+			if pt.real {
+				clock = "real"
+			}
+			return fmt.Sprintf("%s/workload=%s/design=%s/scale=x%s/clock=%s-%d",
+				report.RatesBenchmark, pt.workload, pt.design.Name, strconv.FormatFloat(pt.scale, 'g', -1, 64), clock, pt.cpus)
 		},
+		alone: func(i int) bool { return pts[i].real },
 		// Each open-loop role's arrival rate: the report's knees are in
 		// events per second.
 		extra: func(res *workloads.Result, r *benchfmt.Result) {

@@ -240,6 +240,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		doc.Rates = rs
 		doc.Results += "`, `rates.txt"
+		for _, c := range rs.Charts(*label) {
+			if err := report.Draw(c, plotDir); err != nil {
+				return err
+			}
+			doc.RatePlots = append(doc.RatePlots, report.Plot{Caption: c.Title,
+				Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
+		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench rates -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
 	}
 	for _, c := range m.Charts(*label) {

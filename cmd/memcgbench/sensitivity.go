@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -139,8 +140,9 @@ func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
 		}}, stderr)
 }
 
-// A simulation is a set of virtual-clock runs written to one results
-// file: the sensitivity run's or the rate sweep's.
+// A simulation is a set of runs written to one results file: the
+// sensitivity run's or the rate sweep's, virtual-clock runs side by side
+// and real-clock ones alone.
 type simulation struct {
 	out, label, what, describe string
 	n                          int
@@ -149,6 +151,9 @@ type simulation struct {
 	// record.
 	name  func(i int) string
 	extra func(res *workloads.Result, r *benchfmt.Result)
+	// alone, if set, marks the runs (real-clock ones) that run one at a
+	// time, after the others.
+	alone func(i int) bool
 }
 
 // simulateInto runs sim's runs, as many at a time as there are CPUs, and
@@ -160,12 +165,13 @@ func simulateInto(sim simulation, stderr io.Writer) error {
 	for _, kv := range sweepHeader(sim.label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", sim.describe}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
+	header = slices.DeleteFunc(header, func(c benchfmt.Config) bool { return c.Key == "clock" && sim.alone != nil })
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stderr, "memcgbench: %s into %s: %d runs: %s\n", sim.what, sim.out, sim.n, sim.describe)
 	start := time.Now()
-	results, errs := runSimulations(ctx, sim.n, sim.what, stderr,
-		func(i int) (*workloads.Result, error) { return sim.run(ctx, i) })
+	results, errs := runPoints(ctx, sim.n, sim.what, stderr,
+		func(i int) (*workloads.Result, error) { return sim.run(ctx, i) }, sim.alone)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", sim.what, err)
 	}

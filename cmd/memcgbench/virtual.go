@@ -179,6 +179,14 @@ func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*work
 // progress every 100 runs as what. It stops starting runs once ctx is done.
 func runSimulations(ctx context.Context, n int, what string, progress io.Writer,
 	run func(i int) (*workloads.Result, error)) ([]*workloads.Result, []error) {
+	return runPoints(ctx, n, what, progress, run, nil)
+}
+
+// runPoints is runSimulations for a mix of runs: those for which alone
+// reports true (real-clock runs, whose timing others would disturb) run
+// one at a time after all the others.
+func runPoints(ctx context.Context, n int, what string, progress io.Writer,
+	run func(i int) (*workloads.Result, error), alone func(i int) bool) ([]*workloads.Result, []error) {
 	results := make([]*workloads.Result, n)
 	errs := make([]error, n)
 	next := make(chan int)
@@ -193,16 +201,33 @@ func runSimulations(ctx context.Context, n int, what string, progress io.Writer,
 		}()
 	}
 	start := time.Now()
+	done := 0
+	tick := func() {
+		if done > 0 && done%100 == 0 {
+			fmt.Fprintf(progress, "memcgbench: %s: %d/%d runs, %.0fs\n", what, done, n, time.Since(start).Seconds())
+		}
+		done++
+	}
+	var later []int
 	for i := range n {
 		if ctx.Err() != nil {
 			break
 		}
-		if i > 0 && i%100 == 0 {
-			fmt.Fprintf(progress, "memcgbench: %s: %d/%d runs, %.0fs\n", what, i, n, time.Since(start).Seconds())
+		if alone != nil && alone(i) {
+			later = append(later, i)
+			continue
 		}
+		tick()
 		next <- i
 	}
 	close(next)
 	wg.Wait()
+	for _, i := range later {
+		if ctx.Err() != nil {
+			break
+		}
+		tick()
+		results[i], errs[i] = run(i)
+	}
 	return results, errs
 }
