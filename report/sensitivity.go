@@ -39,6 +39,10 @@ type Sensitivity struct {
 // and one Swing per constant, largest swing first.
 type WorkloadSensitivity struct {
 	Workload string
+	// Ratio says what Base and the swings are: "new/old throughput", or
+	// for a real-rate workload "old/new p99 of <role> events" (a latency
+	// ratio turned so that, as for throughput, below 1 is a loss).
+	Ratio string
 	// Base is candidate/baseline throughput (of the medians) at the
 	// defaults.
 	Base   float64
@@ -73,6 +77,10 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 	f := proj.Fields()
 	type cell struct{ workload, constant, factor, design string }
 	samples := map[cell][]float64{}
+	// latency has the reciprocal p99 of a real-rate workload's primary
+	// events; it replaces the throughput where every run timed some.
+	latency := map[cell][]float64{}
+	noLatency := map[string]bool{}
 	out := &Sensitivity{}
 	var order []cell
 	seen := map[string]bool{}
@@ -93,9 +101,18 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 				}
 				samples[c] = append(samples[c], v)
 			}
+			if unit, _ := sensitivityUnit(c.workload); unit != Throughput {
+				// A latency: its reciprocal, so that higher is better,
+				// as for throughput; none where no event arrived.
+				if v, ok := rec.Value(unit); ok && v > 0 {
+					latency[c] = append(latency[c], 1/v)
+				} else {
+					noLatency[c.workload] = true
+				}
+			}
 			if !seen[c.workload] {
 				seen[c.workload] = true
-				out.Workloads = append(out.Workloads, &WorkloadSensitivity{Workload: c.workload})
+				out.Workloads = append(out.Workloads, &WorkloadSensitivity{Workload: c.workload, Ratio: "new/old throughput"})
 			}
 		}
 	}
@@ -104,6 +121,16 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 	}
 	if len(order) == 0 {
 		return nil, fmt.Errorf("%s: %w of Benchmark%s", path, ErrNoResults, SensitivityBenchmark)
+	}
+	for _, ws := range out.Workloads {
+		if _, what := sensitivityUnit(ws.Workload); what != ws.Ratio && !noLatency[ws.Workload] {
+			ws.Ratio = what
+			for c, v := range latency {
+				if c.workload == ws.Workload {
+					samples[c] = v
+				}
+			}
+		}
 	}
 	median := func(c cell) float64 {
 		vals := samples[c]
@@ -159,6 +186,25 @@ func factorValue(s string) float64 {
 	return v
 }
 
+// class sorts one of the workload's ratios into the report's answers: a
+// throughput ratio as claimClass does, an old/new p99 ratio r by the p99's
+// growth 1/r - 1 against LatencySmall and LatencyLarge, as the answer at
+// real rates does.
+func (ws *WorkloadSensitivity) class(r float64) string {
+	if !strings.Contains(ws.Ratio, "p99") {
+		return claimClass(r)
+	}
+	switch growth := 1/r - 1; {
+	case math.IsNaN(r):
+		return "no answer"
+	case growth <= LatencySmall:
+		return "not a lot"
+	case growth <= LatencyLarge:
+		return "some"
+	}
+	return "a lot"
+}
+
 // claimClass sorts a candidate/baseline ratio into the report's answers:
 // "not a lot" (a loss of at most ClaimSmall, or a gain), "a lot" (a loss
 // beyond ClaimLarge) or "some" in between.
@@ -178,21 +224,31 @@ func claimClass(r float64) string {
 // workload's answer into another class than at the defaults (see
 // claimClass), largest swing first.
 func (ws *WorkloadSensitivity) Hinges() []Swing {
-	base := claimClass(ws.Base)
+	base := ws.class(ws.Base)
 	var out []Swing
 	for _, s := range ws.Swings {
-		if claimClass(s.Low) != base || claimClass(s.High) != base {
+		if ws.class(s.Low) != base || ws.class(s.High) != base {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
+// sensitivityUnit is the unit a workload's sensitivity compares, and what
+// the ratio of it is: throughput, or a real-rate workload's p99 of its
+// primary events, whose reciprocal is compared.
+func sensitivityUnit(w string) (unit, what string) {
+	if _, role, ok := primaryRole(w); ok {
+		return role.Name + "-p99-sec", fmt.Sprintf("old/new p99 of %s events", role.Name)
+	}
+	return Throughput, "new/old throughput"
+}
+
 // Sentence says in one line what the workload's verdict hinges on: the
 // constants that move it into another class, or, when none does, the two
 // that move the ratio most.
 func (ws *WorkloadSensitivity) Sentence(low, high float64) string {
-	head := fmt.Sprintf("%s: new/old %.2f at the defaults (%s)", ws.Workload, ws.Base, claimClass(ws.Base))
+	head := fmt.Sprintf("%s: %s %.2f at the defaults (%s)", ws.Workload, ws.Ratio, ws.Base, ws.class(ws.Base))
 	describe := func(s Swing) string {
 		return fmt.Sprintf("%s (%.2f at x%g, %.2f at x%g)", s.Constant, s.Low, low, s.High, high)
 	}
@@ -220,8 +276,8 @@ func (ws *WorkloadSensitivity) Sentence(low, high float64) string {
 // ratio at the defaults, what it hinges on, and the three largest swings.
 func (s *Sensitivity) SensitivityTable() Table {
 	t := Table{
-		Title:  fmt.Sprintf("Sensitivity: new/old throughput with each constant at x%g and x%g, at %d virtual CPUs", s.Low, s.High, s.CPUs),
-		Header: []string{"workload", "at the defaults", "hinges on", "largest swings"},
+		Title:  fmt.Sprintf("Sensitivity: new against old with each constant at x%g and x%g, at %d virtual CPUs", s.Low, s.High, s.CPUs),
+		Header: []string{"workload", "ratio", "at the defaults", "hinges on", "largest swings"},
 	}
 	for _, ws := range s.Workloads {
 		var hinges, swings []string
@@ -234,10 +290,12 @@ func (s *Sensitivity) SensitivityTable() Table {
 		if len(hinges) == 0 {
 			hinges = []string{"none"}
 		}
-		t.Rows = append(t.Rows, []string{ws.Workload, fmt.Sprintf("%.2f (%s)", ws.Base, claimClass(ws.Base)),
+		t.Rows = append(t.Rows, []string{ws.Workload, ws.Ratio, fmt.Sprintf("%.2f (%s)", ws.Base, ws.class(ws.Base)),
 			strings.Join(hinges, ", "), strings.Join(swings, "; ")})
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Medians of %d seeds per design; one constant varied at a time, the others at their defaults (README: The model's constants). "+
-		"Classes: not a lot (a loss of at most %.0f %%), some, a lot (a loss beyond %.0f %%).", s.Samples, 100*ClaimSmall, 100*ClaimLarge))
+		"Classes: not a lot (a loss of throughput of at most %.0f %%, or a p99 that grows by at most %.0f %%), some, a lot (a loss beyond %.0f %%, or a p99 that grows by more than %.0f %%). "+
+		"Real-rate workloads compare the p99 of their primary events (old/new, so that below 1 is a loss) where every run timed some, throughput otherwise.",
+		s.Samples, 100*ClaimSmall, 100*LatencySmall, 100*ClaimLarge, 100*LatencyLarge))
 	return t
 }

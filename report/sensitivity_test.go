@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestReadSensitivity(t *testing.T) {
 		t.Errorf("steady sentence %q", got)
 	}
 	table := s.SensitivityTable()
-	if len(table.Rows) != 2 || table.Rows[1][2] != "Costs.GracePeriod" || table.Rows[0][2] != "none" {
+	if len(table.Rows) != 2 || table.Rows[1][3] != "Costs.GracePeriod" || table.Rows[0][3] != "none" || table.Rows[0][1] != "new/old throughput" {
 		t.Errorf("table rows %q", table.Rows)
 	}
 }
@@ -81,5 +82,42 @@ func TestDrawTornado(t *testing.T) {
 				t.Errorf("%s.%s: %v", ws.Workload, ext, err)
 			}
 		}
+	}
+}
+
+// TestReadSensitivityLatency: a real-rate workload's sensitivity compares
+// the p99 of its primary events (old/new), and falls back to throughput
+// where a run timed none.
+func TestReadSensitivityLatency(t *testing.T) {
+	var b strings.Builder
+	line := func(w, constant, factor, design string, p99 float64) {
+		fmt.Fprintf(&b, "BenchmarkSensitivity/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-64 1 1 ns/op 1000 ops/s", w, design, constant, factor)
+		if p99 > 0 {
+			fmt.Fprintf(&b, " %g start-p99-ns", p99)
+		}
+		b.WriteString("\n")
+	}
+	for _, w := range []string{"k8s-node", "faas-host"} {
+		for _, c := range []struct{ constant, factor string }{{"none", "1"}, {"Costs.Create", "0.25"}, {"Costs.Create", "4"}} {
+			line(w, c.constant, c.factor, "old", 10e6)
+			p99 := 25e6 // new's p99 2.5x old's: old/new 0.4, a lot
+			if w == "faas-host" && c.factor == "4" {
+				p99 = 0 // no event timed: throughput instead
+			}
+			line(w, c.constant, c.factor, "new", p99)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "s.txt")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	s, err := ReadSensitivity(path, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k8s, faas := s.Workloads[0], s.Workloads[1]
+	if k8s.Ratio != "old/new p99 of start events" || math.Abs(k8s.Base-0.4) > 1e-9 || k8s.class(k8s.Base) != "a lot" {
+		t.Errorf("k8s-node: %s %v (%s), want old/new p99 of start events 0.4 (a lot)", k8s.Ratio, k8s.Base, k8s.class(k8s.Base))
+	}
+	if faas.Ratio != "new/old throughput" || faas.Base != 1 {
+		t.Errorf("faas-host: %s %v, want new/old throughput 1 (a run timed no event)", faas.Ratio, faas.Base)
 	}
 }
