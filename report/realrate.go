@@ -68,9 +68,9 @@ type RateVerdict struct {
 	// in events per second.
 	Role string
 	Rate float64
-	// Latency compares the role's p99 latency, timed from arrival;
-	// Accounted the accounted allocations per second.
-	Latency, Accounted *Verdict
+	// Latency compares the role's p99 latency, timed from arrival, and
+	// Tail its p99.9; Accounted the accounted allocations per second.
+	Latency, Tail, Accounted *Verdict
 	// Unserved is the candidate's median share of the role's arrivals
 	// never started, in percent.
 	Unserved float64
@@ -114,7 +114,8 @@ func (m *Model) RateVerdicts() []*RateVerdict {
 			continue
 		}
 		rv := &RateVerdict{Point: p, Role: role.Name, Rate: role.Rate.Of(p.Procs, spec.Memcgs),
-			Latency: compare(p, role.Name+"-p99-sec"), Accounted: compare(p, "accounted-allocs/s"), Flags: m.Flags(p, role.Name)}
+			Latency: compare(p, role.Name+"-p99-sec"), Tail: compare(p, role.Name+"-p99.9-sec"),
+			Accounted: compare(p, "accounted-allocs/s"), Flags: m.Flags(p, role.Name)}
 		if met := p.Metrics[role.Name+"-unserved-%"]; met != nil && met.Candidate != nil {
 			rv.Unserved = met.Candidate.Center
 		}
@@ -150,18 +151,21 @@ func (m *Model) RateVerdictTable() Table {
 	o := m.Options
 	t := Table{Title: fmt.Sprintf("At real rates: %s against %s, virtual clock", o.Candidate, o.Baseline),
 		Header: []string{"workload", "CPUs", "events", "real rate", "p99 " + o.Baseline + " → " + o.Candidate, "p99 change", "answer",
-			"accounted allocs/s", o.Candidate + " unserved", "flags"}}
+			"p99.9 " + o.Baseline + " → " + o.Candidate, "accounted allocs/s", o.Candidate + " unserved", "flags"}}
 	for _, rv := range m.RateVerdicts() {
-		p99 := "—"
+		p99, tail := "—", "—"
 		if met := rv.Latency.Metric; met != nil {
 			p99 = FormatSeconds(met.Baseline.Center) + " → " + FormatSeconds(met.Candidate.Center)
+		}
+		if met := rv.Tail.Metric; met != nil {
+			tail = FormatSeconds(met.Baseline.Center) + " → " + FormatSeconds(met.Candidate.Center)
 		}
 		answer := latencyClass(rv.Latency)
 		if len(rv.Flags) > 0 {
 			answer = "flagged"
 		}
 		t.Rows = append(t.Rows, []string{rv.Point.Workload, strconv.Itoa(rv.Point.Procs), rv.Role,
-			strconv.FormatFloat(rv.Rate, 'g', 3, 64) + "/s", p99, formatLatencyChange(rv.Latency), answer,
+			strconv.FormatFloat(rv.Rate, 'g', 3, 64) + "/s", p99, formatLatencyChange(rv.Latency), answer, tail,
 			FormatChange(rv.Accounted), fmt.Sprintf("%.1f %%", rv.Unserved), strings.Join(rv.Flags, "; ")})
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Events arrive at the preset's real rate (workloads/presets.go gives each rate's source) while every CPU allocates; "+
@@ -230,7 +234,11 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 		var knees []string
 		for _, r := range rs.Rows {
 			if r.Workload == w && r.RealRate > 0 {
-				knees = append(knees, fmt.Sprintf("at %d CPUs %s keeps up to %s (%s %s)", r.CPUs, o.Candidate, r.Knee[o.Candidate], o.Baseline, r.Knee[o.Baseline]))
+				where := fmt.Sprintf("%d virtual CPUs", r.CPUs)
+				if r.Clock == Real {
+					where = fmt.Sprintf("this machine's %d CPUs", r.CPUs)
+				}
+				knees = append(knees, fmt.Sprintf("on %s %s keeps up to %s (%s %s)", where, o.Candidate, r.Knee[o.Candidate], o.Baseline, r.Knee[o.Baseline]))
 			}
 		}
 		if len(knees) > 0 {

@@ -13,6 +13,12 @@ import (
 // work its operations do, under one lock each.
 const CalibrateHold = 20 * time.Microsecond
 
+// ScenarioLifecycles is the fixed scenario's job: 512 container
+// lifecycles, the same on every machine, so that its makespan compares
+// machines and designs (estimate: a CI pipeline's or a batch's worth of
+// short containers).
+const ScenarioLifecycles = 512
+
 // Rates of the real-rate presets, each with its source; "estimate" marks
 // the ones no measurement stands behind (the sensitivity of the answer to
 // them is the rate sweep's: make report sweeps every open-loop role's rate
@@ -135,8 +141,8 @@ var presets = map[string]func() Spec{
 			Role{Name: "module", Workers: 2, Mix: Mix{OpRootChurn: 1}, Rate: ModuleLoads},
 			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts})
 	},
-	// lifecycles: the fixed scenario: container lifecycles back to back on
-	// every CPU, each a start (activation and the first allocations that
+	// lifecycles: the fixed scenario: ScenarioLifecycles container
+	// lifecycles, whatever the CPUs, back to back on every CPU, each a start (activation and the first allocations that
 	// create its caches), LifecycleAllocs allocations and its removal,
 	// for a budget of lifecycles; the makespan, with the drain of the
 	// offlines and destroys they queued, is the answer. 1000 allocations
@@ -146,6 +152,7 @@ var presets = map[string]func() Spec{
 		s := DefaultSpec
 		s.Mix = Mix{OpChurn: 1}
 		s.LifecycleAllocs = 1000
+		s.Duration, s.Ops = 0, ScenarioLifecycles
 		return s
 	},
 	// stress-container-churn: container starts and stops in a closed

@@ -57,12 +57,15 @@ func planVirtual(quick bool, real []int) virtualPlan {
 const quickWindow = 4 * time.Second
 
 // size sets how long a run of spec lasts: a real-rate preset its window,
-// a closed loop opsPerWorker operations per measured worker, at least
-// minOps.
+// the fixed scenario its lifecycles, a closed loop opsPerWorker operations
+// per measured worker, at least minOps.
 func (p virtualPlan) size(spec *workloads.Spec) {
 	if spec.Open() {
 		spec.Duration, spec.Ops = p.window, 0
 		return
+	}
+	if spec.LifecycleAllocs > 0 {
+		return // a fixed scenario: the preset's lifecycles
 	}
 	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
 }
