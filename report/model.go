@@ -456,13 +456,16 @@ func claims(m *Model) []Claim {
 		}
 		rateText, rateWorst := m.realRateLine(w, nil)
 		switch {
+		case total == 0 && rateText != "" && rateWorst == nil:
+			c.Text, c.Holds = rateText, false // nothing significant to state
+			out = append(out, c)
+			continue
 		case total == 0 && rateWorst != nil:
 			// A real-rate workload: its answer is at real rates, from
 			// the virtual clock (the real sweep runs it only with
 			// -open-window).
 			c.Text = rateText
-			c.Flagged = len(rateWorst.Flags) > 0
-			c.Holds = !c.Flagged && rateWorst.Latency.Metric != nil && latencyClass(rateWorst.Latency) == "not a lot"
+			c.Holds = latencyClass(rateWorst.Latency) == "not a lot"
 			out = append(out, c)
 			continue
 		case total > 0 && len(flagged) > 0:

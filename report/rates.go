@@ -49,9 +49,14 @@ type RateRow struct {
 	Knee map[string]Knee
 	// P99 maps a design to the role's median p99 latency at each scale
 	// (seconds; NaN where no event arrived), Accounted to its accounted
-	// allocations per second and Unserved to the share of the role's
-	// arrivals never started (percent).
-	P99, Accounted, Unserved map[string][]float64
+	// allocations per second, Unserved to the share of the role's
+	// arrivals never started (percent), ToAccounting to a started
+	// container's p99 time to accounting (seconds; NaN without starts)
+	// and Busiest to the occupancy of its busiest lock class (percent).
+	P99, Accounted, Unserved, ToAccounting, Busiest map[string][]float64
+	// BusiestClass maps a design to the lock class of Busiest at the
+	// highest rate.
+	BusiestClass map[string]string
 }
 
 // A Knee is the highest rate of the sweep a design kept up with.
@@ -67,7 +72,7 @@ type Knee struct {
 func (k Knee) String() string {
 	switch {
 	case k.None:
-		return fmt.Sprintf("below %s/s", formatRate(k.Rate))
+		return fmt.Sprintf("none of the rates swept (the lowest, %s/s)", formatRate(k.Rate))
 	case k.Never:
 		return fmt.Sprintf("beyond %s/s", formatRate(k.Rate))
 	}
@@ -93,9 +98,10 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 		scale                   float64
 	}
 	type samples struct {
-		role                 string
-		rate                 float64
-		unserved, p99, alloc []float64
+		role                         string
+		rate                         float64
+		unserved, p99, alloc, toAcct []float64
+		occupancy                    map[string][]float64 // per lock class, percent
 	}
 	data := map[point]*samples{}
 	out := &RateSweep{Baseline: opts.Baseline, Candidate: opts.Candidate}
@@ -142,6 +148,19 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 				p99 = math.NaN()
 			}
 			alloc, _ := rec.Value("accounted-allocs/s")
+			toAcct, ok := rec.Value("to-accounting-p99-sec")
+			if !ok {
+				toAcct = math.NaN()
+			}
+			s.toAcct = append(s.toAcct, toAcct)
+			for _, v := range rec.Values {
+				if class, ok := strings.CutSuffix(v.Unit, "-occupancy-%"); ok {
+					if s.occupancy == nil {
+						s.occupancy = map[string][]float64{}
+					}
+					s.occupancy[class] = append(s.occupancy[class], v.Value)
+				}
+			}
 			if p99 < 0 {
 				return nil, fmt.Errorf("%s: %s: %s-p99-ns = %g, below 0", path, rec.Name.Full(), s.role, p99)
 			}
@@ -166,7 +185,8 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 		row := rows[key]
 		if row == nil {
 			row = &RateRow{Workload: p.workload, Role: s.role, Clock: p.clock, CPUs: p.cpus, Knee: map[string]Knee{},
-				P99: map[string][]float64{}, Accounted: map[string][]float64{}, Unserved: map[string][]float64{}}
+				P99: map[string][]float64{}, Accounted: map[string][]float64{}, Unserved: map[string][]float64{},
+				ToAccounting: map[string][]float64{}, Busiest: map[string][]float64{}, BusiestClass: map[string]string{}}
 			rows[key] = row
 		}
 		if !slices.Contains(row.Scales, p.scale) {
@@ -201,6 +221,15 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 				row.P99[d] = append(row.P99[d], p99)
 				row.Accounted[d] = append(row.Accounted[d], median(s.alloc))
 				row.Unserved[d] = append(row.Unserved[d], unserved)
+				row.ToAccounting[d] = append(row.ToAccounting[d], median(s.toAcct))
+				busiest, class := 0.0, ""
+				for c, v := range s.occupancy {
+					if o := median(v); o > busiest || o == busiest && c < class {
+						busiest, class = o, c
+					}
+				}
+				row.Busiest[d] = append(row.Busiest[d], busiest)
+				row.BusiestClass[d] = class
 				if math.IsNaN(base) {
 					base = p99 // the lowest rate at which events arrived
 				}
@@ -274,7 +303,8 @@ func (rs *RateSweep) RatioTable() Table {
 	b, c := rs.Baseline, rs.Candidate
 	t := Table{Title: fmt.Sprintf("Rate sweeps along the way: %s against %s at every rate", c, b),
 		Header: []string{"workload", "clock", "CPUs", "rate", "p99 " + b, "p99 " + c, "p99 " + c + "/" + b,
-			"accounted allocs/s " + c + "/" + b, "unserved " + b + " → " + c}}
+			"to accounting p99 " + c + "/" + b, "accounted allocs/s " + c + "/" + b, "unserved " + b + " → " + c,
+			"busiest lock " + b + " → " + c}}
 	for _, r := range rs.Rows {
 		for i, scale := range r.Scales {
 			rate := formatRate(r.Rates[i]) + "/s"
@@ -283,11 +313,31 @@ func (rs *RateSweep) RatioTable() Table {
 			}
 			t.Rows = append(t.Rows, []string{r.Workload, r.Clock, strconv.Itoa(r.CPUs), rate,
 				secondsOrDash(r.P99[b][i]), secondsOrDash(r.P99[c][i]), formatRatio(r.P99[c][i] / r.P99[b][i]),
+				formatRatio(r.ToAccounting[c][i] / r.ToAccounting[b][i]),
 				formatRatio(r.Accounted[c][i] / r.Accounted[b][i]),
-				fmt.Sprintf("%.1f %% → %.1f %%", r.Unserved[b][i], r.Unserved[c][i])})
+				fmt.Sprintf("%.1f %% → %.1f %%", r.Unserved[b][i], r.Unserved[c][i]),
+				fmt.Sprintf("%.0f %% → %.0f %%", r.Busiest[b][i], r.Busiest[c][i])})
 		}
 	}
-	t.Notes = append(t.Notes, "Medians over seeds; p99 of the primary events (the preset's first open-loop role), timed from arrival; — where no event arrived.")
+	t.Notes = append(t.Notes, "Medians over seeds; p99 of the primary events (the preset's first open-loop role), timed from arrival; — where no event arrived. "+
+		"To accounting: a started container's time from its arrival to its first allocation served by its own cache. "+
+		"Busiest lock: the occupancy (hold time over the window, summed over the class's locks) of each design's busiest lock class.")
+	classes := map[string]bool{}
+	for _, r := range rs.Rows {
+		for d, c := range r.BusiestClass {
+			if c != "" {
+				classes[d+": "+c] = true
+			}
+		}
+	}
+	if len(classes) > 0 {
+		var names []string
+		for n := range classes {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		t.Notes = append(t.Notes, "Busiest classes at the highest rate: "+strings.Join(names, "; ")+".")
+	}
 	return t
 }
 

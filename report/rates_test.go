@@ -61,7 +61,7 @@ func TestReadRatesKnees(t *testing.T) {
 		t.Fatalf("ratio table has %d rows, want one per scale", len(ratios))
 	}
 	// At x10: new's p99 is 0.5 s against old's 10 ms.
-	if want := []string{"k8s-node", "virtual", "64", "100/s", "10.1 ms", "502 ms", "50.00", "1.00", "0.0 % → 0.0 %"}; strings.Join(ratios[2], "|") != strings.Join(want, "|") {
+	if want := []string{"k8s-node", "virtual", "64", "100/s", "10.1 ms", "502 ms", "50.00", "—", "1.00", "0.0 % → 0.0 %", "0 % → 0 %"}; strings.Join(ratios[2], "|") != strings.Join(want, "|") {
 		t.Errorf("ratio row at x10 %q, want %q", ratios[2], want)
 	}
 	if k := r.Knee["old"]; k.Rate != 100 || k.Never || k.None {
@@ -93,8 +93,8 @@ func TestReadRatesNeverAndNone(t *testing.T) {
 	if k := r.Knee["old"]; !k.Never || k.String() != "beyond 100/s" {
 		t.Errorf("old knee %+v (%s), want beyond 100/s", k, k)
 	}
-	if k := r.Knee["new"]; !k.None || k.String() != "below 10/s" {
-		t.Errorf("new knee %+v (%s), want below 10/s", k, k)
+	if k := r.Knee["new"]; !k.None || k.String() != "none of the rates swept (the lowest, 10/s)" {
+		t.Errorf("new knee %+v (%s), want none of the rates swept", k, k)
 	}
 }
 

@@ -71,9 +71,9 @@ type RateVerdict struct {
 	// Latency compares the role's p99 latency, timed from arrival, and
 	// Tail its p99.9; Accounted the accounted allocations per second.
 	Latency, Tail, Accounted *Verdict
-	// Unserved is the candidate's median share of the role's arrivals
-	// never started, in percent.
-	Unserved float64
+	// Unserved are the baseline's and the candidate's median shares of
+	// the role's arrivals never started, in percent.
+	Unserved [2]float64
 	Flags    []string
 }
 
@@ -116,8 +116,8 @@ func (m *Model) RateVerdicts() []*RateVerdict {
 		rv := &RateVerdict{Point: p, Role: role.Name, Rate: role.Rate.Of(p.Procs, spec.Memcgs),
 			Latency: compare(p, role.Name+"-p99-sec"), Tail: compare(p, role.Name+"-p99.9-sec"),
 			Accounted: compare(p, "accounted-allocs/s"), Flags: m.Flags(p, role.Name)}
-		if met := p.Metrics[role.Name+"-unserved-%"]; met != nil && met.Candidate != nil {
-			rv.Unserved = met.Candidate.Center
+		if met := p.Metrics[role.Name+"-unserved-%"]; met != nil && met.Baseline != nil && met.Candidate != nil {
+			rv.Unserved = [2]float64{met.Baseline.Center, met.Candidate.Center}
 		}
 		out = append(out, rv)
 	}
@@ -130,17 +130,29 @@ func (m *Model) RateVerdicts() []*RateVerdict {
 	return out
 }
 
-// latencyClass names how much a p99 change hurts.
+// latencyClass names how much a p99 change hurts: "no significant change"
+// where the test finds none (with few events the p99 is noisy, so that
+// is not "not a lot"), else not a lot, some or a lot by LatencySmall and
+// LatencyLarge.
 func latencyClass(v *Verdict) string {
 	switch {
 	case v.Metric == nil:
 		return "no answer"
-	case !v.Metric.Deterministic() && !v.Metric.Significant() || v.Change <= LatencySmall:
+	case !v.Metric.Deterministic() && !v.Metric.Significant():
+		return "no significant change"
+	case v.Change <= LatencySmall:
 		return "not a lot"
 	case v.Change <= LatencyLarge:
 		return "some"
 	}
 	return "a lot"
+}
+
+// counts reports whether a rate verdict's latency change is one to state:
+// measured in both designs, significant (or exact), and not flagged.
+func (rv *RateVerdict) counts() bool {
+	met := rv.Latency.Metric
+	return met != nil && (met.Deterministic() || met.Significant()) && len(rv.Flags) == 0
 }
 
 // RateVerdictTable is the real-rate answer: per real-rate workload and
@@ -151,7 +163,7 @@ func (m *Model) RateVerdictTable() Table {
 	o := m.Options
 	t := Table{Title: fmt.Sprintf("At real rates: %s against %s, virtual clock", o.Candidate, o.Baseline),
 		Header: []string{"workload", "CPUs", "events", "real rate", "p99 " + o.Baseline + " → " + o.Candidate, "p99 change", "answer",
-			"p99.9 " + o.Baseline + " → " + o.Candidate, "accounted allocs/s", o.Candidate + " unserved", "flags"}}
+			"p99.9 " + o.Baseline + " → " + o.Candidate, "accounted allocs/s", "unserved " + o.Baseline + " → " + o.Candidate, "flags"}}
 	for _, rv := range m.RateVerdicts() {
 		p99, tail := "—", "—"
 		if met := rv.Latency.Metric; met != nil {
@@ -166,11 +178,11 @@ func (m *Model) RateVerdictTable() Table {
 		}
 		t.Rows = append(t.Rows, []string{rv.Point.Workload, strconv.Itoa(rv.Point.Procs), rv.Role,
 			strconv.FormatFloat(rv.Rate, 'g', 3, 64) + "/s", p99, formatLatencyChange(rv.Latency), answer, tail,
-			FormatChange(rv.Accounted), fmt.Sprintf("%.1f %%", rv.Unserved), strings.Join(rv.Flags, "; ")})
+			FormatChange(rv.Accounted), fmt.Sprintf("%.1f %% → %.1f %%", rv.Unserved[0], rv.Unserved[1]), strings.Join(rv.Flags, "; ")})
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Events arrive at the preset's real rate (workloads/presets.go gives each rate's source) while every CPU allocates; "+
 		"p99 of the primary events, timed from arrival (events never started count with their wait at the window's end). "+
-		"Answer: a p99 change up to +%.0f %% (or none significant) is not a lot, up to +%.0f %% some, beyond a lot; "+
+		"Answer: a significant p99 change up to +%.0f %% is not a lot, up to +%.0f %% some, beyond a lot; "+
 		"flagged where hit rates differ by more than %d points or a background role loses more than %.0f %% of its rate.",
 		100*LatencySmall, 100*LatencyLarge, HitRateGap, 100*BackgroundLoss))
 	return t
@@ -207,9 +219,14 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 	if len(rvs) == 0 {
 		return "", nil
 	}
-	worst := rvs[0]
+	// The worst change that counts; the flagged points are named after it.
+	var worst *RateVerdict
+	var flagged []string
 	for _, rv := range rvs {
-		if rv.Latency.Metric != nil && (worst.Latency.Metric == nil || rv.Latency.Change > worst.Latency.Change) {
+		if len(rv.Flags) > 0 {
+			flagged = append(flagged, fmt.Sprintf("at %d CPUs %s", rv.Point.Procs, strings.Join(rv.Flags, "; ")))
+		}
+		if rv.counts() && (worst == nil || rv.Latency.Change > worst.Latency.Change) {
 			worst = rv
 		}
 	}
@@ -217,18 +234,27 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 	for _, rv := range rvs {
 		cpus = append(cpus, strconv.Itoa(rv.Point.Procs))
 	}
-	text := fmt.Sprintf("%s (%s events at their real rate, %s virtual CPUs): ", w, worst.Role, strings.Join(cpus, ", "))
+	text := fmt.Sprintf("%s (%s events at their real rate, %s virtual CPUs): ", w, rvs[0].Role, strings.Join(cpus, ", "))
 	switch {
-	case worst.Latency.Metric == nil:
-		text += fmt.Sprintf("too few %s events arrive in a window at the real rate (%s/s at %d CPUs) to time them in both designs; the rate sweep times them at higher rates.",
-			worst.Role, strconv.FormatFloat(worst.Rate, 'g', 3, 64), worst.Point.Procs)
-	case len(worst.Flags) > 0:
-		text += fmt.Sprintf("flagged, not stated: at %d CPUs %s.", worst.Point.Procs, strings.Join(worst.Flags, "; "))
+	case worst == nil && !slices.ContainsFunc(rvs, func(rv *RateVerdict) bool { return rv.Latency.Metric != nil }):
+		text += fmt.Sprintf("too few %s events arrive in a window at the real rate to time them in both designs; the rate sweep times them at higher rates.", rvs[0].Role)
+	case worst == nil:
+		text += "no significant change of the p99 at any CPU count that is not flagged."
 	default:
 		met := worst.Latency.Metric
 		text += fmt.Sprintf("%s at worst, at %d CPUs: the p99 of a %s event is %s in %s against %s in %s (%s); accounted allocations %s.",
 			latencyClass(worst.Latency), worst.Point.Procs, worst.Role, FormatSeconds(met.Candidate.Center), o.Candidate,
 			FormatSeconds(met.Baseline.Center), o.Baseline, formatLatencyChange(worst.Latency), FormatChange(worst.Accounted))
+		n := 0
+		for _, rv := range rvs {
+			if rv.counts() {
+				n++
+			}
+		}
+		text += fmt.Sprintf(" %d of the %d CPU counts show a significant (or exact) change of the p99; the others none, or are flagged.", n, len(rvs))
+	}
+	if len(flagged) > 0 {
+		text += " Flagged, not stated: " + strings.Join(flagged, "; ") + "."
 	}
 	if rs != nil {
 		var knees []string
@@ -238,7 +264,7 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 				if r.Clock == Real {
 					where = fmt.Sprintf("this machine's %d CPUs", r.CPUs)
 				}
-				knees = append(knees, fmt.Sprintf("on %s %s keeps up to %s (%s %s)", where, o.Candidate, r.Knee[o.Candidate], o.Baseline, r.Knee[o.Baseline]))
+				knees = append(knees, fmt.Sprintf("on %s %s %s (%s %s)", where, o.Candidate, keepsUp(r.Knee[o.Candidate]), o.Baseline, keepsUp(r.Knee[o.Baseline])))
 			}
 		}
 		if len(knees) > 0 {
@@ -246,6 +272,17 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 		}
 	}
 	return text, worst
+}
+
+// keepsUp says how far a design keeps up in a sentence.
+func keepsUp(k Knee) string {
+	switch {
+	case k.None:
+		return fmt.Sprintf("keeps up with none of the rates swept (the lowest, %s/s)", formatRate(k.Rate))
+	case k.Never:
+		return fmt.Sprintf("keeps up with every rate swept (to %s/s)", formatRate(k.Rate))
+	}
+	return fmt.Sprintf("keeps up to %s/s", formatRate(k.Rate))
 }
 
 // formatLatencyChange is FormatChange, with growth past 2x as a factor
