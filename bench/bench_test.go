@@ -111,6 +111,18 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 			b.Fatal("lost the slot")
 		}
 	})
+	b.Run("op=alloc-hit/impl=interface", func(b *testing.B) {
+		// The same load and index behind one interface method call: what
+		// a registry hit cannot do without.
+		l := newLookup()
+		var sink *int
+		for b.Loop() {
+			sink = l.Lookup(17)
+		}
+		if sink == nil {
+			b.Fatal("lost the slot")
+		}
+	})
 	b.Run("op=alloc-hit/impl=registry", func(b *testing.B) {
 		rt := kern.New(kern.Config{})
 		reg, err := workloads.Designs()[1].New(rt, designs.Config{Kworkers: 1})
@@ -143,6 +155,29 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 			})
 		}
 	}
+}
+
+// A lookup is the interface baseline of BenchmarkHarnessOverhead: one
+// method doing a registry hit's essential work, an atomic pointer load and
+// an index.
+type lookup interface{ Lookup(i int) *int }
+
+type slots struct{ p atomic.Pointer[[]*int] }
+
+func (s *slots) Lookup(i int) *int { return (*s.p.Load())[i] }
+
+// newLookup returns a lookup with slot 17 filled, behind an interface the
+// compiler cannot see through (it does not inline this), so each Lookup is
+// a real dynamic call.
+//
+//go:noinline
+func newLookup() lookup {
+	s := &slots{}
+	one := 1
+	arr := make([]*int, 64)
+	arr[17] = &one
+	s.p.Store(&arr)
+	return s
 }
 
 // scale turns on BenchmarkScale, which builds 65 535 memcgs and so stays out

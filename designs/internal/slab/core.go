@@ -212,6 +212,32 @@ func (c *Core) ShrinkCost() time.Duration {
 // Alloc is path D's fast path, the same in both designs: a lock-free lookup;
 // on a miss, queue the design's create work and fall back to the root.
 func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
+	// The hit, lock-free as the kernel's memcg_kmem_get_cache is: the
+	// checks of Memcg and Root, then the slot, with nothing that stops
+	// the compiler keeping it short; anything but a hit (a miss, a bad
+	// or stale handle) takes the slow path, which checks again and says
+	// why.
+	// The slot's chain of loads starts first; the handles' checks, which
+	// do not depend on it, run beside it.
+	memcg, _ := m.(*Memcg)
+	root, _ := r.(*Cache)
+	if memcg != nil && root != nil {
+		if a := root.Caches.Load(); a != nil && uint(memcg.id) < uint(len(a.Slots)) {
+			child := a.Slots[memcg.id].Load()
+			if child != nil && child.Memcg == memcg && memcg.Owner == c && root.Owner == c && root.Memcg == nil &&
+				!memcg.Offline.Load() && !memcg.Killed.Load() && !root.Destroyed() {
+				return true, nil
+			}
+		}
+	}
+	return c.allocSlow(t, m, r)
+}
+
+// allocSlow is Alloc past its fast path: errors, and the miss, which
+// queues a create work item.
+//
+//go:noinline
+func (c *Core) allocSlow(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
 	memcg, err := c.Memcg(m)
 	if err != nil {
 		return false, fmt.Errorf("alloc: %w", err)
