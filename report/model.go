@@ -21,7 +21,8 @@ type Options struct {
 	Confidence float64
 	// Thresholds are benchmath's test thresholds (CompareAlpha).
 	Thresholds benchmath.Thresholds
-	// Benchmark is the benchmark (.name) whose results are read.
+	// Benchmark is the benchmark (.name) whose results are read, or
+	// several, separated by commas.
 	Benchmark string
 	// Compare is the projection whose values are compared: "/design" (the
 	// default; Baseline and Candidate are design names) or ".file" (file
@@ -189,7 +190,7 @@ func Build(paths []string, opts Options) (*Model, error) {
 		case *benchfmt.SyntaxError:
 			return nil, rec
 		case *benchfmt.Result:
-			if string(rec.Name.Base()) != opts.Benchmark {
+			if !slices.Contains(strings.Split(opts.Benchmark, ","), string(rec.Name.Base())) {
 				continue
 			}
 			n++

@@ -213,3 +213,22 @@ func TestWaitCellIsNet(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildSeveralBenchmarks: Options.Benchmark may name several
+// benchmarks, as make diff reads the registry sweep and the simulator's.
+func TestBuildSeveralBenchmarks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.txt")
+	os.WriteFile(path, []byte("BenchmarkRegistry/workload=w/design=old-2 1 10 ns/op\nBenchmarkRegistry/workload=w/design=new-2 1 12 ns/op\n"+
+		"BenchmarkSimulator/workload=simulate-x-64cpus/design=old/workers=1x-2 1 100 ns/op\n"+
+		"BenchmarkSimulator/workload=simulate-x-64cpus/design=new/workers=1x-2 1 90 ns/op\n"+
+		"BenchmarkOther/workload=o/design=old-2 1 1 ns/op\n"), 0o644)
+	opts := DefaultOptions
+	opts.Benchmark = "Registry,Simulator"
+	m, err := Build([]string{path}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Workloads, ","); got != "w,simulate-x-64cpus" {
+		t.Errorf("workloads %q, want the registry's and the simulator's, not BenchmarkOther's", got)
+	}
+}

@@ -24,7 +24,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	base := fs.String("base", "", "base revision (required), e.g. HEAD~1 or origin/main")
 	head := fs.String("head", "HEAD", "head revision")
-	bench := fs.String("bench", "^BenchmarkRegistry$", "benchmarks to run (go test -bench)")
+	bench := fs.String("bench", "^Benchmark(Registry|Simulator)$", "benchmarks to run (go test -bench): the registry sweep, and the virtual runtime's own speed")
 	cpu := fs.String("cpu", "", "go test -cpu list (default: GOMAXPROCS)")
 	count := fs.Int("count", 6, "rounds, 1 to 100: each runs base and head once, alternating which goes first")
 	benchtime := fs.String("benchtime", "0.1s", "go test -benchtime")
@@ -99,6 +99,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	opts := report.DefaultOptions
 	opts.Compare, opts.Baseline, opts.Candidate = ".file", "base", "head"
+	opts.Benchmark = "Registry,Simulator"
 	m, err := report.Build([]string{"base=" + sides[0].out, "head=" + sides[1].out}, opts)
 	if err != nil {
 		return err
