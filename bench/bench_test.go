@@ -94,8 +94,13 @@ func run(b *testing.B, spec workloads.Spec, d workloads.Design, opts workloads.O
 //   - op=alloc-hit: an allocation hit on one worker through the whole driver
 //     (impl=driver), through the registry alone (impl=registry), and the bare
 //     lock-free lookup it models, an atomic pointer load and an index
-//     (impl=baseline);
-//   - workload=container-churn: the preset with lock statistics on and off.
+//     (impl=baseline), and the same behind one dynamic interface call
+//     (impl=interface), the least a registry method can cost;
+//   - op=lock: one kern.Mutex acquisition with lock statistics on and off,
+//     uncontended (contention=none) and with every goroutine taking it
+//     around 100 ns of work (contention=all);
+//   - workload=stress-container-churn: the preset with lock statistics on
+//     and off.
 func BenchmarkHarnessOverhead(b *testing.B) {
 	b.Run("op=alloc-hit/impl=baseline", func(b *testing.B) {
 		var arr atomic.Pointer[[]*int]
@@ -147,6 +152,30 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
 		run(b, spec, workloads.Designs()[1], workloads.Options{})
 	})
+	for _, stats := range []string{"on", "off"} {
+		cfg := kern.Config{LockStats: stats == "on"}
+		b.Run("op=lock/contention=none/stats="+stats, func(b *testing.B) {
+			rt := kern.New(cfg)
+			task := rt.NewTask("bench")
+			m := kern.NewMutex(kern.NewClass("bench::uncontended"))
+			for b.Loop() {
+				task.Lock(m)
+				task.Unlock(m)
+			}
+		})
+		b.Run("op=lock/contention=all/stats="+stats, func(b *testing.B) {
+			rt := kern.New(cfg)
+			m := kern.NewMutex(kern.NewClass("bench::contended"))
+			b.RunParallel(func(pb *testing.PB) {
+				task := rt.NewTask("bench")
+				for pb.Next() {
+					task.Lock(m)
+					task.Work(100 * time.Nanosecond)
+					task.Unlock(m)
+				}
+			})
+		})
+	}
 	for _, stats := range []string{"on", "off"} {
 		for _, d := range workloads.Designs() {
 			b.Run(fmt.Sprintf("workload=stress-container-churn/design=%s/stats=%s", d.Name, stats), func(b *testing.B) {

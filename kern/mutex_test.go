@@ -153,28 +153,9 @@ func BenchmarkUncontendedLock(b *testing.B) {
 	}
 }
 
-// BenchmarkContendedLock has every goroutine take one mutex around a short
-// critical section, with and without statistics.
-func BenchmarkContendedLock(b *testing.B) {
-	for _, stats := range []bool{false, true} {
-		name := "stats=off"
-		if stats {
-			name = "stats=on"
-		}
-		b.Run(name, func(b *testing.B) {
-			rt := New(Config{LockStats: stats})
-			m := NewMutex(NewClass("bench::contended"))
-			b.RunParallel(func(pb *testing.PB) {
-				task := rt.NewTask("bench")
-				for pb.Next() {
-					task.Lock(m)
-					task.Work(100 * time.Nanosecond)
-					task.Unlock(m)
-				}
-			})
-		})
-	}
-}
+// The contended lock with and without statistics is measured by the bench
+// package's BenchmarkHarnessOverhead (op=lock/contention=all), whose ratios
+// the report's harness section shows.
 
 // TestKernelMutexRealSpinsWhileOwnerRuns: on the real clock a waiter spins
 // while the owner runs (it never sleeps during the owner's 30 ms of work,

@@ -75,6 +75,8 @@ type Document struct {
 	// ValidationNotes, markdown, explain the gaps the validation table
 	// marks; the report prints them under it as they are.
 	ValidationNotes string
+	// Harness, when set, are the harness's own cost ratios.
+	Harness []HarnessRatio
 	// Rates, when set, is the rate sweep the report shows, with its
 	// charts (one per workload) in RatePlots.
 	Rates     *RateSweep
@@ -148,6 +150,12 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Caption, p.Path)
 		}
 		writeMarkdownTable(&b, dt)
+	}
+	if len(doc.Harness) > 0 {
+		t := HarnessTable(doc.Harness)
+		fmt.Fprintf(&b, "\n## %s\n\n", t.Title)
+		b.WriteString("What the harness adds to what it measures, from the sweep's own rounds; a flagged ratio means the harness, not the design, may shape that part of the numbers.\n\n")
+		writeMarkdownTable(&b, t)
 	}
 	b.WriteString("\n## Machine\n\n")
 	for _, c := range m.Config {

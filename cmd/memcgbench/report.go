@@ -47,6 +47,10 @@ type sweepPlan struct {
 	cpus      []int // GOMAXPROCS values
 	count     int
 	benchtime string
+	// harnessCount rounds of BenchmarkHarnessOverhead, each sub-benchmark
+	// for harnessTime, follow the registry's.
+	harnessCount int
+	harnessTime  string
 }
 
 // plan returns the full sweep (count 10) or the quick one, on GOMAXPROCS
@@ -57,9 +61,9 @@ func plan(quick bool) sweepPlan {
 	if n := runtime.NumCPU(); n > 2 {
 		cpus = append(cpus, n)
 	}
-	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.4s"}
+	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.4s", harnessCount: 6, harnessTime: "0.2s"}
 	if quick {
-		p.count, p.benchtime = 4, "0.1s"
+		p.count, p.benchtime, p.harnessCount, p.harnessTime = 4, "0.1s", 3, "0.05s"
 	}
 	return p
 }
@@ -92,16 +96,18 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	force := fs.Bool("force", false, "overwrite existing results of the label")
 	doReal := fs.Bool("real", true, "run the real-clock sweep (bench.txt)")
 	doVirtual := fs.Bool("virtual", true, "run the virtual-clock sweep (virtual.txt)")
+	doHarness := fs.Bool("harness", true, "run BenchmarkHarnessOverhead's rounds (harness.txt)")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick, -force, -real, -virtual)", err)
+		return usagef("%v (flags: -label, -quick, -force, -real, -virtual, -harness)", err)
 	}
 	*label = resolveLabel(*label, *quick)
 	out := filepath.Join("results", *label, "bench.txt")
 	vout := filepath.Join("results", *label, "virtual.txt")
+	hout := filepath.Join("results", *label, "harness.txt")
 	for _, f := range []struct {
 		path string
 		on   bool
-	}{{out, *doReal}, {vout, *doVirtual}} {
+	}{{out, *doReal}, {vout, *doVirtual}, {hout, *doHarness}} {
 		if _, err := os.Stat(f.path); err == nil && f.on && !*force {
 			return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", f.path)
 		}
@@ -111,8 +117,8 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	p := plan(*quick)
 	host, _ := os.Hostname()
-	if *doReal {
-		if err := realSweep(p, *label, host, out, stderr); err != nil {
+	if *doReal || *doHarness {
+		if err := realSweep(p, *label, host, out, *doReal, *doHarness, stderr); err != nil {
 			return err
 		}
 	}
@@ -136,7 +142,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // realSweep runs the real-clock sweep into out.
-func realSweep(p sweepPlan, label, host, out string, stderr io.Writer) error {
+func realSweep(p sweepPlan, label, host, out string, registry, harness bool, stderr io.Writer) error {
 	// One test binary, run round by round with -count 1: go test -count N
 	// would run each sub-benchmark N times back to back, so every sample of
 	// one design would share one stretch of machine state (a noisy
@@ -153,18 +159,39 @@ func realSweep(p sweepPlan, label, host, out string, stderr io.Writer) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
-	runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", joinInts(p.cpus),
-		"-test.count", "1", "-test.benchtime", p.benchtime}
+	if registry {
+		runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", joinInts(p.cpus),
+			"-test.count", "1", "-test.benchtime", p.benchtime}
+		fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, joinInts(p.cpus), p.benchtime)
+		if err := benchRounds(bin, runArgs, p.count, label, host, out, stderr); err != nil {
+			return err
+		}
+	}
+	if !harness {
+		return nil
+	}
+	// The harness's own cost, beside the results it qualifies: every
+	// ratio of BenchmarkHarnessOverhead from rounds of its own.
+	harnessArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkHarnessOverhead$", "-test.cpu", strconv.Itoa(runtime.NumCPU()),
+		"-test.count", "1", "-test.benchtime", p.harnessTime}
+	hout := filepath.Join(filepath.Dir(out), "harness.txt")
+	fmt.Fprintf(stderr, "memcgbench: the harness's overhead into %s: %d rounds\n", hout, p.harnessCount)
+	return benchRounds(bin, harnessArgs, p.harnessCount, label, host, hout, stderr)
+}
+
+// benchRounds runs the benchmark binary count times with args, round by
+// round, into out (atomically), under a header naming the machine and the
+// command.
+func benchRounds(bin string, args []string, count int, label, host, out string, stderr io.Writer) error {
 	header := sweepHeader(label, host,
-		[2]string{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", p.count, strings.Join(runArgs, " "))})
-	fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, joinInts(p.cpus), p.benchtime)
+		[2]string{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", count, strings.Join(args, " "))})
 	return report.WriteFileAtomic(out, func(w io.Writer) error {
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
 		}
-		for round := range p.count {
-			fmt.Fprintf(stderr, "memcgbench: round %d/%d\n", round+1, p.count)
-			cmd := exec.Command(bin, runArgs...)
+		for round := range count {
+			fmt.Fprintf(stderr, "memcgbench: round %d/%d\n", round+1, count)
+			cmd := exec.Command(bin, args...)
 			cmd.Dir = "bench"
 			cmd.Stdout, cmd.Stderr = w, stderr
 			if err := cmd.Run(); err != nil {
@@ -231,6 +258,15 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 				Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, name+".png"))})
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench sensitivity -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
+	}
+	harness := filepath.Join("results", *label, "harness.txt")
+	if _, err := os.Stat(harness); err == nil {
+		hs, err := report.ReadHarness(harness, report.DefaultOptions)
+		if err != nil {
+			return err
+		}
+		doc.Harness = hs
+		doc.Results += "`, `harness.txt"
 	}
 	rates := filepath.Join("results", *label, "rates.txt")
 	if _, err := os.Stat(rates); err == nil {
