@@ -173,7 +173,7 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 			rng := rand.New(rand.NewPCG(spec.Seed, uint64(id)))
 			r.workers = append(r.workers, &worker{
 				id: id, role: ri, r: r, rng: rng, weight: 1, open: role.Rate.Open(),
-				tape: drawTape(&r.spec, role.Mix, rng, id, total),
+				tape: newTape(&r.spec, role.Mix, rng, id, total),
 			})
 			id++
 		}
@@ -414,8 +414,7 @@ type worker struct {
 	r        *Runner
 	task     *kern.Task
 	rng      *rand.Rand
-	tape     []step
-	pos      int
+	tape     *tape
 	names    int   // root names this worker made
 	debt     int64 // virtual cost of lock-free operations not yet spent (ns)
 	// weight is how many operations one lock-free operation of this
@@ -472,7 +471,7 @@ func (w *worker) run() {
 			}
 		}
 		for ; n != 0 && !r.stop.Load(); n-- {
-			s := w.tape[w.pos]
+			s := w.tape.next()
 			if r.virtual {
 				if r.vEnd > 0 && w.task.Now()+w.debt >= r.vEnd {
 					r.halt()
@@ -480,7 +479,6 @@ func (w *worker) run() {
 				}
 				w.charge(s.op)
 			}
-			w.pos = (w.pos + 1) % tapeLen
 			if s.op.Slow() {
 				t0 := w.task.Now()
 				w.do(s, t0)
@@ -576,8 +574,7 @@ func (w *worker) runOpen(a *arrivals) {
 		} else if waited {
 			w.lag.add(t.Now() - at)
 		}
-		s := w.tape[w.pos]
-		w.pos = (w.pos + 1) % tapeLen
+		s := w.tape.next()
 		if r.virtual {
 			w.charge(s.op)
 			w.settle()

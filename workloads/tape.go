@@ -2,10 +2,10 @@ package workloads
 
 import "math/rand/v2"
 
-// tapeLen is the number of pre-drawn steps each worker cycles through. The
-// steps are drawn before the run, so the hot loop spends no time on random
-// numbers or on the Zipf sampler (tens of nanoseconds a draw): it reads the
-// next step and does it.
+// tapeLen is the most pre-drawn steps each worker holds and cycles
+// through. The steps are drawn ahead of their use, in batches that double,
+// so the hot loop spends no time on random numbers or on the Zipf sampler
+// (tens of nanoseconds a draw): it reads the next step and does it.
 const tapeLen = 1 << 14
 
 // A step is one pre-drawn operation: what to do and to which slots.
@@ -32,8 +32,53 @@ func workingSetRoot(spec *Spec, m, k int) int {
 	return (m*spec.CachesPerMemcg + k) % spec.Roots
 }
 
-// drawTape draws the tape of worker of workers for one role's mix.
-func drawTape(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) []step {
+// A tape is a worker's pre-drawn steps. It starts short and doubles
+// from the same random source whenever the worker reaches its end, up to
+// tapeLen steps, after which the worker cycles through it: a run uses the
+// steps it would have drawn with a full tape, in the same order, without
+// drawing (and holding) 16 384 steps for each of 1024 workers that do 40
+// operations each.
+type tape struct {
+	steps []step
+	pos   int
+	draw  func() step
+}
+
+// firstTape is how many steps a tape draws at first.
+const firstTape = 64
+
+// next returns the next step, drawing more when the tape runs out.
+func (t *tape) next() step {
+	if t.pos == len(t.steps) {
+		if len(t.steps) < tapeLen {
+			n := min(max(2*len(t.steps), firstTape), tapeLen) - len(t.steps)
+			for range n {
+				t.steps = append(t.steps, t.draw())
+			}
+		} else {
+			t.pos = 0
+		}
+	}
+	s := t.steps[t.pos]
+	t.pos++
+	return s
+}
+
+// newTape returns the tape of worker of workers for one role's mix, with
+// its first steps drawn.
+func newTape(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) *tape {
+	t := &tape{draw: stepDrawer(spec, mix, rng, worker, workers)}
+	t.steps = make([]step, 0, firstTape)
+	for range firstTape {
+		t.steps = append(t.steps, t.draw())
+	}
+	return t
+}
+
+// stepDrawer returns a function that draws the steps of worker of workers
+// for one role's mix from rng, one at a time, in the order a full tape
+// would hold them.
+func stepDrawer(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) func() step {
 	memcgs := newSampler(rng, spec.Skew, spec.Memcgs)
 	if spec.Partition {
 		// Worker i takes only memcgs i, i+P, i+2P, ...; with more workers
@@ -49,8 +94,7 @@ func drawTape(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) []step {
 	roots := newSampler(rng, spec.Skew, spec.Roots)
 	ws := newSampler(rng, spec.Skew, spec.CachesPerMemcg)
 	total := mix.Total()
-	tape := make([]step, tapeLen)
-	for i := range tape {
+	return func() step {
 		pick := rng.IntN(total)
 		op := Op(0)
 		for pick >= mix[op] {
@@ -64,7 +108,6 @@ func drawTape(spec *Spec, mix Mix, rng *rand.Rand, worker, workers int) []step {
 		default:
 			s.root = uint32(roots())
 		}
-		tape[i] = s
+		return s
 	}
-	return tape
 }
