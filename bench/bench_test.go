@@ -92,7 +92,9 @@ func run(b *testing.B, spec workloads.Spec, d workloads.Design, opts workloads.O
 // measures:
 //
 //   - op=alloc-hit: an allocation hit on one worker through the whole driver
-//     (impl=driver), through the registry alone (impl=registry), and the bare
+//     (impl=driver, DefaultSpec's working set: the measured OpCost; and
+//     impl=driver-1cache, one cache as impl=registry has), through the
+//     registry alone (impl=registry), and the bare
 //     lock-free lookup it models, an atomic pointer load and an index
 //     (impl=baseline), and the same behind one dynamic interface call
 //     (impl=interface), the least a registry method can cost;
@@ -149,6 +151,16 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 	b.Run("op=alloc-hit/impl=driver", func(b *testing.B) {
 		spec := workloads.DefaultSpec
 		spec.Workers = 1
+		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
+		run(b, spec, workloads.Designs()[1], workloads.Options{})
+	})
+	b.Run("op=alloc-hit/impl=driver-1cache", func(b *testing.B) {
+		// impl=registry's shape (one root, one memcg, its one cache)
+		// through the driver: what the driver's step adds, with the
+		// working set's cache misses (impl=driver's 116 roots and 64
+		// memcgs of 40 caches) left out.
+		spec := workloads.DefaultSpec
+		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 1, 1, 1, 1
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
 		run(b, spec, workloads.Designs()[1], workloads.Options{})
 	})

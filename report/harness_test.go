@@ -11,7 +11,8 @@ import (
 func TestReadHarness(t *testing.T) {
 	var b strings.Builder
 	ns := map[string]float64{
-		"op=alloc-hit/impl=interface": 2, "op=alloc-hit/impl=registry": 6, "op=alloc-hit/impl=driver": 10,
+		"op=alloc-hit/impl=interface": 2, "op=alloc-hit/impl=registry": 6, "op=alloc-hit/impl=driver-1cache": 10,
+		"op=alloc-hit/impl=driver":         25,
 		"op=lock/contention=none/stats=on": 60, "op=lock/contention=none/stats=off": 15,
 		"op=lock/contention=all/stats=on": 390, "op=lock/contention=all/stats=off": 300,
 	}
@@ -30,10 +31,11 @@ func TestReadHarness(t *testing.T) {
 		ratio float64
 		over  bool
 	}{
-		"registry hit / interface call":   {3, true},
-		"driver hit / registry hit":       {10.0 / 6, false},
-		"lock_stat on / off, uncontended": {4, false},
-		"lock_stat on / off, contended":   {1.3, false},
+		"registry hit / interface call":        {3, true},
+		"driver hit / registry hit, one cache": {10.0 / 6, false},
+		"driver hit, working set / one cache":  {2.5, false},
+		"lock_stat on / off, uncontended":      {4, false},
+		"lock_stat on / off, contended":        {1.3, false},
 	}
 	if len(rs) != len(want) {
 		t.Fatalf("%d ratios, want %d", len(rs), len(want))
@@ -48,7 +50,7 @@ func TestReadHarness(t *testing.T) {
 		t.Errorf("flags %q and %q, want the first above its goal, the second ok", rows[0][5], rows[1][5])
 	}
 	os.WriteFile(path, []byte("BenchmarkHarnessOverhead/op=alloc-hit/impl=driver-2 1 1 ns/op\n"), 0o644)
-	if _, err := ReadHarness(path, DefaultOptions); err == nil || !strings.Contains(err.Error(), "no BenchmarkHarnessOverhead/op=alloc-hit/impl=registry") {
+	if _, err := ReadHarness(path, DefaultOptions); err == nil || !strings.Contains(err.Error(), "no BenchmarkHarnessOverhead/op=alloc-hit/impl=") {
 		t.Errorf("missing benchmarks: %v", err)
 	}
 }
