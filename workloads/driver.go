@@ -471,7 +471,14 @@ func (w *worker) run() {
 			}
 		}
 		for ; n != 0 && !r.stop.Load(); n-- {
-			s := w.tape.next()
+			// w.tape.next(), by hand: the compiler does not inline it.
+			var s step
+			if tp := w.tape; tp.pos < len(tp.steps) {
+				s = tp.steps[tp.pos]
+				tp.pos++
+			} else {
+				s = tp.refill()
+			}
 			if r.virtual {
 				if r.vEnd > 0 && w.task.Now()+w.debt >= r.vEnd {
 					r.halt()
@@ -479,11 +486,14 @@ func (w *worker) run() {
 				}
 				w.charge(s.op)
 			}
-			if s.op.Slow() {
+			switch {
+			case s.op == OpAlloc:
+				w.alloc(s) // the hot op, apart from do's switch
+			case s.op.Slow():
 				t0 := w.task.Now()
 				w.do(s, t0)
 				w.timed(s.op, w.task.Now()-t0)
-			} else {
+			default:
 				w.do(s, 0)
 			}
 			if w.err != nil {
@@ -638,6 +648,29 @@ const spinWindow = 1500 * time.Microsecond
 // an operation it is a yield every 100 µs or so.
 const yieldEvery = 4096
 
+// alloc runs and counts one OpAlloc step, as do would: the driver's hot
+// path, kept small.
+func (w *worker) alloc(s step) {
+	r, c, n := w.r, &w.count[OpAlloc], w.weight
+	c.n += n
+	hit, err := r.reg.Alloc(w.task, r.memcg(s.memcg), r.root(s.root))
+	if hit {
+		c.hits += n
+	} else if err != nil {
+		w.failed(s.op, err, c, n)
+	}
+}
+
+// failed counts an operation's error: stale handles are expected (other
+// workers' churn), anything else stops the run.
+func (w *worker) failed(op Op, err error, c *opCount, n int64) {
+	if !stale(err) {
+		w.err = fmt.Errorf("%s: %w", op, err)
+		return
+	}
+	c.stale += n
+}
+
 // do runs one step and counts it; at is its start, or for an open-loop
 // event its arrival.
 func (w *worker) do(s step, at int64) {
@@ -670,11 +703,7 @@ func (w *worker) do(s step, at int64) {
 		err = w.rootChurn(int(s.root))
 	}
 	if err != nil {
-		if !stale(err) {
-			w.err = fmt.Errorf("%s: %w", s.op, err)
-			return
-		}
-		c.stale += n
+		w.failed(s.op, err, c, n)
 	}
 }
 

@@ -47,16 +47,29 @@ type tape struct {
 // firstTape is how many steps a tape draws at first.
 const firstTape = 64
 
-// next returns the next step, drawing more when the tape runs out.
+// next returns the next step, drawing more when the tape runs out (the
+// driver's closed loop spells it out, since the compiler does not inline
+// it); refill is the cold part.
 func (t *tape) next() step {
-	if t.pos == len(t.steps) {
-		if len(t.steps) < tapeLen {
-			n := min(max(2*len(t.steps), firstTape), tapeLen) - len(t.steps)
-			for range n {
-				t.steps = append(t.steps, t.draw())
-			}
-		} else {
-			t.pos = 0
+	if t.pos < len(t.steps) {
+		s := t.steps[t.pos]
+		t.pos++
+		return s
+	}
+	return t.refill()
+}
+
+// refill draws twice the tape's steps, up to tapeLen, or rewinds it, and
+// returns the next step.
+//
+//go:noinline
+func (t *tape) refill() step {
+	if len(t.steps) == tapeLen {
+		t.pos = 0
+	} else {
+		n := min(max(2*len(t.steps), firstTape), tapeLen) - len(t.steps)
+		for range n {
+			t.steps = append(t.steps, t.draw())
 		}
 	}
 	s := t.steps[t.pos]
