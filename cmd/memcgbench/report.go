@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 	"syscall"
 
 	"golang.org/x/perf/benchfmt"
@@ -189,8 +190,14 @@ func benchRounds(bin string, args []string, count int, label, host, out string, 
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
 		}
+		start := time.Now()
 		for round := range count {
-			fmt.Fprintf(stderr, "memcgbench: round %d/%d\n", round+1, count)
+			left := ""
+			if round > 0 {
+				el := time.Since(start).Seconds()
+				left = fmt.Sprintf(", about %.0fs left", el/float64(round)*float64(count-round))
+			}
+			fmt.Fprintf(stderr, "memcgbench: round %d/%d%s\n", round+1, count, left)
 			cmd := exec.Command(bin, args...)
 			cmd.Dir = "bench"
 			cmd.Stdout, cmd.Stderr = w, stderr

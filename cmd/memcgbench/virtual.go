@@ -207,7 +207,8 @@ func runPoints(ctx context.Context, n int, what string, progress io.Writer,
 	done := 0
 	tick := func() {
 		if done > 0 && done%100 == 0 {
-			fmt.Fprintf(progress, "memcgbench: %s: %d/%d runs, %.0fs\n", what, done, n, time.Since(start).Seconds())
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(progress, "memcgbench: %s: %d/%d runs, %.0fs, about %.0fs left\n", what, done, n, el, el/float64(done)*float64(n-done))
 		}
 		done++
 	}
