@@ -811,7 +811,7 @@ func (w *worker) live(m designs.Memcg, i int) error {
 // 172981 saw 10 000 to 20 000 of them queued), so the duplicate work a
 // saturated lock cannot serve grows with the wait. With a fixed cap of
 // 64 x ChurnPoll, once creation took seconds (40 caches per container,
-// issue 9), container-churn at 64 virtual CPUs queued 22.7 million create
+// issue 9), container-churn (now stress-container-churn) at 64 virtual CPUs queued 22.7 million create
 // items for 13 640 creates (1.4 GB), and mixed at 512 virtual CPUs, whose
 // starts waited 22 s, as many; with a cap that grows with the wait a start
 // makes O(log wait) rounds, and its time to accounting is seen within an
