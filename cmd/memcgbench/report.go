@@ -15,8 +15,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
 	"syscall"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
