@@ -144,6 +144,7 @@ func ratesCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	p := planRates(*quick)
 	pts := p.points()
+	estimate(stderr, "rates", *quick)
 	return simulateInto(simulation{out: out, label: *label, what: "rate sweep", describe: p.describe(), n: len(pts),
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {

@@ -118,6 +118,12 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	p := plan(*quick)
 	host, _ := os.Hostname()
+	if *doReal {
+		estimate(stderr, "real", *quick)
+	}
+	if *doHarness {
+		estimate(stderr, "harness", *quick)
+	}
 	if *doReal || *doHarness {
 		if err := realSweep(p, *label, host, out, *doReal, *doHarness, stderr); err != nil {
 			return err
@@ -137,6 +143,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 	fmt.Fprintf(stderr, "memcgbench: virtual sweep into %s: %s\n", vout, vp.describe())
+	estimate(stderr, "virtual", *quick)
 	return report.WriteFileAtomic(vout, func(w io.Writer) error {
 		return runVirtualSweep(ctx, vp, header, w, stderr)
 	})

@@ -115,3 +115,21 @@ func TestVirtualSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimate: each phase of make report says how long it should take
+// before it starts; an unknown phase says nothing.
+func TestEstimate(t *testing.T) {
+	for _, phase := range []string{"real", "harness", "virtual", "sensitivity", "rates"} {
+		for _, quick := range []bool{false, true} {
+			var b bytes.Buffer
+			estimate(&b, phase, quick)
+			if !strings.HasPrefix(b.String(), "memcgbench: "+phase+": expect about ") || strings.Count(b.String(), "\n") != 1 {
+				t.Errorf("estimate(%s, quick=%v) = %q, want one line with the expected time", phase, quick, b.String())
+			}
+		}
+	}
+	var b bytes.Buffer
+	if estimate(&b, "nosuch", false); b.Len() != 0 {
+		t.Errorf("estimate of an unknown phase = %q, want nothing", b.String())
+	}
+}

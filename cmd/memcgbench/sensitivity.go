@@ -135,6 +135,7 @@ func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	p := planSensitivity(*quick, *cpus)
 	pts := p.points()
+	estimate(stderr, "sensitivity", *quick)
 	return simulateInto(simulation{out: out, label: *label, what: "sensitivity", describe: p.describe(), n: len(pts),
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {
