@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -50,41 +49,12 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
-func TestValidateOpenLoop(t *testing.T) {
-	open := func(s *Spec) *Role {
-		s.Roles = []Role{{Name: "alloc", Workers: 1, Mix: Mix{OpAlloc: 1}},
-			{Name: "churn", Workers: 2, Mix: Mix{OpChurn: 1}, Rate: Rate{PerSecond: 5, Arrival: Poisson}}}
-		return &s.Roles[1]
-	}
-	tests := []struct {
-		name string
-		edit func(*Spec)
-		want string
-	}{
-		{"valid", func(s *Spec) { open(s) }, ""},
-		{"no window", func(s *Spec) { open(s); s.Duration, s.Ops = 0, 100 }, "Duration = 0s, allowed range is above 0 to 24h0m0s with open-loop roles"},
-		{"no workers", func(s *Spec) { open(s).Workers = 0 }, "Roles[1].Workers = 0, allowed range is 1 to 4096 for an open-loop role"},
-		{"zero rate", func(s *Spec) { open(s).Rate.PerSecond = 0 }, "Roles[1].Rate = poisson:0/s, allowed range is above 0"},
-		{"NaN rate", func(s *Spec) { open(s).Rate.PerCPU = math.NaN() }, "Roles[1].Rate.PerCPU = NaN, allowed range is 0 to 1e+06"},
-		{"negative rate", func(s *Spec) { open(s).Rate.PerMemcg = -1 }, "Roles[1].Rate.PerMemcg = -1"},
-		{"bad arrival", func(s *Spec) { open(s).Rate.Arrival = 7 }, "Roles[1].Rate.Arrival = arrival(7), allowed range is closed, poisson or fixed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := DefaultSpec
-			tt.edit(&s)
-			err := s.Validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, ErrSpec) {
-				t.Fatalf("Validate() = %v, want an ErrSpec containing %q", err, tt.want)
-			}
-		})
-	}
+// openRoles gives s an allocator and an open-loop churn role, and returns
+// the open one, for TestValidate's open-loop cases.
+func openRoles(s *Spec) *Role {
+	s.Roles = []Role{{Name: "alloc", Workers: 1, Mix: Mix{OpAlloc: 1}},
+		{Name: "churn", Workers: 2, Mix: Mix{OpChurn: 1}, Rate: Rate{PerSecond: 5, Arrival: Poisson}}}
+	return &s.Roles[1]
 }
 
 // readers is a known-answer open-loop workload: one closed-loop allocator

@@ -65,6 +65,13 @@ func TestValidate(t *testing.T) {
 		{"negative weight", func(s *Spec) { s.Mix[OpChurn] = -2 }, "Mix.churn = -2, allowed range is 0 to 1000000"},
 		{"role workers", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: -1, Mix: Mix{OpAlloc: 1}}} }, "Roles[0].Workers = -1"},
 		{"role mix", func(s *Spec) { s.Roles = []Role{{Name: "x", Workers: 1}} }, "Roles[0].Mix = no weight"},
+		{"open loop", func(s *Spec) { openRoles(s) }, ""},
+		{"open loop without a window", func(s *Spec) { openRoles(s); s.Duration, s.Ops = 0, 100 }, "Duration = 0s, allowed range is above 0 to 24h0m0s with open-loop roles"},
+		{"open loop without workers", func(s *Spec) { openRoles(s).Workers = 0 }, "Roles[1].Workers = 0, allowed range is 1 to 4096 for an open-loop role"},
+		{"open loop at rate 0", func(s *Spec) { openRoles(s).Rate.PerSecond = 0 }, "Roles[1].Rate = poisson:0/s, allowed range is above 0"},
+		{"open loop at rate NaN", func(s *Spec) { openRoles(s).Rate.PerCPU = math.NaN() }, "Roles[1].Rate.PerCPU = NaN, allowed range is 0 to 1e+06"},
+		{"open loop at a negative rate", func(s *Spec) { openRoles(s).Rate.PerMemcg = -1 }, "Roles[1].Rate.PerMemcg = -1"},
+		{"open loop with a bad arrival", func(s *Spec) { openRoles(s).Rate.Arrival = 7 }, "Roles[1].Rate.Arrival = arrival(7), allowed range is closed, poisson or fixed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
