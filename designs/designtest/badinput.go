@@ -55,6 +55,18 @@ var badInputCases = []struct {
 		_, err := e.reg.Alloc(e.task, foreignMemcg{}, f.live)
 		return err
 	}, designs.ErrUnknownMemcg},
+	{"alloc with both handles of another registry that has the child", func(e *env, f *fixture) error {
+		_, err := e.reg.Alloc(e.task, f.otherMemcg, f.otherRoot)
+		return err
+	}, designs.ErrUnknownMemcg},
+	{"alloc with another registry's memcg", func(e *env, f *fixture) error {
+		_, err := e.reg.Alloc(e.task, f.otherMemcg, f.live)
+		return err
+	}, designs.ErrUnknownMemcg},
+	{"alloc from another registry's root", func(e *env, f *fixture) error {
+		_, err := e.reg.Alloc(e.task, f.liveMemcg, f.otherRoot)
+		return err
+	}, designs.ErrUnknownRoot},
 	{"charge zero pages", func(e *env, f *fixture) error { return e.reg.Charge(e.task, f.liveMemcg, f.live, 0) }, designs.ErrBadPages},
 	{"charge negative pages", func(e *env, f *fixture) error { return e.reg.Charge(e.task, f.liveMemcg, f.live, -4) }, designs.ErrBadPages},
 	{"charge before the child exists", func(e *env, f *fixture) error { return e.reg.Charge(e.task, f.liveMemcg, f.spare, 1) }, designs.ErrNoCache},
@@ -89,6 +101,7 @@ func testBadInput(t *testing.T, d Design) {
 				otherMemcg: other.memcg(),
 			}
 			e.child(f.liveMemcg, f.live)
+			other.child(f.otherMemcg, f.otherRoot)
 			e.must("Charge", e.reg.Charge(e.task, f.liveMemcg, f.live, 2))
 			e.must("DestroyRoot", e.reg.DestroyRoot(e.task, f.deadRoot))
 			e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, f.deadMemcg))

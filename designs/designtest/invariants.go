@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"memcgbench/designs"
+	"memcgbench/kern"
 )
 
 // brokenInvariants quiesces the registry and returns every broken invariant:
@@ -17,7 +18,8 @@ import (
 //   - an offline memcg with no caches left has given its id back;
 //   - counts balance: created = destroyed + live, and match the structures;
 //   - every array is at least the global array size, which fits every id;
-//   - only declared flaws were seen.
+//   - only declared flaws were seen;
+//   - what a design's lock-free hit relies on holds (fastPathChecker).
 func brokenInvariants(e *env) []string {
 	e.reg.Quiesce(e.task)
 	inv := e.reg.Inventory(e.task)
@@ -111,6 +113,9 @@ func brokenInvariants(e *env) []string {
 	if s.RootsCreated != s.RootsDestroyed+int64(len(roots)) {
 		fail("roots: created %d != destroyed %d + live %d", s.RootsCreated, s.RootsDestroyed, len(roots))
 	}
+	if fp, ok := e.reg.(fastPathChecker); ok {
+		bad = append(bad, fp.FastPathInvariants(e.task)...)
+	}
 	declared := e.reg.Flaws()
 	for _, f := range designs.AllFlaws {
 		if n := s.Anomalies[f]; n > 0 && !slices.Contains(declared, f) {
@@ -118,6 +123,12 @@ func brokenInvariants(e *env) []string {
 		}
 	}
 	return bad
+}
+
+// A fastPathChecker is a registry whose lock-free Alloc hit leaves checks
+// to invariants it can walk (designs/internal/slab's Core).
+type fastPathChecker interface {
+	FastPathInvariants(t *kern.Task) []string
 }
 
 // checkInvariants fails the test for each broken invariant.

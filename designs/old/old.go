@@ -173,7 +173,7 @@ func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 	child := r.NewChild(t, m, root)
 	child.DestroyWork.Init(func(t *kern.Task) { r.destroyWork(t, child) })
 	t.Lock(m.Mutex)
-	if m.Offline.Load() {
+	if m.IsOffline() {
 		t.Unlock(m.Mutex)
 		r.DropCreated(t, child)
 		return

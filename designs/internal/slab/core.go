@@ -124,7 +124,7 @@ func (c *Core) Memcg(m designs.Memcg) (*Memcg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if memcg.Offline.Load() || memcg.Killed.Load() {
+	if !memcg.Online() {
 		return nil, fmt.Errorf("memcg %d: %w", memcg.id, designs.ErrMemcgOffline)
 	}
 	return memcg, nil
@@ -212,20 +212,21 @@ func (c *Core) ShrinkCost() time.Duration {
 // Alloc is path D's fast path, the same in both designs: a lock-free lookup;
 // on a miss, queue the design's create work and fall back to the root.
 func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
-	// The hit, lock-free as the kernel's memcg_kmem_get_cache is: the
-	// checks of Memcg and Root, then the slot, with nothing that stops
-	// the compiler keeping it short; anything but a hit (a miss, a bad
-	// or stale handle) takes the slow path, which checks again and says
-	// why.
-	// The slot's chain of loads starts first; the handles' checks, which
-	// do not depend on it, run beside it.
+	// The hit, lock-free as the kernel's memcg_kmem_get_cache is, checks
+	// only what a hit needs; anything else (a miss, a bad or stale handle)
+	// takes the slow path, which checks everything again and says why.
+	// Two checks are implied, not made (FastPathInvariants, walked by the
+	// conformance suite, holds both): a child cache never has an array, so
+	// a non-nil array makes r a root; and a root's array holds only children of memcgs of the
+	// root's registry, so child.Memcg == memcg and root.Owner == c make
+	// memcg one of c's. A memcg's id is not reused while it is online, so
+	// an online memcg's slot holds its own child or nothing.
 	memcg, _ := m.(*Memcg)
 	root, _ := r.(*Cache)
 	if memcg != nil && root != nil {
 		if a := root.Caches.Load(); a != nil && uint(memcg.id) < uint(len(a.Slots)) {
-			child := a.Slots[memcg.id].Load()
-			if child != nil && child.Memcg == memcg && memcg.Owner == c && root.Owner == c && root.Memcg == nil &&
-				!memcg.Offline.Load() && !memcg.Killed.Load() && !root.Destroyed() {
+			if child := a.Slots[memcg.id].Load(); child != nil && child.Memcg == memcg &&
+				memcg.Online() && root.Owner == c && !root.Destroyed() {
 				return true, nil
 			}
 		}
@@ -284,7 +285,7 @@ func (c *Core) SkipCreate(m *Memcg, root *Cache) bool {
 // (for Dying) and the lock the design sets Offline under, or rechecks
 // Offline under it later.
 func (c *Core) DropCreate(m *Memcg, root *Cache) bool {
-	if !m.Offline.Load() && !root.Dying && !root.Destroyed() {
+	if !m.IsOffline() && !root.Dying && !root.Destroyed() {
 		return false
 	}
 	c.createDropped.Add(1)
@@ -359,7 +360,7 @@ func storeMax(m *atomic.Int64, v int64) {
 // MaybeFree gives m's id back if it is offline and has no caches left, as
 // freeing the memcg does. The caller holds m's list lock.
 func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
-	if m.Freed || !m.Offline.Load() || m.NumCaches() > 0 {
+	if m.Freed || !m.IsOffline() || m.NumCaches() > 0 {
 		return
 	}
 	m.Freed = true
@@ -402,7 +403,7 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	mu := c.ListLock(m)
 	t.Lock(mu)
 	defer t.Unlock(mu)
-	if m.Offline.Swap(true) {
+	if m.SetOffline() {
 		return fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
@@ -432,7 +433,7 @@ func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	}
 	t.Lock(c.CgroupMutex)
 	defer t.Unlock(c.CgroupMutex)
-	if m.Killed.Swap(true) {
+	if m.Kill() {
 		return fmt.Errorf("remove memcg %d: %w", m.id, designs.ErrMemcgOffline)
 	}
 	w := &offlineWork{c: c, memcg: m, since: t.Now()}
@@ -651,7 +652,7 @@ func (c *Core) Inventory(t *kern.Task) designs.Inventory {
 	for _, m := range c.IDs.Memcgs(t) {
 		mu := c.ListLock(m)
 		t.Lock(mu)
-		mi := designs.MemcgInfo{ID: m.id, Online: !m.Offline.Load()}
+		mi := designs.MemcgInfo{ID: m.id, Online: !m.IsOffline()}
 		for _, cache := range m.Caches() {
 			mi.Caches = append(mi.Caches, cache.Info())
 		}
@@ -676,4 +677,38 @@ func (c *Core) slabInventory(t *kern.Task) designs.Inventory {
 		inv.Roots = append(inv.Roots, ri)
 	}
 	return inv
+}
+
+// FastPathInvariants walks every cache under slab_mutex and returns each
+// broken invariant that Alloc's fast path relies on instead of checking:
+// a child cache has no per-memcg array (so an array makes a handle a
+// root); every filled slot of a root's array holds a child of that root,
+// for the memcg with that id, made by this registry for one of this
+// registry's memcgs (so child.Memcg == memcg and root.Owner == c make
+// memcg one of c's). The conformance suite calls it, through an optional
+// interface, wherever it checks invariants.
+func (c *Core) FastPathInvariants(t *kern.Task) []string {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	var bad []string
+	for _, cache := range c.List.All() {
+		if cache.Memcg != nil {
+			if cache.Caches.Load() != nil {
+				bad = append(bad, fmt.Sprintf("child of %q for memcg %d has a per-memcg array", cache.name, cache.Memcg.id))
+			}
+			continue
+		}
+		slots := cache.Caches.Load().Slots
+		for id := range slots {
+			child := slots[id].Load()
+			switch {
+			case child == nil:
+			case child.Root != cache || child.Memcg == nil || child.Memcg.id != id:
+				bad = append(bad, fmt.Sprintf("slot %d of %q holds a cache that is not its child for memcg %d", id, cache.name, id))
+			case child.Owner != c || child.Memcg.Owner != c:
+				bad = append(bad, fmt.Sprintf("slot %d of %q holds a child or memcg of another registry", id, cache.name))
+			}
+		}
+	}
+	return bad
 }

@@ -28,7 +28,7 @@ func TestLayout(t *testing.T) {
 			t.Errorf("%s = %d, want %d", tt.name, tt.size, tt.want)
 		}
 	}
-	if off := unsafe.Offsetof(m.Offline); off >= cacheLine {
-		t.Errorf("Memcg.Offline at %d, want it on the first line with id and Owner", off)
+	if off := unsafe.Offsetof(m.state); off >= cacheLine {
+		t.Errorf("Memcg.state at %d, want it on the first line with id and Owner", off)
 	}
 }

@@ -151,18 +151,19 @@ func Grow(root *Cache, n int) bool {
 }
 
 // A Memcg is a memory cgroup with kernel-memory accounting active. The
-// fields every allocation reads (id, Owner, Offline) share the first cache
+// fields every allocation reads (id, Owner, state) share the first cache
 // line with nothing that changes often; the list, changed by creates and
 // destroys, is on the second, and the struct is two whole lines (see
 // Cache on why; TestLayout holds it).
 type Memcg struct {
 	id    int
 	Owner *Core
-	// Offline is set when the memcg goes offline, under its list lock.
-	Offline atomic.Bool
-	// Killed is set by RemoveMemcg (rmdir): the memcg takes no more
-	// allocations, and its offline is queued.
-	Killed atomic.Bool
+	// state holds the flags that end a memcg's allocations, read by every
+	// one in a single load: memcgOffline, set when the memcg goes offline,
+	// under its list lock, and memcgKilled, set by RemoveMemcg (rmdir),
+	// after which the memcg takes no more allocations and its offline is
+	// queued.
+	state atomic.Uint32
 
 	// Mutex is the old design's per-memcg slab_caches_mutex; nil in the new.
 	Mutex *kern.Mutex
@@ -184,6 +185,24 @@ func NewMemcg(owner *Core) *Memcg {
 
 // ID returns the kmemcg id.
 func (m *Memcg) ID() int { return m.id }
+
+// The bits of Memcg.state.
+const (
+	memcgOffline uint32 = 1 << iota
+	memcgKilled
+)
+
+// Online reports whether m takes allocations: neither offline nor killed.
+func (m *Memcg) Online() bool { return m.state.Load() == 0 }
+
+// IsOffline reports whether m has gone offline.
+func (m *Memcg) IsOffline() bool { return m.state.Load()&memcgOffline != 0 }
+
+// SetOffline marks m offline and reports whether it already was.
+func (m *Memcg) SetOffline() bool { return m.state.Or(memcgOffline)&memcgOffline != 0 }
+
+// Kill marks m killed (rmdir) and reports whether it already was.
+func (m *Memcg) Kill() bool { return m.state.Or(memcgKilled)&memcgKilled != 0 }
 
 // AddCache puts c on m's list. The caller holds m's list lock.
 func (m *Memcg) AddCache(c *Cache) { m.list.add(c, &c.memcg) }
