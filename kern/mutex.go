@@ -384,40 +384,45 @@ func (t *Task) unlockKernelVirtual(m *Mutex) {
 // whether t spun; t then holds the lock, or has stopped spinning because
 // the owner gave up its CPU or t must reschedule, and retries.
 //
-// A spinner keeps its CPU and is parked in the event heap at the time its
-// slice ends (or a quantum later), when it checks whether it must
-// reschedule; a release or the owner's sleep moves it to that time.
+// A spinner keeps its CPU and its place among v's spinners (the OSQ's
+// order) until a release hands it the lock, the owner gives up its CPU, or
+// a scheduler tick finds that it must reschedule: its ticks come at its
+// slice's end and every quantum after, and only matter while a task waits
+// for a CPU, so a spinner is parked without a tick while none does (see
+// sim.parkSpinner).
 func (s *sim) spinOn(t *Task, v *vmutex) bool {
 	s.mu.Lock()
 	if !v.owner.sim.hasCPU || s.needResched(t) || s.spinsOnSelf(t, v) {
 		s.mu.Unlock()
 		return false
 	}
+	st := &t.sim
 	v.spinners = append(v.spinners, t)
-	t.sim.spinning = v
-	t.sim.spinSince = t.sim.vt
-	// The reschedule check: when the slice ends, or, past its end with
-	// no task queued then, a quantum later (the scheduler tick).
-	check := t.sim.sliceStart + s.quantum
-	if check <= t.sim.vt {
-		check = t.sim.vt + s.quantum
+	st.spinning = v
+	st.spinSince = st.vt
+	st.spinTick = st.sliceStart + s.quantum
+	if st.spinTick <= st.vt {
+		st.spinTick = st.vt + s.quantum
 	}
-	t.sim.vt = check
-	s.seq++
-	t.sim.seq = s.seq
-	heap.Push(&s.events, t)
-	s.switchFrom(t, false)
-	// Resumed by a release (t owns v), by the owner's sleep, or by the
-	// reschedule check: in the last case t is still queued as a spinner.
-	if t.sim.spinning != nil {
-		s.mu.Lock()
-		if i := slices.Index(v.spinners, t); i >= 0 {
-			v.spinners = slices.Delete(v.spinners, i, i+1)
+	for {
+		s.parkSpinner(t)
+		s.switchFrom(t, false)
+		// Resumed by a release (t owns v), by the owner's sleep, or by
+		// a tick.
+		if st.spinning == nil {
+			return true
 		}
-		t.sim.spinning = nil
-		s.mu.Unlock()
+		s.mu.Lock()
+		if s.needResched(t) {
+			if i := slices.Index(v.spinners, t); i >= 0 {
+				v.spinners = slices.Delete(v.spinners, i, i+1)
+			}
+			st.spinning = nil
+			s.mu.Unlock()
+			return true
+		}
+		st.spinTick = st.vt + s.quantum
 	}
-	return true
 }
 
 // spinsOnSelf reports whether v's owner is, through a chain of spinners,
@@ -434,7 +439,7 @@ func (s *sim) spinsOnSelf(t *Task, v *vmutex) bool {
 // endSpin moves a parked spinner to time at (a release gave it the lock,
 // or its owner gave up the CPU). s.mu is held.
 func (s *sim) endSpin(t *Task, at int64) {
-	heap.Remove(&s.events, t.sim.index)
+	s.unparkSpinner(t)
 	t.sim.spinning = nil
 	t.sim.vt = max(t.sim.spinSince, at)
 	s.seq++

@@ -135,13 +135,17 @@ type sim struct {
 	kernel   bool      // KernelMutex: the preemption points and spinning of the kernel
 	timers   timerHeap // sleeping tasks, by the time they wake
 
-	now    int64      // virtual time of the event being run
-	events taskHeap   // tasks holding a CPU, ready to continue at their time
-	runq   []*Task    // tasks ready at some time, waiting for a CPU
-	busy   int        // CPUs held
-	seq    uint64     // tie-breaker: order of becoming ready
-	live   int        // spawned, non-daemon tasks not finished
-	done   chan error // closed or sent to when the simulation stops
+	now    int64    // virtual time of the event being run
+	events taskHeap // tasks holding a CPU, ready to continue at their time
+	runq   []*Task  // tasks ready at some time, waiting for a CPU
+	// idleSpinners are spinners parked while the run queue was empty:
+	// their ticks could not make them reschedule, so they have no event
+	// until a task queues for a CPU (armSpinners).
+	idleSpinners []*Task
+	busy         int        // CPUs held
+	seq          uint64     // tie-breaker: order of becoming ready
+	live         int        // spawned, non-daemon tasks not finished
+	done         chan error // closed or sent to when the simulation stops
 }
 
 // simTask is a task's part of the simulation.
@@ -162,6 +166,11 @@ type simTask struct {
 	owned     []*vmutex
 	spinning  *vmutex
 	spinSince int64
+	// spinTick is a spinner's next scheduler tick; idleSpin marks a
+	// spinner parked without one (in sim.idleSpinners at idleIndex).
+	spinTick  int64
+	idleSpin  bool
+	idleIndex int
 	wakeAt    int64 // when a sleeping task wakes (its key in the timer heap)
 	// woken marks a task queued for a CPU by a wake-up, not by a slice's
 	// end; lastWake is when it last got a CPU after one (neverWoken: it
@@ -232,6 +241,7 @@ func (s *sim) readyAt(t *Task, at int64, first bool) {
 		heap.Push(&s.events, t)
 		return
 	}
+	s.armSpinners()
 	switch {
 	case first:
 		s.runq = slices.Insert(s.runq, 0, t)
@@ -387,8 +397,61 @@ func (s *sim) preemptFor(t *Task, at int64) bool {
 	s.busy--
 	s.seq++
 	vs.seq = s.seq
+	s.armSpinners()
 	s.runq = append(s.runq, victim)
 	return true
+}
+
+// parkSpinner parks spinner t until its next tick, or, while no task waits
+// for a CPU, until one does: a tick then could not make it reschedule, and
+// a spinner's event every quantum would make a run's cost grow with its
+// spinners times its length. s.mu is held.
+func (s *sim) parkSpinner(t *Task) {
+	st := &t.sim
+	if len(s.runq) == 0 {
+		st.idleSpin = true
+		st.idleIndex = len(s.idleSpinners)
+		s.idleSpinners = append(s.idleSpinners, t)
+		return
+	}
+	st.vt = st.spinTick
+	s.seq++
+	st.seq = s.seq
+	heap.Push(&s.events, t)
+}
+
+// unparkSpinner takes parked spinner t off the idle list or out of the
+// event heap. s.mu is held.
+func (s *sim) unparkSpinner(t *Task) {
+	st := &t.sim
+	if !st.idleSpin {
+		heap.Remove(&s.events, st.index)
+		return
+	}
+	last := s.idleSpinners[len(s.idleSpinners)-1]
+	s.idleSpinners[st.idleIndex] = last
+	last.sim.idleIndex = st.idleIndex
+	s.idleSpinners[len(s.idleSpinners)-1] = nil
+	s.idleSpinners = s.idleSpinners[:len(s.idleSpinners)-1]
+	st.idleSpin = false
+}
+
+// armSpinners gives every idle spinner its next tick at or after now, as
+// a task is about to queue for a CPU. s.mu is held.
+func (s *sim) armSpinners() {
+	for _, t := range s.idleSpinners {
+		st := &t.sim
+		if st.spinTick < s.now {
+			st.spinTick += (s.now - st.spinTick + s.quantum - 1) / s.quantum * s.quantum
+		}
+		st.idleSpin = false
+		st.vt = st.spinTick
+		s.seq++
+		st.seq = s.seq
+		heap.Push(&s.events, t)
+	}
+	clear(s.idleSpinners)
+	s.idleSpinners = s.idleSpinners[:0]
 }
 
 // needResched reports whether t has used its time slice while another

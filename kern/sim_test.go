@@ -322,6 +322,29 @@ func TestSimKernelMutex(t *testing.T) {
 				return []func(*Task){a, b, workFor(15 * us)}
 			},
 			[]int64{40 * us, 45 * us, 25 * us}, 40 * us},
+		// Spinners keep their place (the OSQ's order) across their
+		// scheduler ticks: B spins from 1 µs, C from 5 ms (after a sleep,
+		// so its ticks fall at 15 and 25 ms, B's at 10 and 20). A releases
+		// at 22 ms to B, the first spinner, then B to C. (Before ticks
+		// kept the place, B's tick at 20 ms put it behind C.)
+		{"spinners keep their order across ticks", Virtual{CPUs: 3}, KernelMutex,
+			func(m *Mutex) []func(*Task) {
+				a := func(task *Task) { task.Lock(m); task.Work(22 * time.Millisecond); task.Unlock(m) }
+				b := func(task *Task) {
+					task.Work(time.Microsecond)
+					task.Lock(m)
+					task.Work(time.Millisecond)
+					task.Unlock(m)
+				}
+				c := func(task *Task) {
+					task.Sleep(5 * time.Millisecond)
+					task.Lock(m)
+					task.Work(time.Millisecond)
+					task.Unlock(m)
+				}
+				return []func(*Task){a, b, c}
+			},
+			[]int64{22 * ms, 23 * ms, 24 * ms}, 22*ms - us + 18*ms},
 		// B sleeps (the owner A is asleep) and is woken by A's release at
 		// 10 µs, to run at 15. C, running, takes the free lock at 12 and
 		// holds it to 22: B finds it taken, sleeps again at the head of

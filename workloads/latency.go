@@ -13,19 +13,50 @@ const (
 	latencyDigits = 2
 )
 
-// A histogram is one worker's latencies of one kind, allocated at its first
-// value so that workers that time nothing (lock-free allocators) keep none.
-type histogram struct{ h *hdrhistogram.Histogram }
+// A histogram is one worker's latencies of one kind. Its first few values
+// are kept as they are, and the HDR histogram is allocated only when more
+// come: workers that time nothing (lock-free allocators) keep none, and
+// the many workers of a large virtual run that time a few events each
+// neither hold 20 KiB apiece nor cost a scan of every bucket to merge.
+type histogram struct {
+	few [fewLatencies]int64
+	n   int
+	h   *hdrhistogram.Histogram
+}
+
+// fewLatencies is how many values a histogram keeps before it allocates
+// its HDR histogram.
+const fewLatencies = 16
 
 func newHDR() *hdrhistogram.Histogram { return hdrhistogram.New(1, maxLatency, latencyDigits) }
 
 // add records one latency in ns; values past the histogram's range count
 // as its largest.
 func (h *histogram) add(ns int64) {
+	ns = min(max(ns, 1), maxLatency)
 	if h.h == nil {
+		if h.n < len(h.few) {
+			h.few[h.n] = ns
+			h.n++
+			return
+		}
 		h.h = newHDR()
+		for _, v := range h.few[:h.n] {
+			h.h.RecordValue(v)
+		}
 	}
-	h.h.RecordValue(min(max(ns, 1), maxLatency))
+	h.h.RecordValue(ns)
+}
+
+// mergeInto adds h's values to all.
+func (h *histogram) mergeInto(all *hdrhistogram.Histogram) {
+	if h.h != nil {
+		all.Merge(h.h)
+		return
+	}
+	for _, v := range h.few[:h.n] {
+		all.RecordValue(v)
+	}
 }
 
 // Latency summarizes latencies in nanoseconds, as an HDR histogram of them
@@ -45,9 +76,7 @@ type Latency struct {
 func mergeLatency(hs []*histogram, censored []int64) Latency {
 	all := newHDR()
 	for _, h := range hs {
-		if h.h != nil {
-			all.Merge(h.h)
-		}
+		h.mergeInto(all)
 	}
 	var lat Latency
 	lat.Complete = all.TotalCount()
