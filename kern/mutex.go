@@ -1,7 +1,6 @@
 package kern
 
 import (
-	"container/heap"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -444,7 +443,7 @@ func (s *sim) endSpin(t *Task, at int64) {
 	t.sim.vt = max(t.sim.spinSince, at)
 	s.seq++
 	t.sim.seq = s.seq
-	heap.Push(&s.events, t)
+	s.events.push(t)
 }
 
 // stopSpinners ends every spin on v at time at: its owner has given up

@@ -1,7 +1,6 @@
 package kern
 
 import (
-	"container/heap"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -229,7 +228,7 @@ func (s *sim) readyAt(t *Task, at int64, first bool) {
 	s.seq++
 	st.seq = s.seq
 	if st.hasCPU {
-		heap.Push(&s.events, t)
+		s.events.push(t)
 		return
 	}
 	if s.busy == s.cpus && st.woken && s.wakeGran >= 0 {
@@ -238,7 +237,7 @@ func (s *sim) readyAt(t *Task, at int64, first bool) {
 	if s.busy < s.cpus {
 		s.busy++
 		s.takeCPU(t)
-		heap.Push(&s.events, t)
+		s.events.push(t)
 		return
 	}
 	s.armSpinners()
@@ -287,7 +286,7 @@ func (s *sim) release(t *Task) {
 		s.takeCPU(next)
 		s.seq++
 		next.sim.seq = s.seq
-		heap.Push(&s.events, next)
+		s.events.push(next)
 	}
 }
 
@@ -313,14 +312,14 @@ func (s *sim) switchFrom(t *Task, finished bool) {
 func (s *sim) pick() *Task {
 	// Sleepers whose time has come wake first: they may take a free CPU
 	// or queue for one, before the next event runs.
-	for s.timers.Len() > 0 && (s.events.Len() == 0 || s.timers[0].sim.wakeAt <= s.events[0].sim.vt) {
-		t := heap.Pop(&s.timers).(*Task)
+	for len(s.timers) > 0 && (len(s.events) == 0 || s.timers[0].sim.wakeAt <= s.events[0].sim.vt) {
+		t := s.timers.pop()
 		s.now = max(s.now, t.sim.wakeAt)
 		t.sim.woken = true
 		s.ready(t, t.sim.wakeAt)
 	}
-	if s.events.Len() > 0 {
-		t := heap.Pop(&s.events).(*Task)
+	if len(s.events) > 0 {
+		t := s.events.pop()
 		s.now = t.sim.vt
 		return t
 	}
@@ -389,7 +388,7 @@ func (s *sim) preemptFor(t *Task, at int64) bool {
 		return false
 	}
 	vs := &victim.sim
-	heap.Remove(&s.events, vs.index)
+	s.events.remove(vs.index)
 	vs.leftover = vs.vt - at
 	vs.vt = at
 	vs.working = false
@@ -417,7 +416,7 @@ func (s *sim) parkSpinner(t *Task) {
 	st.vt = st.spinTick
 	s.seq++
 	st.seq = s.seq
-	heap.Push(&s.events, t)
+	s.events.push(t)
 }
 
 // unparkSpinner takes parked spinner t off the idle list or out of the
@@ -425,7 +424,7 @@ func (s *sim) parkSpinner(t *Task) {
 func (s *sim) unparkSpinner(t *Task) {
 	st := &t.sim
 	if !st.idleSpin {
-		heap.Remove(&s.events, st.index)
+		s.events.remove(st.index)
 		return
 	}
 	last := s.idleSpinners[len(s.idleSpinners)-1]
@@ -448,7 +447,7 @@ func (s *sim) armSpinners() {
 		st.vt = st.spinTick
 		s.seq++
 		st.seq = s.seq
-		heap.Push(&s.events, t)
+		s.events.push(t)
 	}
 	clear(s.idleSpinners)
 	s.idleSpinners = s.idleSpinners[:0]
@@ -491,7 +490,7 @@ func (s *sim) sleepUntil(t *Task, at int64) {
 	s.seq++
 	t.sim.seq = s.seq
 	t.sim.wakeAt = at
-	heap.Push(&s.timers, t)
+	s.timers.push(t)
 }
 
 // wakeupFirst makes t, a starving waiter just handed a mutex, ready at
@@ -621,27 +620,75 @@ func (rt *Runtime) Now() int64 {
 	return rt.sim.now
 }
 
-// taskHeap orders tasks by virtual time, then by when they became ready.
+// taskHeap orders tasks by virtual time, then by when they became ready;
+// each task knows its index. Its methods are container/heap's algorithms
+// on the concrete type: the simulator pushes and pops on every event, and
+// the interface calls of container/heap were a fifth of its time.
 type taskHeap []*Task
 
-func (h taskHeap) Len() int { return len(h) }
-func (h taskHeap) Less(i, j int) bool {
+func (h taskHeap) less(i, j int) bool {
 	a, b := &h[i].sim, &h[j].sim
 	return a.vt < b.vt || a.vt == b.vt && a.seq < b.seq
 }
-func (h taskHeap) Swap(i, j int) {
+
+func (h taskHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].sim.index, h[j].sim.index = i, j
 }
-func (h *taskHeap) Push(x any) {
-	t := x.(*Task)
+
+func (h taskHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+// down sifts the element at i0 down and reports whether it moved.
+func (h taskHeap) down(i0 int) bool {
+	i, n := i0, len(h)
+	for {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && h.less(r, j) {
+			j = r
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
+}
+
+func (h *taskHeap) push(t *Task) {
 	t.sim.index = len(*h)
 	*h = append(*h, t)
+	h.up(len(*h) - 1)
 }
-func (h *taskHeap) Pop() any {
+
+// pop removes and returns the first task.
+func (h *taskHeap) pop() *Task { return h.remove(0) }
+
+// remove removes and returns the task at index i.
+func (h *taskHeap) remove(i int) *Task {
 	old := *h
-	t := old[len(old)-1]
-	*h = old[:len(old)-1]
+	n := len(old) - 1
+	if n != i {
+		old.swap(i, n)
+		if !old[:n].down(i) {
+			old[:n].up(i)
+		}
+	}
+	t := old[n]
+	old[n] = nil
+	*h = old[:n]
 	t.sim.index = -1
 	return t
 }
@@ -650,16 +697,46 @@ func (h *taskHeap) Pop() any {
 // began to sleep.
 type timerHeap []*Task
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
+func (h timerHeap) less(i, j int) bool {
 	a, b := &h[i].sim, &h[j].sim
 	return a.wakeAt < b.wakeAt || a.wakeAt == b.wakeAt && a.seq < b.seq
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(*Task)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	*h = old[:len(old)-1]
+
+func (h *timerHeap) push(t *Task) {
+	*h = append(*h, t)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
+}
+
+// pop removes and returns the first sleeper.
+func (h *timerHeap) pop() *Task {
+	q := *h
+	n := len(q) - 1
+	t := q[0]
+	q[0] = q[n]
+	q[n] = nil
+	q = q[:n]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && q.less(r, j) {
+			j = r
+		}
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		i = j
+	}
+	*h = q
 	return t
 }
