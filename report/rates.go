@@ -214,8 +214,11 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 				if d == opts.Baseline {
 					row.Rates = append(row.Rates, s.rate)
 				}
-				if scale == 1 {
-					row.RealRate = s.rate
+				if scale == 1 || row.RealRate == 0 && i == 0 {
+					// Without an x1 point (the real clock's runs
+					// start at x10), the lowest scale's rate scaled
+					// back.
+					row.RealRate = s.rate / scale
 				}
 				p99, unserved := median(s.p99), median(s.unserved)
 				row.P99[d] = append(row.P99[d], p99)

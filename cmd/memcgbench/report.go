@@ -48,23 +48,33 @@ type sweepPlan struct {
 	cpus      []int // GOMAXPROCS values
 	count     int
 	benchtime string
+	bench     string // the -test.bench pattern
 	// harnessCount rounds of BenchmarkHarnessOverhead, each sub-benchmark
 	// for harnessTime, follow the registry's.
 	harnessCount int
 	harnessTime  string
+	harness      string // its -test.bench pattern
 }
 
-// plan returns the full sweep (count 10) or the quick one, on GOMAXPROCS
-// 1, 2 and the machine's CPU count; the oversubscribed point is the
-// benchmark's own workers=4x sub-key.
+// plan returns the full sweep or the quick one, on GOMAXPROCS 1, 2 and the
+// machine's CPU count; the oversubscribed point is the benchmark's own
+// workers=4x sub-key. The full sweep is 10 rounds of 0.1 s per point (a
+// steady allocation point does millions of operations in that; the
+// scenario's few), sized with the rest of make report to fit 10 minutes
+// on a 2-CPU machine. The quick one, a smoke run of the pipeline, runs
+// workers=1x only, 4 rounds of 20 ms: enough for benchstat's test at 4+4
+// samples, not for conclusions; and of the harness's overhead, two rounds
+// of the hit path and lock statistics, not the whole workload's.
 func plan(quick bool) sweepPlan {
 	cpus := []int{1, 2}
 	if n := runtime.NumCPU(); n > 2 {
 		cpus = append(cpus, n)
 	}
-	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.4s", harnessCount: 6, harnessTime: "0.2s"}
+	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.1s", bench: "^BenchmarkRegistry$",
+		harnessCount: 5, harnessTime: "0.1s", harness: "^BenchmarkHarnessOverhead$"}
 	if quick {
-		p.count, p.benchtime, p.harnessCount, p.harnessTime = 4, "0.1s", 3, "0.05s"
+		p.count, p.benchtime, p.bench = 4, "0.02s", "^BenchmarkRegistry$//.*/workers=1x$"
+		p.harnessCount, p.harnessTime, p.harness = 2, "0.02s", "^BenchmarkHarnessOverhead$/op="
 	}
 	return p
 }
@@ -93,7 +103,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("memcgbench sweep", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
-	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 0.1s per point instead of 10 of 0.4s")
+	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 20ms per point at workers=1x instead of 10 of 0.1s, and a smaller virtual sweep")
 	force := fs.Bool("force", false, "overwrite existing results of the label")
 	doReal := fs.Bool("real", true, "run the real-clock sweep (bench.txt)")
 	doVirtual := fs.Bool("virtual", true, "run the virtual-clock sweep (virtual.txt)")
@@ -168,7 +178,7 @@ func realSweep(p sweepPlan, label, host, out string, registry, harness bool, std
 		return fmt.Errorf("building the benchmarks: %w", err)
 	}
 	if registry {
-		runArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkRegistry$", "-test.cpu", joinInts(p.cpus),
+		runArgs := []string{"-test.run", "^$", "-test.bench", p.bench, "-test.cpu", joinInts(p.cpus),
 			"-test.count", "1", "-test.benchtime", p.benchtime}
 		fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, joinInts(p.cpus), p.benchtime)
 		if err := benchRounds(bin, runArgs, p.count, label, host, out, stderr); err != nil {
@@ -180,7 +190,7 @@ func realSweep(p sweepPlan, label, host, out string, registry, harness bool, std
 	}
 	// The harness's own cost, beside the results it qualifies: every
 	// ratio of BenchmarkHarnessOverhead from rounds of its own.
-	harnessArgs := []string{"-test.run", "^$", "-test.bench", "^BenchmarkHarnessOverhead$", "-test.cpu", strconv.Itoa(runtime.NumCPU()),
+	harnessArgs := []string{"-test.run", "^$", "-test.bench", p.harness, "-test.cpu", strconv.Itoa(runtime.NumCPU()),
 		"-test.count", "1", "-test.benchtime", p.harnessTime}
 	hout := filepath.Join(filepath.Dir(out), "harness.txt")
 	fmt.Fprintf(stderr, "memcgbench: the harness's overhead into %s: %d rounds\n", hout, p.harnessCount)
