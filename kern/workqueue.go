@@ -16,7 +16,12 @@ type WorkItem struct {
 	seq     uint64 // bumped by each Queue, so stale queue entries are skipped
 	pending bool
 	running bool
+	copies  int // runs queued by QueueCopy and not yet started
 }
+
+// copyEntry is the seq of a queue entry made by QueueCopy, which is never
+// stale (Queue's seqs start at 1).
+const copyEntry = 0
 
 // Init sets the function the item runs, on the kworker's task.
 func (w *WorkItem) Init(fn func(t *Task)) { w.fn = fn }
@@ -86,6 +91,28 @@ func (q *Workqueue) Queue(t *Task, w *WorkItem) bool {
 	return true
 }
 
+// QueueCopy queues one more run of w, pending or not, as queueing a fresh
+// copy of it would: each copy runs once, in queue order, and copies may
+// run at the same time on different kworkers. It is for work the kernel
+// allocates anew for each event (memcg_create_cache_enqueue kmallocs a
+// create work item for every miss): the model keeps one item and a queue
+// entry per copy, so a burst of duplicates costs 16 bytes each, not an
+// object. Cancel does not cancel copies.
+func (q *Workqueue) QueueCopy(t *Task, w *WorkItem) {
+	if w.fn == nil {
+		panic("kern: QueueCopy of a WorkItem that was never Init")
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		panic("kern: QueueCopy on closed workqueue " + q.name)
+	}
+	w.copies++
+	q.entries = append(q.entries, entry{w, copyEntry})
+	q.pending++
+	q.queued.signal(t)
+}
+
 // Cancel removes w from the queue if it is pending and waits until it is not
 // running, as cancel_work_sync does. It reports whether w was pending.
 func (q *Workqueue) Cancel(t *Task, w *WorkItem) bool {
@@ -114,11 +141,11 @@ func (q *Workqueue) Flush(t *Task) {
 	defer q.mu.Unlock()
 	if q.workers == 0 {
 		for {
-			w := q.pop()
+			w, copied := q.pop()
 			if w == nil {
 				break
 			}
-			q.run(t, w)
+			q.run(t, w, copied)
 		}
 	}
 	if q.pending == 0 && q.running == 0 {
@@ -139,9 +166,9 @@ func (q *Workqueue) Pending() int {
 	return q.pending
 }
 
-// pop takes the first live entry off the queue and marks its item running.
-// q.mu is held.
-func (q *Workqueue) pop() *WorkItem {
+// pop takes the first live entry off the queue and reports whether it was
+// a copy (QueueCopy). q.mu is held.
+func (q *Workqueue) pop() (w *WorkItem, copied bool) {
 	for q.head < len(q.entries) {
 		e := q.entries[q.head]
 		q.entries[q.head] = entry{}
@@ -156,23 +183,34 @@ func (q *Workqueue) pop() *WorkItem {
 			clear(q.entries[n:])
 			q.entries, q.head = q.entries[:n], 0
 		}
+		if e.seq == copyEntry {
+			e.w.copies--
+			q.pending--
+			return e.w, true
+		}
 		if e.w.pending && e.seq == e.w.seq {
 			e.w.pending = false
 			q.pending--
-			return e.w
+			return e.w, false
 		}
 	}
-	return nil
+	return nil, false
 }
 
-// run runs w on t with q.mu released around the call. q.mu is held.
-func (q *Workqueue) run(t *Task, w *WorkItem) {
-	w.running = true
+// run runs w on t with q.mu released around the call; a copy's run does
+// not mark w running (Cancel waits for the item's own run only). q.mu is
+// held.
+func (q *Workqueue) run(t *Task, w *WorkItem, copied bool) {
+	if !copied {
+		w.running = true
+	}
 	q.running++
 	q.mu.Unlock()
 	w.fn(t)
 	q.mu.Lock()
-	w.running = false
+	if !copied {
+		w.running = false
+	}
 	q.running--
 	q.idle.broadcast(t)
 }
@@ -182,9 +220,9 @@ func (q *Workqueue) kworker(t *Task) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for {
-		w := q.pop()
+		w, copied := q.pop()
 		if w != nil {
-			q.run(t, w)
+			q.run(t, w, copied)
 			continue
 		}
 		if q.closed {

@@ -2,6 +2,7 @@ package kern
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -128,12 +129,13 @@ func TestQueueCompacts(t *testing.T) {
 		q.Queue(nil, &items[i])
 	}
 	for range 6000 {
-		q.pop().fn(nil)
+		w, _ := q.pop()
+		w.fn(nil)
 	}
 	if len(q.entries) > n/2 || q.head > len(q.entries) {
 		t.Errorf("after 6000 of %d popped: %d entries, head %d; want at most %d entries", n, len(q.entries), q.head, n/2)
 	}
-	for w := q.pop(); w != nil; w = q.pop() {
+	for w, _ := q.pop(); w != nil; w, _ = q.pop() {
 		w.fn(nil)
 	}
 	for i, got := range order {
@@ -143,5 +145,37 @@ func TestQueueCompacts(t *testing.T) {
 	}
 	if len(order) != n || q.Pending() != 0 {
 		t.Errorf("ran %d of %d, %d pending", len(order), n, q.Pending())
+	}
+}
+
+// TestQueueCopy: copies of one item keep their places among other items,
+// each runs once, Queue of the item itself still refuses while it is
+// pending, and Pending counts every copy.
+func TestQueueCopy(t *testing.T) {
+	rt := New(Config{})
+	q := rt.NewWorkqueue("manual", 0)
+	var order []string
+	var a, b WorkItem
+	a.Init(func(*Task) { order = append(order, "a") })
+	b.Init(func(*Task) { order = append(order, "b") })
+	q.QueueCopy(nil, &a)
+	q.Queue(nil, &b)
+	q.QueueCopy(nil, &a)
+	if !q.Queue(nil, &a) {
+		t.Error("Queue refused an item that only had copies pending")
+	}
+	if q.Queue(nil, &a) {
+		t.Error("Queue of a pending item queued it twice")
+	}
+	q.QueueCopy(nil, &a)
+	if got := q.Pending(); got != 5 {
+		t.Errorf("Pending = %d, want 5", got)
+	}
+	q.Flush(rt.NewTask("flusher"))
+	if got, want := strings.Join(order, ","), "a,b,a,a,a"; got != want {
+		t.Errorf("ran %s, want %s", got, want)
+	}
+	if q.Pending() != 0 || a.copies != 0 {
+		t.Errorf("after Flush: %d pending, %d copies of a", q.Pending(), a.copies)
 	}
 }

@@ -3,6 +3,7 @@ package slab
 import (
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -251,23 +252,73 @@ func (c *Core) allocSlow(t *kern.Task, m designs.Memcg, r designs.Root) (bool, e
 		return true, nil
 	}
 	t.Work(c.Costs.Miss)
-	w := &createWork{c: c, memcg: memcg, root: root}
-	w.Init(w.run)
-	c.WQ.Queue(t, &w.WorkItem)
+	c.queueCreate(t, memcg, root)
 	c.createQueued.Add(1)
 	return false, nil
 }
 
-// createWork is one queued creation of memcg's child of root; each miss
-// queues its own, as memcg_create_cache_enqueue allocates one per miss.
+// A createWork is the create work of one memcg's misses on one root. In
+// 3.15/3.16 every miss kmallocs its own work item
+// (memcg_create_cache_enqueue), and each runs in turn: the first creates
+// the child, the rest take the locks and skip it. The model queues one
+// copy of this item per miss (Workqueue.QueueCopy), which runs the same
+// work in the same places of the queue, and keeps the item while any copy
+// is queued or running; items are reused from createPool.
 type createWork struct {
 	kern.WorkItem
 	c     *Core
 	memcg *Memcg
 	root  *Cache
+	refs  int // copies queued or running, under memcg.createsMu
 }
 
-func (w *createWork) run(t *kern.Task) { w.c.CreateChild(t, w.memcg, w.root) }
+// createPool holds create work items between uses.
+var createPool sync.Pool
+
+// newCreateWork returns a create work item from createPool or a new one.
+func newCreateWork() *createWork {
+	if w, ok := createPool.Get().(*createWork); ok {
+		return w
+	}
+	w := &createWork{}
+	w.Init(w.run)
+	return w
+}
+
+// queueCreate queues one more create of memcg's child of root.
+func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
+	memcg.createsMu.Lock()
+	w := memcg.creates[root]
+	if w == nil {
+		w = newCreateWork()
+		w.c, w.memcg, w.root = c, memcg, root
+		if memcg.creates == nil {
+			memcg.creates = make(map[*Cache]*createWork)
+		}
+		memcg.creates[root] = w
+	}
+	w.refs++
+	memcg.createsMu.Unlock()
+	c.WQ.QueueCopy(t, &w.WorkItem)
+}
+
+// run is one copy's run: the design's create worker; the last copy gives
+// the item back.
+func (w *createWork) run(t *kern.Task) {
+	c, memcg, root := w.c, w.memcg, w.root
+	c.CreateChild(t, memcg, root)
+	memcg.createsMu.Lock()
+	w.refs--
+	done := w.refs == 0
+	if done {
+		delete(memcg.creates, root)
+		w.c, w.memcg, w.root = nil, nil, nil
+	}
+	memcg.createsMu.Unlock()
+	if done {
+		createPool.Put(w)
+	}
+}
 
 // SkipCreate reports whether create work for memcg's child of root finds
 // the child already there (several misses queue work for one pair), counting

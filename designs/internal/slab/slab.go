@@ -6,6 +6,7 @@
 package slab
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"memcgbench/designs"
@@ -63,7 +64,7 @@ type Cache struct {
 	// its kmem_cache structs: otherwise charges to one cache would slow the
 	// lock-free lookups of its neighbours in memory, by an amount that
 	// depends on allocation order. TestLayout holds this.
-	_ [cacheLine - (136 % cacheLine)]byte
+	_ [cacheLine - (144 % cacheLine)]byte
 
 	// Pages charged to a child; changed atomically, no lock (path J).
 	Pages atomic.Int64
@@ -173,7 +174,13 @@ type Memcg struct {
 	// Freed is set when the memcg gives its id back: offline with no caches
 	// left. Written under the list lock.
 	Freed bool
-	_     [cacheLine - 40]byte
+
+	// creates holds, by root, the create work of this memcg's misses that
+	// is queued or running; createsMu, a lock of the harness's, not the
+	// kernel's, guards it. Only misses take it.
+	createsMu sync.Mutex
+	creates   map[*Cache]*createWork
+	_         [cacheLine - 56]byte
 }
 
 // NewMemcg returns a memcg of the given owner; its id is set by IDs.Get.
