@@ -8,10 +8,10 @@ import (
 )
 
 // A phaseTime is how long one phase of make report took on the reference
-// machine (the 2-CPU AMD EPYC VM of results/2cpu-amd-epyc), measured from
-// the progress lines of make report FORCE=1 at 3b6181e and make report
-// QUICK=1 from a fresh clone at dd764fd (harness: sweep -real=false
-// -virtual=false at 5b50e30).
+// machine (the 2-CPU AMD EPYC VM of results/2cpu-amd-epyc), from the
+// progress lines of make report FORCE=1 and make report QUICK=1 with the
+// plans of cb5cce8 (the real sweep's 10 rounds scaled to its 8, the rate
+// sweep's real-clock windows from 3 s to 2 s).
 type phaseTime struct {
 	full, quick time.Duration
 	// parallel phases are simulations, which use every CPU: on n CPUs
@@ -20,11 +20,11 @@ type phaseTime struct {
 }
 
 var phaseTimes = map[string]phaseTime{
-	"real":        {660 * time.Second, 90 * time.Second, false},
-	"harness":     {30 * time.Second, 10 * time.Second, false},
-	"virtual":     {330 * time.Second, 110 * time.Second, true},
-	"sensitivity": {250 * time.Second, 70 * time.Second, true},
-	"rates":       {450 * time.Second, 55 * time.Second, false}, // its real-clock runs do not parallelize
+	"real":        {185 * time.Second, 18 * time.Second, false},
+	"harness":     {25 * time.Second, 7 * time.Second, false},
+	"virtual":     {141 * time.Second, 9 * time.Second, true},
+	"sensitivity": {90 * time.Second, 11 * time.Second, true},
+	"rates":       {113 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
 }
 
 // estimate prints, before a phase starts, how long it should take: the

@@ -36,7 +36,7 @@ type ratePlan struct {
 
 // planRates returns the full plan (4, 64 and 256 CPUs; a tenth of the real
 // rates to 100 times them; 2 seeds; a 5 s window; on the real clock x10
-// and x30 over 3 s: at x1 this machine sees less than one container start
+// and x30 over 2 s: at x1 this machine sees less than one container start
 // in that, and at x100 faas-host's creates queue for seconds after the
 // window, which only lengthen the drain) or the quick one (64 CPUs, four
 // scales, 1 seed, a 1 s window, x10 over 0.5 s on the real clock). The full plan's windows are what fits
@@ -44,7 +44,7 @@ type ratePlan struct {
 // rates over the full 10 s.
 func planRates(quick bool) ratePlan {
 	p := ratePlan{cpus: []int{4, 64, 256}, scales: []float64{0.1, 0.3, 1, 3, 10, 30, 100}, seeds: 2,
-		window: 5 * time.Second, realScales: []float64{10, 30}, realWindow: 3 * time.Second}
+		window: 5 * time.Second, realScales: []float64{10, 30}, realWindow: 2 * time.Second}
 	if quick {
 		p.cpus, p.scales, p.seeds, p.window = []int{64}, []float64{0.1, 1, 10, 100}, 1, time.Second
 		p.realScales, p.realWindow = []float64{10}, time.Second/2

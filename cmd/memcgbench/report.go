@@ -58,10 +58,10 @@ type sweepPlan struct {
 
 // plan returns the full sweep or the quick one, on GOMAXPROCS 1, 2 and the
 // machine's CPU count; the oversubscribed point is the benchmark's own
-// workers=4x sub-key. The full sweep is 10 rounds of 0.1 s per point (a
+// workers=4x sub-key. The full sweep is 8 rounds of 0.1 s per point (a
 // steady allocation point does millions of operations in that; the
 // scenario's few), sized with the rest of make report to fit 10 minutes
-// on a 2-CPU machine. The quick one, a smoke run of the pipeline, runs
+// on a 2-CPU machine (10 rounds took 10m10s there). The quick one, a smoke run of the pipeline, runs
 // workers=1x only, 4 rounds of 20 ms: enough for benchstat's test at 4+4
 // samples, not for conclusions; and of the harness's overhead, two rounds
 // of the hit path and lock statistics, not the whole workload's.
@@ -70,7 +70,7 @@ func plan(quick bool) sweepPlan {
 	if n := runtime.NumCPU(); n > 2 {
 		cpus = append(cpus, n)
 	}
-	p := sweepPlan{cpus: cpus, count: 10, benchtime: "0.1s", bench: "^BenchmarkRegistry$",
+	p := sweepPlan{cpus: cpus, count: 8, benchtime: "0.1s", bench: "^BenchmarkRegistry$",
 		harnessCount: 5, harnessTime: "0.1s", harness: "^BenchmarkHarnessOverhead$"}
 	if quick {
 		p.count, p.benchtime, p.bench = 4, "0.02s", "^BenchmarkRegistry$//.*/workers=1x$"
@@ -103,7 +103,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("memcgbench sweep", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
-	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 20ms per point at workers=1x instead of 10 of 0.1s, and a smaller virtual sweep")
+	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 20ms per point at workers=1x instead of 8 of 0.1s, and a smaller virtual sweep")
 	force := fs.Bool("force", false, "overwrite existing results of the label")
 	doReal := fs.Bool("real", true, "run the real-clock sweep (bench.txt)")
 	doVirtual := fs.Bool("virtual", true, "run the virtual-clock sweep (virtual.txt)")
