@@ -109,6 +109,11 @@ func ReadHarness(path string, opts Options) ([]HarnessRatio, error) {
 	return out, nil
 }
 
+// minIntervalSamples is the fewest samples whose median has a 95 %
+// distribution-free confidence interval (benchmath.AssumeNothing): with 5
+// the two extremes cover it only 94 % of the time.
+const minIntervalSamples = 6
+
 func goalCell(g float64) string {
 	if math.IsInf(g, 1) {
 		return "—"
@@ -134,7 +139,11 @@ func HarnessTable(rs []HarnessRatio) Table {
 			fmt.Sprintf("%.3g / %.3g", r.NumNs, r.DenNs), goalCell(r.Goal), flag, r.Why})
 	}
 	if len(rs) > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Ratios of the medians of %d samples each (interleaved rounds), with the interval bounded by the two 95 %% confidence intervals.", rs[0].N))
+		note := fmt.Sprintf("Ratios of the medians of %d samples each (interleaved rounds), with the interval bounded by the two 95 %% confidence intervals.", rs[0].N)
+		if rs[0].N < minIntervalSamples {
+			note += fmt.Sprintf(" With fewer than %d samples a median has no 95 %% interval (—).", minIntervalSamples)
+		}
+		t.Notes = append(t.Notes, note)
 	}
 	return t
 }

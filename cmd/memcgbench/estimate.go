@@ -9,9 +9,9 @@ import (
 
 // A phaseTime is how long one phase of make report took on the reference
 // machine (the 2-CPU AMD EPYC VM of results/2cpu-amd-epyc), from the
-// progress lines of make report FORCE=1 and make report QUICK=1 with the
-// plans of cb5cce8 (the real sweep's 10 rounds scaled to its 8, the rate
-// sweep's real-clock windows from 3 s to 2 s).
+// timestamped progress lines of make report FORCE=1 from a fresh clone at
+// 1c76546 (the harness's five rounds scaled to its six) and make report
+// QUICK=1 with the plans of cb5cce8.
 type phaseTime struct {
 	full, quick time.Duration
 	// parallel phases are simulations, which use every CPU: on n CPUs
@@ -20,11 +20,11 @@ type phaseTime struct {
 }
 
 var phaseTimes = map[string]phaseTime{
-	"real":        {185 * time.Second, 18 * time.Second, false},
-	"harness":     {25 * time.Second, 7 * time.Second, false},
-	"virtual":     {141 * time.Second, 9 * time.Second, true},
-	"sensitivity": {90 * time.Second, 11 * time.Second, true},
-	"rates":       {113 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
+	"real":        {182 * time.Second, 18 * time.Second, false},
+	"harness":     {26 * time.Second, 7 * time.Second, false},
+	"virtual":     {154 * time.Second, 9 * time.Second, true},
+	"sensitivity": {85 * time.Second, 11 * time.Second, true},
+	"rates":       {135 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
 }
 
 // estimate prints, before a phase starts, how long it should take: the

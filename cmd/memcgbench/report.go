@@ -64,14 +64,15 @@ type sweepPlan struct {
 // on a 2-CPU machine (10 rounds took 10m10s there). The quick one, a smoke run of the pipeline, runs
 // workers=1x only, 4 rounds of 20 ms: enough for benchstat's test at 4+4
 // samples, not for conclusions; and of the harness's overhead, two rounds
-// of the hit path and lock statistics, not the whole workload's.
+// of the hit path and lock statistics, not the whole workload's (the full
+// sweep's six are the fewest that give each ratio its 95 % interval).
 func plan(quick bool) sweepPlan {
 	cpus := []int{1, 2}
 	if n := runtime.NumCPU(); n > 2 {
 		cpus = append(cpus, n)
 	}
 	p := sweepPlan{cpus: cpus, count: 8, benchtime: "0.1s", bench: "^BenchmarkRegistry$",
-		harnessCount: 5, harnessTime: "0.1s", harness: "^BenchmarkHarnessOverhead$"}
+		harnessCount: 6, harnessTime: "0.1s", harness: "^BenchmarkHarnessOverhead$"}
 	if quick {
 		p.count, p.benchtime, p.bench = 4, "0.02s", "^BenchmarkRegistry$//.*/workers=1x$"
 		p.harnessCount, p.harnessTime, p.harness = 2, "0.02s", "^BenchmarkHarnessOverhead$/op="
