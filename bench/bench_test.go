@@ -105,6 +105,7 @@ func run(b *testing.B, spec workloads.Spec, d workloads.Design, opts workloads.O
 //     and off.
 func BenchmarkHarnessOverhead(b *testing.B) {
 	b.Run("op=alloc-hit/impl=baseline", func(b *testing.B) {
+		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
 		var arr atomic.Pointer[[]*int]
 		slots := make([]*int, 64)
 		one := 1
@@ -119,6 +120,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		}
 	})
 	b.Run("op=alloc-hit/impl=interface", func(b *testing.B) {
+		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
 		// The same load and index behind one interface method call: what
 		// a registry hit cannot do without.
 		l := newLookup()
@@ -131,6 +133,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		}
 	})
 	b.Run("op=alloc-hit/impl=registry", func(b *testing.B) {
+		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
 		rt := kern.New(kern.Config{})
 		reg, err := workloads.Designs()[1].New(rt, designs.Config{Kworkers: 1})
 		if err != nil {
@@ -149,12 +152,14 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		}
 	})
 	b.Run("op=alloc-hit/impl=driver", func(b *testing.B) {
+		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
 		spec := workloads.DefaultSpec
 		spec.Workers = 1
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
 		run(b, spec, workloads.Designs()[1], workloads.Options{})
 	})
 	b.Run("op=alloc-hit/impl=driver-1cache", func(b *testing.B) {
+		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
 		// impl=registry's shape (one root, one memcg, its one cache)
 		// through the driver: what the driver's step adds, with the
 		// working set's cache misses (impl=driver's 116 roots and 64

@@ -45,6 +45,15 @@ type HarnessRatio struct {
 	// Num and Den are the medians, in ns per operation.
 	NumNs, DenNs float64
 	N            int // samples of each
+	// NumAllocs is the most allocs/op of the numerator's samples, or -1
+	// where the benchmark does not report allocations.
+	NumAllocs float64
+}
+
+// Allocates reports whether a hit path (an op=alloc-hit numerator)
+// allocated: a hit must allocate nothing.
+func (r HarnessRatio) Allocates() bool {
+	return strings.HasPrefix(r.Num, "op=alloc-hit/") && r.NumAllocs > 0
 }
 
 // Over reports whether the ratio is above its goal.
@@ -57,6 +66,7 @@ func (r HarnessRatio) Over() bool { return r.Ratio > r.Goal }
 func ReadHarness(path string, opts Options) ([]HarnessRatio, error) {
 	files := benchfmt.Files{Paths: []string{path}}
 	samples := map[string][]float64{}
+	allocs := map[string]float64{}
 	for files.Scan() {
 		switch rec := files.Result().(type) {
 		case *benchfmt.SyntaxError:
@@ -72,9 +82,14 @@ func ReadHarness(path string, opts Options) ([]HarnessRatio, error) {
 					parts = append(parts, strings.TrimPrefix(string(p), "/"))
 				}
 			}
+			name := strings.Join(parts, "/")
 			if v, ok := rec.Value("sec/op"); ok {
-				name := strings.Join(parts, "/")
 				samples[name] = append(samples[name], v*1e9)
+			}
+			if v, ok := rec.Value("allocs/op"); ok {
+				allocs[name] = max(allocs[name], v)
+			} else if _, seen := allocs[name]; !seen {
+				allocs[name] = -1
 			}
 		}
 	}
@@ -100,7 +115,7 @@ func ReadHarness(path string, opts Options) ([]HarnessRatio, error) {
 			return nil, err
 		}
 		r := HarnessRatio{HarnessGoal: g, Ratio: num.Center / den.Center, NumNs: num.Center, DenNs: den.Center, N: n,
-			Lo: math.Inf(-1), Hi: math.Inf(1)}
+			Lo: math.Inf(-1), Hi: math.Inf(1), NumAllocs: allocs[g.Num]}
 		if den.Lo > 0 && !math.IsInf(den.Hi, 0) && !math.IsInf(num.Hi, 0) {
 			r.Lo, r.Hi = num.Lo/den.Hi, num.Hi/den.Lo
 		}
@@ -125,18 +140,29 @@ func goalCell(g float64) string {
 // goal and a flag where it is above it.
 func HarnessTable(rs []HarnessRatio) Table {
 	t := Table{Title: "The harness's own cost (BenchmarkHarnessOverhead)",
-		Header: []string{"ratio", "measured", "interval", "ns/op", "goal", "", "why this goal"}}
+		Header: []string{"ratio", "measured", "interval", "ns/op", "allocs/op", "goal", "", "why this goal"}}
 	for _, r := range rs {
 		interval := "—"
 		if !math.IsInf(r.Lo, 0) && !math.IsInf(r.Hi, 0) {
 			interval = fmt.Sprintf("%.2f – %.2f", r.Lo, r.Hi)
 		}
-		flag := "ok"
+		var flags []string
 		if r.Over() {
-			flag = "⚑ above the goal"
+			flags = append(flags, "⚑ above the goal")
+		}
+		if r.Allocates() {
+			flags = append(flags, "⚑ a hit allocates")
+		}
+		flag := "ok"
+		if len(flags) > 0 {
+			flag = strings.Join(flags, "; ")
+		}
+		allocCell := "—"
+		if r.NumAllocs >= 0 {
+			allocCell = fmt.Sprintf("%g", r.NumAllocs)
 		}
 		t.Rows = append(t.Rows, []string{r.Name, fmt.Sprintf("%.2f", r.Ratio), interval,
-			fmt.Sprintf("%.3g / %.3g", r.NumNs, r.DenNs), goalCell(r.Goal), flag, r.Why})
+			fmt.Sprintf("%.3g / %.3g", r.NumNs, r.DenNs), allocCell, goalCell(r.Goal), flag, r.Why})
 	}
 	if len(rs) > 0 {
 		note := fmt.Sprintf("Ratios of the medians of %d samples each (interleaved rounds), with the interval bounded by the two 95 %% confidence intervals.", rs[0].N)

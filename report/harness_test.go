@@ -46,8 +46,40 @@ func TestReadHarness(t *testing.T) {
 			t.Errorf("%s: ratio %.3f [%.3f, %.3f] over %v n %d; want %.3f, over %v, 6 samples", r.Name, r.Ratio, r.Lo, r.Hi, r.Over(), r.N, w.ratio, w.over)
 		}
 	}
-	if rows := HarnessTable(rs).Rows; rows[0][5] != "⚑ above the goal" || rows[1][5] != "ok" {
-		t.Errorf("flags %q and %q, want the first above its goal, the second ok", rows[0][5], rows[1][5])
+	if rows := HarnessTable(rs).Rows; rows[0][6] != "⚑ above the goal" || rows[1][6] != "ok" || rows[0][4] != "—" {
+		t.Errorf("flags %q and %q, allocs %q; want the first above its goal, the second ok, no allocs reported",
+			rows[0][6], rows[1][6], rows[0][4])
+	}
+
+	// Allocations: a hit that allocates in any sample is flagged; one
+	// that allocates nothing shows 0.
+	for _, tt := range []struct {
+		allocs string
+		cell   string
+		flag   bool
+	}{{"0 allocs/op", "0", false}, {"1 allocs/op", "1", true}} {
+		var b strings.Builder
+		for i := range 6 {
+			for name, v := range ns {
+				extra := ""
+				if name == "op=alloc-hit/impl=driver-1cache" {
+					extra = " 0 allocs/op"
+					if i == 3 {
+						extra = " " + tt.allocs
+					}
+				}
+				fmt.Fprintf(&b, "BenchmarkHarnessOverhead/%s-2 1000 %g ns/op%s\n", name, v, extra)
+			}
+		}
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		rs, err := ReadHarness(path, DefaultOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := HarnessTable(rs).Rows[1] // driver hit / registry hit
+		if row[4] != tt.cell || strings.Contains(row[6], "allocates") != tt.flag {
+			t.Errorf("with %s in one sample: allocs cell %q, flags %q; want %q, flagged %v", tt.allocs, row[4], row[6], tt.cell, tt.flag)
+		}
 	}
 	os.WriteFile(path, []byte("BenchmarkHarnessOverhead/op=alloc-hit/impl=driver-2 1 1 ns/op\n"), 0o644)
 	if _, err := ReadHarness(path, DefaultOptions); err == nil || !strings.Contains(err.Error(), "no BenchmarkHarnessOverhead/op=alloc-hit/impl=") {
