@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"memcgbench/designs/internal/kmem"
 	"memcgbench/kern"
 )
 
@@ -89,20 +90,21 @@ const (
 	MaxMemcgs    = MaxArraySize
 )
 
-// A Root is a handle to a root cache, as returned by CreateRoot. Only the
-// registry that returned it accepts it.
-type Root interface {
-	// Name returns the name the root was created with.
-	Name() string
-}
+// A Root is a handle to a root cache, as returned by CreateRoot: a pointer
+// to the kernel object itself (package designs/internal/kmem), as the
+// kernel's callers hold a struct kmem_cache *, so that an allocation's
+// lock-free hit reads it with nothing between. Only the registry that
+// returned it accepts it; its Name method gives the name it was created
+// with. Its other methods are the designs' own.
+type Root = *kmem.Cache
 
-// A Memcg is a handle to a memcg, as returned by ActivateMemcg. Only the
-// registry that returned it accepts it.
-type Memcg interface {
-	// ID returns the memcg's kmemcg id, the index of its child caches in every
-	// root's per-memcg array. Ids are reused once a memcg is freed.
-	ID() int
-}
+// A Memcg is a handle to a memcg, as returned by ActivateMemcg: a pointer
+// to the kernel object (designs/internal/kmem), as the kernel's struct
+// mem_cgroup *. Only the registry that returned it accepts it; its ID
+// method gives its kmemcg id, the index of its child caches in every
+// root's per-memcg array (ids are reused once a memcg is freed). Its other
+// methods are the designs' own.
+type Memcg = *kmem.Memcg
 
 // Config configures a Registry.
 type Config struct {

@@ -7,17 +7,17 @@ import (
 	"time"
 
 	"memcgbench/designs"
+	"memcgbench/designs/internal/kmem"
 	"memcgbench/kern"
 )
 
-// foreignRoot and foreignMemcg are handles no registry made.
-type foreignRoot struct{}
+// foreignRoot and foreignMemcg return handles no registry made: kernel
+// objects of an owner no registry has.
+func foreignRoot() designs.Root {
+	return kmem.NewRoot("foreign", new(kmem.Owner), false, designs.MinArraySize)
+}
 
-func (foreignRoot) Name() string { return "foreign" }
-
-type foreignMemcg struct{}
-
-func (foreignMemcg) ID() int { return 0 }
+func foreignMemcg() designs.Memcg { return kmem.NewMemcg(new(kmem.Owner)) }
 
 // badInputCases each make one bad call on a registry holding a live root
 // "live" with a child for memcg live, a destroyed root, an offline memcg,
@@ -37,11 +37,11 @@ var badInputCases = []struct {
 	}, designs.ErrRootExists},
 	{"destroy destroyed root", func(e *env, f *fixture) error { return e.reg.DestroyRoot(e.task, f.deadRoot) }, designs.ErrRootDestroyed},
 	{"destroy nil root", func(e *env, f *fixture) error { return e.reg.DestroyRoot(e.task, nil) }, designs.ErrUnknownRoot},
-	{"destroy foreign root", func(e *env, f *fixture) error { return e.reg.DestroyRoot(e.task, foreignRoot{}) }, designs.ErrUnknownRoot},
+	{"destroy foreign root", func(e *env, f *fixture) error { return e.reg.DestroyRoot(e.task, foreignRoot()) }, designs.ErrUnknownRoot},
 	{"destroy other registry's root", func(e *env, f *fixture) error { return e.reg.DestroyRoot(e.task, f.otherRoot) }, designs.ErrUnknownRoot},
 	{"offline offline memcg", func(e *env, f *fixture) error { return e.reg.OfflineMemcg(e.task, f.deadMemcg) }, designs.ErrMemcgOffline},
 	{"offline nil memcg", func(e *env, f *fixture) error { return e.reg.OfflineMemcg(e.task, nil) }, designs.ErrUnknownMemcg},
-	{"offline foreign memcg", func(e *env, f *fixture) error { return e.reg.OfflineMemcg(e.task, foreignMemcg{}) }, designs.ErrUnknownMemcg},
+	{"offline foreign memcg", func(e *env, f *fixture) error { return e.reg.OfflineMemcg(e.task, foreignMemcg()) }, designs.ErrUnknownMemcg},
 	{"offline other registry's memcg", func(e *env, f *fixture) error { return e.reg.OfflineMemcg(e.task, f.otherMemcg) }, designs.ErrUnknownMemcg},
 	{"alloc in offline memcg", func(e *env, f *fixture) error {
 		_, err := e.reg.Alloc(e.task, f.deadMemcg, f.live)
@@ -52,7 +52,7 @@ var badInputCases = []struct {
 		return err
 	}, designs.ErrRootDestroyed},
 	{"alloc with foreign handles", func(e *env, f *fixture) error {
-		_, err := e.reg.Alloc(e.task, foreignMemcg{}, f.live)
+		_, err := e.reg.Alloc(e.task, foreignMemcg(), f.live)
 		return err
 	}, designs.ErrUnknownMemcg},
 	{"alloc with both handles of another registry that has the child", func(e *env, f *fixture) error {
@@ -74,7 +74,7 @@ var badInputCases = []struct {
 	{"uncharge more than charged", func(e *env, f *fixture) error { return e.reg.Uncharge(e.task, f.liveMemcg, f.live, 3) }, designs.ErrBadPages},
 	{"uncharge from destroyed root", func(e *env, f *fixture) error { return e.reg.Uncharge(e.task, f.liveMemcg, f.deadRoot, 1) }, designs.ErrRootDestroyed},
 	{"shrink destroyed root", func(e *env, f *fixture) error { return e.reg.Shrink(e.task, f.deadRoot) }, designs.ErrRootDestroyed},
-	{"shrink foreign root", func(e *env, f *fixture) error { return e.reg.Shrink(e.task, foreignRoot{}) }, designs.ErrUnknownRoot},
+	{"shrink foreign root", func(e *env, f *fixture) error { return e.reg.Shrink(e.task, foreignRoot()) }, designs.ErrUnknownRoot},
 	{"slabinfo of offline memcg", func(e *env, f *fixture) error {
 		_, err := e.reg.Slabinfo(e.task, f.deadMemcg)
 		return err

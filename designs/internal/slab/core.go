@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"memcgbench/designs"
+	"memcgbench/designs/internal/kmem"
 	"memcgbench/kern"
 )
 
@@ -26,6 +27,10 @@ var (
 // kernel paths whose locking bd67314586 did not change. A design embeds a
 // Core and adds its own locks and its versions of the paths that changed.
 type Core struct {
+	// owner is the identity every cache and memcg of this registry
+	// carries; first, as every hit reads it.
+	owner *kmem.Owner
+
 	Costs designs.Costs
 	// WQ runs the deferred create (and, in the old design, destroy) work:
 	// system_wq's kworkers.
@@ -92,18 +97,19 @@ func NewCore(rt *kern.Runtime, cfg designs.Config) (*Core, error) {
 		IDs:           NewIDs(),
 		ArraySize:     MinArraySize,
 		names:         make(map[string]*Cache),
+		owner:         new(kmem.Owner),
 	}, nil
 }
 
 // Root returns the root cache behind handle r, or ErrUnknownRoot or
 // ErrRootDestroyed.
 func (c *Core) Root(r designs.Root) (*Cache, error) {
-	root, ok := r.(*Cache)
-	if !ok || root == nil || root.Owner != c || root.Memcg != nil {
+	root := r
+	if root == nil || root.Owner != c.owner || root.Memcg != nil {
 		return nil, designs.ErrUnknownRoot
 	}
 	if root.Destroyed() {
-		return nil, fmt.Errorf("root %q: %w", root.name, designs.ErrRootDestroyed)
+		return nil, fmt.Errorf("root %q: %w", root.Name(), designs.ErrRootDestroyed)
 	}
 	return root, nil
 }
@@ -111,8 +117,8 @@ func (c *Core) Root(r designs.Root) (*Cache, error) {
 // AnyMemcg returns the memcg behind handle m, online or not, or
 // ErrUnknownMemcg.
 func (c *Core) AnyMemcg(m designs.Memcg) (*Memcg, error) {
-	memcg, ok := m.(*Memcg)
-	if !ok || memcg == nil || memcg.Owner != c {
+	memcg := m
+	if memcg == nil || memcg.Owner != c.owner {
 		return nil, designs.ErrUnknownMemcg
 	}
 	return memcg, nil
@@ -126,7 +132,7 @@ func (c *Core) Memcg(m designs.Memcg) (*Memcg, error) {
 		return nil, err
 	}
 	if !memcg.Online() {
-		return nil, fmt.Errorf("memcg %d: %w", memcg.id, designs.ErrMemcgOffline)
+		return nil, fmt.Errorf("memcg %d: %w", memcg.ID(), designs.ErrMemcgOffline)
 	}
 	return memcg, nil
 }
@@ -142,8 +148,7 @@ func (c *Core) CreateRoot(t *kern.Task, name string) (designs.Root, error) {
 		return nil, fmt.Errorf("create root %q: %w", name, designs.ErrRootExists)
 	}
 	t.Work(c.Costs.Create)
-	root := &Cache{name: name, Owner: c, RCU: c.nextRootRCU()}
-	root.Caches.Store(NewArray(c.ArraySize))
+	root := kmem.NewRoot(name, c.owner, c.nextRootRCU(), c.ArraySize)
 	c.names[name] = root
 	c.List.Add(root)
 	c.roots.Add(1)
@@ -172,7 +177,7 @@ func (c *Core) BeginDestroyRoot(t *kern.Task, r designs.Root) (*Cache, error) {
 	t.Lock(c.SlabMutex)
 	defer t.Unlock(c.SlabMutex)
 	if root.Dying {
-		return nil, fmt.Errorf("destroy root %q: %w", root.name, designs.ErrRootDestroyed)
+		return nil, fmt.Errorf("destroy root %q: %w", root.Name(), designs.ErrRootDestroyed)
 	}
 	root.Dying = true
 	return root, nil
@@ -185,7 +190,7 @@ func (c *Core) BeginDestroyRoot(t *kern.Task, r designs.Root) (*Cache, error) {
 func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
 	t.Lock(c.SlabMutex)
 	c.List.Remove(root)
-	delete(c.names, root.name)
+	delete(c.names, root.Name())
 	root.MarkDestroyed()
 	t.Work(c.Costs.Shutdown)
 	c.roots.Add(-1)
@@ -212,27 +217,25 @@ func (c *Core) ShrinkCost() time.Duration {
 
 // Alloc is path D's fast path, the same in both designs: a lock-free lookup;
 // on a miss, queue the design's create work and fall back to the root.
-func (c *Core) Alloc(t *kern.Task, m designs.Memcg, r designs.Root) (bool, error) {
+func (c *Core) Alloc(t *kern.Task, memcg designs.Memcg, root designs.Root) (bool, error) {
 	// The hit, lock-free as the kernel's memcg_kmem_get_cache is, checks
-	// only what a hit needs; anything else (a miss, a bad or stale handle)
-	// takes the slow path, which checks everything again and says why.
-	// Two checks are implied, not made (FastPathInvariants, walked by the
-	// conformance suite, holds both): a child cache never has an array, so
-	// a non-nil array makes r a root; and a root's array holds only children of memcgs of the
-	// root's registry, so child.Memcg == memcg and root.Owner == c make
-	// memcg one of c's. A memcg's id is not reused while it is online, so
-	// an online memcg's slot holds its own child or nothing.
-	memcg, _ := m.(*Memcg)
-	root, _ := r.(*Cache)
+	// only what a hit needs: memcg is online and one of c's, root is
+	// live and c's, and root's slot for memcg's id is filled. Anything
+	// else (a miss, a bad or stale handle) takes the slow path, which
+	// checks everything again and says why. The slot needs no check that
+	// its child is memcg's: an id is given back only once every slot of
+	// its memcg is cleared, so an online memcg's id indexes its own child
+	// or nothing, and a child's array is empty, so a child passed as a
+	// root finds no slot (FastPathInvariants, walked by the conformance
+	// suite, holds both). Live is the owner until the memcg goes offline
+	// or is killed, or the root is destroyed: one load each for owner and
+	// state.
 	if memcg != nil && root != nil {
-		if a := root.Caches.Load(); a != nil && uint(memcg.id) < uint(len(a.Slots)) {
-			if child := a.Slots[memcg.id].Load(); child != nil && child.Memcg == memcg &&
-				memcg.Online() && root.Owner == c && !root.Destroyed() {
-				return true, nil
-			}
+		if root.Slot(memcg.ID()) != nil && memcg.Live() == c.owner && root.Live() == c.owner {
+			return true, nil
 		}
 	}
-	return c.allocSlow(t, m, r)
+	return c.allocSlow(t, memcg, root)
 }
 
 // allocSlow is Alloc past its fast path: errors, and the miss, which
@@ -248,7 +251,7 @@ func (c *Core) allocSlow(t *kern.Task, m designs.Memcg, r designs.Root) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("alloc: %w", err)
 	}
-	if child := Lookup(root, memcg.id); child != nil && child.Memcg == memcg {
+	if child := Lookup(root, memcg.ID()); child != nil && child.Memcg == memcg {
 		return true, nil
 	}
 	t.Work(c.Costs.Miss)
@@ -287,18 +290,18 @@ func newCreateWork() *createWork {
 
 // queueCreate queues one more create of memcg's child of root.
 func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
-	memcg.createsMu.Lock()
-	w := memcg.creates[root]
+	memcg.CreatesMu.Lock()
+	w, _ := memcg.Creates[root].(*createWork)
 	if w == nil {
 		w = newCreateWork()
 		w.c, w.memcg, w.root = c, memcg, root
-		if memcg.creates == nil {
-			memcg.creates = make(map[*Cache]*createWork)
+		if memcg.Creates == nil {
+			memcg.Creates = make(map[*Cache]any)
 		}
-		memcg.creates[root] = w
+		memcg.Creates[root] = w
 	}
 	w.refs++
-	memcg.createsMu.Unlock()
+	memcg.CreatesMu.Unlock()
 	c.WQ.QueueCopy(t, &w.WorkItem)
 }
 
@@ -307,14 +310,14 @@ func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
 func (w *createWork) run(t *kern.Task) {
 	c, memcg, root := w.c, w.memcg, w.root
 	c.CreateChild(t, memcg, root)
-	memcg.createsMu.Lock()
+	memcg.CreatesMu.Lock()
 	w.refs--
 	done := w.refs == 0
 	if done {
-		delete(memcg.creates, root)
+		delete(memcg.Creates, root)
 		w.c, w.memcg, w.root = nil, nil, nil
 	}
-	memcg.createsMu.Unlock()
+	memcg.CreatesMu.Unlock()
 	if done {
 		createPool.Put(w)
 	}
@@ -324,7 +327,7 @@ func (w *createWork) run(t *kern.Task) {
 // the child already there (several misses queue work for one pair), counting
 // it. The caller holds the lock the design writes slots under.
 func (c *Core) SkipCreate(m *Memcg, root *Cache) bool {
-	if Lookup(root, m.id) == nil {
+	if Lookup(root, m.ID()) == nil {
 		return false
 	}
 	c.createSkipped.Add(1)
@@ -347,7 +350,7 @@ func (c *Core) DropCreate(m *Memcg, root *Cache) bool {
 // on the global list. The caller holds SlabMutex.
 func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
 	t.Work(c.Costs.Create)
-	child := &Cache{Root: root, Memcg: m, name: root.name, Owner: c, RCU: root.RCU}
+	child := kmem.NewChild(root, m, c.owner)
 	c.List.Add(child)
 	c.childrenCreated.Add(1)
 	return child
@@ -421,7 +424,7 @@ func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
 
 // NewMemcg takes an id for a new memcg. The caller holds ActivateMutex.
 func (c *Core) NewMemcg(t *kern.Task, mutex *kern.Mutex) (*Memcg, error) {
-	m := NewMemcg(c)
+	m := kmem.NewMemcg(c.owner)
 	m.Mutex = mutex
 	if err := c.IDs.Get(t, m); err != nil {
 		return nil, err
@@ -455,7 +458,7 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	t.Lock(mu)
 	defer t.Unlock(mu)
 	if m.SetOffline() {
-		return fmt.Errorf("offline memcg %d: %w", m.id, designs.ErrMemcgOffline)
+		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
 	now := t.Now()
@@ -485,7 +488,7 @@ func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	t.Lock(c.CgroupMutex)
 	defer t.Unlock(c.CgroupMutex)
 	if m.Kill() {
-		return fmt.Errorf("remove memcg %d: %w", m.id, designs.ErrMemcgOffline)
+		return fmt.Errorf("remove memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
 	}
 	w := &offlineWork{c: c, memcg: m, since: t.Now()}
 	w.Init(w.run)
@@ -575,9 +578,9 @@ func (c *Core) child(memcg *Memcg, r designs.Root) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	child := Lookup(root, memcg.id)
+	child := Lookup(root, memcg.ID())
 	if child == nil || child.Memcg != memcg {
-		return nil, fmt.Errorf("memcg %d, root %q: %w", memcg.id, root.name, designs.ErrNoCache)
+		return nil, fmt.Errorf("memcg %d, root %q: %w", memcg.ID(), root.Name(), designs.ErrNoCache)
 	}
 	return child, nil
 }
@@ -703,9 +706,9 @@ func (c *Core) Inventory(t *kern.Task) designs.Inventory {
 	for _, m := range c.IDs.Memcgs(t) {
 		mu := c.ListLock(m)
 		t.Lock(mu)
-		mi := designs.MemcgInfo{ID: m.id, Online: !m.IsOffline()}
+		mi := designs.MemcgInfo{ID: m.ID(), Online: !m.IsOffline()}
 		for _, cache := range m.Caches() {
-			mi.Caches = append(mi.Caches, cache.Info())
+			mi.Caches = append(mi.Caches, cacheInfo(cache))
 		}
 		t.Unlock(mu)
 		inv.Memcgs = append(inv.Memcgs, mi)
@@ -718,12 +721,12 @@ func (c *Core) slabInventory(t *kern.Task) designs.Inventory {
 	defer t.Unlock(c.SlabMutex)
 	inv := designs.Inventory{ArraySize: c.ArraySize}
 	for _, cache := range c.List.All() {
-		inv.SlabCaches = append(inv.SlabCaches, cache.Info())
+		inv.SlabCaches = append(inv.SlabCaches, cacheInfo(cache))
 	}
 	for _, root := range c.List.Roots() {
-		ri := designs.RootInfo{Name: root.name, ArrayLen: len(root.Caches.Load().Slots)}
+		ri := designs.RootInfo{Name: root.Name(), ArrayLen: len(root.Caches.Load().Slots)}
 		for _, child := range Children(root) {
-			ri.Children = append(ri.Children, child.Info())
+			ri.Children = append(ri.Children, cacheInfo(child))
 		}
 		inv.Roots = append(inv.Roots, ri)
 	}
@@ -732,20 +735,20 @@ func (c *Core) slabInventory(t *kern.Task) designs.Inventory {
 
 // FastPathInvariants walks every cache under slab_mutex and returns each
 // broken invariant that Alloc's fast path relies on instead of checking:
-// a child cache has no per-memcg array (so an array makes a handle a
-// root); every filled slot of a root's array holds a child of that root,
-// for the memcg with that id, made by this registry for one of this
-// registry's memcgs (so child.Memcg == memcg and root.Owner == c make
-// memcg one of c's). The conformance suite calls it, through an optional
-// interface, wherever it checks invariants.
+// a child cache's per-memcg array is empty (so a child passed as a root
+// finds no slot); every filled slot of a root's array holds a child of that
+// root, made by this registry, of the memcg that holds that id now (so an
+// online memcg of c's finds its own child in its slot, or nothing). The
+// conformance suite calls it, through an optional interface, wherever it
+// checks invariants.
 func (c *Core) FastPathInvariants(t *kern.Task) []string {
 	t.Lock(c.SlabMutex)
 	defer t.Unlock(c.SlabMutex)
 	var bad []string
 	for _, cache := range c.List.All() {
 		if cache.Memcg != nil {
-			if cache.Caches.Load() != nil {
-				bad = append(bad, fmt.Sprintf("child of %q for memcg %d has a per-memcg array", cache.name, cache.Memcg.id))
+			if a := cache.Caches.Load(); a == nil || len(a.Slots) != 0 {
+				bad = append(bad, fmt.Sprintf("child of %q for memcg %d has a per-memcg array with slots, or none at all", cache.Name(), cache.Memcg.ID()))
 			}
 			continue
 		}
@@ -754,10 +757,12 @@ func (c *Core) FastPathInvariants(t *kern.Task) []string {
 			child := slots[id].Load()
 			switch {
 			case child == nil:
-			case child.Root != cache || child.Memcg == nil || child.Memcg.id != id:
-				bad = append(bad, fmt.Sprintf("slot %d of %q holds a cache that is not its child for memcg %d", id, cache.name, id))
-			case child.Owner != c || child.Memcg.Owner != c:
-				bad = append(bad, fmt.Sprintf("slot %d of %q holds a child or memcg of another registry", id, cache.name))
+			case child.Root != cache || child.Memcg == nil || child.Memcg.ID() != id:
+				bad = append(bad, fmt.Sprintf("slot %d of %q holds a cache that is not its child for memcg %d", id, cache.Name(), id))
+			case child.Owner != c.owner || child.Memcg.Owner != c.owner:
+				bad = append(bad, fmt.Sprintf("slot %d of %q holds a child or memcg of another registry", id, cache.Name()))
+			case c.IDs.Holder(t, id) != child.Memcg:
+				bad = append(bad, fmt.Sprintf("slot %d of %q holds the child of a memcg that no longer holds id %d", id, cache.Name(), id))
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func (a *IDs) Get(t *kern.Task, m *Memcg) error {
 	default:
 		return fmt.Errorf("%w: all %d in use", designs.ErrTooManyMemcgs, MaxMemcgs)
 	}
-	m.id = id
+	m.SetID(id)
 	a.memcgs[id] = m
 	a.inUse++
 	return nil
@@ -51,11 +51,11 @@ func (a *IDs) Get(t *kern.Task, m *Memcg) error {
 func (a *IDs) Put(t *kern.Task, m *Memcg) {
 	t.Lock(a.mu)
 	defer t.Unlock(a.mu)
-	if a.memcgs[m.id] != m {
+	if a.memcgs[m.ID()] != m {
 		panic("slab: id given back by a memcg that does not hold it")
 	}
-	a.memcgs[m.id] = nil
-	heap.Push(&a.free, m.id)
+	a.memcgs[m.ID()] = nil
+	heap.Push(&a.free, m.ID())
 	a.inUse--
 }
 
@@ -84,4 +84,14 @@ func (h *idHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// Holder returns the memcg holding id, or nil.
+func (a *IDs) Holder(t *kern.Task, id int) *Memcg {
+	t.Lock(a.mu)
+	defer t.Unlock(a.mu)
+	if id < 0 || id >= len(a.memcgs) {
+		return nil
+	}
+	return a.memcgs[id]
 }

@@ -3,6 +3,7 @@ package slab
 import (
 	"testing"
 
+	"memcgbench/designs/internal/kmem"
 	"memcgbench/kern"
 )
 
@@ -19,9 +20,9 @@ func TestArraySize(t *testing.T) {
 }
 
 func TestGrowKeepsSlotsAndNeverShrinks(t *testing.T) {
-	root := &Cache{name: "r"}
-	root.Caches.Store(NewArray(4))
-	child := &Cache{name: "r"}
+	owner := new(kmem.Owner)
+	root := kmem.NewRoot("r", owner, false, 4)
+	child := kmem.NewChild(root, kmem.NewMemcg(owner), owner)
 	SetSlot(root, 3, child)
 	before := root.Caches.Load()
 	if Grow(root, 4) || Grow(root, 2) {
@@ -51,7 +52,7 @@ func TestIDsLowestFree(t *testing.T) {
 	ids := NewIDs()
 	var ms []*Memcg
 	for range 5 {
-		m := NewMemcg(nil)
+		m := kmem.NewMemcg(nil)
 		if err := ids.Get(task, m); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func TestIDsLowestFree(t *testing.T) {
 	ids.Put(task, ms[3])
 	ids.Put(task, ms[1])
 	for _, want := range []int{1, 3, 5} {
-		m := NewMemcg(nil)
+		m := kmem.NewMemcg(nil)
 		if err := ids.Get(task, m); err != nil || m.ID() != want {
 			t.Errorf("Get = id %d, %v; want %d (lowest free)", m.ID(), err, want)
 		}
@@ -72,10 +73,10 @@ func TestIDsLowestFree(t *testing.T) {
 
 func TestListsAddRemove(t *testing.T) {
 	l := NewList()
-	m := NewMemcg(nil)
-	root := &Cache{name: "root"}
-	a := &Cache{name: "root", Root: root, Memcg: m}
-	b := &Cache{name: "root", Root: root, Memcg: m}
+	m := kmem.NewMemcg(nil)
+	root := kmem.NewRoot("root", nil, false, MinArraySize)
+	a := kmem.NewChild(root, m, nil)
+	b := kmem.NewChild(root, m, nil)
 	l.Add(root)
 	l.Add(a)
 	l.Add(b)
