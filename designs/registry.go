@@ -96,7 +96,7 @@ const (
 // lock-free hit reads it with nothing between. Only the registry that
 // returned it accepts it; its Name method gives the name it was created
 // with. Its other methods are the designs' own.
-type Root = *kmem.Cache
+type Root = *KmemCache
 
 // A Memcg is a handle to a memcg, as returned by ActivateMemcg: a pointer
 // to the kernel object (designs/internal/kmem), as the kernel's struct
@@ -104,7 +104,15 @@ type Root = *kmem.Cache
 // method gives its kmemcg id, the index of its child caches in every
 // root's per-memcg array (ids are reused once a memcg is freed). Its other
 // methods are the designs' own.
-type Memcg = *kmem.Memcg
+type Memcg = *MemCgroup
+
+// KmemCache and MemCgroup are the kernel objects the handles point to, named
+// after the kernel's struct kmem_cache and struct mem_cgroup, so that code
+// outside designs can keep handles in atomic.Pointers.
+type (
+	KmemCache = kmem.Cache
+	MemCgroup = kmem.Memcg
+)
 
 // Config configures a Registry.
 type Config struct {

@@ -69,8 +69,8 @@ type Runner struct {
 	reg    designs.Registry
 	roles  []Role
 
-	memcgs []atomic.Pointer[memcgRef] // memcg slots: churn swaps them
-	roots  []atomic.Pointer[rootRef]  // root slots: root churn swaps them
+	memcgs []atomic.Pointer[designs.MemCgroup] // memcg slots: churn swaps them
+	roots  []atomic.Pointer[designs.KmemCache] // root slots: root churn swaps them
 
 	workers []*worker
 	ran     bool
@@ -124,11 +124,8 @@ func cpusOf(opts Options) int {
 	return runtime.GOMAXPROCS(0)
 }
 
-type memcgRef struct{ designs.Memcg }
-type rootRef struct{ designs.Root }
-
-func (r *Runner) memcg(i uint32) designs.Memcg { return r.memcgs[i].Load().Memcg }
-func (r *Runner) root(i uint32) designs.Root   { return r.roots[i].Load().Root }
+func (r *Runner) memcg(i uint32) designs.Memcg { return r.memcgs[i].Load() }
+func (r *Runner) root(i uint32) designs.Root   { return r.roots[i].Load() }
 
 // NewRunner validates spec, builds the registry and its starting state: the
 // roots, the memcgs and each memcg's working-set caches. The setup skips the
@@ -156,8 +153,8 @@ func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
 	r := &Runner{spec: spec, design: d, opts: opts, rt: rt, reg: reg,
 		roles: roles, virtual: opts.Virtual != nil, aborted: make(chan struct{}),
 		yieldEvery: opts.Virtual == nil && spec.Open(),
-		memcgs:     make([]atomic.Pointer[memcgRef], spec.Memcgs),
-		roots:      make([]atomic.Pointer[rootRef], spec.Roots),
+		memcgs:     make([]atomic.Pointer[designs.MemCgroup], spec.Memcgs),
+		roots:      make([]atomic.Pointer[designs.KmemCache], spec.Roots),
 	}
 	if err := r.setup(); err != nil {
 		reg.Close()
@@ -211,14 +208,14 @@ func (r *Runner) build(t *kern.Task) error {
 		if err != nil {
 			return err
 		}
-		r.roots[i].Store(&rootRef{root})
+		r.roots[i].Store(root)
 	}
 	for i := range r.memcgs {
 		m, err := r.reg.ActivateMemcg(t)
 		if err != nil {
 			return err
 		}
-		r.memcgs[i].Store(&memcgRef{m})
+		r.memcgs[i].Store(m)
 		for k := range r.spec.CachesPerMemcg {
 			if _, err := r.reg.Alloc(t, m, r.root(uint32(workingSetRoot(&r.spec, i, k)))); err != nil {
 				return err
@@ -763,8 +760,8 @@ func (w *worker) churn(i int, began int64) error {
 	if err := w.live(m, i); err != nil {
 		return err
 	}
-	old := r.memcgs[i].Swap(&memcgRef{m})
-	return reg.RemoveMemcg(t, old.Memcg)
+	old := r.memcgs[i].Swap(m)
+	return reg.RemoveMemcg(t, old)
 }
 
 // live is a started container's life, in a fixed scenario: the
@@ -825,8 +822,8 @@ func (w *worker) rootChurn(j int) error {
 	if err != nil {
 		return err
 	}
-	old := r.roots[j].Swap(&rootRef{root})
-	return reg.DestroyRoot(t, old.Root)
+	old := r.roots[j].Swap(root)
+	return reg.DestroyRoot(t, old)
 }
 
 // stale reports whether err is the expected result of racing another worker:
