@@ -36,6 +36,8 @@
 //	                                                   if no pages the child destroy*                       (under it)
 //	RemoveMemcg    E    rmdir -> css_killed_work_fn    cgroup_mutex: refuse allocations, queue               same
 //	                                                   OfflineMemcg on cgroup_destroy_wq (one at a time)
+//	Lookup         D    cache_from_memcg_idx, under    no lock, no cost: the slot and the liveness of both  same
+//	                    rcu_read_lock                  handles; false sends the caller to Alloc
 //	Alloc          D    memcg_kmem_get_cache           no lock: lock-free lookup; a miss costs {Miss} and   same
 //	                                                   queues create work
 //	(create work)  D    memcg_create_kmem_cache        slab_mutex {Create} -> memcg::slab_caches_mutex      memcg_slab_mutex -> slab_mutex {Create}; list add

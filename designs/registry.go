@@ -48,6 +48,16 @@ type Registry interface {
 	// queues the child's creation and reports false (the allocation falls back
 	// to the root cache). A hit takes no lock and allocates nothing.
 	Alloc(t *kern.Task, m Memcg, r Root) (bool, error)
+	// Lookup is Alloc's hit alone: the lock-free lookup
+	// memcg_kmem_get_cache starts with (cache_from_memcg_idx under
+	// rcu_read_lock). It reports true when m's own child of r is ready,
+	// as Alloc would on a hit, and false on a miss and for any handle it
+	// cannot vouch for (nil, another registry's, an offline or killed
+	// memcg, a destroyed root); then the caller goes on to Alloc, which
+	// queues the creation or says what is wrong. It takes no lock,
+	// allocates nothing, changes nothing and needs no task, so that a hit
+	// costs one call that calls nothing: the workloads' allocation step.
+	Lookup(m Memcg, r Root) bool
 	// Charge adds pages to m's child cache of r, as the slab allocator does
 	// when that cache takes new pages. It fails with ErrNoCache if the child
 	// does not exist.

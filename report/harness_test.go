@@ -12,6 +12,7 @@ func TestReadHarness(t *testing.T) {
 	var b strings.Builder
 	ns := map[string]float64{
 		"op=alloc-hit/impl=interface": 2, "op=alloc-hit/impl=registry": 6, "op=alloc-hit/impl=driver-1cache": 10,
+		"op=alloc-hit/impl=registry-alloc": 9,
 		"op=alloc-hit/impl=driver":         25,
 		"op=lock/contention=none/stats=on": 60, "op=lock/contention=none/stats=off": 15,
 		"op=lock/contention=all/stats=on": 390, "op=lock/contention=all/stats=off": 300,
@@ -31,11 +32,12 @@ func TestReadHarness(t *testing.T) {
 		ratio float64
 		over  bool
 	}{
-		"registry hit / interface call":        {3, true},
-		"driver hit / registry hit, one cache": {10.0 / 6, false},
-		"driver hit, working set / one cache":  {2.5, false},
-		"lock_stat on / off, uncontended":      {4, false},
-		"lock_stat on / off, contended":        {1.3, false},
+		"registry hit (Lookup) / interface call": {3, true},
+		"hit through Alloc / Lookup":             {1.5, false},
+		"driver hit / registry hit, one cache":   {10.0 / 6, false},
+		"driver hit, working set / one cache":    {2.5, false},
+		"lock_stat on / off, uncontended":        {4, false},
+		"lock_stat on / off, contended":          {1.3, false},
 	}
 	if len(rs) != len(want) {
 		t.Fatalf("%d ratios, want %d", len(rs), len(want))
@@ -46,9 +48,9 @@ func TestReadHarness(t *testing.T) {
 			t.Errorf("%s: ratio %.3f [%.3f, %.3f] over %v n %d; want %.3f, over %v, 6 samples", r.Name, r.Ratio, r.Lo, r.Hi, r.Over(), r.N, w.ratio, w.over)
 		}
 	}
-	if rows := HarnessTable(rs).Rows; rows[0][6] != "⚑ above the goal" || rows[1][6] != "ok" || rows[0][4] != "—" {
+	if rows := HarnessTable(rs).Rows; rows[0][6] != "⚑ above the goal" || rows[2][6] != "ok" || rows[0][4] != "—" {
 		t.Errorf("flags %q and %q, allocs %q; want the first above its goal, the second ok, no allocs reported",
-			rows[0][6], rows[1][6], rows[0][4])
+			rows[0][6], rows[2][6], rows[0][4])
 	}
 
 	// Allocations: a hit that allocates in any sample is flagged; one
@@ -76,7 +78,7 @@ func TestReadHarness(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		row := HarnessTable(rs).Rows[1] // driver hit / registry hit
+		row := HarnessTable(rs).Rows[2] // driver hit / registry hit
 		if row[4] != tt.cell || strings.Contains(row[6], "allocates") != tt.flag {
 			t.Errorf("with %s in one sample: allocs cell %q, flags %q; want %q, flagged %v", tt.allocs, row[4], row[6], tt.cell, tt.flag)
 		}

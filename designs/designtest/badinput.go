@@ -90,21 +90,34 @@ type fixture struct {
 	liveMemcg, deadMemcg, otherMemcg designs.Memcg
 }
 
+// newBadInputFixture returns a registry of d holding the fixture's
+// handles, and the fixture.
+func newBadInputFixture(t *testing.T, d Design) (*env, *fixture) {
+	e := newEnv(t, d, 0, nil)
+	other := newEnv(t, d, 0, nil)
+	f := &fixture{
+		live: e.root("live"), spare: e.root("spare"), deadRoot: e.root("dead"),
+		otherRoot: other.root("live"), liveMemcg: e.memcg(), deadMemcg: e.memcg(),
+		otherMemcg: other.memcg(),
+	}
+	e.child(f.liveMemcg, f.live)
+	other.child(f.otherMemcg, f.otherRoot)
+	// The dead memcg and root had children when they died, the memcg's
+	// holding a page, so that it outlives the offline: a lookup of either
+	// may find a filled slot and must still say no.
+	e.child(f.deadMemcg, f.live)
+	e.child(f.liveMemcg, f.deadRoot)
+	e.must("Charge", e.reg.Charge(e.task, f.deadMemcg, f.live, 1))
+	e.must("Charge", e.reg.Charge(e.task, f.liveMemcg, f.live, 2))
+	e.must("DestroyRoot", e.reg.DestroyRoot(e.task, f.deadRoot))
+	e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, f.deadMemcg))
+	return e, f
+}
+
 func testBadInput(t *testing.T, d Design) {
 	for _, tc := range badInputCases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, d, 0, nil)
-			other := newEnv(t, d, 0, nil)
-			f := &fixture{
-				live: e.root("live"), spare: e.root("spare"), deadRoot: e.root("dead"),
-				otherRoot: other.root("live"), liveMemcg: e.memcg(), deadMemcg: e.memcg(),
-				otherMemcg: other.memcg(),
-			}
-			e.child(f.liveMemcg, f.live)
-			other.child(f.otherMemcg, f.otherRoot)
-			e.must("Charge", e.reg.Charge(e.task, f.liveMemcg, f.live, 2))
-			e.must("DestroyRoot", e.reg.DestroyRoot(e.task, f.deadRoot))
-			e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, f.deadMemcg))
+			e, f := newBadInputFixture(t, d)
 			before := e.reg.Inventory(e.task)
 
 			err := tc.call(e, f)
@@ -115,6 +128,38 @@ func testBadInput(t *testing.T, d Design) {
 				t.Errorf("a failed call changed the registry:\nbefore %+v\nafter  %+v", before, after)
 			}
 			checkInvariants(e)
+		})
+	}
+	// Lookup vouches for no handle Alloc would refuse: each of these is
+	// false, as a miss is, and changes nothing.
+	lookups := []struct {
+		name  string
+		pick  func(f *fixture) (designs.Memcg, designs.Root)
+		check bool // the pair itself hits: the fixture is sound
+	}{
+		{"live memcg, its child's root", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, f.live }, true},
+		{"nil memcg", func(f *fixture) (designs.Memcg, designs.Root) { return nil, f.live }, false},
+		{"nil root", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, nil }, false},
+		{"offline memcg", func(f *fixture) (designs.Memcg, designs.Root) { return f.deadMemcg, f.live }, false},
+		{"destroyed root", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, f.deadRoot }, false},
+		{"foreign memcg", func(f *fixture) (designs.Memcg, designs.Root) { return foreignMemcg(), f.live }, false},
+		{"foreign root", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, foreignRoot() }, false},
+		{"both of another registry that has the child", func(f *fixture) (designs.Memcg, designs.Root) { return f.otherMemcg, f.otherRoot }, false},
+		{"another registry's memcg", func(f *fixture) (designs.Memcg, designs.Root) { return f.otherMemcg, f.live }, false},
+		{"another registry's root", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, f.otherRoot }, false},
+		{"root with no child yet", func(f *fixture) (designs.Memcg, designs.Root) { return f.liveMemcg, f.spare }, false},
+	}
+	for _, tc := range lookups {
+		t.Run("lookup/"+tc.name, func(t *testing.T) {
+			e, f := newBadInputFixture(t, d)
+			before := e.reg.Inventory(e.task)
+			m, r := tc.pick(f)
+			if got := e.reg.Lookup(m, r); got != tc.check {
+				t.Fatalf("Lookup = %v, want %v", got, tc.check)
+			}
+			if after := e.reg.Inventory(e.task); !sameInventory(before, after) {
+				t.Errorf("Lookup changed the registry:\nbefore %+v\nafter  %+v", before, after)
+			}
 		})
 	}
 	t.Run("activate past the last kmemcg id", func(t *testing.T) {

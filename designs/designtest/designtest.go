@@ -138,6 +138,9 @@ func (e *env) child(m designs.Memcg, r designs.Root) {
 
 func (e *env) alloc(m designs.Memcg, r designs.Root, wantHit bool) {
 	e.t.Helper()
+	if looked := e.reg.Lookup(m, r); looked != wantHit {
+		e.t.Fatalf("Lookup(memcg %d, %s) = %v, want %v", m.ID(), r.Name(), looked, wantHit)
+	}
 	hit, err := e.reg.Alloc(e.task, m, r)
 	if err != nil {
 		e.t.Fatalf("Alloc(memcg %d, %s): %v", m.ID(), r.Name(), err)

@@ -134,10 +134,16 @@ func runFuzzInput(t *testing.T, d Design, data []byte) {
 			got, want = errClass(e.reg.RemoveMemcg(e.task, memcg())), model.remove(mi)
 		case opAlloc, opAlloc2, opAlloc3:
 			name = fmt.Sprintf("Alloc(%d, %d)", mi, ri)
+			// Lookup is Alloc's hit alone: true exactly when Alloc
+			// hits, and it changes nothing Alloc then sees.
+			looked := e.reg.Lookup(memcg(), root())
 			hit, err := e.reg.Alloc(e.task, memcg(), root())
 			got = errClass(err)
 			if err == nil {
 				got = map[bool]string{true: "hit", false: "miss"}[hit]
+			}
+			if looked != (err == nil && hit) {
+				got += fmt.Sprintf(" (Lookup said %v)", looked)
 			}
 			want = model.alloc(mi, ri)
 		case opCharge:

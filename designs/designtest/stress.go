@@ -71,7 +71,11 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 	nroots, nmemcgs := p.size()
 	switch k := rng.IntN(100); {
 	case k < 40:
-		_, err := reg.Alloc(task, pick(p, &p.memcgs, rng), pick(p, &p.roots, rng))
+		m, r := pick(p, &p.memcgs, rng), pick(p, &p.roots, rng)
+		if reg.Lookup(m, r) {
+			return nil
+		}
+		_, err := reg.Alloc(task, m, r)
 		return err
 	case k < 48:
 		return reg.Charge(task, pick(p, &p.memcgs, rng), pick(p, &p.roots, rng), 1+rng.IntN(3))

@@ -215,27 +215,44 @@ func (c *Core) ShrinkCost() time.Duration {
 	return c.Costs.Shrink + time.Duration(c.CPUs)*c.Costs.ShrinkPerCPU
 }
 
-// Alloc is path D's fast path, the same in both designs: a lock-free lookup;
-// on a miss, queue the design's create work and fall back to the root.
+// Alloc is path D, the same in both designs: Lookup; on a miss, queue the
+// design's create work and fall back to the root.
 func (c *Core) Alloc(t *kern.Task, memcg designs.Memcg, root designs.Root) (bool, error) {
-	// The hit, lock-free as the kernel's memcg_kmem_get_cache is, checks
-	// only what a hit needs: memcg is online and one of c's, root is
-	// live and c's, and root's slot for memcg's id is filled. Anything
-	// else (a miss, a bad or stale handle) takes the slow path, which
-	// checks everything again and says why. The slot needs no check that
-	// its child is memcg's: an id is given back only once every slot of
-	// its memcg is cleared, so an online memcg's id indexes its own child
-	// or nothing, and a child's array is empty, so a child passed as a
-	// root finds no slot (FastPathInvariants, walked by the conformance
-	// suite, holds both). Live is the owner until the memcg goes offline
-	// or is killed, or the root is destroyed: one load each for owner and
-	// state.
-	if memcg != nil && root != nil {
-		if root.Slot(memcg.ID()) != nil && memcg.Live() == c.owner && root.Live() == c.owner {
-			return true, nil
-		}
+	if c.Lookup(memcg, root) {
+		return true, nil
 	}
 	return c.allocSlow(t, memcg, root)
+}
+
+// Lookup is the hit, lock-free as the kernel's memcg_kmem_get_cache is. It
+// checks only what a hit needs: root's slot for memcg's id is filled,
+// memcg is online and one of c's, root is live and c's. Anything else (a
+// miss, a bad or stale handle) is false, and Alloc's slow path checks
+// everything again and says why. The slot needs no check that its child
+// is memcg's: an id is given back only once every slot of its memcg is
+// cleared, so an online memcg's id indexes its own child or nothing, and a
+// child's array is empty, so a child passed as a root finds no slot
+// (FastPathInvariants, walked by the conformance suite, holds both). Live
+// is the owner until the memcg goes offline or is killed, or the root is
+// destroyed: one load each for owner and state.
+//
+// It calls nothing, so it needs no stack frame: the nested ifs keep the
+// hit one straight run of loads and untaken branches (a && chain around
+// the atomic loads makes the compiler build a bool and jump over it).
+func (c *Core) Lookup(memcg designs.Memcg, root designs.Root) bool {
+	if o := c.owner; memcg != nil && root != nil {
+		a, id := root.Caches.Load(), uint(memcg.ID())
+		if id < uint(len(a.Slots)) {
+			if a.Slots[id].Load() != nil {
+				if memcg.Live() == o {
+					if root.Live() == o {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // allocSlow is Alloc past its fast path: errors, and the miss, which
