@@ -9,12 +9,24 @@ CPUS     ?= 1,2
 COUNT    ?= 1
 BENCHTIME ?= 1s
 
+# Recipes run under bash with pipefail, so a failing command fails its
+# target even when piped through tee.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 # make report: LABEL names the results (default: CPU count and model), QUICK=1
-# runs the quick sweep, FORCE=1 overwrites results of the same label.
+# runs the quick sweep, FORCE=1 overwrites results of the same label; 0 or
+# unset is off.
 LABEL ?=
 QUICK ?=
 FORCE ?=
-REPORTFLAGS = $(if $(LABEL),-label $(LABEL)) $(if $(QUICK),-quick)
+# flag turns a 0/1 variable into its flag: $(call flag,NAME,-flag).
+flag = $(if $(filter-out 0 1,$($(1))),$(error $(1)=$($(1)): want 0 or 1),$(if $(filter 1,$($(1))),$(2)))
+ifneq ($(words $(LABEL)),$(if $(LABEL),1,0))
+$(error LABEL="$(LABEL)": a label is one word (letters, digits, '.', '_', '+', '-'))
+endif
+REPORTFLAGS = $(if $(LABEL),-label '$(LABEL)') $(call flag,QUICK,-quick)
+FORCEFLAG   = $(call flag,FORCE,-force)
 
 # make diff: BASE (required) and HEAD revisions; DIFFFLAGS passes more flags
 # (-count, -alpha, -threshold, -units, -cpu, -bench).
@@ -44,21 +56,21 @@ fuzz: ## run the model-based fuzzer on each design for FUZZTIME (default 60s)
 bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benchstat -col /design
 	@mkdir -p $(dir $(BENCHOUT))
 	@test ! -e $(BENCHOUT) || { echo "make bench: $(BENCHOUT) exists; set BENCHOUT to a new file"; exit 2; }
-	$(GO) test -run '^$$' -bench . -benchmem -cpu $(CPUS) -count $(COUNT) -benchtime $(BENCHTIME) ./bench ./kern ./designs/... | tee $(BENCHOUT).tmp
-	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
+	$(GO) test -run '^$$' -bench . -benchmem -cpu $(CPUS) -count $(COUNT) -benchtime $(BENCHTIME) ./bench ./kern ./designs/... | tee $(BENCHOUT).tmp || { rm -f $(BENCHOUT).tmp; echo "make bench: the benchmarks failed; $(BENCHOUT) not written"; exit 1; }
+	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)""
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
 report: ## sweep both designs and every preset, then the sensitivity run and the rate sweep, into results/<label>/; then REPORT.md and plots/<label>/
-	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(if $(FORCE),-force)
-	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
-	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(FORCEFLAG)
+	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(FORCEFLAG)
+	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
 
 sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into results/<label>/sensitivity.txt
-	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(FORCEFLAG)
 
 rates: ## sweep the real-rate presets' arrival rates at 4, 64 and 256 virtual CPUs into results/<label>/rates.txt
-	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(if $(FORCE),-force)
+	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
 
 diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression
 	@test -n "$(BASE)" || { echo "make diff: set BASE=<rev>, e.g. make diff BASE=HEAD~1"; exit 2; }

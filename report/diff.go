@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchunit"
 )
 
@@ -147,4 +148,44 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 	}
 	_, err := io.WriteString(w, b.String())
 	return failing, err
+}
+
+// MinSamples returns the fewest samples per side with which benchmath's
+// test (AssumeNothing: the Mann-Whitney U test) can find a difference at
+// alpha at all: the size at which two samples that do not overlap first
+// give p <= alpha. It returns 0 if no size up to 100 does (alpha too
+// small). Fewer samples make every comparison "~", which a gate must not
+// read as "no regression".
+func MinSamples(alpha float64) int {
+	for n := 2; n <= 100; n++ {
+		lo, hi := make([]float64, n), make([]float64, n)
+		for i := range n {
+			lo[i], hi[i] = float64(i), float64(n+i)
+		}
+		th := benchmath.DefaultThresholds
+		th.CompareAlpha = alpha
+		c := benchmath.AssumeNothing.Compare(benchmath.NewSample(lo, &th), benchmath.NewSample(hi, &th))
+		if c.P <= alpha {
+			return n
+		}
+	}
+	return 0
+}
+
+// MissingUnits returns the units of g that no result in m has, in g's
+// order: a gate on a unit nothing reports would pass whatever happened.
+func (g Gate) MissingUnits(m *Model) []string {
+	have := map[string]bool{}
+	for _, p := range m.Points {
+		for _, u := range p.Units {
+			have[u] = true
+		}
+	}
+	var missing []string
+	for _, u := range g.Units {
+		if !have[u] {
+			missing = append(missing, u)
+		}
+	}
+	return missing
 }

@@ -165,3 +165,29 @@ func TestFlags(t *testing.T) {
 		t.Errorf("verdict table notes %q lack fall's flag", vt.Notes)
 	}
 }
+
+func TestMinSamples(t *testing.T) {
+	// Two-sided U test, samples that do not overlap: p = 2/C(2n, n) for
+	// small n (0.029 at 4, 0.0079 at 5, 0.0012 at 6, 0.00058 at 7), as
+	// benchmath computes it; no n up to 100 reaches 1e-60.
+	tests := []struct {
+		alpha float64
+		want  int
+	}{{0.05, 4}, {0.01, 5}, {0.001, 7}, {1e-60, 0}}
+	for _, tt := range tests {
+		if got := MinSamples(tt.alpha); got != tt.want {
+			t.Errorf("MinSamples(%v) = %d, want %d", tt.alpha, got, tt.want)
+		}
+	}
+}
+
+func TestMissingUnits(t *testing.T) {
+	m, err := Build([]string{"testdata/sweep.txt"}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := Gate{Alpha: 0.05, Units: []string{"sec/op", "nosuch", "ops/s"}}
+	if got := g.MissingUnits(m); len(got) != 1 || got[0] != "nosuch" {
+		t.Errorf("MissingUnits = %q, want [nosuch]", got)
+	}
+}

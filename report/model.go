@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +83,11 @@ type Point struct {
 	Clock string
 	// Units are the units measured, in the order first seen.
 	Units []string
+	// Mixed says, one line per key, where the point's samples came from
+	// more than one commit, machine, CPU model or Go version (originKeys):
+	// then its comparison may be of the harness's change or the machine's,
+	// not the designs'.
+	Mixed []string
 	// Metrics maps each unit to its baseline-vs-candidate comparison.
 	Metrics map[string]*Metric
 }
@@ -157,6 +164,14 @@ func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
 // read, or holds a syntax error, is an error naming the file and line; a
 // file with no results of the benchmark is an error too.
 func Build(paths []string, opts Options) (*Model, error) {
+	for _, p := range paths {
+		if _, path, ok := strings.Cut(p, "="); ok {
+			p = path
+		}
+		if err := CheckComplete(p); err != nil {
+			return nil, err
+		}
+	}
 	files := benchfmt.Files{Paths: paths, AllowLabels: true}
 	var parser benchproc.ProjectionParser
 	pointExpr := "/workload,/workers,/gomaxprocs,/clock,/design"
@@ -184,6 +199,7 @@ func Build(paths []string, opts Options) (*Model, error) {
 	var pointKeys []benchproc.Key
 	m := &Model{Options: opts}
 	seenConfig := map[string]bool{}
+	origins := map[benchproc.Key]map[string][]string{} // by point, originKeys' values
 	n := 0
 	for files.Scan() {
 		switch rec := files.Result().(type) {
@@ -200,6 +216,10 @@ func Build(paths []string, opts Options) (*Model, error) {
 					m.Config = append(m.Config, ConfigLine{c.Key, string(c.Value)})
 				}
 			}
+			origin := map[string]string{}
+			for _, key := range originKeys {
+				origin[key] = rec.GetConfig(key)
+			}
 			pk := pointProj.Project(rec)
 			p := points[pk]
 			if p == nil {
@@ -214,8 +234,14 @@ func Build(paths []string, opts Options) (*Model, error) {
 				}
 				points[pk] = p
 				pointKeys = append(pointKeys, pk)
+				origins[pk] = map[string][]string{}
 				if !slices.Contains(m.Workloads, p.Workload) {
 					m.Workloads = append(m.Workloads, p.Workload)
+				}
+			}
+			for _, key := range originKeys {
+				if v := origin[key]; !slices.Contains(origins[pk][key], v) {
+					origins[pk][key] = append(origins[pk][key], v)
 				}
 			}
 			design := designProj.Project(rec).Get(designField)
@@ -248,6 +274,11 @@ func Build(paths []string, opts Options) (*Model, error) {
 	}
 	for _, pk := range pointKeys {
 		p := points[pk]
+		for _, key := range originKeys {
+			if vs := origins[pk][key]; len(vs) > 1 {
+				p.Mixed = append(p.Mixed, fmt.Sprintf("samples from %d values of %s (%s)", len(vs), key, strings.Join(vs, ", ")))
+			}
+		}
 		for _, unit := range p.Units {
 			met := &Metric{Unit: unit,
 				Baseline:  summarize(samples[cellKey{pk, opts.Baseline, unit}]),
@@ -266,6 +297,24 @@ func Build(paths []string, opts Options) (*Model, error) {
 	m.Curves = curves(m)
 	m.Claims = claims(m)
 	return m, nil
+}
+
+// originKeys are the config keys whose values must agree within a point.
+var originKeys = []string{"commit", "machine", "cpu", "go"}
+
+// CheckComplete refuses a results file whose last line has no newline: a
+// file cut short (a copy or a write that stopped) whose last line may still
+// parse, as a value with half its unit.
+func CheckComplete(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return fmt.Errorf("%s:%d: the last line is cut short (no newline at the end): the file was truncated; run the sweep again",
+			path, bytes.Count(data, []byte{'\n'})+1)
+	}
+	return nil
 }
 
 // The clocks a Point can be measured on.

@@ -120,6 +120,8 @@ func TestBadInput(t *testing.T) {
 		{"missing file", filepath.Join(dir, "nope.txt"), "nope.txt", os.ErrNotExist},
 		{"empty file", write("empty.txt", ""), "empty.txt: no benchmark results of BenchmarkRegistry", ErrNoResults},
 		{"other benchmarks only", write("other.txt", "BenchmarkFoo 10 5 ns/op\n"), "no benchmark results", ErrNoResults},
+		{"truncated file", write("cut.txt", "goos: linux\nBenchmarkRegistry/workload=x/design=old/workers=1x 10 5 ns/op\nBenchmarkRegistry/workload=x/design=new/workers=1x 10 5 ns/op 3 activa"),
+			"cut.txt:3: the last line is cut short (no newline at the end)", nil},
 		{"corrupt line", write("corrupt.txt", "goos: linux\nBenchmarkRegistry/workload=x/design=old/workers=1x 10 5 ns/op\nBenchmarkRegistry/workload=x/design=new/workers=1x 10 five ns/op\n"),
 			"corrupt.txt:3: parsing measurement", nil},
 	}
@@ -135,6 +137,48 @@ func TestBadInput(t *testing.T) {
 			var se *benchfmt.SyntaxError
 			if tt.name == "corrupt line" && !errors.As(err, &se) {
 				t.Errorf("error %T is not a benchfmt.SyntaxError", err)
+			}
+		})
+	}
+}
+
+// TestUntrustedPointsAreFlagged: a point with fewer samples than the U
+// test needs, or with samples from two commits, gets a flag, and its
+// workload's claim is not stated.
+func TestUntrustedPointsAreFlagged(t *testing.T) {
+	line := func(design string, v float64) string {
+		return fmt.Sprintf("BenchmarkRegistry/workload=w/design=%s/workers=1x-2 100 %g ns/op %g ops/s\n", design, v, 1e9/v)
+	}
+	tests := []struct {
+		name, content, flag string
+	}{
+		{"two samples each", "commit: a\n" + line("old", 100) + line("new", 90) + line("old", 101) + line("new", 91),
+			"too few samples to test: n=2+2, the U test needs 4 per design at α=0.05"},
+		{"two commits", "commit: a\n" + line("old", 100) + line("new", 90) + line("old", 101) + line("new", 91) +
+			"commit: b\n" + line("old", 102) + line("new", 92) + line("old", 103) + line("new", 93),
+			"samples from 2 values of commit (a, b)"},
+		{"enough, one commit", "commit: a\n" + strings.Repeat(line("old", 100)+line("new", 90), 4), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bench.txt")
+			os.WriteFile(path, []byte(tt.content), 0o644)
+			m, err := Build([]string{path}, DefaultOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flags := strings.Join(m.Flags(m.Points[0]), "; ")
+			if tt.flag == "" {
+				if flags != "" || m.Claims[0].Flagged {
+					t.Errorf("flags %q, claim flagged %v; want none", flags, m.Claims[0].Flagged)
+				}
+				return
+			}
+			if !strings.Contains(flags, tt.flag) {
+				t.Errorf("flags %q, want %q", flags, tt.flag)
+			}
+			if c := m.Claims[0]; !c.Flagged || c.Holds || !strings.Contains(c.Text, "not stated") {
+				t.Errorf("claim %+v, want it flagged and not stated", c)
 			}
 		})
 	}

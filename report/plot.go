@@ -1,10 +1,10 @@
 package report
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
+	"memcgbench/internal/outfile"
 	"os"
 	"path/filepath"
 
@@ -134,7 +134,7 @@ func Draw(c Chart, dir string) error {
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", c.Name, err)
 		}
-		if err := WriteFileAtomic(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
+		if err := outfile.Write(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
 			return err
 		}
 	}
@@ -165,36 +165,4 @@ func (powerOfTwoTicks) Ticks(min, max float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
 	}
 	return ticks
-}
-
-// WriteFileAtomic writes path through a temporary file in the same
-// directory, made readable (0644) and renamed into place only when write
-// succeeds, so a failed run never leaves a half-written file over a good
-// one.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -20,13 +20,21 @@ const (
 	BackgroundLoss = 0.10
 )
 
-// Flags returns why a point's verdict cannot be stated as it stands: hit
+// Flags returns why a point's verdict cannot be stated as it stands:
+// samples from more than one commit or machine (Point.Mixed), fewer
+// samples than the U test needs to find any difference (MinSamples), hit
 // rates that differ by more than HitRateGap points, and background roles
 // whose rate the candidate cuts by more than BackgroundLoss. The measured
 // role (the preset's first) and the roles named in verdict are what the
 // verdict itself compares, so they are not background.
 func (m *Model) Flags(p *Point, verdict ...string) []string {
-	var out []string
+	out := slices.Clone(p.Mixed)
+	if met := p.Metrics[Throughput]; met != nil && met.Baseline != nil && met.Candidate != nil && !met.Deterministic() {
+		alpha := met.Baseline.Sample.Thresholds.CompareAlpha
+		if need, n1, n2 := MinSamples(alpha), len(met.Baseline.Sample.Values), len(met.Candidate.Sample.Values); n1 < need || n2 < need {
+			out = append(out, fmt.Sprintf("too few samples to test: n=%d+%d, the U test needs %d per design at α=%v", n1, n2, need, alpha))
+		}
+	}
 	if met := p.Metrics["hit-%"]; met != nil && met.Baseline != nil && met.Candidate != nil {
 		if b, c := met.Baseline.Center, met.Candidate.Center; math.Abs(b-c) > HitRateGap {
 			out = append(out, fmt.Sprintf("hit rates differ: %s %.0f %%, %s %.0f %%", m.Options.Baseline, b, m.Options.Candidate, c))

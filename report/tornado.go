@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"memcgbench/internal/outfile"
 	"os"
 	"path/filepath"
 
@@ -95,7 +96,7 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 			return fmt.Errorf("tornado %s: %w", name, err)
 		}
 		path := filepath.Join(dir, name+"."+ext)
-		if err := WriteFileAtomic(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
+		if err := outfile.Write(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
 			return err
 		}
 	}

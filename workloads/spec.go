@@ -86,6 +86,7 @@ func (m Mix) Total() int {
 // key is an error listing the valid ones.
 func ParseMix(s string) (Mix, error) {
 	var m Mix
+	var seen uint64 // the keys given, by Op
 	if strings.TrimSpace(s) == "" {
 		return m, fmt.Errorf("mix: empty; want key=weight,... with keys %s", strings.Join(opNames[:], ", "))
 	}
@@ -102,6 +103,10 @@ func ParseMix(s string) (Mix, error) {
 		if err != nil || w < 0 || w > MaxWeight {
 			return m, fmt.Errorf("mix: %s=%q: weight must be an integer from 0 to %d", key, val, MaxWeight)
 		}
+		if seen&(1<<op) != 0 {
+			return m, fmt.Errorf("mix: key %q given twice", key)
+		}
+		seen |= 1 << op
 		m[op] = w
 	}
 	return m, nil
@@ -426,7 +431,7 @@ func (s *Spec) Validate() error {
 		return bad("LifecycleAllocs", s.LifecycleAllocs, fmt.Sprintf("0 to %d", MaxLifecycleAllocs))
 	case s.ChurnPoll < 0 || s.ChurnPoll > MaxChurnPoll:
 		return bad("ChurnPoll", s.ChurnPoll, fmt.Sprintf("0 to %v", MaxChurnPoll))
-	case s.Skew.Zipf && (s.Skew.S <= 1 || s.Skew.S > 10):
+	case s.Skew.Zipf && !(s.Skew.S > 1 && s.Skew.S <= 10): // NaN too
 		return bad("Skew.S", s.Skew.S, "above 1 and at most 10")
 	case s.Kworkers < 0 || s.Kworkers > MaxKworkers:
 		return bad("Kworkers", s.Kworkers, fmt.Sprintf("0 (one per CPU) to %d", MaxKworkers))

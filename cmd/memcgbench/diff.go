@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"memcgbench/internal/outfile"
 	"memcgbench/report"
 )
 
@@ -19,39 +20,60 @@ var errRegression = errors.New("benchmark regression")
 
 // diffCmd benchmarks two revisions in git worktrees, interleaving their
 // runs, and prints the comparison as a markdown comment.
-func diffCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("memcgbench diff", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("diff")
 	base := fs.String("base", "", "base revision (required), e.g. HEAD~1 or origin/main")
 	head := fs.String("head", "HEAD", "head revision")
 	bench := fs.String("bench", "^Benchmark(Registry|Simulator)$", "benchmarks to run (go test -bench): the registry sweep, and the virtual runtime's own speed")
 	cpu := fs.String("cpu", "", "go test -cpu list (default: GOMAXPROCS)")
-	count := fs.Int("count", 6, "rounds, 1 to 100: each runs base and head once, alternating which goes first")
+	count := fs.Int("count", 6, "rounds, from the fewest the U test needs at -alpha (4 at 0.05) to 100: each runs base and head once, alternating which goes first")
 	benchtime := fs.String("benchtime", "0.1s", "go test -benchtime")
 	alpha := fs.Float64("alpha", report.DefaultGate.Alpha, "fail only below this p-value, above 0 and at most 1")
 	threshold := fs.Float64("threshold", 100*report.DefaultGate.Threshold, "fail only beyond this change in percent, 0 to 1000")
 	units := fs.String("units", strings.Join(report.DefaultGate.Units, ","), "gated units, comma-separated, as benchstat shows them")
 	out := fs.String("o", "", "also write the comment to this file")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v (see the flags in cmd/memcgbench/diff.go)", err)
+	if err := parseFlags(fs, args, stdout, "-base REV [flags]"); err != nil {
+		return helped(err)
 	}
 	switch {
 	case *base == "":
 		return usagef("-base is required: the revision to compare against")
-	case *count < 1 || *count > 100:
-		return usagef("-count = %d: allowed range is 1 to 100", *count)
-	case *alpha <= 0 || *alpha > 1:
+	case !isRevision(*base):
+		return usagef("-base %q: not a revision of this repository (git rev-parse --verify)", *base)
+	case !isRevision(*head):
+		return usagef("-head %q: not a revision of this repository (git rev-parse --verify)", *head)
+	case !(*alpha > 0 && *alpha <= 1): // NaN too
 		return usagef("-alpha = %v: allowed range is above 0 and at most 1", *alpha)
-	case *threshold < 0 || *threshold > 1000:
+	case report.MinSamples(*alpha) == 0:
+		return usagef("-alpha = %v: no -count up to 100 can reach it; allowed range is above 0 and at most 1, e.g. 0.05", *alpha)
+	case *count < report.MinSamples(*alpha) || *count > 100:
+		return usagef("-count = %d: allowed range is %d to 100 (with fewer rounds the U test cannot find a difference at -alpha %v, and the gate would pass anything)",
+			*count, report.MinSamples(*alpha), *alpha)
+	case !(*threshold >= 0 && *threshold <= 1000):
 		return usagef("-threshold = %v: allowed range is 0 to 1000 (percent)", *threshold)
 	}
-	gate := report.Gate{Alpha: *alpha, Threshold: *threshold / 100, Units: strings.Split(*units, ",")}
+	gate := report.Gate{Alpha: *alpha, Threshold: *threshold / 100}
+	for _, u := range strings.Split(*units, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			return usagef("-units %q: want units as benchstat shows them, comma-separated, e.g. sec/op,ops/s", *units)
+		}
+		gate.Units = append(gate.Units, u)
+	}
+	if *out != "" {
+		if err := outfile.Check(*out, true); err != nil {
+			return usagef("-o %s: %v", *out, err)
+		}
+	}
 
 	tmp, err := os.MkdirTemp("", "memcgbench-diff-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// Worktrees are removed on every way out, a signal's too (ctx stops
+	// the builds and runs, and these run as diffCmd returns); prune drops
+	// any a kill left registered before.
+	defer git(io.Discard, "worktree", "prune")
 	sides := []struct{ name, rev, dir, bin, out string }{
 		{name: "base", rev: *base}, {name: "head", rev: *head},
 	}
@@ -64,7 +86,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s %s: %w", s.name, s.rev, err)
 		}
 		defer git(io.Discard, "worktree", "remove", "--force", s.dir)
-		build := exec.Command("go", "test", "-c", "-o", s.bin, "./bench")
+		build := exec.CommandContext(ctx, "go", "test", "-c", "-o", s.bin, "./bench")
 		build.Dir, build.Stdout, build.Stderr = s.dir, stderr, stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("building %s (%s) benchmarks: %w", s.name, s.rev, err)
@@ -88,7 +110,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			run := exec.Command(s.bin, runArgs...)
+			run := exec.CommandContext(ctx, s.bin, runArgs...)
 			run.Dir, run.Stdout, run.Stderr = filepath.Join(s.dir, "bench"), f, stderr
 			err = run.Run()
 			f.Close()
@@ -104,6 +126,9 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if missing := gate.MissingUnits(m); len(missing) > 0 {
+		return usagef("-units: no result has %s: a gate on it would pass whatever changed", strings.Join(missing, ", "))
+	}
 	var comment strings.Builder
 	title := fmt.Sprintf("memcgbench: %s vs %s (%d interleaved rounds)", *head, *base, *count)
 	failing, err := report.WriteDiffComment(&comment, m, gate, title)
@@ -112,7 +137,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	io.WriteString(stdout, comment.String())
 	if *out != "" {
-		if err := report.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, comment.String()); return err }); err != nil {
+		if err := outfile.Write(*out, func(w io.Writer) error { _, err := io.WriteString(w, comment.String()); return err }); err != nil {
 			return err
 		}
 	}
@@ -121,6 +146,11 @@ func diffCmd(args []string, stdout, stderr io.Writer) error {
 			strconv.FormatFloat(*threshold, 'g', -1, 64), *alpha)
 	}
 	return nil
+}
+
+// isRevision reports whether rev names a commit of the repository.
+func isRevision(rev string) bool {
+	return exec.Command("git", "rev-parse", "--verify", "--quiet", rev+"^{commit}").Run() == nil
 }
 
 func git(stderr io.Writer, args ...string) error {

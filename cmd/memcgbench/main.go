@@ -14,16 +14,33 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	// SIGINT and SIGTERM cancel ctx: every command stops its work, keeps
+	// or removes what it wrote as its doc says, removes its temporary files
+	// and worktrees, and exits 1. A second signal kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil && ctx.Err() != nil {
+		err = errInterrupted
+	}
 	os.Exit(exitCode(err, os.Stderr))
 }
+
+// errInterrupted is a command stopped by SIGINT or SIGTERM; it exits 1.
+var errInterrupted = errors.New("interrupted by a signal")
 
 // usageError is bad input: a flag or value out of range. It exits 2.
 type usageError struct{ msg string }
@@ -47,26 +64,26 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
-// run dispatches a subcommand.
-func run(args []string, stdout, stderr io.Writer) error {
+// run dispatches a subcommand; ctx is cancelled by a signal.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("no command; usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags] (see memcgbench run -h)")
 	}
 	switch args[0] {
 	case "run":
-		return runCmd(args[1:], stdout, stderr)
+		return runCmd(ctx, args[1:], stdout, stderr)
 	case "sweep":
-		return sweepCmd(args[1:], stdout, stderr)
+		return sweepCmd(ctx, args[1:], stdout, stderr)
 	case "sensitivity":
-		return sensitivityCmd(args[1:], stdout, stderr)
+		return sensitivityCmd(ctx, args[1:], stdout, stderr)
 	case "rates":
-		return ratesCmd(args[1:], stdout, stderr)
+		return ratesCmd(ctx, args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
 	case "diff":
-		return diffCmd(args[1:], stdout, stderr)
+		return diffCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags] (memcgbench run -h)")
+		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags]; memcgbench COMMAND -h lists a command's flags")
 		return nil
 	}
 	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, rates, report, diff", args[0])

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,15 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing.txt")
 	os.WriteFile(existing, []byte("keep me"), 0o644)
+	// Special files, elsewhere: a directory, a link and a named pipe.
+	special := t.TempDir()
+	link := filepath.Join(special, "link")
+	os.Symlink(existing, link)
+	fifo := filepath.Join(special, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(special, "nosuch", "out.txt")
 	tests := []struct {
 		args []string
 		want string // the one line on stderr, after "memcgbench: "
@@ -71,13 +81,45 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "extra"}, `unexpected argument "extra"`},
 		{[]string{"run", "-o", existing}, "file exists; use -force to overwrite it"},
 		{[]string{"run", "-mutexprofile", existing}, "file exists; use -force"},
+		{[]string{"run", "-skew", "zipf:NaN"}, "-skew = NaN: allowed range is above 1 and at most 10"},
+		{[]string{"run", "-skew", "zipf:+Inf"}, "-skew = +Inf: allowed range is above 1 and at most 10"},
+		{[]string{"run", "-mix", ""}, "-mix: empty; want key=weight"},
+		{[]string{"run", "-mix", "alloc=1,churn=1,alloc=2"}, `-mix: key "alloc" given twice`},
+		{[]string{"run", "-workload", "k8s-node", "-rate", "start=poisson:1/s,start=poisson:2/s"}, `role "start" given twice`},
+		{[]string{"run", "-workers", "-1"}, "-workers = -1: allowed range is 0 (GOMAXPROCS) to 4096"},
+		{[]string{"run", "-roots", "-1"}, "-roots = -1: allowed range is 1 to 10000"},
+		{[]string{"run", "-cpus", "4"}, "-cpus applies to -clock virtual only, not real"},
+		{[]string{"run", "-quantum", "1ms"}, "-quantum applies to -clock virtual only, not real"},
+		{[]string{"run", "-clock", "virtual", "-cpu", "2"}, "-cpu applies to -clock real only, not virtual"},
+		{[]string{"run", "-o", special}, "-o " + special + ": is a directory"},
+		{[]string{"run", "-o", link, "-force"}, "-o " + link + ": is a symbolic link"},
+		{[]string{"run", "-o", fifo, "-force"}, "-o " + fifo + ": is not a regular file (a named pipe)"},
+		{[]string{"run", "-o", missing}, "-o " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{[]string{"run", "-mutexprofile", missing}, "-mutexprofile " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{[]string{"sweep", "foo"}, `unexpected argument "foo": memcgbench sweep takes flags only`},
+		{[]string{"sweep", "-label", "x", "foo", "-quick"}, `unexpected argument "foo"`},
+		{[]string{"sweep", "-label", "../../x"}, `-label "../../x": want 1 to 100 letters`},
+		{[]string{"sweep", "-label", "a b"}, `-label "a b": want`},
+		{[]string{"report", "foo"}, `unexpected argument "foo": memcgbench report takes flags only`},
+		{[]string{"report", "-label", "/etc"}, `-label "/etc": want`},
+		{[]string{"rates", "-label", ".."}, `-label "..": want`},
+		{[]string{"rates", "extra"}, `unexpected argument "extra"`},
+		{[]string{"diff"}, "-base is required"},
+		{[]string{"diff", "-base", "no-such-revision"}, `-base "no-such-revision": not a revision`},
+		{[]string{"diff", "-base", "HEAD", "-alpha", "NaN"}, "-alpha = NaN: allowed range is above 0 and at most 1"},
+		{[]string{"diff", "-base", "HEAD", "-alpha", "1e-60"}, "-alpha = 1e-60: no -count up to 100 can reach it"},
+		{[]string{"diff", "-base", "HEAD", "-count", "2"}, "-count = 2: allowed range is 4 to 100 (with fewer rounds the U test cannot find a difference at -alpha 0.05"},
+		{[]string{"diff", "-base", "HEAD", "-threshold", "NaN"}, "-threshold = NaN: allowed range is 0 to 1000"},
+		{[]string{"diff", "-base", "HEAD", "-units", "sec/op,,ops/s"}, `-units "sec/op,,ops/s": want units`},
+		{[]string{"diff", "-base", "HEAD", "-o", special}, "-o " + special + ": is a directory"},
+		{[]string{"diff", "-base", "HEAD", "stray"}, `unexpected argument "stray"`},
 		{[]string{"sensitivity", "-cpus", "0"}, "-cpus = 0: allowed range is 1 to 1024"},
 		{[]string{"sensitivity", "extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := exitCode(run(tt.args, &stdout, &stderr), &stderr)
+			code := exitCode(run(context.Background(), tt.args, &stdout, &stderr), &stderr)
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
@@ -98,6 +140,43 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestHelp checks that -h of every command exits 0 and lists every flag,
+// with no sentinel defaults.
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		cmd   string
+		flags []string
+	}{
+		{"run", []string{"-workload", "-mix", "-design", "-cpu", "-clock", "-cpus", "-workers", "-roots", "-memcgs", "-caches",
+			"-kworkers", "-duration", "-ops", "-skew", "-rate", "-rate-scale", "-seed", "-count", "-o", "-force", "-mutexprofile", "-stats"}},
+		{"sweep", []string{"-label", "-quick", "-force", "-real", "-virtual", "-harness"}},
+		{"sensitivity", []string{"-label", "-quick", "-force", "-cpus"}},
+		{"rates", []string{"-label", "-quick", "-force"}},
+		{"report", []string{"-label", "-quick"}},
+		{"diff", []string{"-base", "-head", "-bench", "-cpu", "-count", "-benchtime", "-alpha", "-threshold", "-units", "-o"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := exitCode(run(context.Background(), []string{tt.cmd, "-h"}, &stdout, &stderr), &stderr); code != 0 {
+				t.Fatalf("exit %d, want 0; stderr %q", code, stderr.String())
+			}
+			out := stdout.String()
+			if !strings.HasPrefix(out, "usage: memcgbench "+tt.cmd+" ") {
+				t.Errorf("usage starts %q", out[:min(len(out), 40)])
+			}
+			for _, f := range tt.flags {
+				if !strings.Contains(out, "\n  "+f+" ") && !strings.Contains(out, "\n  "+f+"\n") {
+					t.Errorf("%s not listed:\n%s", f, out)
+				}
+			}
+			if strings.Contains(out, "(default -1") {
+				t.Errorf("a -1 sentinel default is shown:\n%s", out)
+			}
+		})
+	}
+}
+
 // TestRunWritesBenchmarkFormat runs both designs briefly into a file and
 // reads it back with benchfmt.
 func TestRunWritesBenchmarkFormat(t *testing.T) {
@@ -106,7 +185,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 	prof := filepath.Join(dir, "mutex.pprof")
 	var stdout, stderr bytes.Buffer
 	args := []string{"run", "-workload", "calibrate", "-ops", "200", "-count", "2", "-cpu", "1,2", "-o", out, "-mutexprofile", prof}
-	if code := exitCode(run(args, &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run(context.Background(), args, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if stdout.Len() != 0 {
@@ -154,7 +233,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 		t.Errorf("mutex profile: %v, %v", st, err)
 	}
 	// -force lets a second run overwrite both.
-	if code := exitCode(run(append(args, "-force"), &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run(context.Background(), append(args, "-force"), &stdout, &stderr), &stderr); code != 0 {
 		t.Errorf("with -force: exit %d: %s", code, stderr.String())
 	}
 }
@@ -164,7 +243,7 @@ func TestRunWritesBenchmarkFormat(t *testing.T) {
 func TestVirtualClock(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	args := []string{"run", "-workload", "calibrate", "-clock", "virtual", "-cpus", "1,4,256", "-line-transfer", "0", "-ops", "1280"}
-	if code := exitCode(run(args, &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run(context.Background(), args, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	r := benchfmt.NewReader(strings.NewReader(stdout.String()), "stdout")
@@ -197,14 +276,72 @@ func TestVirtualClock(t *testing.T) {
 const hangGuard = 45 * time.Second
 
 // TestInterruptWritesWhatWasMeasured starts a long run in a real process,
-// interrupts it, and checks that it exits at once with a result written.
+// stops it with each signal, and checks that it exits 1 at once, with the
+// result cut short written and marked partial, and nothing else left
+// beside the output.
 func TestInterruptWritesWhatWasMeasured(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a process and waits for its first progress line")
+		t.Skip("starts processes and waits for their first progress lines")
 	}
-	out := filepath.Join(t.TempDir(), "out.txt")
-	cmd := exec.Command(os.Args[0], "run", "-workload", "steady", "-design", "old", "-duration", "1m", "-count", "3", "-o", out)
-	cmd.Env = append(os.Environ(), "MEMCGBENCH_AS_MAIN=1")
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out.txt")
+			cmd := exec.Command(os.Args[0], "run", "-workload", "steady", "-design", "old", "-duration", "1m", "-count", "3", "-o", out)
+			cmd.Env = append(os.Environ(), "MEMCGBENCH_AS_MAIN=1")
+			lines := startLines(t, cmd)
+			// Wait for the first progress line (after two seconds of running).
+			var progress string
+			select {
+			case progress = <-lines:
+			case <-time.After(hangGuard):
+				cmd.Process.Kill()
+				t.Fatalf("no progress line in %v", hangGuard)
+			}
+			if !strings.HasPrefix(progress, "memcgbench: steady old GOMAXPROCS=") || !strings.HasSuffix(progress, "ops/s") {
+				t.Errorf("progress line %q, want workload, design, GOMAXPROCS, elapsed and ops/s", progress)
+			}
+			cmd.Process.Signal(sig)
+			// A hang guard, not a speed bound: the run has 57 s left of its
+			// minute, so exiting before the guard fires means the signal
+			// stopped it.
+			guard := time.AfterFunc(hangGuard, func() { cmd.Process.Kill() })
+			defer guard.Stop()
+			var rest []string
+			for l := range lines {
+				rest = append(rest, l)
+			}
+			err := cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 1 {
+				t.Errorf("exit %d (%v), want 1 for an interrupted run", code, err)
+			}
+			if len(rest) == 0 || !strings.Contains(rest[len(rest)-1], "interrupted by a signal: 1 results written to "+out+", the last cut short (its config line partial: true)") {
+				t.Errorf("last stderr line of %q, want the interruption and what was written", rest)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatalf("no output after the signal: %v", err)
+			}
+			if n := strings.Count(string(data), "\nBenchmarkRun/"); n != 1 {
+				t.Errorf("%d results after interrupting the first of three runs, want 1:\n%s", n, data)
+			}
+			r := benchfmt.NewReader(strings.NewReader(string(data)), out)
+			for r.Scan() {
+				if res, ok := r.Result().(*benchfmt.Result); ok && res.GetConfig("partial") != "true" {
+					t.Errorf("the result cut short is not marked partial: true:\n%s", data)
+				}
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("files beside the output: %v, want only out.txt", entries)
+			}
+		})
+	}
+}
+
+// startLines starts cmd and returns its stderr, line by line; the channel
+// closes when cmd closes stderr.
+func startLines(t *testing.T, cmd *exec.Cmd) <-chan string {
+	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -220,34 +357,77 @@ func TestInterruptWritesWhatWasMeasured(t *testing.T) {
 		}
 		close(lines)
 	}()
-	// Wait for the first progress line (after two seconds of running).
-	var progress string
-	select {
-	case progress = <-lines:
-	case <-time.After(hangGuard):
-		cmd.Process.Kill()
-		t.Fatalf("no progress line in %v", hangGuard)
+	return lines
+}
+
+// TestMakeVariables runs make -n (print, do not run) on the Makefile and
+// checks that its variables mean what they say: 0 is off, a value other
+// than 0 or 1 and a label of two words are refused.
+func TestMakeVariables(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
 	}
-	if !strings.HasPrefix(progress, "memcgbench: steady old GOMAXPROCS=") || !strings.HasSuffix(progress, "ops/s") {
-		t.Errorf("progress line %q, want workload, design, GOMAXPROCS, elapsed and ops/s", progress)
+	tests := []struct {
+		vars    []string
+		want    []string // in the sweep's command line
+		notWant []string
+		fails   string // in make's output, when make must fail
+	}{
+		{vars: nil, notWant: []string{"-quick", "-force", "-label"}},
+		{vars: []string{"QUICK=1", "FORCE=1"}, want: []string{"sweep  -quick -force"}},
+		{vars: []string{"QUICK=0", "FORCE=0"}, notWant: []string{"-quick", "-force"}},
+		{vars: []string{"LABEL=mine", "QUICK=1"}, want: []string{"sweep -label 'mine' -quick"}},
+		{vars: []string{"QUICK=yes"}, fails: "QUICK=yes: want 0 or 1"},
+		{vars: []string{"FORCE=2"}, fails: "FORCE=2: want 0 or 1"},
+		{vars: []string{"LABEL=a b"}, fails: `LABEL="a b": a label is one word`},
 	}
-	cmd.Process.Signal(syscall.SIGINT)
-	// A hang guard, not a speed bound: the run has 57 s left of its minute,
-	// so exiting before the guard fires means the interrupt stopped it.
-	guard := time.AfterFunc(hangGuard, func() { cmd.Process.Kill() })
-	defer guard.Stop()
-	var rest []string
-	for l := range lines {
-		rest = append(rest, l)
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.vars, " "), func(t *testing.T) {
+			cmd := exec.Command("make", append([]string{"-n", "-C", "../..", "report"}, tt.vars...)...)
+			out, err := cmd.CombinedOutput()
+			if tt.fails != "" {
+				if err == nil || !strings.Contains(string(out), tt.fails) {
+					t.Errorf("make %v: %v, output %q; want a failure saying %q", tt.vars, err, out, tt.fails)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("make %v: %v\n%s", tt.vars, err, out)
+			}
+			var sweep string
+			for _, l := range strings.Split(string(out), "\n") {
+				if strings.Contains(l, "memcgbench sweep") {
+					sweep = l
+				}
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(sweep, w) {
+					t.Errorf("sweep line %q, want %q", sweep, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(sweep, w) {
+					t.Errorf("sweep line %q has %q", sweep, w)
+				}
+			}
+		})
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("interrupted run: %v (killed after %v if it did not stop); stderr: %q", err, hangGuard, rest)
+}
+
+// TestMakeBenchFails: make bench fails when the benchmarks do (the tee
+// that shows them does not hide it) and writes no file.
+func TestMakeBenchFails(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("no output after the interrupt: %v", err)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "bench.txt")
+	cmd := exec.Command("make", "-C", "../..", "bench", "CPUS=0", "BENCHOUT="+out)
+	msg, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "make bench: the benchmarks failed; "+out+" not written") {
+		t.Errorf("make bench CPUS=0: %v, output:\n%s\nwant a failure", err, msg)
 	}
-	if n := strings.Count(string(data), "\nBenchmarkRun/"); n != 1 {
-		t.Errorf("%d results after interrupting the first of three runs, want 1:\n%s", n, data)
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %v", entries)
 	}
 }

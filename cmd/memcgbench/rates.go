@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -127,30 +125,26 @@ func (p ratePlan) run(ctx context.Context, pt ratePoint) (*workloads.Result, err
 }
 
 // ratesCmd runs the rate sweep into results/<label>/rates.txt.
-func ratesCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("memcgbench rates", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func ratesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rates")
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
 	quick := fs.Bool("quick", false, "a quick run: 64 CPUs, 4 rates, 1 seed, a 1 s window")
 	force := fs.Bool("force", false, "overwrite an existing rates.txt of the label")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick, -force)", err)
+	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
+		return helped(err)
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags: -label, -quick, -force)", fs.Arg(0))
+	var err error
+	if *label, err = resolveLabel(*label, *quick); err != nil {
+		return err
 	}
-	*label = resolveLabel(*label, *quick)
 	out := filepath.Join("results", *label, "rates.txt")
-	if _, err := os.Stat(out); err == nil && !*force {
-		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	if err := checkResultFile(out, *force); err != nil {
 		return err
 	}
 	p := planRates(*quick)
 	pts := p.points()
 	estimate(stderr, "rates", *quick)
-	return simulateInto(simulation{out: out, label: *label, what: "rate sweep", describe: p.describe(), n: len(pts),
+	return simulateInto(ctx, simulation{out: out, label: *label, what: "rate sweep", describe: p.describe(), n: len(pts),
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {
 			pt := pts[i]

@@ -3,23 +3,21 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/internal/outfile"
 	"memcgbench/kern"
 	"memcgbench/report"
 )
@@ -33,14 +31,30 @@ func defaultLabel() string {
 
 // resolveLabel returns label, or the default label of this machine, with
 // -quick appended for quick runs so they never mix with full ones.
-func resolveLabel(label string, quick bool) string {
-	if label != "" {
-		return label
+func resolveLabel(label string, quick bool) (string, error) {
+	switch {
+	case label != "":
+	case quick:
+		label = defaultLabel() + "-quick"
+	default:
+		label = defaultLabel()
 	}
-	if quick {
-		return defaultLabel() + "-quick"
+	return label, checkLabel(label)
+}
+
+// checkResultFile makes results/<label>/ and refuses a result file that
+// cannot be written whole, or that exists without -force.
+func checkResultFile(path string, force bool) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
 	}
-	return defaultLabel()
+	if err := outfile.Check(path, force); err != nil {
+		if errors.Is(err, outfile.ErrExists) {
+			return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", path)
+		}
+		return usagef("%s: %v", path, err)
+	}
+	return nil
 }
 
 // sweepPlan is what a sweep runs: the go test flags.
@@ -100,19 +114,21 @@ func sweepHeader(label, host string, extra ...[2]string) [][2]string {
 
 // sweepCmd runs the registry sweep into results/<label>/bench.txt and the
 // virtual-clock sweep into results/<label>/virtual.txt.
-func sweepCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("memcgbench sweep", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sweep")
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
 	quick := fs.Bool("quick", false, "a quick sweep: 4 samples of 20ms per point at workers=1x instead of 8 of 0.1s, and a smaller virtual sweep")
 	force := fs.Bool("force", false, "overwrite existing results of the label")
 	doReal := fs.Bool("real", true, "run the real-clock sweep (bench.txt)")
 	doVirtual := fs.Bool("virtual", true, "run the virtual-clock sweep (virtual.txt)")
 	doHarness := fs.Bool("harness", true, "run BenchmarkHarnessOverhead's rounds (harness.txt)")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick, -force, -real, -virtual, -harness)", err)
+	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
+		return helped(err)
 	}
-	*label = resolveLabel(*label, *quick)
+	var err error
+	if *label, err = resolveLabel(*label, *quick); err != nil {
+		return err
+	}
 	out := filepath.Join("results", *label, "bench.txt")
 	vout := filepath.Join("results", *label, "virtual.txt")
 	hout := filepath.Join("results", *label, "harness.txt")
@@ -120,12 +136,11 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 		path string
 		on   bool
 	}{{out, *doReal}, {vout, *doVirtual}, {hout, *doHarness}} {
-		if _, err := os.Stat(f.path); err == nil && f.on && !*force {
-			return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", f.path)
+		if f.on {
+			if err := checkResultFile(f.path, *force); err != nil {
+				return err
+			}
 		}
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
 	}
 	p := plan(*quick)
 	host, _ := os.Hostname()
@@ -136,15 +151,13 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 		estimate(stderr, "harness", *quick)
 	}
 	if *doReal || *doHarness {
-		if err := realSweep(p, *label, host, out, *doReal, *doHarness, stderr); err != nil {
+		if err := realSweep(ctx, p, *label, host, out, *doReal, *doHarness, stderr); err != nil {
 			return err
 		}
 	}
 	if !*doVirtual {
 		return nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	vp := planVirtual(*quick, p.cpus)
 	var header []benchfmt.Config
 	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"},
@@ -155,13 +168,23 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "memcgbench: virtual sweep into %s: %s\n", vout, vp.describe())
 	estimate(stderr, "virtual", *quick)
-	return report.WriteFileAtomic(vout, func(w io.Writer) error {
+	return interrupted(ctx, vout, outfile.Write(vout, func(w io.Writer) error {
 		return runVirtualSweep(ctx, vp, header, w, stderr)
-	})
+	}))
 }
 
-// realSweep runs the real-clock sweep into out.
-func realSweep(p sweepPlan, label, host, out string, registry, harness bool, stderr io.Writer) error {
+// interrupted turns err, when ctx was cancelled, into errInterrupted
+// saying that out was left as it was.
+func interrupted(ctx context.Context, out string, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w: %s not written (left as it was)", errInterrupted, out)
+	}
+	return err
+}
+
+// realSweep runs the real-clock sweep into out; a signal (ctx) kills the
+// benchmark binary and leaves out as it was.
+func realSweep(ctx context.Context, p sweepPlan, label, host, out string, registry, harness bool, stderr io.Writer) error {
 	// One test binary, run round by round with -count 1: go test -count N
 	// would run each sub-benchmark N times back to back, so every sample of
 	// one design would share one stretch of machine state (a noisy
@@ -173,16 +196,16 @@ func realSweep(p sweepPlan, label, host, out string, registry, harness bool, std
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bench.test")
-	build := exec.Command("go", "test", "-c", "-o", bin, "./bench")
+	build := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./bench")
 	build.Stdout, build.Stderr = stderr, stderr
 	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the benchmarks: %w", err)
+		return interrupted(ctx, out, fmt.Errorf("building the benchmarks: %w", err))
 	}
 	if registry {
 		runArgs := []string{"-test.run", "^$", "-test.bench", p.bench, "-test.cpu", joinInts(p.cpus),
 			"-test.count", "1", "-test.benchtime", p.benchtime}
 		fmt.Fprintf(stderr, "memcgbench: sweeping into %s: %d rounds of -cpu %s -benchtime %s\n", out, p.count, joinInts(p.cpus), p.benchtime)
-		if err := benchRounds(bin, runArgs, p.count, label, host, out, stderr); err != nil {
+		if err := benchRounds(ctx, bin, runArgs, p.count, label, host, out, stderr); err != nil {
 			return err
 		}
 	}
@@ -195,16 +218,16 @@ func realSweep(p sweepPlan, label, host, out string, registry, harness bool, std
 		"-test.count", "1", "-test.benchtime", p.harnessTime}
 	hout := filepath.Join(filepath.Dir(out), "harness.txt")
 	fmt.Fprintf(stderr, "memcgbench: the harness's overhead into %s: %d rounds\n", hout, p.harnessCount)
-	return benchRounds(bin, harnessArgs, p.harnessCount, label, host, hout, stderr)
+	return benchRounds(ctx, bin, harnessArgs, p.harnessCount, label, host, hout, stderr)
 }
 
 // benchRounds runs the benchmark binary count times with args, round by
 // round, into out (atomically), under a header naming the machine and the
 // command.
-func benchRounds(bin string, args []string, count int, label, host, out string, stderr io.Writer) error {
+func benchRounds(ctx context.Context, bin string, args []string, count int, label, host, out string, stderr io.Writer) error {
 	header := sweepHeader(label, host,
 		[2]string{"sweep", fmt.Sprintf("go test -c ./bench, then %d rounds of: bench.test %s", count, strings.Join(args, " "))})
-	return report.WriteFileAtomic(out, func(w io.Writer) error {
+	return interrupted(ctx, out, outfile.Write(out, func(w io.Writer) error {
 		for _, kv := range header {
 			fmt.Fprintf(w, "%s: %s\n", kv[0], kv[1])
 		}
@@ -216,7 +239,7 @@ func benchRounds(bin string, args []string, count int, label, host, out string, 
 				left = fmt.Sprintf(", about %.0fs left", el/float64(round)*float64(count-round))
 			}
 			fmt.Fprintf(stderr, "memcgbench: round %d/%d%s\n", round+1, count, left)
-			cmd := exec.Command(bin, args...)
+			cmd := exec.CommandContext(ctx, bin, args...)
 			cmd.Dir = "bench"
 			cmd.Stdout, cmd.Stderr = w, stderr
 			if err := cmd.Run(); err != nil {
@@ -224,19 +247,21 @@ func benchRounds(bin string, args []string, count int, label, host, out string, 
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // reportCmd builds REPORT.md and the plots from results/<label>/bench.txt.
 func reportCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("memcgbench report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("report")
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended with -quick)")
 	quick := fs.Bool("quick", false, "use the quick sweep's default label")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick)", err)
+	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
+		return helped(err)
 	}
-	*label = resolveLabel(*label, *quick)
+	var err error
+	if *label, err = resolveLabel(*label, *quick); err != nil {
+		return err
+	}
 	results := filepath.Join("results", *label, "bench.txt")
 	files := []string{results}
 	virtual := filepath.Join("results", *label, "virtual.txt")
@@ -319,7 +344,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
 	}
 	out := filepath.Join("results", *label, "REPORT.md")
-	if err := report.WriteFileAtomic(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
+	if err := outfile.Write(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
 		return err
 	}
 	for _, l := range m.RealRateLines(doc.Rates) {

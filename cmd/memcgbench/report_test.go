@@ -30,7 +30,7 @@ func TestReportCommand(t *testing.T) {
 	os.WriteFile("results/t/bench.txt", data, 0o644)
 
 	var stdout, stderr bytes.Buffer
-	if code := exitCode(run([]string{"report", "-label", "t"}, &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run(context.Background(), []string{"report", "-label", "t"}, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	report, err := os.ReadFile("results/t/REPORT.md")
@@ -54,7 +54,7 @@ func TestReportCommand(t *testing.T) {
 
 	os.WriteFile("results/t/bench.txt", []byte("BenchmarkRegistry/workload=x/design=old/workers=1x 1 x ns/op\n"), 0o644)
 	stderr.Reset()
-	if code := exitCode(run([]string{"report", "-label", "t"}, &stdout, &stderr), &stderr); code != 1 {
+	if code := exitCode(run(context.Background(), []string{"report", "-label", "t"}, &stdout, &stderr), &stderr); code != 1 {
 		t.Errorf("corrupt results: exit %d, want 1", code)
 	}
 	if !strings.Contains(stderr.String(), "results/t/bench.txt:1:") {
@@ -67,7 +67,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal("unexpected file")
 	}
 	stderr.Reset()
-	if code := exitCode(run([]string{"report", "-label", "none"}, &stdout, &stderr), &stderr); code != 1 || !strings.Contains(stderr.String(), "results/none/bench.txt") {
+	if code := exitCode(run(context.Background(), []string{"report", "-label", "none"}, &stdout, &stderr), &stderr); code != 1 || !strings.Contains(stderr.String(), "results/none/bench.txt") {
 		t.Errorf("missing results: exit %d, stderr %q", code, stderr.String())
 	}
 }

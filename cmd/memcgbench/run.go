@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -8,19 +9,17 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
 
 	"memcgbench/designs"
+	"memcgbench/internal/outfile"
 	"memcgbench/kern"
 	"memcgbench/workloads"
 )
@@ -44,6 +43,9 @@ type runFlags struct {
 	grain                              time.Duration
 	stats, force                       bool
 	out, mutexProfile                  string
+	// set holds the flags given on the command line: the others keep the
+	// preset's values.
+	set map[string]bool
 }
 
 // fieldFlags maps workloads.Spec fields to the flags that set them.
@@ -58,7 +60,7 @@ var fieldFlags = map[string]string{
 }
 
 func newRunFlags() *runFlags {
-	f := &runFlags{fs: flag.NewFlagSet("memcgbench run", flag.ContinueOnError)}
+	f := &runFlags{fs: newFlagSet("run")}
 	d := workloads.DefaultSpec
 	fs := f.fs
 	fs.StringVar(&f.workload, "workload", "steady", "preset: "+strings.Join(workloads.PresetNames(), ", "))
@@ -71,32 +73,32 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.quantum, "quantum", kern.DefaultQuantum, "virtual time slice, 1µs to 1s; virtual clock")
 	fs.DurationVar(&f.wake, "wake-latency", kern.DefaultWakeLatency, fmt.Sprintf("virtual time from waking a sleeping task to its running, 0 to %v; virtual clock", kern.MaxWakeLatency))
 	fs.StringVar(&f.mutex, "mutex", "kernel", "mutex model: kernel (3.15: spin while the owner runs, else sleep; no hand-off) or go-handoff (the model before issue 9, for comparison)")
-	fs.IntVar(&f.workers, "workers", -1, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
-	fs.IntVar(&f.roots, "roots", -1, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
-	fs.IntVar(&f.memcgs, "memcgs", -1, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
-	fs.IntVar(&f.caches, "caches", -1, "working-set caches per memcg, 1 to -roots (default: the preset's)")
-	fs.IntVar(&f.kworkers, "kworkers", -1, fmt.Sprintf("kworkers, 1 to %d (default: the preset's)", workloads.MaxKworkers))
-	fs.IntVar(&f.lifeAllocs, "lifecycle-allocs", -1, fmt.Sprintf("allocations of each churned container once its caches exist, 0 to %d (default: the preset's; lifecycles: 1000)", workloads.MaxLifecycleAllocs))
+	fs.IntVar(&f.workers, "workers", 0, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
+	fs.IntVar(&f.roots, "roots", 0, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
+	fs.IntVar(&f.memcgs, "memcgs", 0, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
+	fs.IntVar(&f.caches, "caches", 0, "working-set caches per memcg, 1 to -roots (default: the preset's)")
+	fs.IntVar(&f.kworkers, "kworkers", 0, fmt.Sprintf("kworkers, 0 (one per CPU) to %d (default: the preset's)", workloads.MaxKworkers))
+	fs.IntVar(&f.lifeAllocs, "lifecycle-allocs", 0, fmt.Sprintf("allocations of each churned container once its caches exist, 0 to %d (default: the preset's; lifecycles: 1000)", workloads.MaxLifecycleAllocs))
 	fs.IntVar(&f.count, "count", 1, "runs of each design and -cpu value, 1 to 1000")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed, 0 to 2^64-1")
 	fs.StringVar(&f.skew, "skew", "", "uniform or zipf:S with S above 1 and at most 10 (default: the preset's)")
 	fs.Int64Var(&f.ops, "ops", 0, "operations per run, 1 or more; replaces -duration")
-	fs.DurationVar(&f.duration, "duration", -1, fmt.Sprintf("length of each run, 1ns to %v; an open-loop preset's window of arrivals (default: the preset's, %v or the real-rate presets' %v)", workloads.MaxDuration, d.Duration, workloads.RealRateWindow))
+	fs.DurationVar(&f.duration, "duration", 0, fmt.Sprintf("length of each run, 1ns to %v; an open-loop preset's window of arrivals (default: the preset's, %v or the real-rate presets' %v)", workloads.MaxDuration, d.Duration, workloads.RealRateWindow))
 	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.1/cpu,scrape=fixed:2/s), or closed; N 0 to 1e6")
 	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every open-loop role's rate, above 0 to 1e6 (a rate sweep's step)")
-	fs.DurationVar(&f.grain, "grain", -1, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
-	fs.DurationVar(&f.poll, "churn-poll", -1, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
+	fs.DurationVar(&f.grain, "grain", 0, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
+	fs.DurationVar(&f.poll, "churn-poll", 0, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
 	maxCost := " 0 to " + designs.MaxCost.String() + " (default: the preset's)"
-	fs.DurationVar(&f.create, "create", -1, "cost of creating a cache,"+maxCost)
-	fs.DurationVar(&f.shutdown, "shutdown", -1, "cost of shutting a cache down under slab_mutex,"+maxCost)
-	fs.DurationVar(&f.release, "release", -1, "cost of a destroy's sysfs removal and free, after slab_mutex,"+maxCost)
-	fs.DurationVar(&f.grace, "grace-period", -1, "rcu_barrier() wait when a SLAB_DESTROY_BY_RCU cache is destroyed,"+maxCost)
-	fs.Float64Var(&f.rcuShare, "rcu-share", -1, "share of root caches that are SLAB_DESTROY_BY_RCU, 0 to 1 (default: the preset's)")
-	fs.DurationVar(&f.shrink, "shrink", -1, "fixed cost of shrinking a cache,"+maxCost)
-	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", -1, "cost of shrinking a cache per CPU (flush_all's IPIs),"+maxCost)
-	fs.DurationVar(&f.miss, "miss", -1, "cost of an allocation that misses its memcg's cache,"+maxCost)
-	fs.DurationVar(&f.grow, "grow", -1, "cost of growing one root's array,"+maxCost)
-	fs.DurationVar(&f.sli, "slabinfo-cost", -1, "cost of printing one slabinfo line,"+maxCost)
+	fs.DurationVar(&f.create, "create", 0, "cost of creating a cache,"+maxCost)
+	fs.DurationVar(&f.shutdown, "shutdown", 0, "cost of shutting a cache down under slab_mutex,"+maxCost)
+	fs.DurationVar(&f.release, "release", 0, "cost of a destroy's sysfs removal and free, after slab_mutex,"+maxCost)
+	fs.DurationVar(&f.grace, "grace-period", 0, "rcu_barrier() wait when a SLAB_DESTROY_BY_RCU cache is destroyed,"+maxCost)
+	fs.Float64Var(&f.rcuShare, "rcu-share", 0, "share of root caches that are SLAB_DESTROY_BY_RCU, 0 to 1 (default: the preset's)")
+	fs.DurationVar(&f.shrink, "shrink", 0, "fixed cost of shrinking a cache,"+maxCost)
+	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", 0, "cost of shrinking a cache per CPU (flush_all's IPIs),"+maxCost)
+	fs.DurationVar(&f.miss, "miss", 0, "cost of an allocation that misses its memcg's cache,"+maxCost)
+	fs.DurationVar(&f.grow, "grow", 0, "cost of growing one root's array,"+maxCost)
+	fs.DurationVar(&f.sli, "slabinfo-cost", 0, "cost of printing one slabinfo line,"+maxCost)
 	fs.BoolVar(&f.stats, "stats", true, "collect lock statistics (per-lock metrics)")
 	fs.StringVar(&f.out, "o", "", "write results to this file (refuses an existing one without -force); default stdout")
 	fs.BoolVar(&f.force, "force", false, "let -o and -mutexprofile overwrite existing files")
@@ -104,37 +106,26 @@ func newRunFlags() *runFlags {
 	return f
 }
 
-var flagNameRE = regexp.MustCompile(`flag -?-?([a-z-]+)`)
-
 // parse parses args and turns every error into one line naming the flag and
 // its allowed range.
-func (f *runFlags) parse(args []string) error {
-	f.fs.SetOutput(io.Discard)
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		msg := err.Error()
-		if m := flagNameRE.FindStringSubmatch(msg); m != nil {
-			if fl := f.fs.Lookup(m[1]); fl != nil {
-				return usagef("%s; -%s: %s", msg, fl.Name, fl.Usage)
-			}
-		}
-		return usagef("%s (see memcgbench run -h)", msg)
+func (f *runFlags) parse(args []string, stdout io.Writer) error {
+	if err := parseFlags(f.fs, args, stdout, "[flags]"); err != nil {
+		return err
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("unexpected argument %q (see memcgbench run -h)", f.fs.Arg(0))
+	f.set = setFlags(f.fs)
+	if err := f.checkClockFlags(); err != nil {
+		return err
 	}
 	if f.count < 1 || f.count > 1000 {
 		return usagef("-count = %d: allowed range is 1 to 1000", f.count)
 	}
-	if f.duration != -1 && f.duration <= 0 {
+	if f.set["duration"] && f.duration <= 0 {
 		return usagef("-duration = %v: allowed range is 1ns to %v", f.duration, workloads.MaxDuration)
 	}
 	if !(f.rateScale > 0 && f.rateScale <= workloads.MaxRate) {
 		return usagef("-rate-scale = %v: allowed range is above 0 to 1e6", f.rateScale)
 	}
-	if f.ops < 0 {
+	if f.set["ops"] && f.ops < 1 {
 		return usagef("-ops = %d: allowed range is 1 or more", f.ops)
 	}
 	return nil
@@ -146,53 +137,53 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	if err != nil {
 		return s, usagef("-workload %q: valid presets are %s", f.workload, strings.Join(workloads.PresetNames(), ", "))
 	}
-	if f.mix != "" {
+	if f.set["mix"] {
 		m, err := workloads.ParseMix(f.mix)
 		if err != nil {
 			return s, usagef("-%v", err)
 		}
 		s.Name, s.Mix, s.Roles = "custom", m, nil
 	}
-	setInt := func(dst *int, v int) {
-		if v != -1 {
+	setInt := func(name string, dst *int, v int) {
+		if f.set[name] {
 			*dst = v
 		}
 	}
-	setDur := func(dst *time.Duration, v time.Duration) {
-		if v != -1 {
+	setDur := func(name string, dst *time.Duration, v time.Duration) {
+		if f.set[name] {
 			*dst = v
 		}
 	}
-	setInt(&s.Workers, f.workers)
-	setInt(&s.Roots, f.roots)
-	setInt(&s.Memcgs, f.memcgs)
-	setInt(&s.CachesPerMemcg, f.caches)
-	setInt(&s.Kworkers, f.kworkers)
-	setInt(&s.LifecycleAllocs, f.lifeAllocs)
-	setDur(&s.ChurnPoll, f.poll)
-	setDur(&s.Costs.Create, f.create)
-	setDur(&s.Costs.Shutdown, f.shutdown)
-	setDur(&s.Costs.Release, f.release)
-	setDur(&s.Costs.GracePeriod, f.grace)
-	setDur(&s.Costs.Shrink, f.shrink)
-	setDur(&s.Costs.ShrinkPerCPU, f.shrinkCPU)
-	setDur(&s.Costs.Miss, f.miss)
-	if f.rcuShare != -1 {
+	setInt("workers", &s.Workers, f.workers)
+	setInt("roots", &s.Roots, f.roots)
+	setInt("memcgs", &s.Memcgs, f.memcgs)
+	setInt("caches", &s.CachesPerMemcg, f.caches)
+	setInt("kworkers", &s.Kworkers, f.kworkers)
+	setInt("lifecycle-allocs", &s.LifecycleAllocs, f.lifeAllocs)
+	setDur("churn-poll", &s.ChurnPoll, f.poll)
+	setDur("create", &s.Costs.Create, f.create)
+	setDur("shutdown", &s.Costs.Shutdown, f.shutdown)
+	setDur("release", &s.Costs.Release, f.release)
+	setDur("grace-period", &s.Costs.GracePeriod, f.grace)
+	setDur("shrink", &s.Costs.Shrink, f.shrink)
+	setDur("shrink-per-cpu", &s.Costs.ShrinkPerCPU, f.shrinkCPU)
+	setDur("miss", &s.Costs.Miss, f.miss)
+	if f.set["rcu-share"] {
 		s.RCUShare = f.rcuShare
 	}
-	setDur(&s.Costs.GrowPerRoot, f.grow)
-	setDur(&s.Costs.SlabinfoPerCache, f.sli)
-	setDur(&s.BackgroundGrain, f.grain)
+	setDur("grow", &s.Costs.GrowPerRoot, f.grow)
+	setDur("slabinfo-cost", &s.Costs.SlabinfoPerCache, f.sli)
+	setDur("grain", &s.BackgroundGrain, f.grain)
 	s.Seed = f.seed
-	setDur(&s.Duration, f.duration)
-	if f.ops > 0 {
+	setDur("duration", &s.Duration, f.duration)
+	if f.set["ops"] {
 		s.Duration, s.Ops = 0, f.ops
 	}
 	if err := f.setRates(&s); err != nil {
 		return s, err
 	}
 	switch {
-	case f.skew == "":
+	case !f.set["skew"]:
 	case f.skew == "uniform":
 		s.Skew = workloads.Skew{}
 	case strings.HasPrefix(f.skew, "zipf:"):
@@ -224,7 +215,8 @@ func (f *runFlags) setRates(s *workloads.Spec) error {
 	for _, r := range s.Roles {
 		names = append(names, r.Name)
 	}
-	if f.rates != "" {
+	if f.set["rate"] {
+		given := map[string]bool{}
 		for _, pair := range strings.Split(f.rates, ",") {
 			name, rate, ok := strings.Cut(strings.TrimSpace(pair), "=")
 			if !ok {
@@ -234,6 +226,10 @@ func (f *runFlags) setRates(s *workloads.Spec) error {
 			if i < 0 {
 				return usagef("-rate %q: no role %q in %s; its roles are %s", f.rates, name, s.Name, strings.Join(names, ", "))
 			}
+			if given[name] {
+				return usagef("-rate %q: role %q given twice", f.rates, name)
+			}
+			given[name] = true
 			r, err := workloads.ParseRate(rate)
 			if err != nil {
 				return usagef("-rate: %v", err)
@@ -247,12 +243,34 @@ func (f *runFlags) setRates(s *workloads.Spec) error {
 	return nil
 }
 
+// clockFlags are the flags that apply to one clock only.
+var clockFlags = map[string][]string{
+	"real":    {"cpu"},
+	"virtual": {"cpus", "line-transfer", "quantum", "wake-latency"},
+}
+
+// checkClockFlags refuses a flag of the clock not chosen, which would
+// otherwise be ignored.
+func (f *runFlags) checkClockFlags() error {
+	for clock, names := range clockFlags {
+		if clock == f.clock {
+			continue
+		}
+		for _, name := range names {
+			if f.set[name] {
+				return usagef("-%s applies to -clock %s only, not %s", name, clock, f.clock)
+			}
+		}
+	}
+	return nil
+}
+
 // cpus parses -cpu (real clock) or -cpus (virtual clock).
 func (f *runFlags) cpus() ([]int, error) {
 	list, name, limit := f.cpu, "-cpu", workloads.MaxWorkers
 	switch f.clock {
 	case "real":
-		if list == "" {
+		if !f.set["cpu"] {
 			return []int{runtime.GOMAXPROCS(0)}, nil
 		}
 	case "virtual":
@@ -301,27 +319,26 @@ func (f *runFlags) designs() ([]workloads.Design, error) {
 	return []workloads.Design{d}, nil
 }
 
-// checkOutput refuses to overwrite path unless -force.
-func (f *runFlags) checkOutput(flagName, path string) error {
-	if path == "" || f.force {
+// checkOutput refuses an output path that outfile cannot write whole: a
+// special file, a link, a missing directory, or an existing file without
+// -force.
+func checkOutput(flagName, path string, force bool) error {
+	if path == "" {
 		return nil
 	}
-	if _, err := os.Stat(path); err == nil {
-		return usagef("-%s %s: file exists; use -force to overwrite it", flagName, path)
+	if err := outfile.Check(path, force); err != nil {
+		if errors.Is(err, outfile.ErrExists) {
+			return usagef("-%s %s: file exists; use -force to overwrite it", flagName, path)
+		}
+		return usagef("-%s %s: %v", flagName, path, err)
 	}
 	return nil
 }
 
-func runCmd(args []string, stdout, stderr io.Writer) (err error) {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := f.parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			f.fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: memcgbench run [flags]")
-			f.fs.PrintDefaults()
-			return nil
-		}
-		return err
+	if err := f.parse(args, stdout); err != nil {
+		return helped(err)
 	}
 	spec, err := f.spec()
 	if err != nil {
@@ -339,22 +356,17 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := f.checkOutput("o", f.out); err != nil {
-		return err
-	}
-	if err := f.checkOutput("mutexprofile", f.mutexProfile); err != nil {
-		return err
+	for _, o := range []struct{ flag, path string }{{"o", f.out}, {"mutexprofile", f.mutexProfile}} {
+		if err := checkOutput(o.flag, o.path, f.force); err != nil {
+			return err
+		}
 	}
 
-	out, commit, err := openOutput(f.out, stdout)
-	if err != nil {
-		return err
+	out := stdout
+	var buf bytes.Buffer
+	if f.out != "" {
+		out = &buf
 	}
-	defer func() {
-		if cerr := commit(); err == nil {
-			err = cerr
-		}
-	}()
 	if f.mutexProfile != "" {
 		runtime.SetMutexProfileFraction(1)
 		defer func() {
@@ -363,9 +375,34 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 			}
 		}()
 	}
+	n, partial, err := f.runAll(ctx, out, spec, ds, cpus, kind, stderr)
+	if f.out != "" && n > 0 {
+		if werr := outfile.Write(f.out, func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); werr != nil {
+			return fmt.Errorf("-o %w", werr)
+		}
+	}
+	switch {
+	case err != nil:
+		return err
+	case ctx.Err() != nil:
+		where := "stdout"
+		if f.out != "" {
+			where = f.out
+		}
+		msg := fmt.Sprintf("%d results written to %s", n, where)
+		if partial {
+			msg += ", the last cut short (its config line partial: true)"
+		}
+		return fmt.Errorf("%w: %s", errInterrupted, msg)
+	}
+	return nil
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// runAll runs every design and CPU count -count times, writing each result
+// to out as it comes, and returns how many it wrote and whether the last
+// was cut short by ctx.
+func (f *runFlags) runAll(ctx context.Context, out io.Writer, spec workloads.Spec, ds []workloads.Design, cpus []int,
+	kind kern.MutexKind, stderr io.Writer) (n int, partial bool, err error) {
 	w := benchfmt.NewWriter(out)
 	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true},
 		benchfmt.Config{Key: "mutex", Value: []byte(kind.String()), File: true})
@@ -385,21 +422,28 @@ func runCmd(args []string, stdout, stderr io.Writer) (err error) {
 		for range f.count {
 			for _, d := range ds {
 				if ctx.Err() != nil {
-					return nil // interrupted: what was measured is written
+					return n, partial, nil
 				}
 				res, err := runOnce(ctx, spec, d, workloads.Options{LockStats: f.stats, Virtual: virt, Mutex: kind}, stderr)
 				if res != nil {
-					if werr := w.Write(record(config, res)); werr != nil {
-						return werr
+					cfg := config
+					if partial = ctx.Err() != nil; partial {
+						// benchstat keeps it out of the others' tables;
+						// -filter -partial:true drops it.
+						cfg = append(slices.Clip(config), benchfmt.Config{Key: "partial", Value: []byte("true"), File: true})
 					}
+					if werr := w.Write(record(cfg, res)); werr != nil {
+						return n, false, werr
+					}
+					n++
 				}
 				if err != nil {
-					return err
+					return n, false, err
 				}
 			}
 		}
 	}
-	return nil
+	return n, partial, nil
 }
 
 // runOnce sets up and runs spec on d, printing progress to stderr once the
@@ -419,44 +463,13 @@ func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, opts 
 	return r.Run(ctx, spec.Ops, spec.Duration)
 }
 
-// openOutput returns where results go. For a file it writes to a temporary
-// file beside it and renames it into place when commit is called, so an
-// existing file is never left half-written.
-func openOutput(path string, stdout io.Writer) (io.Writer, func() error, error) {
-	if path == "" {
-		return stdout, func() error { return nil }, nil
-	}
-	tmp, err := os.CreateTemp(dirOf(path), ".memcgbench-*.tmp")
-	if err != nil {
-		return nil, nil, fmt.Errorf("-o %s: %w", path, err)
-	}
-	return tmp, func() error {
-		if err := tmp.Close(); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("-o %s: %w", path, err)
-		}
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("-o %s: %w", path, err)
-		}
-		return nil
-	}, nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
-}
-
 func writeMutexProfile(path string) error {
 	var buf strings.Builder
 	if err := pprof.Lookup("mutex").WriteTo(&buf, 0); err != nil {
 		return fmt.Errorf("-mutexprofile: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
-		return fmt.Errorf("-mutexprofile: %w", err)
+	if err := outfile.Write(path, func(w io.Writer) error { _, err := io.WriteString(w, buf.String()); return err }); err != nil {
+		return fmt.Errorf("-mutexprofile %w", err)
 	}
 	return nil
 }

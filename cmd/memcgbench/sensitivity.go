@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/internal/outfile"
 	"memcgbench/report"
 	"memcgbench/workloads"
 )
@@ -131,39 +129,33 @@ func (p sensitivityPlan) run(ctx context.Context, pt sensitivityPoint) (*workloa
 
 // sensitivityCmd runs the sensitivity plan into
 // results/<label>/sensitivity.txt.
-func sensitivityCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("memcgbench sensitivity", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func sensitivityCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sensitivity")
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
 	quick := fs.Bool("quick", false, "a quick run: 1 seed, 8 operations per worker, 8 CPUs unless -cpus is given")
 	force := fs.Bool("force", false, "overwrite an existing sensitivity.txt of the label")
 	cpus := fs.Int("cpus", 64, "virtual CPUs, 1 to 1024")
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v (flags: -label, -quick, -force, -cpus)", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (flags: -label, -quick, -force, -cpus)", fs.Arg(0))
+	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
+		return helped(err)
 	}
 	if *cpus < 1 || *cpus > 1024 {
 		return usagef("-cpus = %d: allowed range is 1 to 1024", *cpus)
 	}
-	*label = resolveLabel(*label, *quick)
-	out := filepath.Join("results", *label, "sensitivity.txt")
-	if _, err := os.Stat(out); err == nil && !*force {
-		return usagef("%s exists; use -force (make report FORCE=1) to overwrite it, or another -label", out)
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	var err error
+	if *label, err = resolveLabel(*label, *quick); err != nil {
 		return err
 	}
-	cpusSet := false
-	fs.Visit(func(f *flag.Flag) { cpusSet = cpusSet || f.Name == "cpus" })
-	if *quick && !cpusSet {
+	out := filepath.Join("results", *label, "sensitivity.txt")
+	if err := checkResultFile(out, *force); err != nil {
+		return err
+	}
+	if *quick && !setFlags(fs)["cpus"] {
 		*cpus = quickSensitivityCPUs
 	}
 	p := planSensitivity(*quick, *cpus)
 	pts := p.points()
 	estimate(stderr, "sensitivity", *quick)
-	return simulateInto(simulation{out: out, label: *label, what: "sensitivity", describe: p.describe(), n: len(pts),
+	return simulateInto(ctx, simulation{out: out, label: *label, what: "sensitivity", describe: p.describe(), n: len(pts),
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {
 			pt := pts[i]
@@ -191,24 +183,23 @@ type simulation struct {
 
 // simulateInto runs sim's runs, as many at a time as there are CPUs, and
 // writes them to sim.out atomically, in order, under a header naming the
-// machine, the label and the plan; Ctrl-C stops it and writes nothing.
-func simulateInto(sim simulation, stderr io.Writer) error {
+// machine, the label and the plan; a signal (ctx) stops it and writes
+// nothing.
+func simulateInto(ctx context.Context, sim simulation, stderr io.Writer) error {
 	host, _ := os.Hostname()
 	var header []benchfmt.Config
 	for _, kv := range sweepHeader(sim.label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", sim.describe}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 	header = slices.DeleteFunc(header, func(c benchfmt.Config) bool { return c.Key == "clock" && sim.alone != nil })
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	fmt.Fprintf(stderr, "memcgbench: %s into %s: %d runs: %s\n", sim.what, sim.out, sim.n, sim.describe)
 	start := time.Now()
 	results, errs := runPoints(ctx, sim.n, sim.what, stderr,
 		func(i int) (*workloads.Result, error) { return sim.run(ctx, i) }, sim.alone)
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%s: %w", sim.what, err)
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %s: %s not written (left as it was)", errInterrupted, sim.what, sim.out)
 	}
-	err := report.WriteFileAtomic(sim.out, func(w io.Writer) error {
+	err := outfile.Write(sim.out, func(w io.Writer) error {
 		bw := benchfmt.NewWriter(w)
 		for i, res := range results {
 			if errs[i] != nil {
