@@ -207,3 +207,28 @@ func TestLifecycles(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersCheckTheDeadline: a real-clock worker past its run's end
+// stops itself within deadlineEvery steps and halts the run, whether or
+// not the watcher's timer has fired (with thousands of runnable workers Go's
+// scheduler can delay that timer by tens of seconds).
+func TestWorkersCheckTheDeadline(t *testing.T) {
+	spec := DefaultSpec
+	spec.Workers, spec.Mix = 1, Mix{OpAlloc: 1}
+	r, err := NewRunner(spec, Designs()[1], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.realEnd = 1 // long past on the runtime's monotonic clock
+	var done int64
+	r.rt.Go("worker", func(task *kern.Task) {
+		w := r.workers[0]
+		w.task = task
+		done, _ = w.runReal(10*deadlineEvery, 0)
+	})
+	r.rt.Wait()
+	if done != deadlineEvery || !r.stop.Load() {
+		t.Errorf("worker stopped after %d steps, run halted %v; want %d steps and the run halted", done, r.stop.Load(), deadlineEvery)
+	}
+}

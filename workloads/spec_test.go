@@ -3,6 +3,8 @@ package workloads
 import (
 	"errors"
 	"math"
+	"memcgbench/designs"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -146,4 +148,53 @@ func TestContendersGrow(t *testing.T) {
 			t.Errorf("%s: ContendersGrow() = %v, want %v (listed: %v)", name, s.ContendersGrow(), got, ok)
 		}
 	}
+}
+
+func TestMemoryEstimate(t *testing.T) {
+	def := DefaultSpec
+	if got := def.MemoryEstimate(2, false); got > 100<<20 {
+		t.Errorf("DefaultSpec at 2 CPUs: %s, want under 100 MB", FormatBytes(got))
+	}
+	huge := DefaultSpec
+	huge.Roots, huge.Memcgs, huge.CachesPerMemcg = MaxRoots, designs.MaxMemcgs, MaxRoots
+	if got := huge.MemoryEstimate(2, false); got < 100<<30 {
+		t.Errorf("the largest sizes: %s, want over 100 GB", FormatBytes(got))
+	}
+	// Each size adds memory.
+	grow := []func(s *Spec){
+		func(s *Spec) { s.Roots *= 2 }, func(s *Spec) { s.Memcgs *= 2 }, func(s *Spec) { s.CachesPerMemcg *= 2 },
+		func(s *Spec) { s.Workers = 64 },
+	}
+	for i, g := range grow {
+		s := DefaultSpec
+		g(&s)
+		if s.MemoryEstimate(2, false) <= def.MemoryEstimate(2, false) {
+			t.Errorf("size change %d did not raise the estimate", i)
+		}
+	}
+	if DefaultSpec.MemoryEstimate(1024, true) <= DefaultSpec.MemoryEstimate(1024, false) {
+		t.Errorf("virtual CPUs add nothing")
+	}
+}
+
+// TestMemoryEstimateBoundsTheHeap builds a runner and checks that the heap
+// it holds stays under the estimate for its sizes.
+func TestMemoryEstimateBoundsTheHeap(t *testing.T) {
+	spec := DefaultSpec
+	spec.Roots, spec.Memcgs, spec.CachesPerMemcg, spec.Workers = 300, 1000, 30, 256
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r, err := NewRunner(spec, Designs()[0], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	if est := spec.MemoryEstimate(2, false); held > est {
+		t.Errorf("the runner holds %s of heap, the estimate is %s", FormatBytes(held), FormatBytes(est))
+	}
+	runtime.KeepAlive(r)
 }

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,6 +40,9 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(special, "nosuch", "out.txt")
+	// The memory guard compares with what the machine has: 8 GB here.
+	defer func(f func() (int64, bool)) { availableMemory = f }(availableMemory)
+	availableMemory = func() (int64, bool) { return 8 << 30, true }
 	tests := []struct {
 		args []string
 		want string // the one line on stderr, after "memcgbench: "
@@ -96,6 +101,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-o", fifo, "-force"}, "-o " + fifo + ": is not a regular file (a named pipe)"},
 		{[]string{"run", "-o", missing}, "-o " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
 		{[]string{"run", "-mutexprofile", missing}, "-mutexprofile " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		{[]string{"run", "-memcgs", "65535", "-roots", "10000", "-caches", "10000"},
+			"-roots 10000, -memcgs 65535, -caches 10000 at 2 CPUs need about 254.0 GB (workloads.MemoryEstimate), and this machine has 8.0 GB available"},
+		{[]string{"run", "-clock", "virtual", "-cpus", "65536", "-duration", "1s"}, "at 65536 CPUs need about 16.7 GB"},
 		{[]string{"sweep", "foo"}, `unexpected argument "foo": memcgbench sweep takes flags only`},
 		{[]string{"sweep", "-label", "x", "foo", "-quick"}, `unexpected argument "foo"`},
 		{[]string{"sweep", "-label", "../../x"}, `-label "../../x": want 1 to 100 letters`},
@@ -429,5 +437,86 @@ func TestMakeBenchFails(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %v", entries)
+	}
+}
+
+// TestSignalsLeaveNoDebris stops each long command in a real process and
+// checks what it leaves: the old output as it was, no temporary file, no
+// temporary directory, no git worktree.
+func TestSignalsLeaveNoDebris(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes that build and run the benchmarks")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := fmt.Sprintf("test-signals-%d", os.Getpid())
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(root, "results", label)) })
+	tests := []struct {
+		name  string
+		args  []string
+		sig   syscall.Signal
+		ready string // the stderr line to wait for before the signal
+		exit  int    // -1: killed
+	}{
+		{"run killed", []string{"run", "-workload", "steady", "-design", "old", "-duration", "1m", "-o", "OUT", "-force"},
+			syscall.SIGKILL, "memcgbench: steady old", -1},
+		{"sweep interrupted", []string{"sweep", "-label", label, "-quick", "-virtual=false", "-harness=false"},
+			syscall.SIGINT, "memcgbench: round 1/", 1},
+		{"sweep terminated", []string{"sweep", "-label", label, "-quick", "-virtual=false", "-harness=false"},
+			syscall.SIGTERM, "memcgbench: round 1/", 1},
+		{"diff interrupted", []string{"diff", "-base", "HEAD", "-count", "4", "-bench", "^BenchmarkSimulator$", "-benchtime", "1x"},
+			syscall.SIGINT, "memcgbench diff: round 1/", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, tmp := t.TempDir(), t.TempDir()
+			out := filepath.Join(dir, "out.txt")
+			os.WriteFile(out, []byte("keep me\n"), 0o644)
+			args := slices.Clone(tt.args)
+			for i, a := range args {
+				if a == "OUT" {
+					args[i] = out
+				}
+			}
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "MEMCGBENCH_AS_MAIN=1", "TMPDIR="+tmp)
+			lines := startLines(t, cmd)
+			guard := time.AfterFunc(3*hangGuard, func() { cmd.Process.Kill() })
+			defer guard.Stop()
+			var seen []string
+			for l := range lines {
+				seen = append(seen, l)
+				if strings.HasPrefix(l, tt.ready) {
+					cmd.Process.Signal(tt.sig)
+					break
+				}
+			}
+			for l := range lines {
+				seen = append(seen, l)
+			}
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != tt.exit {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.exit, strings.Join(seen, "\n"))
+			}
+			if data, _ := os.ReadFile(out); string(data) != "keep me\n" {
+				t.Errorf("the old output became %q", data)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("left beside the output: %v", entries)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("left in TMPDIR: %v", entries)
+			}
+			if entries, _ := os.ReadDir(filepath.Join(root, "results", label)); len(entries) != 0 {
+				t.Errorf("left in results/%s: %v", label, entries)
+			}
+			wt, _ := exec.Command("git", "-C", root, "worktree", "list").Output()
+			if strings.Contains(string(wt), tmp) {
+				t.Errorf("worktrees left registered:\n%s", wt)
+			}
+		})
 	}
 }

@@ -319,6 +319,38 @@ func (f *runFlags) designs() ([]workloads.Design, error) {
 	return []workloads.Design{d}, nil
 }
 
+// availableMemory returns the memory the kernel says a new process can
+// use (MemAvailable), or ok false where it cannot be read.
+var availableMemory = func() (bytes int64, ok bool) {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, found := strings.CutPrefix(line, "MemAvailable:"); found {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+// checkMemory refuses a run whose sizes would not fit in this machine's
+// available memory (workloads' MemoryEstimate), before it starts.
+func checkMemory(spec workloads.Spec, cpus []int, virtual bool) error {
+	avail, ok := availableMemory()
+	if !ok {
+		return nil
+	}
+	for _, c := range cpus {
+		if need := spec.MemoryEstimate(c, virtual); need > avail {
+			return usagef("-roots %d, -memcgs %d, -caches %d at %d CPUs need about %s (workloads.MemoryEstimate), and this machine has %s available: lower the sizes",
+				spec.Roots, spec.Memcgs, spec.CachesPerMemcg, c, workloads.FormatBytes(need), workloads.FormatBytes(avail))
+		}
+	}
+	return nil
+}
+
 // checkOutput refuses an output path that outfile cannot write whole: a
 // special file, a link, a missing directory, or an existing file without
 // -force.
@@ -354,6 +386,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	}
 	kind, err := f.mutexKind()
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(spec, cpus, f.clock == "virtual"); err != nil {
 		return err
 	}
 	for _, o := range []struct{ flag, path string }{{"o", f.out}, {"mutexprofile", f.mutexProfile}} {
