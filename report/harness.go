@@ -66,6 +66,9 @@ func (r HarnessRatio) Over() bool { return r.Ratio > r.Goal }
 // GOMAXPROCS in the file (the sweep runs it at one). A goal whose
 // benchmarks are missing is an error.
 func ReadHarness(path string, opts Options) ([]HarnessRatio, error) {
+	if err := CheckComplete(path); err != nil {
+		return nil, err
+	}
 	files := benchfmt.Files{Paths: []string{path}}
 	samples := map[string][]float64{}
 	allocs := map[string]float64{}

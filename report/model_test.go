@@ -276,3 +276,21 @@ func TestBuildSeveralBenchmarks(t *testing.T) {
 		t.Errorf("workloads %q, want the registry's and the simulator's, not BenchmarkOther's", got)
 	}
 }
+
+// TestReadersRefuseTruncatedFiles: every results reader refuses a file
+// whose last line was cut short, naming the file and the line.
+func TestReadersRefuseTruncatedFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cut.txt")
+	os.WriteFile(path, []byte("goos: linux\nBenchmarkX 10 5 ns/op 3 activa"), 0o644)
+	readers := map[string]func() error{
+		"Build":           func() error { _, err := Build([]string{path}, DefaultOptions); return err },
+		"ReadHarness":     func() error { _, err := ReadHarness(path, DefaultOptions); return err },
+		"ReadRates":       func() error { _, err := ReadRates(path, DefaultOptions); return err },
+		"ReadSensitivity": func() error { _, err := ReadSensitivity(path, DefaultOptions); return err },
+	}
+	for name, read := range readers {
+		if err := read(); err == nil || !strings.Contains(err.Error(), path+":2: the last line is cut short") {
+			t.Errorf("%s = %v, want the truncation at %s:2", name, err, path)
+		}
+	}
+}

@@ -85,6 +85,9 @@ func formatRate(r float64) string { return strconv.FormatFloat(r, 'g', 3, 64) }
 // projections, takes each point's median over seeds and finds each
 // design's knee. It compares opts.Candidate with opts.Baseline.
 func ReadRates(path string, opts Options) (*RateSweep, error) {
+	if err := CheckComplete(path); err != nil {
+		return nil, err
+	}
 	files := benchfmt.Files{Paths: []string{path}}
 	var parser benchproc.ProjectionParser
 	proj, err := parser.Parse("/workload,/design,/scale,/gomaxprocs,/clock", nil)

@@ -68,6 +68,9 @@ func (s Swing) Width(base float64) float64 {
 // projections and takes each cell's median ops/s with benchmath. It
 // compares opts.Candidate with opts.Baseline, as Build does.
 func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
+	if err := CheckComplete(path); err != nil {
+		return nil, err
+	}
 	files := benchfmt.Files{Paths: []string{path}}
 	var parser benchproc.ProjectionParser
 	proj, err := parser.Parse("/workload,/constant,/factor,/design,/gomaxprocs", nil)
