@@ -88,6 +88,8 @@ type Point struct {
 	// then its comparison may be of the harness's change or the machine's,
 	// not the designs'.
 	Mixed []string
+	// Origin holds, by each of originKeys, the values its samples carry.
+	Origin map[string][]string
 	// Metrics maps each unit to its baseline-vs-candidate comparison.
 	Metrics map[string]*Metric
 }
@@ -274,6 +276,7 @@ func Build(paths []string, opts Options) (*Model, error) {
 	}
 	for _, pk := range pointKeys {
 		p := points[pk]
+		p.Origin = origins[pk]
 		for _, key := range originKeys {
 			if vs := origins[pk][key]; len(vs) > 1 {
 				p.Mixed = append(p.Mixed, fmt.Sprintf("samples from %d values of %s (%s)", len(vs), key, strings.Join(vs, ", ")))

@@ -294,3 +294,31 @@ func TestReadersRefuseTruncatedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictionsFromAnotherCommitAreFlagged: a verdict row whose simulated
+// columns come from another commit than its measurement says so.
+func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
+	dir := t.TempDir()
+	var real, virt strings.Builder
+	real.WriteString("commit: aaa\n")
+	virt.WriteString("commit: bbb\n")
+	for i := range 4 {
+		for _, d := range []string{"old", "new"} {
+			fmt.Fprintf(&real, "BenchmarkRegistry/workload=w/design=%s/workers=1x-2 100 %d ns/op %g ops/s\n", d, 100+i, 1e7+float64(i))
+			for _, n := range []int{64, 256} {
+				fmt.Fprintf(&virt, "BenchmarkRegistry/workload=w/design=%s/workers=1x/clock=virtual-%d 100 %d ns/op %g ops/s\n", d, n, 100+i, 1e7+float64(i))
+			}
+		}
+	}
+	rp, vp := filepath.Join(dir, "bench.txt"), filepath.Join(dir, "virtual.txt")
+	os.WriteFile(rp, []byte(real.String()), 0o644)
+	os.WriteFile(vp, []byte(virt.String()), 0o644)
+	m, err := Build([]string{rp, vp}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(m.VerdictTable().Notes, "\n")
+	if !strings.Contains(notes, "the simulated columns come from commit bbb, the measurement from aaa") {
+		t.Errorf("notes do not flag the mixed commits:\n%s", notes)
+	}
+}

@@ -188,6 +188,27 @@ func (m *Model) predictionCells(p *Point) []string {
 	return cells
 }
 
+// predictionCommits returns the commits of the virtual-clock points behind
+// p's simulated columns that p's own samples do not share: a row that reads
+// a measurement and a simulation of different code.
+func (m *Model) predictionCommits(p *Point) []string {
+	var out []string
+	if p.Workers != "1x" {
+		return nil
+	}
+	for _, q := range m.Points {
+		if q.Workload != p.Workload || q.Clock != Virtual || q.Workers != "1x" {
+			continue
+		}
+		for _, c := range q.Origin["commit"] {
+			if !slices.Contains(p.Origin["commit"], c) && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
 // ScalingTable lists the law fitted to every curve with one worker per CPU:
 // λ, σ, κ, the peak N* and the goodness of fit, or why there is no fit.
 func (m *Model) ScalingTable() Table {

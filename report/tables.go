@@ -45,7 +45,13 @@ func (m *Model) VerdictTable() Table {
 			flags = append(flags, fmt.Sprintf("⚑ %s, %s per CPU, GOMAXPROCS=%d: %s.", p.Workload, workersPerCPU(p), p.Procs, strings.Join(fs, "; ")))
 		}
 		if predict {
-			row = append(row, m.predictionCells(p)...)
+			cells := m.predictionCells(p)
+			if other := m.predictionCommits(p); len(other) > 0 {
+				cells[len(cells)-1] += " ⚑"
+				flags = append(flags, fmt.Sprintf("⚑ %s, %s per CPU, GOMAXPROCS=%d: the simulated columns come from commit %s, the measurement from %s.",
+					p.Workload, workersPerCPU(p), p.Procs, strings.Join(other, ", "), strings.Join(p.Origin["commit"], ", ")))
+			}
+			row = append(row, cells...)
 		}
 		if v.Metric != nil && v.Metric.Comparison != nil {
 			c := v.Metric.Comparison
