@@ -36,9 +36,28 @@ DIFFFLAGS ?=
 
 .PHONY: help test race vet fuzz bench report sensitivity rates diff clean
 
-help: ## list the targets
+# What `make help` says of each variable.
+HELPVARS       := LABEL QUICK FORCE BASE HEAD DIFFFLAGS CPUS COUNT BENCHTIME BENCHOUT FUZZTIME PKGS GO
+doc_LABEL      := report, sensitivity, rates: results label (empty: CPU count and model)
+doc_QUICK      := 1: the quick sweep (about 1 min on 2 cores; the full one about 9 min)
+doc_FORCE      := 1: overwrite results of the same label
+doc_BASE       := diff: the revision to compare against (required)
+doc_HEAD       := diff: the revision compared
+doc_DIFFFLAGS  := diff: more memcgbench diff flags (-count, -alpha, -threshold, -units, ...)
+doc_CPUS       := bench: go test -cpu list
+doc_COUNT      := bench: go test -count
+doc_BENCHTIME  := bench: go test -benchtime
+doc_BENCHOUT   := bench: the results file (refuses an existing one)
+doc_FUZZTIME   := fuzz: time per design
+doc_PKGS       := vet, test: the packages
+doc_GO         := the go command
+
+help: ## list the targets and the variables
 	@echo "memcgbench make targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-11s %s\n", $$1, $$2}'
+	@echo "variables (make TARGET VAR=value; 0/1 variables are off unless 1):"
+	@printf '  %-11s %-10s %s\n' NAME DEFAULT MEANING
+	@$(foreach v,$(HELPVARS),printf '  %-11s %-10s %s\n' '$(v)' '$(if $(value $(v)),$(value $(v)),-)' '$(doc_$(v))';)
 
 vet: ## go vet and gofmt check
 	$(GO) vet $(PKGS)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -518,5 +519,34 @@ func TestSignalsLeaveNoDebris(t *testing.T) {
 				t.Errorf("worktrees left registered:\n%s", wt)
 			}
 		})
+	}
+}
+
+// TestMakeHelpListsVariables: `make` lists every variable the Makefile lets
+// a user set (VAR ?= ...), with its default.
+func TestMakeHelpListsVariables(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("make", "-s", "-C", "../..").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := regexp.MustCompile(`(?m)^([A-Z]+)[ \t]*\?=[ \t]*(.*)$`).FindAllStringSubmatch(string(mk), -1)
+	if len(vars) < 10 {
+		t.Fatalf("found %d variables in the Makefile", len(vars))
+	}
+	for _, v := range vars {
+		def := v[2]
+		if def == "" {
+			def = "-"
+		}
+		if !regexp.MustCompile(`(?m)^  ` + v[1] + `\s+` + regexp.QuoteMeta(def) + `\s+\S`).MatchString(string(out)) {
+			t.Errorf("make does not list %s with its default %q:\n%s", v[1], def, out)
+		}
 	}
 }
