@@ -74,7 +74,7 @@ func (g Gate) Changes(m *Model) []Change {
 }
 
 // writeChanges writes changes as a markdown table.
-func writeChanges(b *strings.Builder, m *Model, changes []Change) {
+func writeChanges(b *strings.Builder, m *Model, changes []Change, notes *footnotes) {
 	if len(changes) == 0 {
 		return
 	}
@@ -89,8 +89,8 @@ func writeChanges(b *strings.Builder, m *Model, changes []Change) {
 		case c.Regression:
 			mark = "worse"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %.3f | %s |\n", PointName(c.Point), met.Unit,
-			formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, mark)
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %.3f%s | %s |\n", PointName(c.Point), met.Unit,
+			formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, notes.mark(met.Warnings()), mark)
 	}
 	b.WriteString("\n")
 }
@@ -135,16 +135,17 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 			other = append(other, c)
 		}
 	}
-	writeChanges(&b, m, gated)
+	var notes footnotes
+	writeChanges(&b, m, gated, &notes)
 	if len(other) > 0 {
 		fmt.Fprintf(&b, "<details><summary>%d other metric(s) changed at p < %.2f (not gated: with this many metrics, some cross it by chance)</summary>\n\n",
 			len(other), m.Options.Thresholds.CompareAlpha)
-		writeChanges(&b, m, other)
+		writeChanges(&b, m, other, &notes)
 		b.WriteString("</details>\n\n")
 	}
 	fmt.Fprintf(&b, "%d of %d metrics show no significant difference (\"~\") and are folded away.\n", total-len(changes), total)
-	for _, wn := range m.Warnings() {
-		fmt.Fprintf(&b, "\nbenchstat: %s\n", wn)
+	for _, n := range notes.notes() {
+		fmt.Fprintf(&b, "\n%s\n", n)
 	}
 	_, err := io.WriteString(w, b.String())
 	return failing, err

@@ -386,28 +386,51 @@ func (v *Verdict) Warnings() []error {
 	if v.Metric == nil {
 		return nil
 	}
+	return v.Metric.Warnings()
+}
+
+// Warnings returns benchmath's warnings about the metric's summaries and
+// comparison, each once.
+func (m *Metric) Warnings() []error {
 	var ws []error
-	for _, s := range []*Summary{v.Metric.Baseline, v.Metric.Candidate} {
+	for _, s := range []*Summary{m.Baseline, m.Candidate} {
 		if s != nil {
 			ws = append(ws, s.Warnings...)
 		}
 	}
-	if v.Metric.Comparison != nil {
-		ws = append(ws, v.Metric.Comparison.Warnings...)
+	if m.Comparison != nil {
+		ws = append(ws, m.Comparison.Warnings...)
 	}
 	return dedupErrors(ws)
 }
 
-// Warnings returns benchstat's warnings behind every verdict, each once,
-// in the order first seen.
-func (m *Model) Warnings() []string {
-	var out []string
-	for _, v := range m.Verdicts {
-		for _, e := range v.Warnings() {
-			if !slices.Contains(out, e.Error()) {
-				out = append(out, e.Error())
-			}
+// footnotes numbers warnings as benchstat does: each row carries the marks
+// of its own warnings, and the notes under the table say them once.
+type footnotes struct{ texts []string }
+
+// mark returns the marks of errs, as " [1, 2]", numbering new texts; "" for
+// none.
+func (f *footnotes) mark(errs []error) string {
+	var nums []string
+	for _, e := range errs {
+		i := slices.Index(f.texts, e.Error())
+		if i < 0 {
+			f.texts = append(f.texts, e.Error())
+			i = len(f.texts) - 1
 		}
+		nums = append(nums, strconv.Itoa(i+1))
+	}
+	if len(nums) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(nums, ", ") + "]"
+}
+
+// notes returns one line per warning, "[N] benchstat: text".
+func (f *footnotes) notes() []string {
+	out := make([]string, len(f.texts))
+	for i, t := range f.texts {
+		out[i] = fmt.Sprintf("[%d] benchstat: %s", i+1, t)
 	}
 	return out
 }

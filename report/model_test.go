@@ -322,3 +322,38 @@ func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
 		t.Errorf("notes do not flag the mixed commits:\n%s", notes)
 	}
 }
+
+// TestWarningsAreFootnotesOfTheirRows: a benchstat warning appears under
+// the verdict table only with a mark on a row it concerns; warnings of
+// points not in the table (virtual-clock ones) do not leak into it.
+func TestWarningsAreFootnotesOfTheirRows(t *testing.T) {
+	dir := t.TempDir()
+	var real, virt strings.Builder
+	for i := range 4 {
+		for _, d := range []string{"old", "new"} {
+			// Four samples each: a test, but no 95 % interval (benchstat
+			// warns "need >= 6 samples").
+			fmt.Fprintf(&real, "BenchmarkRegistry/workload=w/design=%s/workers=1x-2 100 %d ns/op %g ops/s\n", d, 100+i, 1e7+float64(i))
+			// All equal: "all samples are equal".
+			fmt.Fprintf(&virt, "BenchmarkRegistry/workload=w/design=%s/workers=1x/clock=virtual-64 100 100 ns/op 1e7 ops/s\n", d)
+		}
+	}
+	rp, vp := filepath.Join(dir, "bench.txt"), filepath.Join(dir, "virtual.txt")
+	os.WriteFile(rp, []byte(real.String()), 0o644)
+	os.WriteFile(vp, []byte(virt.String()), 0o644)
+	m, err := Build([]string{rp, vp}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := m.VerdictTable()
+	notes := strings.Join(tab.Notes, "\n")
+	if strings.Contains(notes, "all samples are equal") {
+		t.Errorf("a virtual point's warning leaks under the table:\n%s", notes)
+	}
+	if !strings.Contains(notes, "[1] benchstat: need >= 6 samples") {
+		t.Errorf("the real row's warning is not a numbered note:\n%s", notes)
+	}
+	if p := tab.Rows[0][4]; !strings.HasSuffix(p, " [1]") {
+		t.Errorf("p cell %q, want it marked [1]", p)
+	}
+}

@@ -34,6 +34,7 @@ func (m *Model) VerdictTable() Table {
 		}
 	}
 	var flags []string
+	var notes footnotes
 	for _, v := range m.Verdicts {
 		p := v.Point
 		if p.Clock != Real {
@@ -55,7 +56,7 @@ func (m *Model) VerdictTable() Table {
 		}
 		if v.Metric != nil && v.Metric.Comparison != nil {
 			c := v.Metric.Comparison
-			row[4] = v.Metric.PCell()
+			row[4] = v.Metric.PCell() + notes.mark(v.Warnings())
 			row[5] = fmt.Sprintf("%d+%d", c.N1, c.N2)
 		}
 		row[6] = v.WaitCell()
@@ -71,9 +72,7 @@ func (m *Model) VerdictTable() Table {
 			o.Candidate, o.Baseline))
 	}
 	t.Notes = append(t.Notes, flags...)
-	for _, w := range m.Warnings() {
-		t.Notes = append(t.Notes, "benchstat: "+w)
-	}
+	t.Notes = append(t.Notes, notes.notes()...)
 	return t
 }
 
