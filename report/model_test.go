@@ -298,7 +298,6 @@ func TestReadersRefuseTruncatedFiles(t *testing.T) {
 // TestPredictionsFromAnotherCommitAreFlagged: a verdict row whose simulated
 // columns come from another commit than its measurement says so.
 func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
-	dir := t.TempDir()
 	var real, virt strings.Builder
 	real.WriteString("commit: aaa\n")
 	virt.WriteString("commit: bbb\n")
@@ -310,13 +309,7 @@ func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
 			}
 		}
 	}
-	rp, vp := filepath.Join(dir, "bench.txt"), filepath.Join(dir, "virtual.txt")
-	os.WriteFile(rp, []byte(real.String()), 0o644)
-	os.WriteFile(vp, []byte(virt.String()), 0o644)
-	m, err := Build([]string{rp, vp}, DefaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildRealVirtual(t, real.String(), virt.String())
 	notes := strings.Join(m.VerdictTable().Notes, "\n")
 	if !strings.Contains(notes, "the simulated columns come from commit bbb, the measurement from aaa") {
 		t.Errorf("notes do not flag the mixed commits:\n%s", notes)
@@ -327,7 +320,6 @@ func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
 // the verdict table only with a mark on a row it concerns; warnings of
 // points not in the table (virtual-clock ones) do not leak into it.
 func TestWarningsAreFootnotesOfTheirRows(t *testing.T) {
-	dir := t.TempDir()
 	var real, virt strings.Builder
 	for i := range 4 {
 		for _, d := range []string{"old", "new"} {
@@ -338,13 +330,7 @@ func TestWarningsAreFootnotesOfTheirRows(t *testing.T) {
 			fmt.Fprintf(&virt, "BenchmarkRegistry/workload=w/design=%s/workers=1x/clock=virtual-64 100 100 ns/op 1e7 ops/s\n", d)
 		}
 	}
-	rp, vp := filepath.Join(dir, "bench.txt"), filepath.Join(dir, "virtual.txt")
-	os.WriteFile(rp, []byte(real.String()), 0o644)
-	os.WriteFile(vp, []byte(virt.String()), 0o644)
-	m, err := Build([]string{rp, vp}, DefaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildRealVirtual(t, real.String(), virt.String())
 	tab := m.VerdictTable()
 	notes := strings.Join(tab.Notes, "\n")
 	if strings.Contains(notes, "all samples are equal") {
@@ -356,4 +342,19 @@ func TestWarningsAreFootnotesOfTheirRows(t *testing.T) {
 	if p := tab.Rows[0][4]; !strings.HasSuffix(p, " [1]") {
 		t.Errorf("p cell %q, want it marked [1]", p)
 	}
+}
+
+// buildRealVirtual writes a real-clock and a virtual-clock results file and
+// builds their Model.
+func buildRealVirtual(t *testing.T, real, virt string) *Model {
+	t.Helper()
+	dir := t.TempDir()
+	rp, vp := filepath.Join(dir, "bench.txt"), filepath.Join(dir, "virtual.txt")
+	os.WriteFile(rp, []byte(real), 0o644)
+	os.WriteFile(vp, []byte(virt), 0o644)
+	m, err := Build([]string{rp, vp}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
