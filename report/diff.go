@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -11,10 +13,23 @@ import (
 )
 
 // A Gate decides whether a comparison of two revisions fails: when a gated
-// metric regresses with p below Alpha AND by more than Threshold. benchstat
-// itself never fails (golang/go#20728, #34482); a pull request check must.
+// metric regresses by more than Threshold and its test stays significant
+// after Holm's correction at level Alpha across every gated comparison.
+// benchstat itself never fails (golang/go#20728, #34482); a pull request
+// check must.
+//
+// Holm's step-down procedure controls the chance of any false alarm among
+// the m gated comparisons at Alpha: sorted by p, the k-th smallest (from 0)
+// counts if it and every smaller one are at most Alpha/(m-k). A sweep
+// gates some fifty points; testing each at Alpha would raise a false alarm
+// on most clean pull requests.
+//
+// Time and throughput of one point are one measurement (sec/op and ops/s
+// are reciprocals; a benchmark's p-values for both are equal, the U test
+// being rank-based), so they are one comparison and a regression counts
+// once, on the first gated unit of the point.
 type Gate struct {
-	// Alpha is the p-value below which a change counts.
+	// Alpha is the family-wise error rate of the gated comparisons.
 	Alpha float64
 	// Threshold is the smallest relative change that fails, e.g. 0.05.
 	Threshold float64
@@ -23,7 +38,7 @@ type Gate struct {
 }
 
 // DefaultGate fails on a time-per-operation or throughput regression of
-// more than 5 % at p < 0.05.
+// more than 5 %, Holm-corrected at 0.05.
 var DefaultGate = Gate{Alpha: 0.05, Threshold: 0.05, Units: []string{"sec/op", "ops/s"}}
 
 // HigherIsBetter reports whether a larger value of unit is an improvement:
@@ -34,6 +49,15 @@ func HigherIsBetter(unit string) bool {
 	return strings.HasSuffix(unit, "ops/s") || unit == "hit-%" || unit == "accounted-allocs/s" || unit == "measured/theory"
 }
 
+// measurement names what unit measures, for counting comparisons: time per
+// operation and any operations-per-second rate are one measurement.
+func measurement(unit string) string {
+	if unit == "sec/op" || strings.HasSuffix(unit, "ops/s") {
+		return "time"
+	}
+	return unit
+}
+
 // A Change is one metric that differs significantly between revisions.
 type Change struct {
 	Point  *Point
@@ -41,13 +65,69 @@ type Change struct {
 	// Rel is candidate/baseline - 1 of the medians.
 	Rel float64
 	// Regression says the change is for the worse; Fails that it is gated,
-	// below Alpha and beyond Threshold.
+	// significant after the gate's correction, beyond Threshold, and the
+	// first gated unit of its point and measurement (a regression counts
+	// once).
 	Regression, Fails bool
 }
 
-// Changes returns every metric that changed significantly, in point order,
-// each marked as regression or not and as failing the gate or not.
+// A gateTest is one gated comparison: a point and a measurement.
+type gateTest struct {
+	point *Point
+	meas  string
+}
+
+// Comparisons returns how many comparisons the gate makes in m: points
+// times the gated measurements each has.
+func (g Gate) Comparisons(m *Model) int { return len(g.tests(m)) }
+
+// tests returns the gate's comparisons in m with their p-values.
+func (g Gate) tests(m *Model) map[gateTest]float64 {
+	out := map[gateTest]float64{}
+	for _, p := range m.Points {
+		for _, unit := range p.Units {
+			met := p.Metrics[unit]
+			if !slices.Contains(g.Units, unit) || met.Comparison == nil {
+				continue
+			}
+			k := gateTest{p, measurement(unit)}
+			if old, ok := out[k]; !ok || met.Comparison.P < old {
+				out[k] = met.Comparison.P
+			}
+		}
+	}
+	return out
+}
+
+// holm returns the comparisons Holm's procedure rejects at g.Alpha.
+func (g Gate) holm(tests map[gateTest]float64) map[gateTest]bool {
+	keys := make([]gateTest, 0, len(tests))
+	for k := range tests {
+		keys = append(keys, k)
+	}
+	slices.SortStableFunc(keys, func(a, b gateTest) int {
+		if c := cmp.Compare(tests[a], tests[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(PointName(a.point)+a.meas, PointName(b.point)+b.meas)
+	})
+	out := map[gateTest]bool{}
+	for k, key := range keys {
+		if tests[key] > g.Alpha/float64(len(keys)-k) {
+			break
+		}
+		out[key] = true
+	}
+	return out
+}
+
+// Changes returns every metric that changed significantly (benchmath's
+// test at the Model's alpha, as benchstat marks it), in point order, each
+// marked as regression or not and as failing the gate or not.
 func (g Gate) Changes(m *Model) []Change {
+	tests := g.tests(m)
+	rejected := g.holm(tests)
+	counted := map[gateTest]bool{}
 	var out []Change
 	for _, p := range m.Points {
 		for _, unit := range p.Units {
@@ -58,20 +138,20 @@ func (g Gate) Changes(m *Model) []Change {
 			}
 			c := Change{Point: p, Metric: met, Rel: r - 1}
 			c.Regression = (c.Rel < 0) == HigherIsBetter(unit) && c.Rel != 0
-			gated := false
-			for _, u := range g.Units {
-				gated = gated || u == unit
+			k := gateTest{p, measurement(unit)}
+			if c.Regression && slices.Contains(g.Units, unit) && rejected[k] && math.Abs(c.Rel) > g.Threshold && !counted[k] {
+				c.Fails, counted[k] = true, true
 			}
-			effect := c.Rel
-			if effect < 0 {
-				effect = -effect
-			}
-			c.Fails = c.Regression && gated && met.Comparison.P < g.Alpha && effect > g.Threshold
 			out = append(out, c)
 		}
 	}
 	return out
 }
+
+// MinRounds returns the fewest samples per side with which the gate can
+// fail at all across n comparisons: Holm's smallest threshold is Alpha/n.
+// 0 if no size up to 100 reaches it.
+func (g Gate) MinRounds(n int) int { return MinSamples(g.Alpha / float64(max(n, 1))) }
 
 // writeChanges writes changes as a markdown table.
 func writeChanges(b *strings.Builder, m *Model, changes []Change, notes *footnotes) {
@@ -123,10 +203,11 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 	fmt.Fprintf(&b, "## %s\n\n", title)
 	switch {
 	case len(failing) > 0:
-		fmt.Fprintf(&b, "**%d regression(s) beyond %.0f %% at p < %.2f** in %s.\n\n", len(failing), 100*g.Threshold, g.Alpha, strings.Join(g.Units, ", "))
+		fmt.Fprintf(&b, "**%d regression(s) beyond %.0f %%** in %s", len(failing), 100*g.Threshold, strings.Join(g.Units, ", "))
 	default:
-		fmt.Fprintf(&b, "No regression beyond %.0f %% at p < %.2f in %s.\n\n", 100*g.Threshold, g.Alpha, strings.Join(g.Units, ", "))
+		fmt.Fprintf(&b, "No regression beyond %.0f %% in %s", 100*g.Threshold, strings.Join(g.Units, ", "))
 	}
+	fmt.Fprintf(&b, " (Holm-corrected at %.2f across %d comparisons: a point's time and throughput are one).\n\n", g.Alpha, g.Comparisons(m))
 	var gated, other []Change
 	for _, c := range changes {
 		if slices.Contains(g.Units, c.Metric.Unit) {

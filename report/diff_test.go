@@ -51,7 +51,7 @@ func TestGate(t *testing.T) {
 		got[key] = verdict
 	}
 	want := map[string]string{
-		"regression sec/op": "fails", "regression ops/s": "fails",
+		"regression sec/op": "fails", "regression ops/s": "worse", // one regression, counted once
 		"improvement sec/op": "better", "improvement ops/s": "better",
 		"small sec/op": "worse", "small ops/s": "worse", // significant but 3 % < 5 %
 	}
@@ -72,11 +72,11 @@ func TestGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(failing) != 2 {
-		t.Errorf("%d failing changes, want 2 (regression's sec/op and ops/s)", len(failing))
+	if len(failing) != 1 {
+		t.Errorf("%d failing changes, want 1 (regression's sec/op; its ops/s is the same measurement)", len(failing))
 	}
 	comment := b.String()
-	for _, s := range []string{"**2 regression(s) beyond 5 % at p < 0.05**", "workload=regression/design=new/workers=1x-2 | sec/op",
+	for _, s := range []string{"**1 regression(s) beyond 5 %** in sec/op, ops/s (Holm-corrected at 0.05 across 4 comparisons", "workload=regression/design=new/workers=1x-2 | sec/op",
 		"+30.00%", "❌ regression", "better", "2 of 8 metrics show no significant difference"} {
 		// (all changed metrics here are gated units, so no <details> block)
 		if !strings.Contains(comment, s) {
@@ -189,5 +189,51 @@ func TestMissingUnits(t *testing.T) {
 	g := Gate{Alpha: 0.05, Units: []string{"sec/op", "nosuch", "ops/s"}}
 	if got := g.MissingUnits(m); len(got) != 1 || got[0] != "nosuch" {
 		t.Errorf("MissingUnits = %q, want [nosuch]", got)
+	}
+}
+
+// TestGateHolm: a regression whose p passes 0.05 alone does not fail once
+// the gate corrects for its four comparisons; with enough rounds it does.
+func TestGateHolm(t *testing.T) {
+	build := func(rounds int) *Model {
+		dir := t.TempDir()
+		for _, side := range []string{"base", "head"} {
+			var b strings.Builder
+			for i := range rounds {
+				for _, w := range []string{"regression", "a", "b", "c"} {
+					v := 1000 + float64(i)
+					if side == "head" && w == "regression" {
+						v *= 1.3
+					}
+					fmt.Fprintf(&b, "BenchmarkRegistry/workload=%s/design=new/workers=1x-2 100 %g ns/op %g ops/s\n", w, v, 1e9/v)
+				}
+			}
+			os.WriteFile(filepath.Join(dir, side+".txt"), []byte(b.String()), 0o644)
+		}
+		opts := DefaultOptions
+		opts.Compare, opts.Baseline, opts.Candidate = ".file", "base", "head"
+		m, err := Build([]string{"base=" + filepath.Join(dir, "base.txt"), "head=" + filepath.Join(dir, "head.txt")}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	fails := func(m *Model) (n int) {
+		for _, c := range DefaultGate.Changes(m) {
+			if c.Fails {
+				n++
+			}
+		}
+		return n
+	}
+	four := build(4) // p = 0.029 < 0.05, but above 0.05/4
+	if n := fails(four); n != 0 {
+		t.Errorf("4 rounds, 4 comparisons: %d failures, want 0 (Holm)", n)
+	}
+	if got := DefaultGate.MinRounds(DefaultGate.Comparisons(four)); got != 5 {
+		t.Errorf("MinRounds(%d comparisons) = %d, want 5", DefaultGate.Comparisons(four), got)
+	}
+	if n := fails(build(5)); n != 1 {
+		t.Errorf("5 rounds: %d failures, want 1", n)
 	}
 }

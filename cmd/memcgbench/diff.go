@@ -26,7 +26,7 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	head := fs.String("head", "HEAD", "head revision")
 	bench := fs.String("bench", "^Benchmark(Registry|Simulator)$", "benchmarks to run (go test -bench): the registry sweep, and the virtual runtime's own speed")
 	cpu := fs.String("cpu", "", "go test -cpu list (default: GOMAXPROCS)")
-	count := fs.Int("count", 6, "rounds, from the fewest the U test needs at -alpha (4 at 0.05) to 100: each runs base and head once, alternating which goes first")
+	count := fs.Int("count", 8, "rounds, from the fewest the U test needs at -alpha (4 at 0.05; Holm's correction across the gated comparisons may need more) to 100: each runs base and head once, alternating which goes first")
 	benchtime := fs.String("benchtime", "0.1s", "go test -benchtime")
 	alpha := fs.Float64("alpha", report.DefaultGate.Alpha, "fail only below this p-value, above 0 and at most 1")
 	threshold := fs.Float64("threshold", 100*report.DefaultGate.Threshold, "fail only beyond this change in percent, 0 to 1000")
@@ -125,6 +125,10 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	m, err := report.Build([]string{"base=" + sides[0].out, "head=" + sides[1].out}, opts)
 	if err != nil {
 		return err
+	}
+	if need := gate.MinRounds(gate.Comparisons(m)); need == 0 || need > *count {
+		return usagef("-count = %d: the gate makes %d comparisons, and Holm's correction at -alpha %v needs %s rounds to find any regression; the gate would pass anything",
+			*count, gate.Comparisons(m), *alpha, map[bool]string{true: "more than 100", false: fmt.Sprintf("at least %d", need)}[need == 0])
 	}
 	if missing := gate.MissingUnits(m); len(missing) > 0 {
 		return usagef("-units: no result has %s: a gate on it would pass whatever changed", strings.Join(missing, ", "))
