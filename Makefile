@@ -59,8 +59,9 @@ help: ## list the targets and the variables
 	@printf '  %-11s %-10s %s\n' NAME DEFAULT MEANING
 	@$(foreach v,$(HELPVARS),printf '  %-11s %-10s %s\n' '$(v)' '$(if $(value $(v)),$(value $(v)),-)' '$(doc_$(v))';)
 
-vet: ## go vet and gofmt check
+vet: ## go vet, gofmt check and actionlint on the workflows
 	$(GO) vet $(PKGS)
+	$(GO) tool actionlint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
 test: vet ## vet, then every test under the race detector (the README's test command)

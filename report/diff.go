@@ -184,6 +184,11 @@ func PointName(p *Point) string {
 	return fmt.Sprintf("%s/workers=%s-%d", name, p.Workers, p.Procs)
 }
 
+// CommentMarker is the first line of every diff comment: the workflow that
+// posts it finds its earlier comment on the pull request by it and edits
+// that one in place.
+const CommentMarker = "<!-- memcgbench diff -->"
+
 // WriteDiffComment writes the markdown comment for a pull request: the
 // changed metrics with delta, intervals and p, the unchanged ones folded
 // into a count, and the gate's verdict. It returns the changes that fail.
@@ -200,7 +205,7 @@ func WriteDiffComment(w io.Writer, m *Model, g Gate, title string) ([]Change, er
 	for _, p := range m.Points {
 		total += len(p.Units)
 	}
-	fmt.Fprintf(&b, "## %s\n\n", title)
+	fmt.Fprintf(&b, "%s\n## %s\n\n", CommentMarker, title)
 	switch {
 	case len(failing) > 0:
 		fmt.Fprintf(&b, "**%d regression(s) beyond %.0f %%** in %s", len(failing), 100*g.Threshold, strings.Join(g.Units, ", "))

@@ -237,3 +237,26 @@ func TestGateHolm(t *testing.T) {
 		t.Errorf("5 rounds: %d failures, want 1", n)
 	}
 }
+
+// TestCommentMarker: the workflow that posts the diff comment finds its
+// earlier one by the marker every comment starts with.
+func TestCommentMarker(t *testing.T) {
+	wf, err := os.ReadFile("../.github/workflows/bench-comment.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(wf), "marker='"+CommentMarker+"'") {
+		t.Errorf("bench-comment.yml does not look for %q", CommentMarker)
+	}
+	m, err := Build([]string{"testdata/sweep.txt"}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if _, err := WriteDiffComment(&b, m, DefaultGate, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), CommentMarker+"\n") {
+		t.Errorf("the comment starts %q, want the marker", b.String()[:min(40, b.Len())])
+	}
+}

@@ -32,6 +32,7 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	threshold := fs.Float64("threshold", 100*report.DefaultGate.Threshold, "fail only beyond this change in percent, 0 to 1000")
 	units := fs.String("units", strings.Join(report.DefaultGate.Units, ","), "gated units, comma-separated, as benchstat shows them")
 	out := fs.String("o", "", "also write the comment to this file")
+	keep := fs.String("results", "", "also keep the raw results in this existing directory, as base.txt and head.txt (overwritten)")
 	if err := parseFlags(fs, args, stdout, "-base REV [flags]"); err != nil {
 		return helped(err)
 	}
@@ -62,6 +63,13 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *out != "" {
 		if err := outfile.Check(*out, true); err != nil {
 			return usagef("-o %s: %v", *out, err)
+		}
+	}
+	if *keep != "" {
+		for _, name := range []string{"base.txt", "head.txt"} {
+			if err := outfile.Check(filepath.Join(*keep, name), true); err != nil {
+				return usagef("-results %s: %s: %v", *keep, name, err)
+			}
 		}
 	}
 
@@ -116,6 +124,17 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			f.Close()
 			if err != nil {
 				return fmt.Errorf("%s benchmarks: %w", s.name, err)
+			}
+		}
+	}
+	if *keep != "" {
+		for _, side := range sides {
+			data, err := os.ReadFile(side.out)
+			if err != nil {
+				return err
+			}
+			if err := outfile.Write(filepath.Join(*keep, side.name+".txt"), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+				return fmt.Errorf("-results %w", err)
 			}
 		}
 	}
