@@ -202,7 +202,7 @@ func TestLifecycles(t *testing.T) {
 		if a := res.PerOp[OpAlloc]; a.Count != k*m || a.Hits != k*m {
 			t.Errorf("%s: %d allocations, %d hits; want %d of each", d.Name, a.Count, a.Hits, k*m)
 		}
-		if got := metric(res, "makespan-ns"); got != float64(res.Elapsed) || res.Drain > res.Elapsed {
+		if got := metric(res, "makespan-sec"); got != res.Elapsed.Seconds() || res.Drain > res.Elapsed {
 			t.Errorf("%s: makespan %v, elapsed %v, drain %v; want the makespan to be the run's time, drain included", d.Name, got, res.Elapsed, res.Drain)
 		}
 	}

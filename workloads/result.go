@@ -141,8 +141,10 @@ func (r *Runner) result(elapsed, drain time.Duration) *Result {
 }
 
 // A Metric is one measured value with its unit, as go test -bench reports
-// extra metrics: units ending in ns are durations (benchstat shows them in
-// seconds), "-%" units are percentages.
+// extra metrics: units ending in sec or sec/op are durations in seconds
+// (not ns: benchfmt turns ns into sec by scaling, but leaves an exact 0 in
+// ns, so a lock never waited on in one sample would split its unit in two
+// in benchstat's tables), "-%" units are percentages.
 type Metric struct {
 	Value float64
 	Unit  string
@@ -196,8 +198,8 @@ func (r *Result) Metrics() []Metric {
 		for _, l := range r.Locks {
 			name := UnitName(l.Class)
 			ms = append(ms,
-				Metric{float64(l.WaitTotal) / ops, name + "-wait-ns/op"},
-				Metric{float64(l.HoldTotal) / ops, name + "-hold-ns/op"},
+				Metric{float64(l.WaitTotal) / ops / 1e9, name + "-wait-sec/op"},
+				Metric{float64(l.HoldTotal) / ops / 1e9, name + "-hold-sec/op"},
 				Metric{100 * float64(l.Contentions) / float64(max(l.Acquisitions, 1)), name + "-contended-%"},
 				Metric{100 * float64(l.HoldTotal) / float64(r.Elapsed), name + "-occupancy-%"})
 		}
@@ -208,7 +210,7 @@ func (r *Result) Metrics() []Metric {
 			if role.Rate > 0 {
 				ms = append(ms, Metric{100 * float64(role.Backlog) / float64(max(role.Arrived, 1)), role.Name + "-unserved-%"})
 				if role.Lag.N > 0 {
-					ms = append(ms, Metric{role.Lag.P99, role.Name + "-lag-p99-ns"})
+					ms = append(ms, Metric{role.Lag.P99 / 1e9, role.Name + "-lag-p99-sec"})
 				}
 			}
 		}
@@ -220,18 +222,18 @@ func (r *Result) Metrics() []Metric {
 	ms = appendLatency(ms, "to-accounting", r.Start)
 	s := r.Snapshot
 	if s.Removed > 0 {
-		ms = append(ms, Metric{float64(s.OfflineLatency) / float64(s.Removed), "offline-ns"},
-			Metric{float64(s.OfflineLatencyMax), "offline-max-ns"})
+		ms = append(ms, Metric{float64(s.OfflineLatency) / float64(s.Removed) / 1e9, "offline-sec"},
+			Metric{float64(s.OfflineLatencyMax) / 1e9, "offline-max-sec"})
 	}
 	if s.DestroyQueued > 0 {
 		ms = append(ms, Metric{float64(s.DestroyBacklogMax), "destroy-backlog-max"})
 	}
 	if s.DeadCaches > 0 {
-		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches), "dead-lifetime-ns"})
+		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches) / 1e9, "dead-lifetime-sec"})
 	}
-	ms = append(ms, Metric{float64(r.Drain), "drain-ns"})
+	ms = append(ms, Metric{r.Drain.Seconds(), "drain-sec"})
 	if r.Spec.LifecycleAllocs > 0 {
-		ms = append(ms, Metric{float64(r.Elapsed), "makespan-ns"})
+		ms = append(ms, Metric{r.Elapsed.Seconds(), "makespan-sec"})
 	}
 	if r.WorkAsked > 0 {
 		ms = append(ms, Metric{float64(r.WorkHeld) / float64(r.WorkAsked), "work-held/asked"})
@@ -239,14 +241,14 @@ func (r *Result) Metrics() []Metric {
 	return ms
 }
 
-// appendLatency appends the p50, p99 and p99.9 of lat as <name>-pNN-ns,
+// appendLatency appends the p50, p99 and p99.9 of lat as <name>-pNN-sec,
 // if it has values.
 func appendLatency(ms []Metric, name string, lat Latency) []Metric {
 	if lat.N == 0 {
 		return ms
 	}
-	return append(ms, Metric{lat.P50, name + "-p50-ns"}, Metric{lat.P99, name + "-p99-ns"},
-		Metric{lat.P999, name + "-p99.9-ns"})
+	return append(ms, Metric{lat.P50 / 1e9, name + "-p50-sec"}, Metric{lat.P99 / 1e9, name + "-p99-sec"},
+		Metric{lat.P999 / 1e9, name + "-p99.9-sec"})
 }
 
 // UnitName turns a lock class name into a piece of a benchmark unit:
