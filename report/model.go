@@ -622,11 +622,11 @@ func FormatChange(v *Verdict) string {
 	if !v.Metric.Significant() {
 		return "~"
 	}
-	half := (v.ChangeHi - v.ChangeLo) / 2
-	if math.IsInf(half, 0) || math.IsNaN(half) {
+	if math.IsInf(v.ChangeLo, 0) || math.IsInf(v.ChangeHi, 0) || math.IsNaN(v.ChangeLo) || math.IsNaN(v.ChangeHi) {
 		return fmt.Sprintf("%+.0f %%", 100*v.Change)
 	}
-	return fmt.Sprintf("%+.0f %% ± %.0f %%", 100*v.Change, 100*half)
+	// The interval is asymmetric (a ratio's), so both ends, not a ±.
+	return fmt.Sprintf("%+.0f %% (%+.0f %% to %+.0f %%)", 100*v.Change, 100*v.ChangeLo, 100*v.ChangeHi)
 }
 
 // FormatSeconds renders a duration in seconds with a unit that fits.

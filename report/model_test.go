@@ -391,3 +391,19 @@ func buildRealVirtual(t *testing.T, real, virt string) *Model {
 	}
 	return m
 }
+
+// TestFormatChangeShowsBothEnds: a ratio's interval is asymmetric, so the
+// change prints both ends, not a ±.
+func TestFormatChangeShowsBothEnds(t *testing.T) {
+	s := func(vals ...float64) *Summary {
+		smp := benchmath.NewSample(vals, &benchmath.DefaultThresholds)
+		return &Summary{Sample: smp, Summary: benchmath.AssumeNothing.Summary(smp, 0.95)}
+	}
+	met := &Metric{Baseline: s(100, 101, 102, 103, 104, 105), Candidate: s(90, 91, 92, 93, 94, 95)}
+	c := benchmath.AssumeNothing.Compare(met.Baseline.Sample, met.Candidate.Sample)
+	met.Comparison, met.Delta = &c, c.FormatDelta(met.Baseline.Center, met.Candidate.Center)
+	v := &Verdict{Metric: met, Change: -0.03, ChangeLo: -0.08, ChangeHi: 0.01}
+	if got, want := FormatChange(v), "-3 % (-8 % to +1 %)"; got != want {
+		t.Errorf("FormatChange = %q, want %q", got, want)
+	}
+}

@@ -63,7 +63,8 @@ func (m *Model) VerdictTable() Table {
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf(
-		"Change: median %s/%s - 1 of %s, ± half the interval bounded by the two %.0f %% confidence intervals; "+
+		"Change: median %s/%s - 1 of %s, and in brackets the interval bounded by the two %.0f %% confidence intervals "+
+			"(conservative: it can reach past 0 where the test finds a difference); "+
 			"\"~\": no significant difference (Mann-Whitney U, alpha %.2f), as benchstat prints it.",
 		o.Candidate, o.Baseline, Throughput, 100*o.Confidence, o.Thresholds.CompareAlpha))
 	if predict {
