@@ -37,7 +37,7 @@ func TestReportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Verdict", "| calibrate | 1 | 2 | -52 % ± 3 % |", "## Machine", "## Reproduce",
+	for _, want := range []string{"## Verdict", "| calibrate | 1 | 2 | -52 % (-54 % to -48 %) |", "## Machine", "## Reproduce",
 		"![calibrate: throughput (t)](../../plots/t/calibrate-throughput.png)"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("REPORT.md lacks %q", want)
