@@ -66,8 +66,26 @@ type Model struct {
 	Curves []*Curve
 }
 
-// A ConfigLine is one file configuration key and value.
-type ConfigLine struct{ Key, Value string }
+// A ConfigLine is one file configuration key: Value is its first value,
+// Values every value it took, in the order first seen, and Files, for each
+// of Values, the files (.file) where it was seen.
+type ConfigLine struct {
+	Key, Value string
+	Values     []string
+	Files      [][]string
+}
+
+// add records value, seen in file.
+func (l *ConfigLine) add(value, file string) {
+	i := slices.Index(l.Values, value)
+	if i < 0 {
+		l.Values, l.Files = append(l.Values, value), append(l.Files, nil)
+		i = len(l.Values) - 1
+	}
+	if !slices.Contains(l.Files[i], file) {
+		l.Files[i] = append(l.Files[i], file)
+	}
+}
 
 // A Point is one workload at one oversubscription and one GOMAXPROCS, with
 // every unit measured there.
@@ -213,10 +231,14 @@ func Build(paths []string, opts Options) (*Model, error) {
 			}
 			n++
 			for _, c := range rec.Config {
-				if c.File && !seenConfig[c.Key] {
-					seenConfig[c.Key] = true
-					m.Config = append(m.Config, ConfigLine{c.Key, string(c.Value)})
+				if !c.File {
+					continue
 				}
+				if !seenConfig[c.Key] {
+					seenConfig[c.Key] = true
+					m.Config = append(m.Config, ConfigLine{Key: c.Key, Value: string(c.Value)})
+				}
+				m.Config[slices.IndexFunc(m.Config, func(l ConfigLine) bool { return l.Key == c.Key })].add(string(c.Value), rec.GetConfig(".file"))
 			}
 			origin := map[string]string{}
 			for _, key := range originKeys {

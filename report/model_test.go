@@ -347,6 +347,14 @@ func TestPredictionsFromAnotherCommitAreFlagged(t *testing.T) {
 	if !strings.Contains(notes, "the simulated columns come from commit bbb, the measurement from aaa") {
 		t.Errorf("notes do not flag the mixed commits:\n%s", notes)
 	}
+	// The machine section keeps both values, with their files.
+	var md strings.Builder
+	if err := WriteMarkdown(&md, m, Document{Title: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "- commit ⚑: `aaa` (") || !strings.Contains(md.String(), "bench.txt); `bbb` (") {
+		t.Errorf("the machine section does not list both commits with their files:\n%s", md.String()[strings.Index(md.String(), "## Machine"):])
+	}
 }
 
 // TestWarningsAreFootnotesOfTheirRows: a benchstat warning appears under

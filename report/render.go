@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -159,7 +160,19 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	b.WriteString("\n## Machine\n\n")
 	for _, c := range m.Config {
-		fmt.Fprintf(&b, "- %s: `%s`\n", c.Key, c.Value)
+		if len(c.Values) <= 1 {
+			fmt.Fprintf(&b, "- %s: `%s`\n", c.Key, c.Value)
+			continue
+		}
+		var vs []string
+		for i, v := range c.Values {
+			vs = append(vs, fmt.Sprintf("`%s` (%s)", v, strings.Join(c.Files[i], ", ")))
+		}
+		flag := "" // the harness's own settings may differ by file; where the code or machine does, a comparison across files may not hold
+		if slices.Contains(originKeys, c.Key) {
+			flag = " ⚑"
+		}
+		fmt.Fprintf(&b, "- %s%s: %s\n", c.Key, flag, strings.Join(vs, "; "))
 	}
 	if len(doc.Reproduce) > 0 {
 		b.WriteString("\n## Reproduce\n\n```\n")
