@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"memcgbench/internal/outfile"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode"
 
+	"golang.org/x/perf/benchunit"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"memcgbench/internal/outfile"
 )
 
 // chartSize is the size of every picture.
@@ -32,13 +36,14 @@ func Draw(c Chart, dir string) error {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = powerOfTwoTicks{}
 		if c.DecadesX {
-			p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+			p.X.Tick.Marker = siTicks{plot.LogTicks{Prec: -1}}
 		}
 	}
 	p.Add(plotter.NewGrid())
+	p.Y.Tick.Marker = siTicks{plot.DefaultTicks{}}
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = siTicks{plot.LogTicks{Prec: -1}}
 	}
 	for i, s := range c.Series {
 		xys := make(plotter.XYs, len(s.Points))
@@ -139,6 +144,31 @@ func Draw(c Chart, dir string) error {
 		}
 	}
 	return nil
+}
+
+// siTicks labels another ticker's ticks as benchstat scales numbers, with
+// SI prefixes and no trailing zeros: 1M, 50k, 2.5m (not 1e+06, 50000.00).
+type siTicks struct{ plot.Ticker }
+
+func (t siTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := t.Ticker.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = siLabel(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+// siLabel is benchunit.Scale's decimal form of v without trailing zeros.
+func siLabel(v float64) string {
+	s := benchunit.Scale(v, benchunit.Decimal)
+	num := strings.TrimRightFunc(s, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' })
+	prefix := s[len(num):]
+	if strings.Contains(num, ".") {
+		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
+	}
+	return num + prefix
 }
 
 // integerTicks marks whole numbers only: GOMAXPROCS values.

@@ -81,3 +81,11 @@ func TestDrawWritesPNGAndSVG(t *testing.T) {
 		t.Errorf("files in the plot directory: %v, want only c.png and c.svg", entries)
 	}
 }
+
+func TestSILabel(t *testing.T) {
+	for v, want := range map[float64]string{1e6: "1M", 50000: "50k", 2.5e8: "250M", 0.001: "1m", 0: "0", 1: "1", 1.5e-6: "1.5µ", 120: "120", 0.25: "250m"} {
+		if got := siLabel(v); got != want {
+			t.Errorf("siLabel(%g) = %q, want %q", v, got, want)
+		}
+	}
+}

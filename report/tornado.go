@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"memcgbench/internal/outfile"
 	"os"
 	"path/filepath"
 
@@ -13,6 +12,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"memcgbench/internal/outfile"
 )
 
 // DrawTornado draws one workload's sensitivity as a tornado chart into dir
