@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"golang.org/x/perf/benchunit"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -59,7 +59,7 @@ func Draw(c Chart, dir string) error {
 				errs[j].Low = y - pt.YLo
 			}
 		}
-		col := plotutil.Color(i)
+		col := palette[i%len(palette)]
 		dashes := []vg.Length(nil)
 		if s.Dashed {
 			dashes = []vg.Length{vg.Points(6), vg.Points(3)}
@@ -70,6 +70,9 @@ func Draw(c Chart, dir string) error {
 				return fmt.Errorf("chart %s: %w", c.Name, err)
 			}
 			line.Color, line.Dashes, line.Width = col, dashes, vg.Points(2)
+			if s.Dotted {
+				line.Dashes, line.Width = []vg.Length{vg.Points(1), vg.Points(3)}, vg.Points(1)
+			}
 			p.Add(line)
 			p.Legend.Add(s.Label, line)
 			continue
@@ -119,7 +122,7 @@ func Draw(c Chart, dir string) error {
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", c.Name, err)
 		}
-		line.Color = plotutil.Color(len(c.Series) + i)
+		line.Color = palette[(len(c.Series)+i)%len(palette)]
 		line.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		p.Add(line)
 		p.Legend.Add(mk.Label, line)
@@ -182,6 +185,16 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// palette is the series colours: Tableau's 10 and two more, so that up to
+// twelve series (a rate chart's eight and its four marks) each have their
+// own (gonum's default palette has seven).
+var palette = []color.Color{
+	rgb(0x4e79a7), rgb(0xf28e2b), rgb(0xe15759), rgb(0x76b7b2), rgb(0x59a14f), rgb(0xedc948),
+	rgb(0xb07aa1), rgb(0xff9da7), rgb(0x9c755f), rgb(0xbab0ac), rgb(0x1b1b1b), rgb(0x17becf),
+}
+
+func rgb(v uint32) color.Color { return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff} }
 
 // filled are the marks of measured points; simulated ones are rings.
 var filled = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}

@@ -38,8 +38,9 @@ type Series struct {
 	Dashed bool
 	// Hollow draws the points as open marks (simulated, not measured).
 	Hollow bool
-	// Curve draws a line without marks or error bars: a fitted model.
-	Curve  bool
+	// Curve draws a line without marks or error bars: a fitted model;
+	// Dotted draws it thin and dotted: a reference, not data.
+	Curve, Dotted bool
 	Points []ChartPoint
 }
 
@@ -66,7 +67,7 @@ func (m *Model) Charts(machine string) []Chart {
 		add(Chart{Name: w + "-throughput", Title: title("throughput"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "operations per second", Series: m.series(w, "", Real, throughput)})
 		if virt := m.series(w, "1x", Virtual, throughput); len(virt) > 0 {
-			series := append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...)
+			series := append(append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...), linearFrom1(virt)...)
 			add(Chart{Name: w + "-scaling", Title: title("throughput to 1024 CPUs, measured, virtual and USL fits"),
 				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true,
 				LogY: spansDecade(series), Series: series})
@@ -81,6 +82,26 @@ func (m *Model) Charts(machine string) []Chart {
 			YLabel: "destroy work queued, high-water mark", Series: backlog})
 	}
 	return charts
+}
+
+// linearFrom1 returns, for each series with a point at 1 CPU, the ideal
+// linear scaling from it (N times the 1-CPU throughput), as will-it-scale
+// draws it: how far below it a design falls is what contention costs.
+func linearFrom1(series []Series) []Series {
+	var out []Series
+	for _, s := range series {
+		i := slices.IndexFunc(s.Points, func(p ChartPoint) bool { return p.X == 1 })
+		if i < 0 {
+			continue
+		}
+		y1 := s.Points[i].Y
+		line := Series{Label: s.Label + ": linear from 1 CPU", Curve: true, Dotted: true}
+		for _, p := range s.Points {
+			line.Points = append(line.Points, ChartPoint{X: p.X, Y: y1 * p.X, YLo: y1 * p.X, YHi: y1 * p.X})
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // suffixUnit selects units ending in suffix and names them by the rest.

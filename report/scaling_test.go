@@ -170,17 +170,25 @@ func TestScalingChart(t *testing.T) {
 	var labels []string
 	for _, s := range c.Series {
 		labels = append(labels, s.Label)
-		if strings.Contains(s.Label, "USL fit") != s.Curve {
+		if (strings.Contains(s.Label, "USL fit") || strings.Contains(s.Label, "linear from 1 CPU")) != s.Curve {
 			t.Errorf("%s: Curve = %v", s.Label, s.Curve)
 		}
 	}
-	want := "old, measured; new, measured; old, virtual; new, virtual; old, USL fit (virtual); new, USL fit (virtual)"
+	want := "old, measured; new, measured; old, virtual; new, virtual; old, USL fit (virtual); new, USL fit (virtual); " +
+		"old, virtual: linear from 1 CPU; new, virtual: linear from 1 CPU"
 	if got := strings.Join(labels, "; "); got != want {
 		t.Errorf("series %q, want %q", got, want)
 	}
 	fit := c.Series[5]
 	if first, last := fit.Points[0].X, fit.Points[len(fit.Points)-1].X; first != 1 || math.Abs(last-1024) > 1e-9 {
 		t.Errorf("fit drawn over %v..%v, want 1..1024", first, last)
+	}
+	// The ideal line is N times the 1-CPU throughput.
+	virt, ideal := c.Series[2], c.Series[6]
+	for i, p := range ideal.Points {
+		if !ideal.Dotted || p.X != virt.Points[i].X || p.Y != virt.Points[0].Y*p.X {
+			t.Errorf("linear point %v, want %v x %v, dotted", p, virt.Points[0].Y, p.X)
+		}
 	}
 	if err := Draw(*c, t.TempDir()); err != nil {
 		t.Fatal(err)
