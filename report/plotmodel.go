@@ -41,7 +41,7 @@ type Series struct {
 	// Curve draws a line without marks or error bars: a fitted model;
 	// Dotted draws it thin and dotted: a reference, not data.
 	Curve, Dotted bool
-	Points []ChartPoint
+	Points        []ChartPoint
 }
 
 // A ChartPoint is one measured value with its confidence interval.
