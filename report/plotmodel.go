@@ -72,9 +72,9 @@ func (m *Model) Charts(machine string) []Chart {
 				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true,
 				LogY: spansDecade(series), Series: series})
 		}
-		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation"), XLabel: "GOMAXPROCS (CPUs)",
+		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
-		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations"), XLabel: "GOMAXPROCS (CPUs)",
+		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "p99 latency (µs)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-p99-sec"))})
 		backlog := m.series(w, "", Real, func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
 		backlog = slices.DeleteFunc(backlog, func(s Series) bool { return !strings.HasPrefix(s.Label, m.Options.Baseline) })
