@@ -45,16 +45,29 @@ func Draw(c Chart, dir string) error {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = siTicks{plot.LogTicks{Prec: -1}}
 	}
+	// A log axis cannot show zero: values at or below floor, a tenth of
+	// the smallest positive value, are drawn at it.
+	floor := math.Inf(1)
+	for _, s := range c.Series {
+		for _, pt := range s.Points {
+			if pt.Y > 0 {
+				floor = math.Min(floor, pt.Y/10)
+			}
+		}
+	}
+	if math.IsInf(floor, 1) {
+		floor = 1e-9
+	}
 	for i, s := range c.Series {
 		xys := make(plotter.XYs, len(s.Points))
 		errs := make(plotter.YErrors, len(s.Points))
 		for j, pt := range s.Points {
 			y := pt.Y
 			if c.LogY {
-				y = math.Max(y, 1e-3) // a log axis cannot show zero
+				y = math.Max(y, floor)
 			}
 			xys[j] = plotter.XY{X: pt.X, Y: y}
-			errs[j] = struct{ Low, High float64 }{Low: y - math.Max(pt.YLo, y*1e-3), High: pt.YHi - y}
+			errs[j] = struct{ Low, High float64 }{Low: y - math.Max(pt.YLo, floor), High: pt.YHi - y}
 			if !c.LogY {
 				errs[j].Low = y - pt.YLo
 			}
@@ -109,7 +122,7 @@ func Draw(c Chart, dir string) error {
 	}
 	legend := float64(len(c.Series))
 	if c.LogY {
-		lo = math.Max(lo, 1e-3)
+		lo = math.Max(lo, floor)
 		decades := math.Max(math.Log10(hi/lo), 1)
 		p.Y.Min = lo / 2
 		p.Y.Max = hi * math.Pow(10, decades*0.08*legend)

@@ -73,9 +73,9 @@ func (m *Model) Charts(machine string) []Chart {
 				LogY: spansDecade(series), Series: series})
 		}
 		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "wait per operation (µs)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
+			YLabel: "wait per operation (seconds)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
 		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "p99 latency (µs)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-p99-sec"))})
+			YLabel: "p99 latency (seconds)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-p99-sec"))})
 		backlog := m.series(w, "", Real, func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
 		backlog = slices.DeleteFunc(backlog, func(s Series) bool { return !strings.HasPrefix(s.Label, m.Options.Baseline) })
 		add(Chart{Name: w + "-backlog", Title: title(m.Options.Baseline + "'s deferred-destroy backlog"), XLabel: "GOMAXPROCS (CPUs)",
@@ -114,7 +114,7 @@ func suffixUnit(suffix string) func(string) (string, bool) {
 
 // series collects, for workload w (and only workers, if set), one series
 // per design, oversubscription and selected unit, with GOMAXPROCS on x.
-// Units in seconds are drawn in microseconds.
+// Units in seconds are drawn in seconds, their ticks with SI prefixes (5m, 100µ).
 func (m *Model) series(w, workers, clock string, pick func(unit string) (name string, ok bool)) []Series {
 	type key struct{ design, workers, name string }
 	var order []key
@@ -129,10 +129,6 @@ func (m *Model) series(w, workers, clock string, pick func(unit string) (name st
 				continue
 			}
 			met := p.Metrics[unit]
-			scale := 1.0
-			if strings.HasSuffix(unit, "sec/op") || strings.HasSuffix(unit, "-sec") {
-				scale = 1e6
-			}
 			for _, d := range m.designs(met) {
 				k := key{d.name, p.Workers, name}
 				s := byKey[k]
@@ -157,7 +153,7 @@ func (m *Model) series(w, workers, clock string, pick func(unit string) (name st
 					lo, hi = d.s.Center, d.s.Center
 				}
 				s.Points = append(s.Points, ChartPoint{X: float64(p.Procs),
-					Y: d.s.Center * scale, YLo: lo * scale, YHi: hi * scale})
+					Y: d.s.Center, YLo: lo, YHi: hi})
 			}
 		}
 	}
