@@ -73,6 +73,9 @@ func Draw(c Chart, dir string) error {
 			}
 		}
 		col := palette[i%len(palette)]
+		if s.Color > 0 {
+			col = palette[(s.Color-1)%len(palette)]
+		}
 		dashes := []vg.Length(nil)
 		if s.Dashed {
 			dashes = []vg.Length{vg.Points(6), vg.Points(3)}

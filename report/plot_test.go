@@ -89,3 +89,31 @@ func TestSILabel(t *testing.T) {
 		}
 	}
 }
+
+// TestLockColorsAgreeAcrossCharts: a lock class has one colour in every
+// lock-wait chart of a report, whatever the chart's other classes.
+func TestLockColorsAgreeAcrossCharts(t *testing.T) {
+	m, err := Build([]string{"testdata/sweep.txt"}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colors := map[string]int{}
+	for _, c := range m.Charts("t") {
+		if !strings.HasSuffix(c.Name, "-lockwait") {
+			continue
+		}
+		for _, s := range c.Series {
+			class := s.Label[strings.Index(s.Label, ", ")+2:]
+			if s.Color == 0 {
+				t.Errorf("%s: %s has no class colour", c.Name, s.Label)
+			}
+			if old, ok := colors[class]; ok && old != s.Color {
+				t.Errorf("%s: %s has colour %d, elsewhere %d", c.Name, class, s.Color, old)
+			}
+			colors[class] = s.Color
+		}
+	}
+	if len(colors) < 3 {
+		t.Errorf("only %d classes seen: %v", len(colors), colors)
+	}
+}

@@ -38,6 +38,9 @@ type Series struct {
 	Dashed bool
 	// Hollow draws the points as open marks (simulated, not measured).
 	Hollow bool
+	// Color, if above 0, picks the series' colour (palette[Color-1]);
+	// 0 colours series by their position in the chart.
+	Color int
 	// Curve draws a line without marks or error bars: a fitted model;
 	// Dotted draws it thin and dotted: a reference, not data.
 	Curve, Dotted bool
@@ -112,6 +115,22 @@ func suffixUnit(suffix string) func(string) (string, bool) {
 	}
 }
 
+// lockColor returns the colour number (for Series.Color) of a lock class:
+// its place among every class the model measured, sorted by name, so that
+// a class has the same colour in every chart of a report.
+func (m *Model) lockColor(class string) int {
+	var classes []string
+	for _, p := range m.Points {
+		for _, u := range p.Units {
+			if c, ok := strings.CutSuffix(u, "-wait-sec/op"); ok && !slices.Contains(classes, c) {
+				classes = append(classes, c)
+			}
+		}
+	}
+	slices.Sort(classes)
+	return slices.Index(classes, class) + 1
+}
+
 // series collects, for workload w (and only workers, if set), one series
 // per design, oversubscription and selected unit, with GOMAXPROCS on x.
 // Units in seconds are drawn in seconds, their ticks with SI prefixes (5m, 100µ).
@@ -144,6 +163,9 @@ func (m *Model) series(w, workers, clock string, pick func(unit string) (name st
 						label += ", " + clock
 					}
 					s = &Series{Label: label, Dashed: d.name == m.Options.Baseline, Hollow: clock != Real}
+					if strings.HasSuffix(unit, "-wait-sec/op") {
+						s.Color = m.lockColor(name) // one colour per lock class in every chart
+					}
 					byKey[k] = s
 					order = append(order, k)
 				}
