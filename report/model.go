@@ -218,7 +218,7 @@ func Build(paths []string, opts Options) (*Model, error) {
 	points := map[benchproc.Key]*Point{}
 	var pointKeys []benchproc.Key
 	m := &Model{Options: opts}
-	seenConfig := map[string]bool{}
+	configIndex := map[string]int{}                    // m.Config's index of each key
 	origins := map[benchproc.Key]map[string][]string{} // by point, originKeys' values
 	n := 0
 	for files.Scan() {
@@ -234,11 +234,13 @@ func Build(paths []string, opts Options) (*Model, error) {
 				if !c.File {
 					continue
 				}
-				if !seenConfig[c.Key] {
-					seenConfig[c.Key] = true
+				i, seen := configIndex[c.Key]
+				if !seen {
+					i = len(m.Config)
+					configIndex[c.Key] = i
 					m.Config = append(m.Config, ConfigLine{Key: c.Key, Value: string(c.Value)})
 				}
-				m.Config[slices.IndexFunc(m.Config, func(l ConfigLine) bool { return l.Key == c.Key })].add(string(c.Value), rec.GetConfig(".file"))
+				m.Config[i].add(string(c.Value), rec.GetConfig(".file"))
 			}
 			origin := map[string]string{}
 			for _, key := range originKeys {

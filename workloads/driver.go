@@ -511,8 +511,9 @@ func (w *worker) runReal(n, done int64) (int64, bool) {
 			s = tp.refill()
 		}
 		if s.op == OpAlloc {
-			// w.alloc(s), by hand: the hot op, and the compiler does
-			// not inline it (a call cost a tenth of the step).
+			// do's OpAlloc case, by hand: the hot op, and the
+			// compiler does not inline do (a call cost a tenth of the
+			// step).
 			// On the real clock every operation stands for one.
 			c := &w.count[OpAlloc]
 			c.n++
@@ -582,29 +583,9 @@ func (w *worker) runVirtual(n, done int64) (int64, bool) {
 	return done, true
 }
 
-// alloc runs and counts one OpAlloc step: Lookup first, Alloc on a miss,
-// as allocate does. It reports false if the step failed.
-func (w *worker) alloc(s step) bool {
-	r, c, n := w.r, &w.count[OpAlloc], w.weight
-	c.n += n
-	if m, root := r.memcg(s.memcg), r.root(s.root); r.reg.Lookup(m, root) {
-		c.hits += n
-	} else if hit, err := r.reg.Alloc(w.task, m, root); hit {
-		c.hits += n
-	} else if err != nil {
-		// Checked here only: a hit cannot fail.
-		w.failed(s.op, err, c, n)
-		return w.err == nil
-	}
-	return true
-}
-
 // step runs and counts one step, timing the slow ones, and reports false
 // if it failed.
 func (w *worker) step(s step) bool {
-	if s.op == OpAlloc {
-		return w.alloc(s)
-	}
 	if s.op.Slow() {
 		t0 := w.task.Now()
 		w.do(s, t0)

@@ -60,15 +60,15 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		gate.Units = append(gate.Units, u)
 	}
-	if *out != "" {
-		if err := outfile.Check(*out, true); err != nil {
-			return usagef("-o %s: %v", *out, err)
-		}
+	// Both overwrite what they name: the comment and raw results of a
+	// previous diff.
+	if err := checkOutput("o", *out, true); err != nil {
+		return err
 	}
 	if *keep != "" {
 		for _, name := range []string{"base.txt", "head.txt"} {
-			if err := outfile.Check(filepath.Join(*keep, name), true); err != nil {
-				return usagef("-results %s: %s: %v", *keep, name, err)
+			if err := checkOutput("results", filepath.Join(*keep, name), true); err != nil {
+				return err
 			}
 		}
 	}
