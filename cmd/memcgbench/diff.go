@@ -45,11 +45,13 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("-head %q: not a revision of this repository (git rev-parse --verify)", *head)
 	case !(*alpha > 0 && *alpha <= 1): // NaN too
 		return usagef("-alpha = %v: allowed range is above 0 and at most 1", *alpha)
-	case report.MinSamples(*alpha) == 0:
+	}
+	switch minCount := report.MinSamples(*alpha); {
+	case minCount == 0:
 		return usagef("-alpha = %v: no -count up to 100 can reach it; allowed range is above 0 and at most 1, e.g. 0.05", *alpha)
-	case *count < report.MinSamples(*alpha) || *count > 100:
+	case *count < minCount || *count > 100:
 		return usagef("-count = %d: allowed range is %d to 100 (with fewer rounds the U test cannot find a difference at -alpha %v, and the gate would pass anything)",
-			*count, report.MinSamples(*alpha), *alpha)
+			*count, minCount, *alpha)
 	case !(*threshold >= 0 && *threshold <= 1000):
 		return usagef("-threshold = %v: allowed range is 0 to 1000 (percent)", *threshold)
 	}
@@ -145,9 +147,14 @@ func diffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if need := gate.MinRounds(gate.Comparisons(m)); need == 0 || need > *count {
+	tests := gate.Comparisons(m)
+	if need := gate.MinRounds(tests); need == 0 || need > *count {
+		rounds := "more than 100"
+		if need > 0 {
+			rounds = fmt.Sprintf("at least %d", need)
+		}
 		return usagef("-count = %d: the gate makes %d comparisons, and Holm's correction at -alpha %v needs %s rounds to find any regression; the gate would pass anything",
-			*count, gate.Comparisons(m), *alpha, map[bool]string{true: "more than 100", false: fmt.Sprintf("at least %d", need)}[need == 0])
+			*count, tests, *alpha, rounds)
 	}
 	if missing := gate.MissingUnits(m); len(missing) > 0 {
 		return usagef("-units: no result has %s: a gate on it would pass whatever changed", strings.Join(missing, ", "))
