@@ -106,16 +106,6 @@ func NewChild(root *Cache, m *Memcg, owner *Owner) *Cache {
 	return child
 }
 
-// Slot returns the child in slot id of c's array, or nil (also when c is
-// a child, whose array is empty), without locks.
-func (c *Cache) Slot(id int) *Cache {
-	a := c.Caches.Load()
-	if uint(id) >= uint(len(a.Slots)) {
-		return nil
-	}
-	return a.Slots[id].Load()
-}
-
 // noSlots is every child's array: a child has none, and a lookup in it
 // finds nothing.
 var noSlots = &Array{}
