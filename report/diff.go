@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchmath"
-	"golang.org/x/perf/benchunit"
 )
 
 // A Gate decides whether a comparison of two revisions fails: when a gated
@@ -161,7 +160,6 @@ func writeChanges(b *strings.Builder, m *Model, changes []Change, notes *footnot
 	fmt.Fprintf(b, "| benchmark | unit | %s | %s | delta | p | |\n|---|---|---|---|---|---|---|\n", m.Options.Baseline, m.Options.Candidate)
 	for _, c := range changes {
 		met := c.Metric
-		scale := benchunit.CommonScale([]float64{met.Baseline.Center, met.Candidate.Center}, benchunit.ClassOf(met.Unit))
 		mark := "better"
 		switch {
 		case c.Fails:
@@ -169,8 +167,9 @@ func writeChanges(b *strings.Builder, m *Model, changes []Change, notes *footnot
 		case c.Regression:
 			mark = "worse"
 		}
+		base, head := formatPair(met.Unit, met.Baseline, met.Candidate)
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %.3f%s | %s |\n", PointName(c.Point), met.Unit,
-			formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, met.Comparison.P, notes.mark(met.Warnings()), mark)
+			base, head, detailChange(met), met.Comparison.P, notes.mark(met.Warnings()), mark)
 	}
 	b.WriteString("\n")
 }

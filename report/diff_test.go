@@ -77,7 +77,7 @@ func TestGate(t *testing.T) {
 	}
 	comment := b.String()
 	for _, s := range []string{"**1 regression(s) beyond 5 %** in sec/op, ops/s (Holm-corrected at 0.05 across 4 comparisons", "workload=regression/design=new/workers=1x-2 | sec/op",
-		"+30.00%", "❌ regression", "better", "2 of 8 metrics show no significant difference"} {
+		"+30 %", "❌ regression", "better", "2 of 8 metrics show no significant difference"} {
 		// (all changed metrics here are gated units, so no <details> block)
 		if !strings.Contains(comment, s) {
 			t.Errorf("comment lacks %q:\n%s", s, comment)

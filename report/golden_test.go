@@ -21,7 +21,8 @@ func TestGolden(t *testing.T) {
 	var text bytes.Buffer
 	tables := []Table{m.VerdictTable()}
 	for _, w := range m.Workloads {
-		tables = append(tables, m.DetailTable(w))
+		changed, rest := m.DetailTables(w)
+		tables = append(tables, changed, rest)
 	}
 	if err := WriteText(&text, tables...); err != nil {
 		t.Fatal(err)

@@ -429,34 +429,18 @@ func (m *Metric) Warnings() []error {
 }
 
 // footnotes numbers warnings as benchstat does: each row carries the marks
-// of its own warnings, and the notes under the table say them once.
-type footnotes struct{ texts []string }
+// of its own warnings, and the notes under the table say them once, as
+// "[N] benchstat: text".
+type footnotes struct{ numbered }
 
 // mark returns the marks of errs, as " [1, 2]", numbering new texts; "" for
 // none.
 func (f *footnotes) mark(errs []error) string {
-	var nums []string
-	for _, e := range errs {
-		i := slices.Index(f.texts, e.Error())
-		if i < 0 {
-			f.texts = append(f.texts, e.Error())
-			i = len(f.texts) - 1
-		}
-		nums = append(nums, strconv.Itoa(i+1))
+	texts := make([]string, len(errs))
+	for i, e := range errs {
+		texts[i] = "benchstat: " + e.Error()
 	}
-	if len(nums) == 0 {
-		return ""
-	}
-	return " [" + strings.Join(nums, ", ") + "]"
-}
-
-// notes returns one line per warning, "[N] benchstat: text".
-func (f *footnotes) notes() []string {
-	out := make([]string, len(f.texts))
-	for i, t := range f.texts {
-		out[i] = fmt.Sprintf("[%d] benchstat: %s", i+1, t)
-	}
-	return out
+	return f.numbered.mark(texts)
 }
 
 func dedupErrors(errs []error) []error {

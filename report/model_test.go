@@ -255,7 +255,7 @@ func TestDeterministicSamplesGetNoPValue(t *testing.T) {
 			if got := FormatChange(v); !strings.HasPrefix(got, tt.formatted) {
 				t.Errorf("FormatChange() = %q, want it to start with %q", got, tt.formatted)
 			}
-			if got := formatSummary(tt.met.Baseline, benchunit.Scaler{Factor: 1}); tt.deterministic && !strings.HasSuffix(got, "(one value)") {
+			if got := formatSummary(tt.met.Baseline, benchunit.Scaler{Factor: 1}.Format); tt.deterministic && !strings.HasSuffix(got, "(one value)") {
 				t.Errorf("formatSummary() = %q, want no interval", got)
 			}
 		})

@@ -20,10 +20,30 @@ type Chart struct {
 	// DecadesX marks a log x axis at powers of ten, not of two: rates,
 	// not CPU counts.
 	DecadesX bool
+	// XMin and XMax, when XMax is above 0, fix the x axis' range, so
+	// that panels of one figure share it.
+	XMin, XMax float64
+	// RatioY labels the y axis as a ratio: plain numbers, not SI prefixes.
+	RatioY bool
 	// Marks are vertical lines across the chart, each at X with a label
-	// in the legend: the real rates on a rate sweep.
+	// in the legend: the real rates on a rate sweep. Levels are horizontal
+	// ones: a ratio's 1.
 	Marks  []Mark
-	Series []Series
+	Levels []Level
+	// Stacked draws the series as bars stacked on each other, one stack
+	// per category: a series' point with X = i is its part of the stack of
+	// Categories[i]. YMax is then the y axis' top.
+	Stacked    bool
+	Categories []string
+	YMax       float64
+	Series     []Series
+}
+
+// A Level is a horizontal line of a Chart, at Y, with a label in the
+// legend.
+type Level struct {
+	Y     float64
+	Label string
 }
 
 // A Mark is a vertical line of a Chart.
@@ -38,6 +58,9 @@ type Series struct {
 	Dashed bool
 	// Hollow draws the points as open marks (simulated, not measured).
 	Hollow bool
+	// Band draws the confidence intervals as a shaded band along the
+	// line, not as error bars; NoLine draws the points alone.
+	Band, NoLine bool
 	// Color, if above 0, picks the series' colour (palette[Color-1]);
 	// 0 colours series by their position in the chart.
 	Color int

@@ -66,6 +66,8 @@ type Document struct {
 	Title string
 	// Results is the results file, as the reader should find it.
 	Results string
+	// Summary, when set, is the summary figure under the first table.
+	Summary *Plot
 	// Plots maps each workload to its plot images (paths relative to the
 	// report), in display order; General holds the plots not tied to one
 	// workload.
@@ -97,7 +99,18 @@ type Plot struct{ Caption, Path string }
 func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
-	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? Results: `%s`.\n\n", m.Options.Candidate, m.Options.Baseline, doc.Results)
+	answers := m.Answers()
+	fmt.Fprintf(&b, "%s\n\n", m.Headline(answers))
+	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Results: `%s`.\n\n",
+		m.Options.Candidate, m.Options.Baseline, doc.Results)
+	at := m.AnswerTable(answers, doc.Rates)
+	fmt.Fprintf(&b, "## %s\n\n", at.Title)
+	writeMarkdownTable(&b, at)
+	if p := doc.Summary; p != nil {
+		fmt.Fprintf(&b, "\n![%s](%s)\n\n", p.Caption, p.Path)
+		fmt.Fprintf(&b, "%s\n", p.Caption+": filled marks measured on this machine, hollow marks simulated, shaded bands and error bars their intervals (the ratio interval of the two 95 % confidence intervals, or with fewer than 6 rounds the range of the rounds' ratios), the dashed line no change; flagged points (⚑ in the table) are drawn like the rest.")
+	}
+	b.WriteString("\nThe sections below are the evidence: the answer at real rates, the verdict at every measured point, the rate sweeps, the virtual clock, the sensitivity to the model's constants and every workload's numbers.\n\n")
 	if m.realRateWorkloads() {
 		b.WriteString("## The answer at real rates\n\n")
 		b.WriteString("bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Hosts load these locks with events that arrive at rates " +
@@ -114,7 +127,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	vt := m.VerdictTable()
 	fmt.Fprintf(&b, "## %s\n\n", vt.Title)
 	writeMarkdownTable(&b, vt)
-	b.WriteString("\n## The claim, workload by workload\n\n")
+	b.WriteString("\n## The claim in words, workload by workload\n\n")
 	b.WriteString("bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". ")
 	fmt.Fprintf(&b, "Here a significant loss of at most %.0f %% counts as not a lot, beyond %.0f %% as a lot.\n\n", 100*ClaimSmall, 100*ClaimLarge)
 	for _, line := range m.ClaimLines() {
@@ -135,8 +148,8 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 			fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)
 		}
 		rt := rs.RatioTable()
-		fmt.Fprintf(&b, "\n### %s\n\n", rt.Title)
-		writeMarkdownTable(&b, rt)
+		fmt.Fprintf(&b, "\n### %s\n", rt.Title)
+		writeFolded(&b, fmt.Sprintf("%d rows: every rate of every sweep", len(rt.Rows)), rt)
 	}
 	if m.hasVirtual() {
 		writeVirtual(&b, m, doc)
@@ -145,12 +158,18 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		writeSensitivity(&b, s, doc)
 	}
 	for _, wl := range m.Workloads {
-		dt := m.DetailTable(wl)
-		fmt.Fprintf(&b, "\n## %s\n\n", dt.Title)
+		changed, rest := m.DetailTables(wl)
+		fmt.Fprintf(&b, "\n## %s\n\n", changed.Title)
 		for _, p := range doc.Plots[wl] {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Caption, p.Path)
 		}
-		writeMarkdownTable(&b, dt)
+		if len(changed.Rows) > 0 {
+			fmt.Fprintf(&b, "Measured on this machine: the changes that count, largest first.\n\n")
+			writeMarkdownTable(&b, changed)
+		}
+		if len(rest.Rows) > 0 {
+			writeFolded(&b, fmt.Sprintf("%d more rows: no significant change, or measured in one design only", len(rest.Rows)), rest)
+		}
 	}
 	if len(doc.Harness) > 0 {
 		t := HarnessTable(doc.Harness)
@@ -197,8 +216,8 @@ func writeSensitivity(b *strings.Builder, s *Sensitivity, doc Document) {
 		fmt.Fprintf(b, "- %s\n", ws.Sentence(s.Low, s.High))
 	}
 	t := s.SensitivityTable()
-	fmt.Fprintf(b, "\n### %s\n\n", t.Title)
-	writeMarkdownTable(b, t)
+	fmt.Fprintf(b, "\n### %s\n", t.Title)
+	writeFolded(b, fmt.Sprintf("%d rows: every constant of every workload", len(t.Rows)), t)
 	for _, p := range doc.Tornadoes {
 		fmt.Fprintf(b, "\n![%s](%s)\n", p.Caption, p.Path)
 	}
@@ -213,9 +232,15 @@ func writeVirtual(b *strings.Builder, m *Model, doc Document) {
 		"(a task runs until it blocks or spends its time slice; contended mutexes queue their waiters FIFO; " +
 		"taking a lock another CPU held last costs a cache-line transfer). " +
 		"The Universal Scalability Law is fitted to each design's curve; its ratio is the prediction.\n\n")
-	for _, t := range []Table{m.PredictionTable(), m.VirtualVerdictTable(), m.ScalingTable(), m.ValidationTable()} {
-		fmt.Fprintf(b, "### %s\n\n", t.Title)
-		writeMarkdownTable(b, t)
+	for i, t := range []Table{m.PredictionTable(), m.VirtualVerdictTable(), m.ScalingTable(), m.ValidationTable()} {
+		if i == 0 {
+			fmt.Fprintf(b, "### %s\n\n", t.Title)
+			writeMarkdownTable(b, t)
+			b.WriteString("\n")
+			continue
+		}
+		fmt.Fprintf(b, "### %s\n", t.Title)
+		writeFolded(b, fmt.Sprintf("%d rows", len(t.Rows)), t)
 		b.WriteString("\n")
 	}
 	if doc.ValidationNotes != "" {
@@ -224,4 +249,12 @@ func writeVirtual(b *strings.Builder, m *Model, doc Document) {
 	} else {
 		b.WriteString("No validation notes were given with these results: the gaps marked † are not explained here.\n")
 	}
+}
+
+// writeFolded writes a table inside a <details> block that GitHub shows
+// folded, under its summary line.
+func writeFolded(b *strings.Builder, summary string, t Table) {
+	fmt.Fprintf(b, "\n<details><summary>%s</summary>\n\n", summary)
+	writeMarkdownTable(b, t)
+	b.WriteString("\n</details>\n")
 }

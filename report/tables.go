@@ -1,7 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
@@ -77,45 +81,132 @@ func (m *Model) VerdictTable() Table {
 	return t
 }
 
-// DetailTable is one workload's every unit at every point: each design's
-// median ± interval and the delta with its p-value, as benchstat -col
-// /design shows them.
-func (m *Model) DetailTable(workload string) Table {
+// DetailTables are one workload's every unit at every measured point, as
+// benchstat -col /design shows them (each design's median ± interval, the
+// change and its p-value), in two tables: the changes that count (significant, or
+// exact and not zero), largest first, with the geometric mean of the
+// throughput over the points as benchstat gives it; and the rest (no
+// significant change, or measured in one design only), which a report
+// folds away. Time per operation is left out: it is the throughput's
+// reciprocal.
+func (m *Model) DetailTables(workload string) (changed, rest Table) {
 	o := m.Options
-	t := Table{
-		Title:  "Workload " + workload,
-		Header: []string{"point", "unit", o.Baseline, o.Candidate, "delta", "p"},
+	header := []string{"metric", "point", o.Baseline, o.Candidate, "change", "p"}
+	changed = Table{Title: "Workload " + workload, Header: header}
+	rest = Table{Title: "Workload " + workload + ": no significant change, or one design only", Header: header}
+	type row struct {
+		cells []string
+		size  float64
 	}
+	var rows []row
+	var geo [2][]float64 // the throughput's medians where both designs have one
 	for _, p := range m.Points {
 		if p.Workload != workload || p.Clock != Real {
 			continue
 		}
 		at := fmt.Sprintf("%s/CPU, GOMAXPROCS=%d", strings.TrimSuffix(p.Workers, "x"), p.Procs)
 		for _, unit := range p.Units {
-			met := p.Metrics[unit]
-			var vals []float64
-			for _, s := range []*Summary{met.Baseline, met.Candidate} {
-				if s != nil {
-					vals = append(vals, s.Center)
-				}
+			if unit == "sec/op" {
+				continue
 			}
-			scale := benchunit.CommonScale(vals, benchunit.ClassOf(unit))
-			row := []string{at, unit, formatSummary(met.Baseline, scale), formatSummary(met.Candidate, scale), met.Delta, ""}
-			row[5] = met.PCell()
-			t.Rows = append(t.Rows, row)
+			met := p.Metrics[unit]
+			cells := []string{unit, at, "", "", detailChange(met), met.PCell()}
+			cells[2], cells[3] = formatPair(unit, met.Baseline, met.Candidate)
+			size := -1.0 // not a change that counts
+			if r, _, _, ok := met.Ratio(); ok && r > 0 && (met.Significant() || met.Deterministic() && r != 1) {
+				size = math.Abs(math.Log(r))
+			}
+			rows = append(rows, row{cells, size})
+			if unit == Throughput && met.Baseline != nil && met.Candidate != nil && met.Baseline.Center > 0 && met.Candidate.Center > 0 {
+				geo[0], geo[1] = append(geo[0], met.Baseline.Center), append(geo[1], met.Candidate.Center)
+			}
 		}
 	}
-	return t
+	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Compare(b.size, a.size) })
+	for _, r := range rows {
+		if r.size >= 0 {
+			changed.Rows = append(changed.Rows, r.cells)
+		} else {
+			rest.Rows = append(rest.Rows, r.cells)
+		}
+	}
+	if len(geo[0]) > 1 {
+		b, c := geomean(geo[0]), geomean(geo[1])
+		scale := benchunit.CommonScale([]float64{b, c}, benchunit.ClassOf(Throughput))
+		changed.Rows = append(changed.Rows, []string{Throughput, fmt.Sprintf("geomean of %d points", len(geo[0])),
+			scale.Format(b), scale.Format(c), formatChangeValue(c/b - 1), ""})
+	}
+	return changed, rest
 }
 
-func formatSummary(s *Summary, scale benchunit.Scaler) string {
+// geomean is the geometric mean of positive values.
+func geomean(vs []float64) float64 {
+	var sum float64
+	for _, v := range vs {
+		sum += math.Log(v)
+	}
+	return math.Exp(sum / float64(len(vs)))
+}
+
+// detailChange is a detail row's change: "~" where not significant, the
+// change (formatChangeValue) where it is or the samples are exact copies,
+// "from 0" against a baseline of zero, "" with one design.
+func detailChange(met *Metric) string {
+	if met.Baseline == nil || met.Candidate == nil {
+		return ""
+	}
+	det := met.Deterministic()
+	if !det && !met.Significant() {
+		return "~"
+	}
+	r, _, _, ok := met.Ratio()
+	switch {
+	case !ok && met.Candidate.Center == 0:
+		return "="
+	case !ok:
+		return "from 0"
+	case r == 1:
+		return "="
+	}
+	return formatChangeValue(r - 1)
+}
+
+// formatPair formats the two designs' summaries of one unit on a common
+// scale, as benchstat does: percentages and dimensionless ratios as plain
+// numbers ("0.053 %", "0.982"), other units with benchunit's SI prefixes.
+func formatPair(unit string, b, c *Summary) (string, string) {
+	var vals []float64
+	for _, s := range []*Summary{b, c} {
+		if s != nil {
+			vals = append(vals, s.Center)
+		}
+	}
+	format := func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+	switch {
+	case strings.HasSuffix(unit, "%"):
+		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) + " %" }
+	case !strings.Contains(unit, "/") || strings.HasSuffix(unit, "/op") || strings.HasSuffix(unit, "/s"):
+		format = benchunit.CommonScale(vals, benchunit.ClassOf(unit)).Format
+	}
+	return formatSummary(b, format), formatSummary(c, format)
+}
+
+// formatSummary renders a summary as benchstat does, "12.3µ ± 2%", with
+// "(one value)" where every sample is one value, and the interval's ends
+// where benchstat would print "± ?" (an interval that reaches 0).
+func formatSummary(s *Summary, format func(float64) string) string {
 	if s == nil {
 		return "—"
 	}
 	if v := s.Sample.Values; len(v) > 1 && v[0] == v[len(v)-1] {
-		return scale.Format(s.Center) + " (one value)" // copies: no interval to give
+		return format(s.Center) + " (one value)" // copies: no interval to give
 	}
-	return scale.Format(s.Center) + " ± " + s.PctRangeString()
+	switch pct := s.PctRangeString(); pct {
+	case "?":
+		return format(s.Center) + " (" + format(s.Lo) + " to " + format(s.Hi) + ")"
+	default:
+		return format(s.Center) + " ± " + pct
+	}
 }
 
 // ClaimLines returns the plain-words answers, one per workload.

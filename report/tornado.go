@@ -3,17 +3,12 @@ package report
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"memcgbench/internal/outfile"
 )
 
 // DrawTornado draws one workload's sensitivity as a tornado chart into dir
@@ -23,6 +18,7 @@ import (
 // defaults and the claim's thresholds as vertical lines.
 func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) error {
 	p := plot.New()
+	leg := newLegend()
 	p.Title.Text = fmt.Sprintf("%s: new/old throughput, each constant at x%g and x%g (%d virtual CPUs)", ws.Workload, s.Low, s.High, s.CPUs)
 	p.X.Label.Text = "new/old throughput ratio"
 	p.Add(plotter.NewGrid())
@@ -59,7 +55,7 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 		label string
 		col   color.Color
 	}{{fmt.Sprintf("constant x%g", s.Low), lowColor}, {fmt.Sprintf("constant x%g", s.High), highColor}} {
-		p.Legend.Add(e.label, boxThumb{withAlpha(e.col, 0xb0)})
+		leg.add(e.label, boxThumb{withAlpha(e.col, 0xb0)})
 	}
 	for _, v := range []struct {
 		x     float64
@@ -79,29 +75,15 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 			line.Width = vg.Points(1)
 		}
 		p.Add(line)
-		p.Legend.Add(v.label, line)
+		leg.add(v.label, line)
 	}
 	p.NominalY(reverse(labels)...)
 	pad := math.Max((hi-lo)*0.05, 0.01)
 	p.X.Min, p.X.Max = math.Max(lo-pad, 0), hi+pad
-	p.Y.Min, p.Y.Max = -0.6, float64(n)+1.8 // room above the bars for the legend
-	p.Legend.Top = true
-	p.Legend.Left = false
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 	height := vg.Length(math.Max(5, 1.2+0.32*float64(n+2))) * vg.Inch
-	for _, ext := range []string{"png", "svg"} {
-		w, err := p.WriterTo(chartWidth, height, ext)
-		if err != nil {
-			return fmt.Errorf("tornado %s: %w", name, err)
-		}
-		path := filepath.Join(dir, name+"."+ext)
-		if err := outfile.Write(path, func(f io.Writer) error { _, err := w.WriteTo(f); return err }); err != nil {
-			return err
-		}
-	}
-	return nil
+	lw := legendSize(leg)
+	return writeFigure(dir, name, chartWidth+legendGap+lw, height, func(dc draw.Canvas) { paintPanel(dc, p, leg, lw) })
 }
 
 func reverse(s []string) []string {

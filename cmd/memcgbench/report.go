@@ -335,6 +335,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench rates -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
 	}
+	if panels := m.SummaryCharts(*label); len(panels) > 0 {
+		if err := report.DrawFigure("summary", plotDir, panels...); err != nil {
+			return err
+		}
+		doc.Summary = &report.Plot{Caption: fmt.Sprintf("%s against %s at every CPU count (%s)", m.Options.Candidate, m.Options.Baseline, *label),
+			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, "summary.png"))}
+	}
 	for _, c := range m.Charts(*label) {
 		if err := report.Draw(c, plotDir); err != nil {
 			return err

@@ -1,0 +1,726 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// An Effect is one comparison the first screen can state: a workload's
+// primary metric at one point, candidate against baseline.
+type Effect struct {
+	Point *Point
+	// Latency is set for a real-rate workload, whose primary metric is
+	// the p99 latency of its primary events (Role): a rise hurts. Otherwise
+	// the metric is throughput: a fall hurts.
+	Latency bool
+	Role    string
+	// Verdict is the comparison: Change is candidate/baseline - 1.
+	Verdict *Verdict
+	// Flags are why the point cannot be stated as it stands
+	// (Model.Flags); a flagged change does not count.
+	Flags []string
+}
+
+// Counts reports whether the change is one to state: measured in both
+// designs, significant or exact (deterministic samples that differ), and
+// not flagged.
+func (c *Effect) Counts() bool {
+	met := c.Verdict.Metric
+	if met == nil || len(c.Flags) > 0 {
+		return false
+	}
+	if met.Deterministic() {
+		return c.Verdict.Change != 0
+	}
+	return met.Significant()
+}
+
+// Harm is how much the change hurts the candidate, as a positive log
+// ratio (0 for a gain): a throughput that halves and a latency that
+// doubles hurt the same.
+func (c *Effect) Harm() float64 {
+	r := math.Log(1 + c.Verdict.Change)
+	if !c.Latency {
+		r = -r
+	}
+	return math.Max(r, 0)
+}
+
+// Size is the change's size whichever way it goes, as |log ratio|.
+func (c *Effect) Size() float64 { return math.Abs(math.Log(1 + c.Verdict.Change)) }
+
+// MetricName names the primary metric, as "throughput" or "start p99".
+func (c *Effect) MetricName() string {
+	if c.Latency {
+		return c.Role + " p99"
+	}
+	return "throughput"
+}
+
+// Where says where the change was seen, as "at 2 CPUs, measured" or "at
+// 64 simulated CPUs", with the oversubscription where it is not one worker
+// per CPU.
+func (c *Effect) Where() string {
+	p := c.Point
+	s := "at " + strings.Replace(cpusText(p.Procs), " ", " simulated ", 1)
+	if p.Clock == Real {
+		s = "measured at " + cpusText(p.Procs)
+	}
+	if p.Workers != "1x" {
+		s += fmt.Sprintf(", %s per CPU", workersPerCPU(p))
+	}
+	return s
+}
+
+// Text formats the change: a throughput's as a percentage ("-49 %"), a
+// latency's as a factor past 2x ("x30.4"), "~" where it is not
+// significant, "=" where the samples are exact copies and equal.
+func (c *Effect) Text() string {
+	v := c.Verdict
+	met := v.Metric
+	switch {
+	case met == nil:
+		return "—"
+	case met.Deterministic() && v.Change == 0:
+		return "="
+	case !met.Deterministic() && !met.Significant():
+		return "~"
+	}
+	return formatChangeValue(v.Change)
+}
+
+// formatChangeValue renders a relative change: "+12 %", "-98 %", and past
+// a doubling a factor, "x2.75", "x19700", not "+1969900 %".
+func formatChangeValue(ch float64) string {
+	if r := 1 + ch; r >= 2 {
+		return "x" + formatFactor(r)
+	}
+	if math.Abs(ch) < 0.01 {
+		return fmt.Sprintf("%+.1f %%", 100*ch)
+	}
+	return fmt.Sprintf("%+.0f %%", 100*ch)
+}
+
+// formatFactor renders a factor with three significant digits and no
+// exponent: 2.75, 30.4, 19700.
+func formatFactor(r float64) string {
+	if r < 1000 {
+		return strconv.FormatFloat(r, 'g', 3, 64)
+	}
+	e := math.Pow(10, math.Floor(math.Log10(r))-2)
+	return strconv.FormatFloat(math.Round(r/e)*e, 'f', 0, 64)
+}
+
+// Effects returns every change of workload w's primary metric the model
+// can state or flag: for a closed-loop workload, its throughput at every
+// measured point and at every simulated CPU count with one worker per CPU;
+// for a real-rate workload, the p99 of its primary events at every
+// simulated CPU count with one worker per CPU.
+func (m *Model) Effects(w string) []*Effect {
+	var out []*Effect
+	_, role, open := primaryRole(w)
+	for _, p := range m.Points {
+		if p.Workload != w || p.Design != "" || p.Clock == Virtual && p.Workers != "1x" {
+			continue
+		}
+		c := &Effect{Point: p}
+		switch {
+		case open && p.Clock == Virtual:
+			c.Latency, c.Role, c.Verdict = true, role.Name, compare(p, role.Name+"-p99-sec")
+			c.Flags = m.Flags(p, role.Name)
+		case open:
+			continue // the real clock runs real-rate presets only in the rate sweep
+		default:
+			c.Verdict, c.Flags = m.verdictAt(p), m.Flags(p)
+		}
+		if c.Verdict != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Harm classes of the first screen, from the claim's thresholds.
+const (
+	HarmNone       = "holds"
+	HarmNoticeable = "hurts noticeably"
+	HarmLot        = "hurts a lot"
+)
+
+// harmClass names how much a change that counts hurts: a throughput loss
+// up to ClaimSmall, or a latency rise up to LatencySmall, holds the claim;
+// past ClaimLarge or LatencyLarge it hurts a lot; between, noticeably.
+func harmClass(c *Effect) string {
+	ch := c.Verdict.Change
+	small, large := -ClaimSmall, -ClaimLarge
+	hurt := func(limit float64) bool { return ch < limit }
+	if c.Latency {
+		small, large = LatencySmall, LatencyLarge
+		hurt = func(limit float64) bool { return ch > limit }
+	}
+	switch {
+	case hurt(large):
+		return HarmLot
+	case hurt(small):
+		return HarmNoticeable
+	}
+	return HarmNone
+}
+
+// A WorkloadAnswer is one workload's row of the first screen.
+type WorkloadAnswer struct {
+	Workload string
+	// Kind is what the workload loads the locks with: "real rates",
+	// "stress (saturating)", "known answer", "fixed scenario" or "closed
+	// loop".
+	Kind string
+	// Measured is the change at this machine's CPU count (the real clock,
+	// one worker per CPU), nil where it has none; Simulated the changes at
+	// SummaryCPUs, nil where there is none.
+	Measured  *Effect
+	Simulated []*Effect
+	// Worst is the change that counts and hurts most (nil with none), and
+	// Class its harm class; Counted how many changes count of Total.
+	Worst          *Effect
+	Class          string
+	Counted, Total int
+	// Flagged are the changes that do not count for a flag.
+	Flagged []*Effect
+	// Lock is the lock class whose wait per operation grew most at the
+	// worst point, LockWait that growth in seconds, and LockShare its
+	// share of the candidate's lock wait there.
+	Lock                string
+	LockWait, LockShare float64
+	// Notes are what a reader needs to trust the row: flags, exact
+	// samples, hit-rate drops, statistics warnings.
+	Notes []string
+}
+
+// SummaryCPUs are the simulated CPU counts of the first screen.
+var SummaryCPUs = []int{64, 256}
+
+// kind names what a workload loads the locks with.
+func kind(w string) string {
+	_, _, open := primaryRole(w)
+	switch {
+	case open:
+		return "real rates"
+	case strings.HasPrefix(w, "stress-"):
+		return "stress (saturating)"
+	case w == "calibrate":
+		return "known answer"
+	case w == "lifecycles":
+		return "fixed scenario"
+	}
+	return "closed loop"
+}
+
+// MachineCPUs is the largest GOMAXPROCS the real clock measured: this
+// machine's CPUs.
+func (m *Model) MachineCPUs() int {
+	n := 0
+	for _, p := range m.Points {
+		if p.Clock == Real {
+			n = max(n, p.Procs)
+		}
+	}
+	return n
+}
+
+// Answers returns the first screen's rows, one per workload.
+func (m *Model) Answers() []*WorkloadAnswer {
+	var out []*WorkloadAnswer
+	cpus := m.MachineCPUs()
+	for _, w := range m.Workloads {
+		a := &WorkloadAnswer{Workload: w, Kind: kind(w), Simulated: make([]*Effect, len(SummaryCPUs)), Class: HarmNone}
+		changes := m.Effects(w)
+		a.Total = len(changes)
+		exact := false
+		for _, c := range changes {
+			p := c.Point
+			if p.Clock == Real && p.Procs == cpus && p.Workers == "1x" {
+				a.Measured = c
+			}
+			if i := slices.Index(SummaryCPUs, p.Procs); i >= 0 && p.Clock == Virtual {
+				a.Simulated[i] = c
+				exact = exact || c.Verdict.Metric != nil && c.Verdict.Metric.Deterministic()
+			}
+			if len(c.Flags) > 0 {
+				a.Flagged = append(a.Flagged, c)
+				continue
+			}
+			if !c.Counts() {
+				continue
+			}
+			a.Counted++
+			if c.Harm() > 0 && (a.Worst == nil || c.Harm() > a.Worst.Harm()) {
+				a.Worst = c
+			}
+		}
+		if a.Worst != nil {
+			a.Class = harmClass(a.Worst)
+			if v := m.verdictAt(a.Worst.Point); v != nil {
+				for _, cw := range v.WaitClasses {
+					if cw.Delta > 0 {
+						a.Lock, a.LockWait, a.LockShare = cw.Class, cw.Delta, waitShare(a.Worst.Point, cw.Class)
+						break
+					}
+				}
+			}
+		}
+		a.Notes = append(a.Notes, flagNotes(a.Flagged)...)
+		if exact {
+			a.Notes = append(a.Notes, "the simulation gave the same value in every round (its seeds do not change what it draws): "+
+				"the simulated changes are exact, with no interval and no p-value")
+		}
+		if p := m.hitRateDrop(w, Virtual); p != nil {
+			met := p.Metrics["hit-%"]
+			a.Notes = append(a.Notes, fmt.Sprintf("%s's allocation hit rate falls from %.0f %% to %.0f %% at %d simulated CPUs: its throughput there counts fallbacks to the root cache, work not accounted",
+				m.Options.Candidate, met.Baseline.Center, met.Candidate.Center, p.Procs))
+		}
+		var warned []*Effect
+		for _, c := range append([]*Effect{a.Measured}, a.Simulated...) {
+			if c != nil && c.Verdict.Metric != nil && !c.Verdict.Metric.Deterministic() {
+				warned = append(warned, c)
+			}
+		}
+		a.Notes = append(a.Notes, warningNotes(warned)...)
+		out = append(out, a)
+	}
+	return out
+}
+
+// Headline is the report's first line, as LKP's robot writes its own: the
+// largest change that counts (a regression or an improvement), its metric
+// and where; then, where that one was simulated, the largest measured on
+// this machine.
+func (m *Model) Headline(answers []*WorkloadAnswer) string {
+	o := m.Options
+	var all []*Effect
+	for _, w := range m.Workloads {
+		for _, c := range m.Effects(w) {
+			if c.Counts() {
+				all = append(all, c)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return fmt.Sprintf("No significant change of %s against %s in any workload's primary metric.", o.Candidate, o.Baseline)
+	}
+	largest := func(cs []*Effect) *Effect {
+		return slices.MaxFunc(cs, func(a, b *Effect) int { return cmp.Compare(a.Size(), b.Size()) })
+	}
+	describe := func(c *Effect) string {
+		word := "improvement"
+		if c.Harm() > 0 {
+			word = "regression"
+		}
+		return fmt.Sprintf("**%s %s** of %s %s %s", c.Text(), word, c.Point.Workload, c.MetricName(), c.Where())
+	}
+	top := largest(all)
+	text := fmt.Sprintf("%s against %s: %s", o.Candidate, o.Baseline, describe(top))
+	if top.Point.Clock != Real {
+		real := slices.DeleteFunc(slices.Clone(all), func(c *Effect) bool { return c.Point.Clock != Real })
+		if len(real) > 0 {
+			text += "; largest measured on this machine: " + describe(largest(real))
+		}
+	}
+	bad := 0
+	for _, a := range answers {
+		if a.Class == HarmLot {
+			bad++
+		}
+	}
+	return text + fmt.Sprintf(". The claim fails (%s hurts a lot) in %d of %d workloads.", o.Candidate, bad, len(answers))
+}
+
+// AnswerTable is the first screen's table: one row per workload with its
+// change measured on this machine, simulated at SummaryCPUs, the answer to
+// the claim, the lock that carries it, and footnotes for what a row needs
+// to be trusted.
+func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
+	o := m.Options
+	cpus := m.MachineCPUs()
+	t := Table{Title: "The claim, workload by workload",
+		Header: []string{"workload", "load", "metric", fmt.Sprintf("measured, %d CPUs", cpus)}}
+	simulated := m.hasVirtual()
+	if simulated {
+		for _, n := range SummaryCPUs {
+			t.Header = append(t.Header, fmt.Sprintf("simulated, %d CPUs", n))
+		}
+	}
+	t.Header = append(t.Header, "the claim", "worst", "carried by")
+	var notes numbered
+	for _, a := range answers {
+		metric := "throughput"
+		if _, role, open := primaryRole(a.Workload); open {
+			metric = role.Name + " p99"
+		}
+		row := []string{a.Workload + notes.mark(a.Notes), a.Kind, metric, m.measuredCell(a, rs)}
+		for _, c := range a.Simulated {
+			if !simulated {
+				break
+			}
+			cell := "—"
+			if c != nil {
+				cell = c.Text()
+				if len(c.Flags) > 0 {
+					cell += " ⚑"
+				}
+			}
+			row = append(row, cell)
+		}
+		worst, lock := "—", "—"
+		if a.Worst != nil {
+			worst = a.Worst.Text() + " " + a.Worst.Where()
+		}
+		if a.Lock != "" {
+			lock = fmt.Sprintf("%s (%.0f %% of %s's lock wait)", a.Lock, 100*a.LockShare, o.Candidate)
+		}
+		claim := a.Class
+		switch {
+		case a.Worst == nil && len(a.Flagged) > 0:
+			claim = fmt.Sprintf("not stated: %d of %d points flagged", len(a.Flagged), a.Total)
+		case a.Worst == nil && a.Counted == 0:
+			claim = "holds: no significant change"
+		case len(a.Flagged) > 0:
+			claim += fmt.Sprintf(" (%d of %d points flagged)", len(a.Flagged), a.Total)
+		}
+		row = append(row, claim, worst, lock)
+		t.Rows = append(t.Rows, row)
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("Change of %s against %s: throughput as a percentage (a fall hurts), the p99 latency of a real-rate preset's "+
+		"primary events from their arrival as a percentage or, past a doubling, a factor (a rise hurts); \"~\": not significant (Mann-Whitney U, α=%g); "+
+		"\"=\": exactly equal. Measured: the real clock at this machine's %d CPUs, one worker per CPU (for a real-rate preset, its rate sweep: "+
+		"how far above the real rate each design keeps up). Simulated: the virtual clock, one worker per CPU. "+
+		"The claim: the worst change that counts, over every measured point and every simulated CPU count, holds up to a %.0f %% throughput loss "+
+		"or a %.0f %% latency rise, hurts a lot past %.0f %% or x%g. Carried by: the lock whose wait per operation grew most there. "+
+		"Load: real rates are events arriving at the rates hosts see; stress presets run closed loops at saturation, a bound, not a host's load.",
+		o.Candidate, o.Baseline, o.Thresholds.CompareAlpha, cpus, 100*ClaimSmall, 100*LatencySmall, 100*ClaimLarge, 1+LatencyLarge))
+	t.Notes = append(t.Notes, notes.notes()...)
+	return t
+}
+
+// measuredCell is a row's change on this machine: the throughput change,
+// or for a real-rate preset the rate sweep's knees on the real clock.
+func (m *Model) measuredCell(a *WorkloadAnswer, rs *RateSweep) string {
+	if a.Measured != nil {
+		cell := a.Measured.Text()
+		if len(a.Measured.Flags) > 0 {
+			cell += " ⚑"
+		}
+		return cell
+	}
+	if rs == nil {
+		return "—"
+	}
+	for _, r := range rs.Rows {
+		if r.Workload != a.Workload || r.Clock != Real || r.RealRate <= 0 {
+			continue
+		}
+		headroom := func(k Knee) string {
+			switch {
+			case k.None:
+				return "below the sweep"
+			case k.Never:
+				return fmt.Sprintf("≥ %sx", formatFactor(k.Rate/r.RealRate))
+			}
+			return formatFactor(k.Rate/r.RealRate) + "x"
+		}
+		return fmt.Sprintf("keeps up to %s the real rate (%s %s)", headroom(r.Knee[rs.Candidate]), rs.Baseline, headroom(r.Knee[rs.Baseline]))
+	}
+	return "—"
+}
+
+// numbered numbers a table's footnotes: each row carries the mark of its
+// notes, and the notes under the table say them once.
+type numbered struct{ texts []string }
+
+// mark returns the marks of texts, as " [1, 3]", numbering the texts not
+// seen before; "" for none.
+func (n *numbered) mark(texts []string) string {
+	var nums []string
+	for _, t := range texts {
+		i := slices.Index(n.texts, t)
+		if i < 0 {
+			n.texts = append(n.texts, t)
+			i = len(n.texts) - 1
+		}
+		nums = append(nums, strconv.Itoa(i+1))
+	}
+	if len(nums) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(nums, ", ") + "]"
+}
+
+func (n *numbered) notes() []string {
+	out := make([]string, len(n.texts))
+	for i, t := range n.texts {
+		out[i] = fmt.Sprintf("[%d] %s.", i+1, t)
+	}
+	return out
+}
+
+// SummaryCharts are the panels of the report's summary figure, one over
+// the other on one log CPU axis: every closed-loop workload's new/old
+// throughput, then every real-rate workload's new/old p99 latency, each
+// against CPUs; measured points filled, simulated ones hollow with their
+// intervals as bands, and a line at 1 (no change). A panel with no data
+// is left out.
+func (m *Model) SummaryCharts(machine string) []Chart {
+	o := m.Options
+	ratio := fmt.Sprintf("%s/%s", o.Candidate, o.Baseline)
+	tput := Chart{Name: "summary", Title: fmt.Sprintf("%s throughput: below 1, %s is slower (%s)", ratio, o.Candidate, machine),
+		XLabel: "CPUs (GOMAXPROCS, or virtual CPUs), one worker per CPU", YLabel: ratio + " throughput", LogX: true, LogY: true, RatioY: true}
+	lat := Chart{Name: "summary", Title: fmt.Sprintf("%s p99 latency at real rates: above 1, %s is slower (%s)", ratio, o.Candidate, machine),
+		XLabel: "virtual CPUs, one allocator per CPU", YLabel: ratio + " p99 latency of the primary events", LogX: true, LogY: true, RatioY: true}
+	for i, w := range m.Workloads {
+		color := i + 1 // one colour per workload, in both series and both panels
+		byClock := map[string]*Series{}
+		var order []string
+		for _, c := range m.Effects(w) {
+			if c.Point.Workers != "1x" || c.Verdict.Metric == nil {
+				continue
+			}
+			v := c.Verdict
+			r, lo, hi, _ := v.Metric.Ratio()
+			if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsNaN(lo) || math.IsNaN(hi) || lo <= 0 {
+				lo, hi = v.Metric.SampleRatioRange() // too few rounds for an interval: their range
+			}
+			s := byClock[c.Point.Clock]
+			if s == nil {
+				label := w + ", measured"
+				if c.Point.Clock == Virtual {
+					label = w + ", simulated"
+				}
+				if c.Latency {
+					label = fmt.Sprintf("%s (%s), simulated", w, c.Role)
+				}
+				s = &Series{Label: label, Color: color, Hollow: c.Point.Clock == Virtual, Band: c.Point.Clock == Virtual}
+				byClock[c.Point.Clock] = s
+				order = append(order, c.Point.Clock)
+			}
+			s.Points = append(s.Points, ChartPoint{X: float64(c.Point.Procs), Y: r, YLo: lo, YHi: hi})
+		}
+		for _, clock := range order {
+			s := byClock[clock]
+			slices.SortFunc(s.Points, func(a, b ChartPoint) int { return cmp.Compare(a.X, b.X) })
+			if _, _, open := primaryRole(w); open {
+				lat.Series = append(lat.Series, *s)
+			} else {
+				tput.Series = append(tput.Series, *s)
+			}
+		}
+	}
+	var out []Chart
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range []Chart{tput, lat} {
+		if len(c.Series) > 0 {
+			c.Levels = []Level{{Y: 1, Label: ratio + " = 1: no change"}}
+			out = append(out, c)
+		}
+		for _, s := range c.Series {
+			for _, p := range s.Points {
+				lo, hi = math.Min(lo, p.X), math.Max(hi, p.X)
+			}
+		}
+	}
+	for i := range out {
+		out[i].XMin, out[i].XMax = lo, hi // one CPU axis for every panel
+	}
+	return out
+}
+
+// cpusText says "1 CPU" or "64 CPUs".
+func cpusText(n int) string {
+	if n == 1 {
+		return "1 CPU"
+	}
+	return strconv.Itoa(n) + " CPUs"
+}
+
+// flagNotes says why flagged changes do not count, one note per kind of
+// flag (its text without numbers), naming where and the flag's range:
+// "⚑ not counted at 2 CPUs measured; 2 to 1024 CPUs simulated: new's
+// churn rate falls by 53 % ... 89 %".
+func flagNotes(flagged []*Effect) []string {
+	type group struct {
+		texts    []string
+		measured []int
+		virtual  []int
+		workers  []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, c := range flagged {
+		for _, f := range c.Flags {
+			k := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' || r == '.' {
+					return -1
+				}
+				return r
+			}, f)
+			g := groups[k]
+			if g == nil {
+				g = &group{}
+				groups[k] = g
+				order = append(order, k)
+			}
+			g.texts = append(g.texts, f)
+			if c.Point.Clock == Real {
+				g.measured = append(g.measured, c.Point.Procs)
+				if w := workersPerCPU(c.Point); c.Point.Workers != "1x" && !slices.Contains(g.workers, w) {
+					g.workers = append(g.workers, w)
+				}
+			} else {
+				g.virtual = append(g.virtual, c.Point.Procs)
+			}
+		}
+	}
+	var out []string
+	for _, k := range order {
+		g := groups[k]
+		var where []string
+		if len(g.measured) > 0 {
+			w := "measured at " + cpuList(g.measured)
+			if len(g.workers) > 0 {
+				w += " (also with " + strings.Join(g.workers, ", ") + " per CPU)"
+			}
+			where = append(where, w)
+		}
+		if len(g.virtual) > 0 {
+			where = append(where, "simulated at "+cpuList(g.virtual))
+		}
+		out = append(out, fmt.Sprintf("⚑ not counted %s: %s", strings.Join(where, "; "), numberRanges(g.texts)))
+	}
+	return out
+}
+
+// cpuList says a set of CPU counts in a few words: "1 CPU", "1 and 2 CPUs",
+// "2 to 1024 CPUs (8 counts)".
+func cpuList(n []int) string {
+	n = slices.Compact(slices.Sorted(slices.Values(n)))
+	switch len(n) {
+	case 1:
+		return cpusText(n[0])
+	case 2:
+		return fmt.Sprintf("%d and %d CPUs", n[0], n[1])
+	}
+	return fmt.Sprintf("%d to %d CPUs (%d counts)", n[0], n[len(n)-1], len(n))
+}
+
+// warningNotes gives benchstat's warnings on the changes a row shows, each
+// once, with where it applies.
+func warningNotes(effects []*Effect) []string {
+	var order []string
+	where := map[string]*[2][]int{} // CPU counts measured, simulated
+	for _, c := range effects {
+		for _, e := range c.Verdict.Metric.Warnings() {
+			t := e.Error()
+			if _, ok := where[t]; !ok {
+				order = append(order, t)
+				where[t] = &[2][]int{}
+			}
+			i := 0
+			if c.Point.Clock == Virtual {
+				i = 1
+			}
+			where[t][i] = append(where[t][i], c.Point.Procs)
+		}
+	}
+	var out []string
+	for _, t := range order {
+		var at []string
+		if n := where[t][0]; len(n) > 0 {
+			at = append(at, "measured at "+cpuList(n))
+		}
+		if n := where[t][1]; len(n) > 0 {
+			at = append(at, "simulated at "+cpuList(n))
+		}
+		out = append(out, fmt.Sprintf("benchstat, %s: %s", strings.Join(at, " and "), t))
+	}
+	return out
+}
+
+// waitShare is class's share of the candidate's lock wait per operation at
+// p, summed over classes.
+func waitShare(p *Point, class string) float64 {
+	var total, mine float64
+	for _, u := range p.Units {
+		c, ok := strings.CutSuffix(u, "-wait-sec/op")
+		if !ok || p.Metrics[u].Candidate == nil {
+			continue
+		}
+		total += p.Metrics[u].Candidate.Center
+		if c == class {
+			mine = p.Metrics[u].Candidate.Center
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return mine / total
+}
+
+// numberRanges merges texts that differ only in their numbers into one,
+// each differing number shown as the range it spans: "new's churn rate
+// falls by 36 % to 89 %". Texts of different shapes are joined with "; ".
+func numberRanges(texts []string) string {
+	texts = slices.Compact(slices.Clone(texts))
+	first := strings.Fields(texts[0])
+	for _, t := range texts[1:] {
+		if len(strings.Fields(t)) != len(first) {
+			return strings.Join(texts, "; ")
+		}
+	}
+	out := slices.Clone(first)
+	for i, tok := range first {
+		num := strings.TrimRight(tok, ",;:")
+		lo, err := strconv.ParseFloat(num, 64)
+		if err != nil {
+			for _, t := range texts[1:] {
+				if strings.Fields(t)[i] != tok {
+					return strings.Join(texts, "; ")
+				}
+			}
+			continue
+		}
+		hi := lo
+		for _, t := range texts[1:] {
+			v, err := strconv.ParseFloat(strings.TrimRight(strings.Fields(t)[i], ",;:"), 64)
+			if err != nil {
+				return strings.Join(texts, "; ")
+			}
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		if lo != hi {
+			f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+			out[i] = f(lo) + " to " + f(hi) + tok[len(num):]
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// SampleRatioRange is the range of candidate/baseline over the two
+// samples' values, from the candidate's least over the baseline's most to
+// its most over the baseline's least: what a chart shades where there are
+// too few samples for a confidence interval. Without both samples, or with
+// a baseline value of zero, it is the ratio of the centers twice.
+func (m *Metric) SampleRatioRange() (lo, hi float64) {
+	b, c := m.Baseline, m.Candidate
+	if b == nil || c == nil || b.Sample == nil || c.Sample == nil || len(b.Sample.Values) == 0 || len(c.Sample.Values) == 0 {
+		r, _, _, _ := m.Ratio()
+		return r, r
+	}
+	bv, cv := b.Sample.Values, c.Sample.Values // sorted ascending
+	if bv[0] <= 0 {
+		r, _, _, _ := m.Ratio()
+		return r, r
+	}
+	return cv[0] / bv[len(bv)-1], cv[len(cv)-1] / bv[0]
+}

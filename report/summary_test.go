@@ -1,0 +1,224 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// summaryModel builds a Model of three workloads: stress-mixed measured at
+// 1 and 2 CPUs (new 10 % slower at 2) and simulated at 64 CPUs (new 60 %
+// slower, the same value every round) and 256 (hit rates 20 points apart:
+// flagged); k8s-node simulated at 64 CPUs (start p99 x2.5) and 256 (equal,
+// exactly); stress-slabinfo-scrape flagged everywhere it was run.
+func summaryModel(t *testing.T) *Model {
+	t.Helper()
+	var b strings.Builder
+	line := func(w, design, workers, clock string, cpus int, metrics string, args ...any) {
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=%s/design=%s/workers=%s/clock=%s-%d 1 1 ns/op "+metrics+"\n",
+			append([]any{w, design, workers, clock, cpus}, args...)...)
+	}
+	for i := range 8 {
+		k := float64(i)
+		for _, cpus := range []int{1, 2} {
+			slow := 1.0
+			if cpus == 2 {
+				slow = 0.9
+			}
+			line("stress-mixed", "old", "1x", "real", cpus, "%g ops/s 95 hit-%% 0 memcg.slab_caches_mutex-wait-sec/op", 1000*float64(cpus)+k)
+			line("stress-mixed", "new", "1x", "real", cpus, "%g ops/s 95 hit-%% %g memcg_slab_mutex-wait-sec/op", (1000*float64(cpus)+k)*slow, 1e-6*(1-slow))
+		}
+		line("stress-slabinfo-scrape", "old", "1x", "real", 2, "%g ops/s 100 scrape-ops/s 100 churn-ops/s", 1000+k)
+		line("stress-slabinfo-scrape", "new", "1x", "real", 2, "%g ops/s 100 scrape-ops/s 10 churn-ops/s", 500+k)
+	}
+	for range 4 {
+		line("stress-mixed", "old", "1x", "virtual", 64, "1000 ops/s 90 hit-%% 1e-6 memcg.slab_caches_mutex-wait-sec/op 0 slab_mutex-wait-sec/op")
+		line("stress-mixed", "new", "1x", "virtual", 64, "400 ops/s 90 hit-%% 9e-6 memcg_slab_mutex-wait-sec/op 1e-6 slab_mutex-wait-sec/op")
+		line("stress-mixed", "old", "1x", "virtual", 256, "1000 ops/s 90 hit-%%")
+		line("stress-mixed", "new", "1x", "virtual", 256, "300 ops/s 70 hit-%%")
+		line("k8s-node", "old", "1x", "virtual", 64, "1000 ops/s 0.010 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
+		line("k8s-node", "new", "1x", "virtual", 64, "1000 ops/s 0.025 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
+		line("k8s-node", "old", "1x", "virtual", 256, "1000 ops/s 0.010 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
+		line("k8s-node", "new", "1x", "virtual", 256, "1000 ops/s 0.010 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
+	}
+	path := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build([]string{path}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestAnswers(t *testing.T) {
+	m := summaryModel(t)
+	answers := map[string]*WorkloadAnswer{}
+	for _, a := range m.Answers() {
+		answers[a.Workload] = a
+	}
+	text := func(c *Effect) string {
+		if c == nil {
+			return "nil"
+		}
+		s := c.Text()
+		if len(c.Flags) > 0 {
+			s += " flagged"
+		}
+		return s
+	}
+	tests := []struct {
+		workload, kind, measured, at64, at256, class, worst, lock string
+		notes                                                     []string
+	}{
+		{"stress-mixed", "stress (saturating)", "-10 %", "-60 %", "-70 % flagged", HarmLot, "at 64 simulated CPUs", "memcg_slab_mutex",
+			[]string{"⚑ not counted simulated at 256 CPUs: hit rates differ: old 90 %, new 70 %", "the simulated changes are exact"}},
+		{"k8s-node", "real rates", "nil", "x2.5", "=", HarmLot, "at 64 simulated CPUs", "", []string{"the simulated changes are exact"}},
+		{"stress-slabinfo-scrape", "stress (saturating)", "-50 % flagged", "nil", "nil", HarmNone, "", "",
+			[]string{"⚑ not counted measured at 2 CPUs: new's churn rate falls by 90 %"}},
+	}
+	for _, tt := range tests {
+		a := answers[tt.workload]
+		if a == nil {
+			t.Errorf("%s: no answer", tt.workload)
+			continue
+		}
+		got := []string{a.Kind, text(a.Measured), text(a.Simulated[0]), text(a.Simulated[1]), a.Class, a.Lock}
+		want := []string{tt.kind, tt.measured, tt.at64, tt.at256, tt.class, tt.lock}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: kind, measured, 64, 256, class, lock = %q, want %q", tt.workload, got, want)
+		}
+		if w := ""; a.Worst != nil {
+			if w = a.Worst.Where(); w != tt.worst {
+				t.Errorf("%s: worst %s, want %s", tt.workload, w, tt.worst)
+			}
+		} else if tt.worst != "" {
+			t.Errorf("%s: no worst change, want one %s", tt.workload, tt.worst)
+		}
+		notes := strings.Join(a.Notes, "\n")
+		for _, n := range tt.notes {
+			if !strings.Contains(notes, n) {
+				t.Errorf("%s: notes %q lack %q", tt.workload, a.Notes, n)
+			}
+		}
+	}
+	if a := answers["stress-mixed"]; a.LockShare < 0.85 || a.LockShare > 0.95 {
+		t.Errorf("stress-mixed: memcg_slab_mutex's share of new's wait %.2f, want 0.9", a.LockShare)
+	}
+
+	tab := m.AnswerTable(m.Answers(), nil)
+	claims := map[string]string{}
+	for _, row := range tab.Rows {
+		claims[strings.Fields(row[0])[0]] = row[len(row)-3]
+	}
+	for w, want := range map[string]string{
+		"stress-mixed":           "hurts a lot (1 of 4 points flagged)",
+		"k8s-node":               "hurts a lot",
+		"stress-slabinfo-scrape": "not stated: 1 of 1 points flagged",
+	} {
+		if claims[w] != want {
+			t.Errorf("%s: the claim %q, want %q", w, claims[w], want)
+		}
+	}
+
+	head := m.Headline(m.Answers())
+	for _, want := range []string{"**x2.5 regression** of k8s-node start p99 at 64 simulated CPUs",
+		"largest measured on this machine: **-10 % regression** of stress-mixed throughput measured at 2 CPUs", "in 2 of 3 workloads"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("headline %q lacks %q", head, want)
+		}
+	}
+}
+
+func TestFormatChangeValue(t *testing.T) {
+	for _, tt := range []struct {
+		change float64
+		want   string
+	}{
+		{-0.494, "-49 %"}, {0.004, "+0.4 %"}, {0.59, "+59 %"}, {1.75, "x2.75"}, {29.4, "x30.4"}, {19699, "x19700"}, {3608.5, "x3610"}, {-0.98, "-98 %"},
+	} {
+		if got := formatChangeValue(tt.change); got != tt.want {
+			t.Errorf("formatChangeValue(%g) = %q, want %q", tt.change, got, tt.want)
+		}
+	}
+}
+
+func TestNumberRanges(t *testing.T) {
+	for _, tt := range []struct {
+		texts []string
+		want  string
+	}{
+		{[]string{"new's churn rate falls by 54 %"}, "new's churn rate falls by 54 %"},
+		{[]string{"new's churn rate falls by 54 %", "new's churn rate falls by 89 %", "new's churn rate falls by 36 %"}, "new's churn rate falls by 36 to 89 %"},
+		{[]string{"hit rates differ: old 82 %, new 75 %", "hit rates differ: old 92 %, new 97 %"}, "hit rates differ: old 82 to 92 %, new 75 to 97 %"},
+		{[]string{"a 1", "b 2"}, "a 1; b 2"},
+		{[]string{"x falls by 5 %", "x falls by 5 % now"}, "x falls by 5 %; x falls by 5 % now"},
+	} {
+		if got := numberRanges(tt.texts); got != tt.want {
+			t.Errorf("numberRanges(%q) = %q, want %q", tt.texts, got, tt.want)
+		}
+	}
+}
+
+func TestSummaryCharts(t *testing.T) {
+	m := summaryModel(t)
+	panels := m.SummaryCharts("test")
+	if len(panels) != 2 {
+		t.Fatalf("%d panels, want throughput and latency", len(panels))
+	}
+	for _, c := range panels {
+		if c.XMin != 1 || c.XMax != 256 || !c.LogX || !c.LogY || len(c.Levels) != 1 || c.Levels[0].Y != 1 {
+			t.Errorf("%s: x %g to %g (log %v), levels %v: want one log x axis from 1 to 256 CPUs and a line at 1", c.Title, c.XMin, c.XMax, c.LogX, c.Levels)
+		}
+	}
+	series := map[string]Series{}
+	for _, c := range panels {
+		for _, s := range c.Series {
+			series[s.Label] = s
+		}
+	}
+	for _, tt := range []struct {
+		label  string
+		hollow bool
+		xs     []float64
+	}{
+		{"stress-mixed, measured", false, []float64{1, 2}},
+		{"stress-mixed, simulated", true, []float64{64, 256}},
+		{"k8s-node (start), simulated", true, []float64{64, 256}},
+	} {
+		s, ok := series[tt.label]
+		if !ok {
+			t.Errorf("no series %q in %v", tt.label, slices.Collect(func(yield func(string) bool) {
+				for l := range series {
+					if !yield(l) {
+						return
+					}
+				}
+			}))
+			continue
+		}
+		var xs []float64
+		for _, p := range s.Points {
+			xs = append(xs, p.X)
+			if !(p.YLo <= p.Y && p.Y <= p.YHi) {
+				t.Errorf("%s: point %+v outside its interval", tt.label, p)
+			}
+		}
+		if s.Hollow != tt.hollow || s.Band != tt.hollow || !slices.Equal(xs, tt.xs) {
+			t.Errorf("%s: hollow %v, band %v, CPUs %v; want hollow and band %v, CPUs %v", tt.label, s.Hollow, s.Band, xs, tt.hollow, tt.xs)
+		}
+	}
+	if got := series["k8s-node (start), simulated"].Points[0].Y; got != 2.5 {
+		t.Errorf("k8s-node's p99 ratio at 64 CPUs is %g, want 2.5", got)
+	}
+	if series["stress-mixed, measured"].Color != series["stress-mixed, simulated"].Color {
+		t.Error("a workload's measured and simulated series differ in colour")
+	}
+	if err := DrawFigure("summary", t.TempDir(), panels...); err != nil {
+		t.Fatal(err)
+	}
+}
