@@ -24,13 +24,15 @@ import (
 // axes; the legend is drawn to its right, outside the data.
 const chartWidth, chartHeight = 8 * vg.Inch, 5 * vg.Inch
 
-// legendGap is the space between a panel and its legend, panelGap between
-// one panel and the next.
-const legendGap, panelGap = 0.15 * vg.Inch, 0.3 * vg.Inch
+// legendGap is the space between a panel and its legend, panelGap above
+// each panel.
+const legendGap, panelGap = 0.15 * vg.Inch, 0.2 * vg.Inch
 
-// Draw renders a Chart with gonum/plot into dir as name.png and name.svg,
-// each written to a temporary file and renamed into place.
-func Draw(c Chart, dir string) error { return DrawFigure(c.Name, dir, c) }
+// Draw renders a Chart, with its panels Below under it, into dir as
+// name.png and name.svg.
+func Draw(c Chart, dir string) error {
+	return DrawFigure(c.Name, dir, append([]Chart{c}, c.Below...)...)
+}
 
 // DrawFigure renders panels, one under the other, as one picture in dir,
 // name.png and name.svg. Each panel's legend stands to its right, outside
@@ -48,10 +50,7 @@ func DrawFigure(name, dir string, panels ...Chart) error {
 		plots[i], legends[i] = p, l
 		legendWidth = max(legendWidth, legendSize(l))
 	}
-	rowHeight := chartHeight
-	if len(panels) > 1 {
-		rowHeight += panelGap
-	}
+	rowHeight := chartHeight + panelGap // the gap above each panel's title
 	n := vg.Length(len(panels))
 	return writeFigure(dir, name, chartWidth+legendGap+legendWidth, rowHeight*n, func(dc draw.Canvas) {
 		for i, p := range plots {
@@ -76,7 +75,7 @@ func paintPanel(row draw.Canvas, p *plot.Plot, leg *legend, legendWidth vg.Lengt
 		h := label.TextStyle.Height(label.Text) + label.Padding
 		sty := label.TextStyle
 		sty.XAlign = draw.XCenter
-		area.FillText(sty, vg.Point{X: (area.Min.X + area.Max.X) / 2, Y: area.Min.Y}, label.Text)
+		area.FillText(sty, vg.Point{X: (area.Min.X + area.Max.X) / 2, Y: area.Min.Y + sty.FontExtents().Descent}, label.Text)
 		area = draw.Crop(area, 0, 0, h, 0)
 	}
 	if ylabel := p.Y.Label; ylabel.Text != "" { // the same, for the y axis on its log scale
@@ -154,17 +153,14 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = powerOfTwoTicks{}
 		if c.DecadesX {
-			p.X.Tick.Marker = siTicks{plot.LogTicks{Prec: -1}}
+			p.X.Tick.Marker = logTicks{}
 		}
 	}
 	p.Add(plotter.NewGrid())
 	p.Y.Tick.Marker = siTicks{plot.DefaultTicks{}}
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = siTicks{plot.LogTicks{Prec: -1}}
-	}
-	if c.RatioY {
-		p.Y.Tick.Marker = ratioTicks{Ticker: p.Y.Tick.Marker, log: c.LogY}
+		p.Y.Tick.Marker = logTicks{ratio: c.RatioY}
 	}
 	if c.Stacked {
 		if err := c.addBars(p, leg); err != nil {
@@ -305,6 +301,9 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 			return nil, nil, err
 		}
 		line.Color = palette[(len(c.Series)+i)%len(palette)]
+		if mk.Color > 0 {
+			line.Color = palette[(mk.Color-1)%len(palette)]
+		}
 		line.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		p.Add(line)
 		leg.add(mk.Label, line)
@@ -416,18 +415,16 @@ func (powerOfTwoTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// ratioTicks labels a ratio axis in plain numbers below 1000 (0.01, 0.5,
-// 1, 30), with SI prefixes above (1k, 20k): a ratio of 10m reads wrong. On
-// a log axis of three decades or fewer it labels 1, 2 and 5 of each
-// decade, so that the axis has more than one or two numbers.
-type ratioTicks struct {
-	plot.Ticker
-	log bool
-}
+// logTicks marks a log axis: on three decades or fewer it labels 1, 2
+// and 5 of each decade, so that the axis has more than one or two numbers,
+// and marks the other multiples unlabelled; on more, it labels the powers
+// of ten. Labels are benchstat's SI form (1M, 50k, 2m), or with ratio set,
+// plain numbers below 1000 (0.01, 0.5, 30): a ratio of 10m reads wrong.
+type logTicks struct{ ratio bool }
 
-func (t ratioTicks) Ticks(min, max float64) []plot.Tick {
+func (t logTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
-	if t.log && min > 0 && math.Log10(max/min) <= 3 {
+	if min > 0 && math.Log10(max/min) <= 3 {
 		for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
 			for m := 1.0; m < 10; m++ {
 				v := m * math.Pow(10, e)
@@ -436,18 +433,25 @@ func (t ratioTicks) Ticks(min, max float64) []plot.Tick {
 				}
 				tick := plot.Tick{Value: v}
 				if m == 1 || m == 2 || m == 5 {
-					tick.Label = siLabel(v)
+					tick.Label = t.label(v)
 				}
 				ticks = append(ticks, tick)
 			}
 		}
-	} else {
-		ticks = t.Ticker.Ticks(min, max)
+		return ticks
 	}
+	ticks = plot.LogTicks{Prec: -1}.Ticks(min, max)
 	for i := range ticks {
-		if ticks[i].Label != "" && math.Abs(ticks[i].Value) < 1000 {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 3, 64)
+		if ticks[i].Label != "" {
+			ticks[i].Label = t.label(ticks[i].Value)
 		}
 	}
 	return ticks
+}
+
+func (t logTicks) label(v float64) string {
+	if t.ratio && math.Abs(v) < 1000 {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return siLabel(v)
 }

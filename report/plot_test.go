@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +117,79 @@ func TestLockColorsAgreeAcrossCharts(t *testing.T) {
 	}
 	if len(colors) < 3 {
 		t.Errorf("only %d classes seen: %v", len(colors), colors)
+	}
+}
+
+// TestWaitShareCharts: each design's lock wait by class is a stack of
+// shares that sum to 100 % at every CPU count with any wait, CPU counts in
+// order, on the virtual clock where it ran, a class's colour its colour in
+// every chart.
+func TestWaitShareCharts(t *testing.T) {
+	m := buildBoth(t)
+	c := chartNamed(t, m, "calibrate-waitshare")
+	panels := append([]Chart{c}, c.Below...)
+	if len(panels) != 2 || !strings.Contains(panels[0].Title, "old's lock wait") || !strings.Contains(panels[1].Title, "new's lock wait") ||
+		!strings.Contains(panels[0].Title, "virtual clock") {
+		t.Fatalf("panels %d, titles %q, %q: want old's then new's, virtual clock", len(panels), panels[0].Title, panels[len(panels)-1].Title)
+	}
+	for _, p := range panels {
+		if !p.Stacked || p.YMax != 100 || len(p.Categories) < 3 {
+			t.Errorf("%s: stacked %v, y max %g, categories %q", p.Title, p.Stacked, p.YMax, p.Categories)
+		}
+		prev := 0
+		for _, cat := range p.Categories {
+			var n int
+			fmt.Sscan(cat, &n)
+			if n <= prev {
+				t.Errorf("%s: CPU counts %q not in order", p.Title, p.Categories)
+			}
+			prev = n
+		}
+		sums := make([]float64, len(p.Categories))
+		for _, s := range p.Series {
+			if s.Color != m.lockColor(s.Label) {
+				t.Errorf("%s: %s has colour %d, its class colour is %d", p.Title, s.Label, s.Color, m.lockColor(s.Label))
+			}
+			for _, pt := range s.Points {
+				sums[int(pt.X)] += pt.Y
+			}
+		}
+		for i, sum := range sums {
+			if sum != 0 && math.Abs(sum-100) > 1e-9 {
+				t.Errorf("%s: shares at %s CPUs sum to %g, want 100", p.Title, p.Categories[i], sum)
+			}
+		}
+	}
+	if err := Draw(c, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLockMaxChart: the longest single wait and hold per lock class are
+// drawn, one panel each, from the -wait-max-sec and -hold-max-sec units.
+func TestLockMaxChart(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 {
+		for _, cpus := range []int{1, 2} {
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=w/design=old/workers=1x-%d 1 1 ns/op %d ops/s 1e-6 slab_mutex-wait-sec/op %g slab_mutex-wait-max-sec %g slab_mutex-hold-max-sec\n", cpus, 1000+i, 1e-4*float64(cpus), 2e-4)
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=w/design=new/workers=1x-%d 1 1 ns/op %d ops/s 1e-6 memcg_slab_mutex-wait-sec/op %g memcg_slab_mutex-wait-max-sec %g memcg_slab_mutex-hold-max-sec\n", cpus, 900+i, 3e-4*float64(cpus), 4e-4)
+		}
+	}
+	m := buildText(t, b.String())
+	c := chartNamed(t, m, "w-lockmax")
+	if len(c.Below) != 1 || !strings.Contains(c.Title, "longest single lock wait") || !strings.Contains(c.Below[0].Title, "longest single lock hold") {
+		t.Fatalf("titles %q and %d panels below, want the longest wait over the longest hold", c.Title, len(c.Below))
+	}
+	for i, p := range []Chart{c, c.Below[0]} {
+		var labels []string
+		for _, s := range p.Series {
+			labels = append(labels, s.Label)
+		}
+		if want := "old, slab_mutex; new, memcg_slab_mutex"; strings.Join(labels, "; ") != want {
+			t.Errorf("panel %d: series %q, want %q", i, labels, want)
+		}
+	}
+	if got := c.Series[1].Points[1].Y; got != 6e-4 {
+		t.Errorf("new's longest memcg_slab_mutex wait at 2 CPUs is %g, want 6e-4", got)
 	}
 }

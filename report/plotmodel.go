@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -23,7 +24,8 @@ type Chart struct {
 	// XMin and XMax, when XMax is above 0, fix the x axis' range, so
 	// that panels of one figure share it.
 	XMin, XMax float64
-	// RatioY labels the y axis as a ratio: plain numbers, not SI prefixes.
+	// RatioY labels a log y axis as a ratio: plain numbers, not SI
+	// prefixes.
 	RatioY bool
 	// Marks are vertical lines across the chart, each at X with a label
 	// in the legend: the real rates on a rate sweep. Levels are horizontal
@@ -37,6 +39,8 @@ type Chart struct {
 	Categories []string
 	YMax       float64
 	Series     []Series
+	// Below are more panels of the same picture, drawn under this one.
+	Below []Chart
 }
 
 // A Level is a horizontal line of a Chart, at Y, with a label in the
@@ -50,6 +54,8 @@ type Level struct {
 type Mark struct {
 	X     float64
 	Label string
+	// Color, if above 0, picks the line's colour as Series.Color does.
+	Color int
 }
 
 // A Series is one line of a Chart.
@@ -94,12 +100,30 @@ func (m *Model) Charts(machine string) []Chart {
 			YLabel: "operations per second", Series: m.series(w, "", Real, throughput)})
 		if virt := m.series(w, "1x", Virtual, throughput); len(virt) > 0 {
 			series := append(append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...), linearFrom1(virt)...)
+			for i, s := range series { // one colour per design: measured, simulated, fitted and ideal alike
+				switch {
+				case strings.HasPrefix(s.Label, m.Options.Baseline+","):
+					series[i].Color = 1
+				case strings.HasPrefix(s.Label, m.Options.Candidate+","):
+					series[i].Color = 2
+				}
+			}
 			add(Chart{Name: w + "-scaling", Title: title("throughput to 1024 CPUs, measured, virtual and USL fits"),
 				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true,
 				LogY: spansDecade(series), Series: series})
 		}
 		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "wait per operation (seconds)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
+		if waits := m.series(w, "1x", Real, suffixUnit("-wait-max-sec")); len(waits) > 0 {
+			add(Chart{Name: w + "-lockmax", Title: title("longest single lock wait, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
+				YLabel: "longest wait (seconds)", LogY: true, Series: waits,
+				Below: []Chart{{Title: title("longest single lock hold, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
+					YLabel: "longest hold (seconds)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-hold-max-sec"))}}})
+		}
+		if share := m.waitShareCharts(w, title); len(share) > 1 {
+			share[0].Below = share[1:]
+			add(share[0])
+		}
 		add(Chart{Name: w + "-latency", Title: title("p99 latency of slow operations, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "p99 latency (seconds)", LogY: true, Series: m.series(w, "1x", Real, suffixUnit("-p99-sec"))})
 		backlog := m.series(w, "", Real, func(u string) (string, bool) { return "", u == "destroy-backlog-max" })
@@ -161,6 +185,7 @@ func (m *Model) series(w, workers, clock string, pick func(unit string) (name st
 	type key struct{ design, workers, name string }
 	var order []key
 	byKey := map[key]*Series{}
+	var names []string // a named series' colour is its name's: one op or lock, one colour, whatever the design
 	for _, p := range m.Points {
 		if p.Workload != w || p.Clock != clock || workers != "" && p.Workers != workers {
 			continue
@@ -186,8 +211,14 @@ func (m *Model) series(w, workers, clock string, pick func(unit string) (name st
 						label += ", " + clock
 					}
 					s = &Series{Label: label, Dashed: d.name == m.Options.Baseline, Hollow: clock != Real}
-					if strings.HasSuffix(unit, "-wait-sec/op") {
+					switch {
+					case strings.HasSuffix(unit, "-wait-sec/op") || strings.HasSuffix(unit, "-max-sec"):
 						s.Color = m.lockColor(name) // one colour per lock class in every chart
+					case name != "":
+						if !slices.Contains(names, name) {
+							names = append(names, name)
+						}
+						s.Color = slices.Index(names, name) + 1
 					}
 					byKey[k] = s
 					order = append(order, k)
@@ -255,4 +286,66 @@ func spansDecade(series []Series) bool {
 		}
 	}
 	return hi > 10*lo
+}
+
+// waitShareCharts are workload w's share of each design's lock wait by
+// lock class, stacked to 100 % at each CPU count with one worker per CPU:
+// one chart per design, on the virtual clock where it ran (more CPU counts)
+// or else the real one.
+func (m *Model) waitShareCharts(w string, title func(string) string) []Chart {
+	clock := Real
+	if slices.ContainsFunc(m.Points, func(p *Point) bool { return p.Workload == w && p.Clock == Virtual }) {
+		clock = Virtual
+	}
+	var points []*Point
+	for _, p := range m.Points {
+		if p.Workload == w && p.Clock == clock && p.Workers == "1x" && p.Design == "" {
+			points = append(points, p)
+		}
+	}
+	slices.SortStableFunc(points, func(a, b *Point) int { return a.Procs - b.Procs })
+	var out []Chart
+	for _, design := range []string{m.Options.Baseline, m.Options.Candidate} {
+		pick := candidate
+		if design == m.Options.Baseline {
+			pick = baseline
+		}
+		c := Chart{Name: w + "-waitshare", Title: title(fmt.Sprintf("%s's lock wait by class, one worker per CPU, %s clock", design, clock)),
+			XLabel: "CPUs", YLabel: "share of the lock wait (%)", Stacked: true, YMax: 100}
+		if clock == Virtual {
+			c.XLabel = "virtual CPUs"
+		}
+		byClass := map[string]*Series{}
+		var classes []string
+		for i, p := range points {
+			c.Categories = append(c.Categories, strconv.Itoa(p.Procs))
+			var total float64
+			waits := map[string]float64{}
+			for _, u := range p.Units {
+				class, ok := strings.CutSuffix(u, "-wait-sec/op")
+				if s := pick(p.Metrics[u]); ok && s != nil && s.Center > 0 {
+					waits[class] = s.Center
+					total += s.Center
+				}
+			}
+			for class, wait := range waits {
+				s := byClass[class]
+				if s == nil {
+					s = &Series{Label: class, Color: m.lockColor(class)}
+					byClass[class] = s
+					classes = append(classes, class)
+				}
+				s.Points = append(s.Points, ChartPoint{X: float64(i), Y: 100 * wait / total})
+			}
+		}
+		slices.Sort(classes)
+		for _, class := range classes {
+			c.Series = append(c.Series, *byClass[class])
+		}
+		if len(c.Series) == 0 {
+			return nil
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -353,21 +353,23 @@ func (rs *RateSweep) RatioTable() Table {
 func (rs *RateSweep) Charts(machine string) []Chart {
 	var charts []*Chart
 	byWorkload := map[string]*Chart{}
+	rows := map[string]int{}
 	for _, r := range rs.Rows {
 		c := byWorkload[r.Workload]
 		if c == nil {
 			c = &Chart{Name: r.Workload + "-rates", LogX: true, LogY: true, DecadesX: true,
 				Title:  fmt.Sprintf("%s: p99 of %s events against their rate (%s)", r.Workload, r.Role, machine),
-				XLabel: r.Role + " events per second", YLabel: "p99 latency from arrival (ms)"}
+				XLabel: r.Role + " events per second", YLabel: "p99 latency from arrival (seconds)"}
 			charts = append(charts, c)
 			byWorkload[r.Workload] = c
 		}
+		rows[r.Workload]++
+		color := rows[r.Workload] // one colour per CPU count and clock; the baseline dashed, as in every chart
 		for _, d := range []string{rs.Baseline, rs.Candidate} {
-			s := Series{Label: fmt.Sprintf("%s, %d CPUs (%s)", d, r.CPUs, r.Clock), Dashed: d == rs.Candidate, Hollow: r.Clock == Virtual}
+			s := Series{Label: fmt.Sprintf("%s, %d CPUs (%s)", d, r.CPUs, r.Clock), Dashed: d == rs.Baseline, Hollow: r.Clock == Virtual, Color: color}
 			for i, y := range r.P99[d] {
 				if !math.IsNaN(y) {
-					ms := 1e3 * y
-					s.Points = append(s.Points, ChartPoint{X: r.Rates[i], Y: ms, YLo: ms, YHi: ms})
+					s.Points = append(s.Points, ChartPoint{X: r.Rates[i], Y: y, YLo: y, YHi: y})
 				}
 			}
 			if len(s.Points) > 0 {
@@ -378,8 +380,9 @@ func (rs *RateSweep) Charts(machine string) []Chart {
 			where := fmt.Sprintf("%d %s", r.CPUs, r.Clock)
 			if i := slices.IndexFunc(c.Marks, func(m Mark) bool { return m.X == r.RealRate }); i >= 0 {
 				c.Marks[i].Label += ", " + where
+				c.Marks[i].Color = 0 // shared by several CPU counts: a colour of its own
 			} else {
-				c.Marks = append(c.Marks, Mark{X: r.RealRate, Label: "real rate at CPUs: " + where})
+				c.Marks = append(c.Marks, Mark{X: r.RealRate, Label: "real rate at CPUs: " + where, Color: color})
 			}
 		}
 	}

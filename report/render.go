@@ -163,6 +163,10 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		for _, p := range doc.Plots[wl] {
 			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Caption, p.Path)
 		}
+		if len(doc.Plots[wl]) > 1 {
+			b.WriteString("The lock and latency charts show one worker per CPU, the level the virtual clock simulates; " +
+				"the throughput chart and the tables show every oversubscription measured.\n\n")
+		}
 		if len(changed.Rows) > 0 {
 			fmt.Fprintf(&b, "Measured on this machine: the changes that count, largest first.\n\n")
 			writeMarkdownTable(&b, changed)

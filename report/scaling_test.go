@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,6 +25,33 @@ func buildBoth(t *testing.T) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// buildText builds a Model from results given as text, written to a
+// temporary file.
+func buildText(t *testing.T, text string) *Model {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build([]string{path}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// chartNamed returns the chart of m named name, or fails the test.
+func chartNamed(t *testing.T, m *Model, name string) Chart {
+	t.Helper()
+	for _, c := range m.Charts("test") {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no %s chart", name)
+	return Chart{}
 }
 
 func TestVirtualPoints(t *testing.T) {

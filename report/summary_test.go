@@ -2,8 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -44,14 +42,7 @@ func summaryModel(t *testing.T) *Model {
 		line("k8s-node", "old", "1x", "virtual", 256, "1000 ops/s 0.010 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
 		line("k8s-node", "new", "1x", "virtual", 256, "1000 ops/s 0.010 start-p99-sec 0 start-unserved-%% 5 start-ops/s")
 	}
-	path := filepath.Join(t.TempDir(), "bench.txt")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := Build([]string{path}, DefaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := buildText(t, b.String())
 	return m
 }
 

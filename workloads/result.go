@@ -158,7 +158,8 @@ type Metric struct {
 //     accounted ones (served by the memcg's own cache: work done) and
 //     fallbacks to the root cache (unaccounted: no design gains by them);
 //   - locks: the share of contended acquisitions, and per lock class the
-//     wait and hold per operation, its share of contended acquisitions
+//     wait and hold per operation, the longest single wait and hold, its
+//     share of contended acquisitions
 //     and its occupancy (hold time over the run's time, summed over the
 //     class's locks: one lock busy all the time reads 100);
 //   - latency, p50, p99 and p99.9 from HDR histograms: per slow op kind
@@ -200,6 +201,8 @@ func (r *Result) Metrics() []Metric {
 			ms = append(ms,
 				Metric{float64(l.WaitTotal) / ops / 1e9, name + "-wait-sec/op"},
 				Metric{float64(l.HoldTotal) / ops / 1e9, name + "-hold-sec/op"},
+				Metric{float64(l.WaitMax) / 1e9, name + "-wait-max-sec"},
+				Metric{float64(l.HoldMax) / 1e9, name + "-hold-max-sec"},
 				Metric{100 * float64(l.Contentions) / float64(max(l.Acquisitions, 1)), name + "-contended-%"},
 				Metric{100 * float64(l.HoldTotal) / float64(r.Elapsed), name + "-occupancy-%"})
 		}
