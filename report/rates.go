@@ -79,7 +79,12 @@ func (k Knee) String() string {
 	return formatRate(k.Rate) + "/s"
 }
 
-func formatRate(r float64) string { return strconv.FormatFloat(r, 'g', 3, 64) }
+func formatRate(r float64) string {
+	if r >= 1000 {
+		return formatFactor(r) // 6400, not 6.4e+03
+	}
+	return strconv.FormatFloat(r, 'g', 3, 64)
+}
 
 // ReadRates reads a rate sweep's results with x/perf's parser and
 // projections, takes each point's median over seeds and finds each
@@ -285,7 +290,7 @@ func (rs *RateSweep) KneeTable() Table {
 		if k := r.Knee[c]; k.None {
 			headroom = "below the sweep"
 		} else if r.RealRate > 0 {
-			headroom = fmt.Sprintf("%s%.3gx", map[bool]string{true: "≥ ", false: ""}[k.Never], k.Rate/r.RealRate)
+			headroom = map[bool]string{true: "≥ ", false: ""}[k.Never] + formatFactor(k.Rate/r.RealRate) + "x"
 		}
 		p99 := "—"
 		if i := slices.Index(r.Scales, 1); i >= 0 && !math.IsNaN(r.P99[b][i]) && !math.IsNaN(r.P99[c][i]) {

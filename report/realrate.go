@@ -297,7 +297,7 @@ func keepsUp(k Knee) string {
 // ("x136").
 func formatLatencyChange(v *Verdict) string {
 	if v.Metric != nil && v.Change > 1 && (v.Metric.Deterministic() || v.Metric.Significant()) {
-		return fmt.Sprintf("x%.3g", 1+v.Change)
+		return "x" + formatFactor(1+v.Change)
 	}
 	return FormatChange(v)
 }

@@ -232,7 +232,7 @@ func (m *Model) ScalingTable() Table {
 		f := c.Fit
 		peak := "∞"
 		if !math.IsInf(f.Peak(), 1) {
-			peak = fmt.Sprintf("%.3g", f.Peak())
+			peak = formatFactor(f.Peak())
 		}
 		t.Rows = append(t.Rows, []string{c.Workload, c.Design, c.Clock, span,
 			fmt.Sprintf("%.4g", f.Lambda), fmt.Sprintf("%.3g", f.Sigma), fmt.Sprintf("%.3g", f.Kappa),

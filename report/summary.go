@@ -99,7 +99,10 @@ func formatChangeValue(ch float64) string {
 	if r := 1 + ch; r >= 2 {
 		return "x" + formatFactor(r)
 	}
-	if math.Abs(ch) < 0.01 {
+	if math.Abs(ch) < 0.01 || ch < -0.99 {
+		if ch < -0.99 {
+			return fmt.Sprintf("%+.2f %%", 100*ch) // -99.96 %, not a -100 % that says it stopped
+		}
 		return fmt.Sprintf("%+.1f %%", 100*ch)
 	}
 	return fmt.Sprintf("%+.0f %%", 100*ch)

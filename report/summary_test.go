@@ -130,7 +130,7 @@ func TestFormatChangeValue(t *testing.T) {
 		change float64
 		want   string
 	}{
-		{-0.494, "-49 %"}, {0.004, "+0.4 %"}, {0.59, "+59 %"}, {1.75, "x2.75"}, {29.4, "x30.4"}, {19699, "x19700"}, {3608.5, "x3610"}, {-0.98, "-98 %"},
+		{-0.494, "-49 %"}, {0.004, "+0.4 %"}, {0.59, "+59 %"}, {1.75, "x2.75"}, {29.4, "x30.4"}, {19699, "x19700"}, {3608.5, "x3610"}, {-0.98, "-98 %"}, {-0.99962, "-99.96 %"},
 	} {
 		if got := formatChangeValue(tt.change); got != tt.want {
 			t.Errorf("formatChangeValue(%g) = %q, want %q", tt.change, got, tt.want)

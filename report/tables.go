@@ -172,7 +172,8 @@ func detailChange(met *Metric) string {
 }
 
 // formatPair formats the two designs' summaries of one unit on a common
-// scale, as benchstat does: percentages and dimensionless ratios as plain
+// scale, as benchstat does (each on its own where one is 0 or they are
+// more than a hundredfold apart): percentages and dimensionless ratios as plain
 // numbers ("0.053 %", "0.982"), other units with benchunit's SI prefixes.
 func formatPair(unit string, b, c *Summary) (string, string) {
 	var vals []float64
@@ -186,7 +187,14 @@ func formatPair(unit string, b, c *Summary) (string, string) {
 	case strings.HasSuffix(unit, "%"):
 		format = func(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) + " %" }
 	case !strings.Contains(unit, "/") || strings.HasSuffix(unit, "/op") || strings.HasSuffix(unit, "/s"):
-		format = benchunit.CommonScale(vals, benchunit.ClassOf(unit)).Format
+		class := benchunit.ClassOf(unit)
+		format = benchunit.CommonScale(vals, class).Format
+		if lo, hi := slices.Min(vals), slices.Max(vals); lo <= 0 && hi > 0 || lo > 0 && hi/lo > 100 {
+			// One scale for values a hundredfold apart, or for 0 and
+			// another, prints 40024.000n: each its own, as benchstat
+			// prints a lone value.
+			format = func(v float64) string { return benchunit.Scale(v, class) }
+		}
 	}
 	return formatSummary(b, format), formatSummary(c, format)
 }

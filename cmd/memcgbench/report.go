@@ -354,22 +354,13 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if err := outfile.Write(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
 		return err
 	}
-	for _, l := range m.RealRateLines(doc.Rates) {
-		fmt.Fprintln(stdout, l)
-	}
+	// The terminal gets the report's first screen; the evidence is in the
+	// file.
+	answers := m.Answers()
+	fmt.Fprintln(stdout, strings.ReplaceAll(m.Headline(answers), "**", ""))
 	fmt.Fprintln(stdout)
-	if err := report.WriteText(stdout, m.VerdictTable()); err != nil {
+	if err := report.WriteText(stdout, m.AnswerTable(answers, doc.Rates)); err != nil {
 		return err
-	}
-	fmt.Fprintln(stdout)
-	for _, l := range m.ClaimLines() {
-		fmt.Fprintln(stdout, l)
-	}
-	if s := doc.Sensitivity; s != nil {
-		fmt.Fprintln(stdout)
-		for _, ws := range s.Workloads {
-			fmt.Fprintln(stdout, ws.Sentence(s.Low, s.High))
-		}
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,8 +49,8 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("plot %s: %v", f, err)
 		}
 	}
-	if !strings.Contains(stdout.String(), "calibrate: the claim does not hold") {
-		t.Errorf("stdout lacks the claims:\n%s", stdout.String())
+	if out := stdout.String(); !strings.Contains(out, "regression of calibrate throughput") || !regexp.MustCompile(`(?m)^calibrate +known answer +throughput +-52 % .*hurts a lot`).MatchString(out) {
+		t.Errorf("stdout lacks the headline and the claim's table:\n%s", out)
 	}
 
 	os.WriteFile("results/t/bench.txt", []byte("BenchmarkRegistry/workload=x/design=old/workers=1x 1 x ns/op\n"), 0o644)
