@@ -183,9 +183,12 @@ type WorkloadAnswer struct {
 	Kind string
 	// Measured is the change at this machine's CPU count (the real clock,
 	// one worker per CPU), nil where it has none; Simulated the changes at
-	// SummaryCPUs, nil where there is none.
+	// Model.SimulatedCPUs, nil where there is none.
 	Measured  *Effect
 	Simulated []*Effect
+	// Effects are every change of the workload's primary metric
+	// (Model.Effects).
+	Effects []*Effect
 	// Worst is the change that counts and hurts most (nil with none), and
 	// Class its harm class; Counted how many changes count of Total.
 	Worst          *Effect
@@ -203,8 +206,21 @@ type WorkloadAnswer struct {
 	Notes []string
 }
 
-// SummaryCPUs are the simulated CPU counts of the first screen.
+// SummaryCPUs are the simulated CPU counts the first screen shows, those
+// of them the virtual clock ran.
 var SummaryCPUs = []int{64, 256}
+
+// SimulatedCPUs are those of SummaryCPUs at which the virtual clock ran
+// some workload.
+func (m *Model) SimulatedCPUs() []int {
+	var out []int
+	for _, n := range SummaryCPUs {
+		if slices.ContainsFunc(m.Points, func(p *Point) bool { return p.Clock == Virtual && p.Procs == n }) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // kind names what a workload loads the locks with.
 func kind(w string) string {
@@ -237,18 +253,18 @@ func (m *Model) MachineCPUs() int {
 // Answers returns the first screen's rows, one per workload.
 func (m *Model) Answers() []*WorkloadAnswer {
 	var out []*WorkloadAnswer
-	cpus := m.MachineCPUs()
+	cpus, simulated := m.MachineCPUs(), m.SimulatedCPUs()
 	for _, w := range m.Workloads {
-		a := &WorkloadAnswer{Workload: w, Kind: kind(w), Simulated: make([]*Effect, len(SummaryCPUs)), Class: HarmNone}
+		a := &WorkloadAnswer{Workload: w, Kind: kind(w), Simulated: make([]*Effect, len(simulated)), Class: HarmNone}
 		changes := m.Effects(w)
-		a.Total = len(changes)
+		a.Effects, a.Total = changes, len(changes)
 		exact := false
 		for _, c := range changes {
 			p := c.Point
 			if p.Clock == Real && p.Procs == cpus && p.Workers == "1x" {
 				a.Measured = c
 			}
-			if i := slices.Index(SummaryCPUs, p.Procs); i >= 0 && p.Clock == Virtual {
+			if i := slices.Index(simulated, p.Procs); i >= 0 && p.Clock == Virtual {
 				a.Simulated[i] = c
 				exact = exact || c.Verdict.Metric != nil && c.Verdict.Metric.Deterministic()
 			}
@@ -342,7 +358,7 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 }
 
 // AnswerTable is the first screen's table: one row per workload with its
-// change measured on this machine, simulated at SummaryCPUs, the answer to
+// change measured on this machine, simulated at SimulatedCPUs, the answer to
 // the claim, the lock that carries it, and footnotes for what a row needs
 // to be trusted.
 func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
@@ -350,11 +366,8 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 	cpus := m.MachineCPUs()
 	t := Table{Title: "The claim, workload by workload",
 		Header: []string{"workload", "load", "metric", fmt.Sprintf("measured, %d CPUs", cpus)}}
-	simulated := m.hasVirtual()
-	if simulated {
-		for _, n := range SummaryCPUs {
-			t.Header = append(t.Header, fmt.Sprintf("simulated, %d CPUs", n))
-		}
+	for _, n := range m.SimulatedCPUs() {
+		t.Header = append(t.Header, fmt.Sprintf("simulated, %d CPUs", n))
 	}
 	t.Header = append(t.Header, "the claim", "worst", "carried by")
 	var notes numbered
@@ -365,9 +378,6 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		}
 		row := []string{a.Workload + notes.mark(a.Notes), a.Kind, metric, m.measuredCell(a, rs)}
 		for _, c := range a.Simulated {
-			if !simulated {
-				break
-			}
 			cell := "—"
 			if c != nil {
 				cell = c.Text()
@@ -388,6 +398,8 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		switch {
 		case a.Worst == nil && len(a.Flagged) > 0:
 			claim = fmt.Sprintf("not stated: %d of %d points flagged", len(a.Flagged), a.Total)
+		case a.Worst == nil && !slices.ContainsFunc(a.Effects, func(c *Effect) bool { return c.Verdict.Metric != nil }):
+			claim = "no answer: not measured in both designs"
 		case a.Worst == nil && a.Counted == 0:
 			claim = "holds: no significant change"
 		case len(a.Flagged) > 0:

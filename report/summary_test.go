@@ -213,3 +213,34 @@ func TestSummaryCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAnswerTableColumns: the simulated columns are the summary CPU counts
+// the virtual clock ran, and a workload measured in one design only gets
+// no answer, not "holds".
+func TestAnswerTableColumns(t *testing.T) {
+	var b strings.Builder
+	for range 4 {
+		b.WriteString("BenchmarkRegistry/workload=stress-mixed/design=old/workers=1x/clock=virtual-64 1 1 ns/op 1000 ops/s\n")
+		b.WriteString("BenchmarkRegistry/workload=stress-mixed/design=new/workers=1x/clock=virtual-64 1 1 ns/op 400 ops/s\n")
+		b.WriteString("BenchmarkRegistry/workload=module-load/design=old/workers=1x/clock=virtual-64 1 1 ns/op 1000 ops/s 0.005 module-p99-sec\n")
+		b.WriteString("BenchmarkRegistry/workload=module-load/design=new/workers=1x/clock=virtual-64 1 1 ns/op 1000 ops/s\n")
+	}
+	m := buildText(t, b.String())
+	tab := m.AnswerTable(m.Answers(), nil)
+	if got := strings.Join(tab.Header, "|"); strings.Contains(got, "256") || !strings.Contains(got, "simulated, 64 CPUs") {
+		t.Errorf("header %q: want a column for 64 simulated CPUs and none for 256", got)
+	}
+	for _, row := range tab.Rows {
+		claim := row[len(row)-3]
+		switch w := strings.Fields(row[0])[0]; w {
+		case "stress-mixed":
+			if claim != HarmLot {
+				t.Errorf("stress-mixed: %q, want %q", claim, HarmLot)
+			}
+		case "module-load":
+			if claim != "no answer: not measured in both designs" {
+				t.Errorf("module-load, p99 measured in old only: %q, want no answer", claim)
+			}
+		}
+	}
+}
