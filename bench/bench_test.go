@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/kern"
 	"memcgbench/workloads"
 )
@@ -30,7 +31,7 @@ var openWindow = flag.Duration("open-window", 0, "run the real-rate presets in B
 func BenchmarkRegistry(b *testing.B) {
 	for _, name := range workloads.PresetNames() {
 		for _, over := range oversubscription {
-			for _, d := range workloads.Designs() {
+			for _, d := range catalog.All() {
 				b.Run(fmt.Sprintf("workload=%s/design=%s/workers=%dx", name, d.Name, over), func(b *testing.B) {
 					spec, err := workloads.Preset(name)
 					if err != nil {
@@ -45,7 +46,7 @@ func BenchmarkRegistry(b *testing.B) {
 					spec.Workers = over * runtime.GOMAXPROCS(0)
 					res := run(b, spec, d, workloads.Options{LockStats: true})
 					if name == "calibrate" {
-						limit, err := workloads.CalibrateLimit(d.Name, res.Workers, spec.Memcgs, workloads.CPUs(), workloads.CalibrateHold)
+						limit, err := workloads.CalibrateLimit(d, res.Workers, spec.Memcgs, workloads.CPUs(), workloads.CalibrateHold)
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -59,7 +60,7 @@ func BenchmarkRegistry(b *testing.B) {
 
 // run sets up spec on d (not timed), runs b.N operations, and reports the
 // run's metrics.
-func run(b *testing.B, spec workloads.Spec, d workloads.Design, opts workloads.Options) *workloads.Result {
+func run(b *testing.B, spec workloads.Spec, d designs.Design, opts workloads.Options) *workloads.Result {
 	b.Helper()
 	r, err := workloads.NewRunner(spec, d, opts)
 	if err != nil {
@@ -158,7 +159,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		spec := workloads.DefaultSpec
 		spec.Workers = 1
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
-		run(b, spec, workloads.Designs()[1], workloads.Options{})
+		run(b, spec, mustDesign("new"), workloads.Options{})
 	})
 	b.Run("op=alloc-hit/impl=driver-1cache", func(b *testing.B) {
 		b.ReportAllocs() // a hit allocates nothing: 0 allocs/op
@@ -169,7 +170,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		spec := workloads.DefaultSpec
 		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 1, 1, 1, 1
 		spec.Mix = workloads.Mix{workloads.OpAlloc: 1}
-		run(b, spec, workloads.Designs()[1], workloads.Options{})
+		run(b, spec, mustDesign("new"), workloads.Options{})
 	})
 	for _, stats := range []string{"on", "off"} {
 		cfg := kern.Config{LockStats: stats == "on"}
@@ -196,7 +197,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		})
 	}
 	for _, stats := range []string{"on", "off"} {
-		for _, d := range workloads.Designs() {
+		for _, d := range catalog.All() {
 			b.Run(fmt.Sprintf("workload=stress-container-churn/design=%s/stats=%s", d.Name, stats), func(b *testing.B) {
 				spec, _ := workloads.Preset("stress-container-churn")
 				run(b, spec, d, workloads.Options{LockStats: stats == "on"})
@@ -210,7 +211,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 // registry is closed when b ends.
 func hitRegistry(b *testing.B) (designs.Registry, *kern.Task, designs.Memcg, designs.Root) {
 	rt := kern.New(kern.Config{})
-	reg, err := workloads.Designs()[1].New(rt, designs.Config{Kworkers: 1})
+	reg, err := mustDesign("new").New(rt, designs.Config{Kworkers: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func newLookup() lookup {
 // make diff compares them too.
 func BenchmarkSimulator(b *testing.B) {
 	for _, cpus := range []int{64, 256, 1024} {
-		for _, d := range workloads.Designs() {
+		for _, d := range catalog.All() {
 			b.Run(fmt.Sprintf("workload=simulate-stress-mixed-%dcpus/design=%s/workers=1x", cpus, d.Name), func(b *testing.B) {
 				var ops int64
 				for b.Loop() {
@@ -316,7 +317,7 @@ func BenchmarkScale(b *testing.B) {
 			runtime.GC()
 			debug.FreeOSMemory()
 			start := time.Now()
-			r, err := workloads.NewRunner(spec, workloads.Designs()[1], workloads.Options{})
+			r, err := workloads.NewRunner(spec, mustDesign("new"), workloads.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -354,4 +355,13 @@ func peakRSS() (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}
+
+// mustDesign returns the design of the list called name.
+func mustDesign(name string) designs.Design {
+	d, err := catalog.Lookup(name)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

@@ -4,26 +4,22 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"memcgbench/designs"
 )
 
 // CalibrateLimit returns the throughput limit, in operations per second, of
 // the calibrate preset on design d with the given workers and memcgs on
 // cpus CPUs, for a critical section of hold: the known answer a measured
-// run is held against.
-//
-// memory.kmem.slabinfo takes the global memcg_slab_mutex in the new design,
-// so at most one read runs at a time: 1/hold. In the old design it takes the
-// memcg's own mutex, so reads of different memcgs run in parallel, bounded by
-// the workers, the memcgs and the CPUs: min(workers, memcgs, cpus)/hold.
-func CalibrateLimit(d string, workers, memcgs, cpus int, hold time.Duration) (float64, error) {
-	per := 1 / hold.Seconds()
-	switch d {
-	case "new":
-		return per, nil
-	case "old":
-		return float64(min(workers, memcgs, cpus)) * per, nil
+// run is held against. Each read holds its lock for hold, and
+// d.SlabinfoReaders of them can hold theirs at once: the new design's
+// global memcg_slab_mutex lets one (1/hold), the old design's per-memcg
+// mutexes min(workers, memcgs, cpus).
+func CalibrateLimit(d designs.Design, workers, memcgs, cpus int, hold time.Duration) (float64, error) {
+	if d.SlabinfoReaders == nil {
+		return 0, fmt.Errorf("calibrate: no known answer for design %q", d.Name)
 	}
-	return 0, fmt.Errorf("calibrate: no known answer for design %q", d)
+	return float64(d.SlabinfoReaders(workers, memcgs, cpus)) / hold.Seconds(), nil
 }
 
 // CPUs returns the CPUs a run can use: GOMAXPROCS, at most the machine's.

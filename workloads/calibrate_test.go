@@ -4,6 +4,9 @@ import (
 	"flag"
 	"testing"
 	"time"
+
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 )
 
 // realCalibration turns on TestCalibrateRealClock. The real clock's answer
@@ -33,11 +36,11 @@ func TestCalibrateRealClock(t *testing.T) {
 	if !*realCalibration {
 		t.Skip("real-clock timing; run with -calibrate on an idle machine")
 	}
-	for _, d := range Designs() {
+	for _, d := range catalog.All() {
 		t.Run(d.Name, func(t *testing.T) {
 			spec, _ := Preset("calibrate")
 			spec.Workers = CPUs()
-			limit, err := CalibrateLimit(d.Name, spec.Workers, spec.Memcgs, CPUs(), CalibrateHold)
+			limit, err := CalibrateLimit(d, spec.Workers, spec.Memcgs, CPUs(), CalibrateHold)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,12 +74,12 @@ func TestCalibrateLimit(t *testing.T) {
 		{"old", 1, 64, 16, 50_000},
 	}
 	for _, tt := range tests {
-		got, err := CalibrateLimit(tt.design, tt.workers, tt.memcgs, tt.cpus, 20*time.Microsecond)
+		got, err := CalibrateLimit(mustDesign(tt.design), tt.workers, tt.memcgs, tt.cpus, 20*time.Microsecond)
 		if err != nil || got < tt.want*0.999999 || got > tt.want*1.000001 {
 			t.Errorf("CalibrateLimit(%s, P=%d, M=%d, C=%d) = %v, %v; want %v", tt.design, tt.workers, tt.memcgs, tt.cpus, got, err, tt.want)
 		}
 	}
-	if _, err := CalibrateLimit("other", 1, 1, 1, time.Microsecond); err == nil {
+	if _, err := CalibrateLimit(designs.Design{Name: "other"}, 1, 1, 1, time.Microsecond); err == nil {
 		t.Error("CalibrateLimit of an unknown design did not fail")
 	}
 }

@@ -11,34 +11,8 @@ import (
 	"time"
 
 	"memcgbench/designs"
-	"memcgbench/designs/new"
-	"memcgbench/designs/old"
 	"memcgbench/kern"
 )
-
-// A Design names a registry implementation and builds it.
-type Design struct {
-	Name string
-	New  func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error)
-}
-
-// Designs returns the two designs, old first.
-func Designs() []Design {
-	return []Design{
-		{"old", func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error) { return old.New(rt, cfg) }},
-		{"new", func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error) { return new.New(rt, cfg) }},
-	}
-}
-
-// DesignByName returns the design with the given name.
-func DesignByName(name string) (Design, error) {
-	for _, d := range Designs() {
-		if d.Name == name {
-			return d, nil
-		}
-	}
-	return Design{}, fmt.Errorf("unknown design %q; valid designs are old, new", name)
-}
 
 // Options are the driver's own settings, apart from the workload.
 type Options struct {
@@ -63,7 +37,7 @@ type Options struct {
 // drive it. Run it once, then Close it.
 type Runner struct {
 	spec   Spec
-	design Design
+	design designs.Design
 	opts   Options
 	rt     *kern.Runtime
 	reg    designs.Registry
@@ -137,7 +111,7 @@ func (r *Runner) root(i uint32) designs.Root   { return r.roots[i].Load() }
 // roots, the memcgs and each memcg's working-set caches. The setup skips the
 // critical-section costs (kern's SkipWork), so it is quick and its costs do
 // not count.
-func NewRunner(spec Spec, d Design, opts Options) (*Runner, error) {
+func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}

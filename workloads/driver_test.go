@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/kern"
 )
 
@@ -25,7 +26,7 @@ var smallCosts = designs.Costs{
 // merged; only declared anomalies.
 func TestEveryPresetRuns(t *testing.T) {
 	for _, name := range PresetNames() {
-		for _, d := range Designs() {
+		for _, d := range catalog.All() {
 			t.Run(name+"/"+d.Name, func(t *testing.T) {
 				spec, _ := Preset(name)
 				spec.Workers = 4
@@ -124,7 +125,7 @@ func checkOpenRoles(t *testing.T, res *Result) {
 func TestRunStopsOnDurationAndCancel(t *testing.T) {
 	spec, _ := Preset("steady")
 	spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 2, 8, 4, 4
-	d := Designs()[1]
+	d := mustDesign("new")
 	r, err := NewRunner(spec, d, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +154,14 @@ func TestRunStopsOnDurationAndCancel(t *testing.T) {
 func TestNewRunnerRejectsBadSpec(t *testing.T) {
 	spec := DefaultSpec
 	spec.Roots = 0
-	if _, err := NewRunner(spec, Designs()[0], Options{}); !errors.Is(err, ErrSpec) {
+	if _, err := NewRunner(spec, mustDesign("old"), Options{}); !errors.Is(err, ErrSpec) {
 		t.Fatalf("NewRunner with Roots = 0: %v, want ErrSpec", err)
 	}
 	// A measured role left with no workers would measure nothing.
 	spec = DefaultSpec
 	spec.Workers = 1
 	spec.Roles = []Role{{Name: "measured", Mix: Mix{OpAlloc: 1}}, {Name: "bg", Workers: 1, Mix: Mix{OpAlloc: 1}}}
-	if _, err := NewRunner(spec, Designs()[0], Options{}); err == nil || !strings.Contains(err.Error(), "Roles[0].Workers = 0") {
+	if _, err := NewRunner(spec, mustDesign("old"), Options{}); err == nil || !strings.Contains(err.Error(), "Roles[0].Workers = 0") {
 		t.Fatalf("NewRunner with an empty measured role: %v", err)
 	}
 }
@@ -191,7 +192,7 @@ func TestMetricsCountWorkDone(t *testing.T) {
 // its drain.
 func TestLifecycles(t *testing.T) {
 	const k, m = 16, 100
-	for _, d := range Designs() {
+	for _, d := range catalog.All() {
 		spec, _ := Preset("lifecycles")
 		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 4, 24, 8, 3
 		spec.LifecycleAllocs = m
@@ -215,7 +216,7 @@ func TestLifecycles(t *testing.T) {
 func TestWorkersCheckTheDeadline(t *testing.T) {
 	spec := DefaultSpec
 	spec.Workers, spec.Mix = 1, Mix{OpAlloc: 1}
-	r, err := NewRunner(spec, Designs()[1], Options{})
+	r, err := NewRunner(spec, mustDesign("new"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

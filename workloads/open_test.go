@@ -92,7 +92,7 @@ func roleNamed(t *testing.T, res *Result, name string) RoleResult {
 func TestOpenLoopQueueing(t *testing.T) {
 	const window = 100 * time.Millisecond
 	v := &kern.Virtual{CPUs: 8}
-	new := Designs()[1]
+	new := mustDesign("new")
 	t.Run("below capacity", func(t *testing.T) {
 		res := mustRun(t, readers(Rate{PerSecond: 10_000, Arrival: Fixed}, window), new, Options{Virtual: v}, 0, window)
 		read := roleNamed(t, res, "read")
@@ -135,7 +135,7 @@ func TestOpenLoopSeeds(t *testing.T) {
 	run := func(seed uint64) RoleResult {
 		s := readers(Rate{PerSecond: 5000, Arrival: Poisson}, window)
 		s.Seed = seed
-		res := mustRun(t, s, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 4}}, 0, window)
+		res := mustRun(t, s, mustDesign("new"), Options{Virtual: &kern.Virtual{CPUs: 4}}, 0, window)
 		return roleNamed(t, res, "read")
 	}
 	a, again, b := run(1), run(1), run(2)
@@ -160,7 +160,7 @@ func TestOpenLoopRealClock(t *testing.T) {
 	const window = 300 * time.Millisecond
 	s := readers(Rate{PerSecond: 100, Arrival: Fixed}, window)
 	s.Costs.SlabinfoPerCache = 10 * time.Microsecond
-	res := mustRun(t, s, Designs()[0], Options{}, 0, window)
+	res := mustRun(t, s, mustDesign("old"), Options{}, 0, window)
 	read := roleNamed(t, res, "read")
 	if read.Arrived < 29 || read.Arrived > 30 || read.Ops+read.Backlog != read.Arrived {
 		t.Errorf("arrived %d, served %d, backlog %d; want 29 or 30 arrivals in 300 ms at 100/s, each served or in the backlog", read.Arrived, read.Ops, read.Backlog)
@@ -173,7 +173,7 @@ func TestOpenLoopRealClock(t *testing.T) {
 // TestOpenLoopNeedsDuration: an open-loop Spec runs for its window.
 func TestOpenLoopNeedsDuration(t *testing.T) {
 	s := readers(Rate{PerSecond: 100, Arrival: Fixed}, time.Second)
-	r, err := NewRunner(s, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 2}})
+	r, err := NewRunner(s, mustDesign("old"), Options{Virtual: &kern.Virtual{CPUs: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}

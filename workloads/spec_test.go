@@ -3,11 +3,12 @@ package workloads
 import (
 	"errors"
 	"math"
-	"memcgbench/designs"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"memcgbench/designs"
 )
 
 func TestParseMix(t *testing.T) {
@@ -185,7 +186,7 @@ func TestMemoryEstimateBoundsTheHeap(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	r, err := NewRunner(spec, Designs()[0], Options{})
+	r, err := NewRunner(spec, mustDesign("old"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/kern"
 )
 
@@ -19,13 +21,13 @@ func TestVirtualCalibrateExact(t *testing.T) {
 		{1, 64, 1}, {4, 64, 2}, {4, 64, 8}, {16, 64, 8}, {128, 64, 64}, {64, 4, 64}, {2, 64, 1024},
 	}
 	for _, tt := range tests {
-		for _, d := range Designs() {
+		for _, d := range catalog.All() {
 			t.Run(fmt.Sprintf("%s/P=%d/M=%d/C=%d", d.Name, tt.workers, tt.memcgs, tt.cpus), func(t *testing.T) {
 				spec, _ := Preset("calibrate")
 				spec.Workers, spec.Memcgs = tt.workers, tt.memcgs
 				const ops = 1280 // divisible by every min(P, M, C) above
 				res := mustRun(t, spec, d, Options{Virtual: &kern.Virtual{CPUs: tt.cpus}}, ops, 0)
-				limit, _ := CalibrateLimit(d.Name, tt.workers, tt.memcgs, tt.cpus, CalibrateHold)
+				limit, _ := CalibrateLimit(d, tt.workers, tt.memcgs, tt.cpus, CalibrateHold)
 				if got := res.OpsPerSec(); math.Abs(got/limit-1) > 1e-9 {
 					t.Errorf("%.3f ops/s, known answer %.3f (ratio %.9f); elapsed %v", got, limit, got/limit, res.Elapsed)
 				}
@@ -40,7 +42,7 @@ func TestVirtualDeterministic(t *testing.T) {
 	run := func() string {
 		spec, _ := Preset("stress-mixed")
 		spec.Workers, spec.Roots, spec.Memcgs, spec.CachesPerMemcg = 12, 30, 16, 8
-		res := mustRun(t, spec, Designs()[0], Options{LockStats: true,
+		res := mustRun(t, spec, mustDesign("old"), Options{LockStats: true,
 			Virtual: &kern.Virtual{CPUs: 8, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}}, 3000, 0)
 		return fmt.Sprint(res.Elapsed, res.Ops, res.PerOp, res.Locks, res.Snapshot.ChildrenCreated)
 	}
@@ -54,7 +56,7 @@ func TestVirtualDeterministic(t *testing.T) {
 func TestVirtualDuration(t *testing.T) {
 	spec, _ := Preset("calibrate")
 	spec.Workers = 2
-	res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 2}}, 0, time.Millisecond)
+	res := mustRun(t, spec, mustDesign("new"), Options{Virtual: &kern.Virtual{CPUs: 2}}, 0, time.Millisecond)
 	// 1 ms at one 20 µs critical section at a time: 50 operations, and the
 	// one in progress at the deadline.
 	if res.Ops < 50 || res.Ops > 51 || res.Elapsed < time.Millisecond || res.Elapsed > time.Millisecond+CalibrateHold {
@@ -67,7 +69,7 @@ func TestVirtualDuration(t *testing.T) {
 func TestVirtualCancel(t *testing.T) {
 	spec, _ := Preset("steady")
 	spec.Workers = 2
-	r, err := NewRunner(spec, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 2}})
+	r, err := NewRunner(spec, mustDesign("old"), Options{Virtual: &kern.Virtual{CPUs: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func TestVirtualBatchKeepsLockFreeThroughput(t *testing.T) {
 	}{{0, 80_000}, {10 * time.Microsecond, 800_000}} {
 		spec, _ := Preset("steady")
 		spec.Workers, spec.OpBatch = 8, tt.batch
-		res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: 4}}, tt.ops, 0)
+		res := mustRun(t, spec, mustDesign("new"), Options{Virtual: &kern.Virtual{CPUs: 4}}, tt.ops, 0)
 		want := 4 / spec.OpCost.Seconds()
 		tol := 1e-9 + float64(tt.batch)/float64(res.Elapsed)
 		if got := res.OpsPerSec(); math.Abs(got/want-1) > tol {
@@ -102,7 +104,7 @@ func TestVirtualBatchKeepsLockFreeThroughput(t *testing.T) {
 
 // mustRun sets spec up on d, runs it for ops operations or dur, closes
 // it, and returns the result, failing the test on any error.
-func mustRun(t *testing.T, spec Spec, d Design, opts Options, ops int64, dur time.Duration) *Result {
+func mustRun(t *testing.T, spec Spec, d designs.Design, opts Options, ops int64, dur time.Duration) *Result {
 	t.Helper()
 	r, err := NewRunner(spec, d, opts)
 	if err != nil {
@@ -126,7 +128,7 @@ func TestVirtualBudgetShared(t *testing.T) {
 			spec, _ := Preset("steady")
 			spec.Mix = Mix{OpAlloc: 1}
 			spec.Workers = p
-			res := mustRun(t, spec, Designs()[1], Options{Virtual: &kern.Virtual{CPUs: p}}, int64(16*p), 0)
+			res := mustRun(t, spec, mustDesign("new"), Options{Virtual: &kern.Virtual{CPUs: p}}, int64(16*p), 0)
 			want := float64(p) / spec.OpCost.Seconds()
 			if got := res.OpsPerSec(); math.Abs(got/want-1) > 1e-9 {
 				t.Errorf("%.0f ops/s, want P/OpCost = %.0f; elapsed %v", got, want, res.Elapsed)
@@ -145,7 +147,7 @@ func TestBackgroundGrain(t *testing.T) {
 		t.Run(fmt.Sprint("grain=", grain), func(t *testing.T) {
 			spec, _ := Preset("stress-slabinfo-scrape")
 			spec.Workers, spec.BackgroundGrain = 6, grain // 2 scrapers, 1 churner, 3 allocators
-			res := mustRun(t, spec, Designs()[0], Options{Virtual: &kern.Virtual{CPUs: 6}}, 100, 0)
+			res := mustRun(t, spec, mustDesign("old"), Options{Virtual: &kern.Virtual{CPUs: 6}}, 100, 0)
 			alloc := res.Roles[2]
 			if alloc.Name != "alloc" || alloc.Workers != 3 {
 				t.Fatalf("role 2 is %+v, want 3 allocators", alloc)

@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	memcgbench run [flags]      run a workload on one design or both
+//	memcgbench run [flags]      run a workload on one design, several or all
 //	memcgbench sweep [flags]    run the registry sweep into results/<label>/bench.txt
 //	memcgbench sensitivity      vary each model constant, into results/<label>/sensitivity.txt
 //	memcgbench rates            sweep the real-rate presets' arrival rates, into results/<label>/rates.txt

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/report"
 	"memcgbench/workloads"
 )
@@ -66,7 +68,7 @@ func (p ratePlan) describe() string {
 // A ratePoint is one run of the plan.
 type ratePoint struct {
 	workload string
-	design   workloads.Design
+	design   designs.Design
 	cpus     int
 	scale    float64
 	seed     uint64
@@ -82,14 +84,14 @@ func (p ratePlan) points() []ratePoint {
 		for _, c := range p.cpus {
 			for _, scale := range p.scales {
 				for seed := 1; seed <= p.seeds; seed++ {
-					for _, d := range workloads.Designs() {
+					for _, d := range catalog.All() {
 						pts = append(pts, ratePoint{w, d, c, scale, uint64(seed), false})
 					}
 				}
 			}
 		}
 		for _, scale := range p.realScales {
-			for _, d := range workloads.Designs() {
+			for _, d := range catalog.All() {
 				pts = append(pts, ratePoint{w, d, runtime.GOMAXPROCS(0), scale, 1, true})
 			}
 		}

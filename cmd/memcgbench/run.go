@@ -19,6 +19,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/internal/outfile"
 	"memcgbench/kern"
 	"memcgbench/workloads"
@@ -65,7 +66,7 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.StringVar(&f.workload, "workload", "steady", "preset: "+strings.Join(workloads.PresetNames(), ", "))
 	fs.StringVar(&f.mix, "mix", "", "custom op mix replacing the preset's, e.g. alloc=90,churn=5,slabinfo=5; keys: alloc, miss, churn, rootchurn, slabinfo, procslabinfo, shrink, charge; weights 0 to 1000000")
-	fs.StringVar(&f.design, "design", "both", "design: old, new or both")
+	fs.StringVar(&f.design, "design", "all", "designs, comma-separated ("+strings.Join(catalog.Names(), ", ")+"), or all")
 	fs.StringVar(&f.cpu, "cpu", "", "comma-separated GOMAXPROCS values, each 1 to 4096 (default: the current GOMAXPROCS); real clock")
 	fs.StringVar(&f.clock, "clock", "real", "clock: real (this machine) or virtual (kern's simulation, -cpus CPUs)")
 	fs.StringVar(&f.vcpus, "cpus", "1,2,4,8,16,32,64,128,256,512,1024", fmt.Sprintf("comma-separated virtual CPU counts, each 1 to %d; virtual clock", kern.MaxVirtualCPUs))
@@ -308,15 +309,12 @@ func (f *runFlags) mutexKind() (kern.MutexKind, error) {
 	return 0, usagef("-mutex %q: valid mutex models are kernel, go-handoff", f.mutex)
 }
 
-func (f *runFlags) designs() ([]workloads.Design, error) {
-	if f.design == "both" {
-		return workloads.Designs(), nil
-	}
-	d, err := workloads.DesignByName(f.design)
+func (f *runFlags) designs() ([]designs.Design, error) {
+	ds, err := catalog.Parse(f.design)
 	if err != nil {
-		return nil, usagef("-design %q: valid designs are old, new, both", f.design)
+		return nil, usagef("-design %q: %v; give one or more of %s, comma-separated, or all", f.design, err, strings.Join(catalog.Names(), ", "))
 	}
-	return []workloads.Design{d}, nil
+	return ds, nil
 }
 
 // availableMemory returns the memory the kernel says a new process can
@@ -436,7 +434,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 // runAll runs every design and CPU count -count times, writing each result
 // to out as it comes, and returns how many it wrote and whether the last
 // was cut short by ctx.
-func (f *runFlags) runAll(ctx context.Context, out io.Writer, spec workloads.Spec, ds []workloads.Design, cpus []int,
+func (f *runFlags) runAll(ctx context.Context, out io.Writer, spec workloads.Spec, ds []designs.Design, cpus []int,
 	kind kern.MutexKind, stderr io.Writer) (n int, partial bool, err error) {
 	w := benchfmt.NewWriter(out)
 	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true},
@@ -483,7 +481,7 @@ func (f *runFlags) runAll(ctx context.Context, out io.Writer, spec workloads.Spe
 
 // runOnce sets up and runs spec on d, printing progress to stderr once the
 // run has lasted two seconds.
-func runOnce(ctx context.Context, spec workloads.Spec, d workloads.Design, opts workloads.Options, stderr io.Writer) (*workloads.Result, error) {
+func runOnce(ctx context.Context, spec workloads.Spec, d designs.Design, opts workloads.Options, stderr io.Writer) (*workloads.Result, error) {
 	opts.Progress = func(elapsed time.Duration, ops int64) {
 		if elapsed >= 2*time.Second {
 			fmt.Fprintf(stderr, "memcgbench: %s %s GOMAXPROCS=%d: %.0fs, %.0f ops/s\n",
@@ -514,7 +512,7 @@ func writeMutexProfile(path string) error {
 // and the workload's parameters. They are the same for every result of the
 // file (benchstat splits tables where config lines differ); each result's own
 // design and GOMAXPROCS are in its name, /design=D and the -N suffix.
-func baseConfig(s workloads.Spec, ds []workloads.Design, cpus []int) []benchfmt.Config {
+func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Config {
 	host, _ := os.Hostname()
 	var names, procs []string
 	for _, d := range ds {

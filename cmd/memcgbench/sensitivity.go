@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/internal/outfile"
 	"memcgbench/report"
 	"memcgbench/workloads"
@@ -70,7 +72,7 @@ const quickSensitivityCPUs = 8
 type sensitivityPoint struct {
 	workload, constant string
 	factor             float64
-	design             workloads.Design
+	design             designs.Design
 	seed               uint64
 }
 
@@ -82,7 +84,7 @@ func (p sensitivityPlan) points() []sensitivityPoint {
 		}
 		add := func(constant string, factor float64) {
 			for seed := 1; seed <= p.seeds; seed++ {
-				for _, d := range workloads.Designs() {
+				for _, d := range catalog.All() {
 					pts = append(pts, sensitivityPoint{w, constant, factor, d, uint64(seed)})
 				}
 			}

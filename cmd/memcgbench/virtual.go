@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
 	"memcgbench/kern"
 	"memcgbench/workloads"
 )
@@ -88,7 +90,7 @@ const oversubscribed = 4
 // A virtualPoint is one run of the virtual sweep.
 type virtualPoint struct {
 	workload string
-	design   workloads.Design
+	design   designs.Design
 	cpus     int
 	over     int // workers per CPU
 	seed     uint64
@@ -103,14 +105,14 @@ func (p virtualPlan) points() []virtualPoint {
 				continue
 			}
 			for seed := 1; seed <= p.seeds; seed++ {
-				for _, d := range workloads.Designs() {
+				for _, d := range catalog.All() {
 					pts = append(pts, virtualPoint{w, d, c, 1, uint64(seed)})
 				}
 			}
 		}
 		for _, c := range p.overCPUs {
 			for seed := 1; seed <= p.seeds; seed++ {
-				for _, d := range workloads.Designs() {
+				for _, d := range catalog.All() {
 					pts = append(pts, virtualPoint{w, d, c, p.over, uint64(seed)})
 				}
 			}
@@ -149,7 +151,7 @@ func runVirtualSweep(ctx context.Context, p virtualPlan, header []benchfmt.Confi
 		r.Name = benchfmt.Name(fmt.Sprintf("Registry/workload=%s/design=%s/workers=%dx/clock=virtual-%d",
 			res.Spec.Name, res.Design, pts[i].over, res.CPUs))
 		if res.Spec.Name == "calibrate" {
-			limit, err := workloads.CalibrateLimit(res.Design, res.Workers, res.Spec.Memcgs, res.CPUs, workloads.CalibrateHold)
+			limit, err := workloads.CalibrateLimit(pts[i].design, res.Workers, res.Spec.Memcgs, res.CPUs, workloads.CalibrateHold)
 			if err != nil {
 				return err
 			}

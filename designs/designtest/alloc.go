@@ -9,7 +9,7 @@ import (
 
 // testAllocHit checks that an allocation served by an existing child takes
 // the lock-free path: it allocates nothing and takes no lock.
-func testAllocHit(t *testing.T, d Design) {
+func testAllocHit(t *testing.T, d designs.Design) {
 	e := newEnv(t, d, 0, nil)
 	r, m := e.root("kmalloc-128"), e.memcg()
 	e.child(m, r)
@@ -30,7 +30,7 @@ func testAllocHit(t *testing.T, d Design) {
 // BenchmarkAllocHit measures one allocation served by an existing child:
 // handle checks, the lock-free array lookup, nothing else. Run it with
 // -benchmem to see 0 allocs/op.
-func BenchmarkAllocHit(b *testing.B, d Design) {
+func BenchmarkAllocHit(b *testing.B, d designs.Design) {
 	rt := kern.New(kern.Config{})
 	reg, err := d.New(rt, designs.Config{Kworkers: 0})
 	if err != nil {

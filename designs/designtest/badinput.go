@@ -92,7 +92,7 @@ type fixture struct {
 
 // newBadInputFixture returns a registry of d holding the fixture's
 // handles, and the fixture.
-func newBadInputFixture(t *testing.T, d Design) (*env, *fixture) {
+func newBadInputFixture(t *testing.T, d designs.Design) (*env, *fixture) {
 	e := newEnv(t, d, 0, nil)
 	other := newEnv(t, d, 0, nil)
 	f := &fixture{
@@ -114,7 +114,7 @@ func newBadInputFixture(t *testing.T, d Design) (*env, *fixture) {
 	return e, f
 }
 
-func testBadInput(t *testing.T, d Design) {
+func testBadInput(t *testing.T, d designs.Design) {
 	for _, tc := range badInputCases {
 		t.Run(tc.name, func(t *testing.T) {
 			e, f := newBadInputFixture(t, d)

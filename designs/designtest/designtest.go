@@ -1,7 +1,7 @@
 // Package designtest is the conformance suite every memcgbench design must
 // pass, in the manner of testing/fstest: a design's own test calls
 //
-//	designtest.Run(t, designtest.Design{Name: "old", New: ...})
+//	designtest.Run(t, old.Design)
 //
 // and gets, as subtests:
 //
@@ -34,22 +34,6 @@ import (
 	"memcgbench/kern"
 )
 
-// A Design is an implementation under test.
-type Design struct {
-	Name string
-	// New returns an empty registry on rt.
-	New func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error)
-	// DeferredDestroy says that OfflineMemcg only queues destroy work, which
-	// decides on a cache's pages when it runs (the old design); otherwise
-	// offline decides and destroys at once. The reference model follows it.
-	DeferredDestroy bool
-	// GraceHolders are the lock classes a memcg's offline holds across the
-	// rcu_barrier() of destroying a SLAB_DESTROY_BY_RCU cache, sorted: the
-	// kernel drops slab_mutex before it, but not the locks its caller
-	// holds.
-	GraceHolders []string
-}
-
 // testCosts keeps the critical sections short, so the suite is fast, but
 // not zero, so the work paths run. They are test values, not the model's
 // (workloads.Constants sources those); only their being short and nonzero
@@ -71,7 +55,7 @@ var testCosts = designs.Costs{
 const testRCUShare = 0.5
 
 // Run runs the whole conformance suite on d.
-func Run(t *testing.T, d Design) {
+func Run(t *testing.T, d designs.Design) {
 	t.Run("Semantics", func(t *testing.T) { testSemantics(t, d) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, d) })
 	t.Run("Stress", func(t *testing.T) { testStress(t, d) })
@@ -84,7 +68,7 @@ func Run(t *testing.T, d Design) {
 // env is one registry under test with its runtime and a task to drive it.
 type env struct {
 	t    testing.TB
-	d    Design
+	d    designs.Design
 	rt   *kern.Runtime
 	reg  designs.Registry
 	task *kern.Task
@@ -93,7 +77,7 @@ type env struct {
 // newEnv builds a registry with lock-order checking and lock statistics on;
 // hook may be nil. It registers cleanup that closes the registry and fails
 // the test on any lock-order violation.
-func newEnv(t testing.TB, d Design, kworkers int, hook func(*kern.Task, kern.Event)) *env {
+func newEnv(t testing.TB, d designs.Design, kworkers int, hook func(*kern.Task, kern.Event)) *env {
 	t.Helper()
 	rt := kern.New(kern.Config{LockStats: true, CheckOrder: true, Hook: hook})
 	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: kworkers, RCUShare: testRCUShare, CPUs: 4})

@@ -58,7 +58,7 @@ var fuzzSeeds = [][]byte{
 // so the run is deterministic) and to a sequential reference model. Every
 // result must agree, and after every Quiesce the whole inventory and the
 // counters must agree too.
-func Fuzz(f *testing.F, d Design) {
+func Fuzz(f *testing.F, d designs.Design) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
@@ -67,7 +67,7 @@ func Fuzz(f *testing.F, d Design) {
 	})
 }
 
-func runFuzzInput(t *testing.T, d Design, data []byte) {
+func runFuzzInput(t *testing.T, d designs.Design, data []byte) {
 	e := newEnv(t, d, 0, nil)
 	model := newRefModel(d.DeferredDestroy)
 	var roots []designs.Root

@@ -97,7 +97,7 @@ func (a *actor) resume() { a.resumes <- struct{}{} }
 
 // raceSetup returns a scheduled registry (deferred work runs only in
 // Quiesce) holding root R and memcg M with M's child of R.
-func raceSetup(t *testing.T, d Design) (*env, *schedule, designs.Root, designs.Memcg) {
+func raceSetup(t *testing.T, d designs.Design) (*env, *schedule, designs.Root, designs.Memcg) {
 	s := &schedule{t: t, actors: map[*kern.Task]*actor{}}
 	e := newEnv(t, d, 0, s.hook)
 	r, m := e.root("R"), e.memcg()
@@ -174,7 +174,7 @@ var raceCases = []struct {
 	},
 }
 
-func testRace(t *testing.T, d Design) {
+func testRace(t *testing.T, d designs.Design) {
 	for _, tc := range raceCases {
 		t.Run(tc.name, func(t *testing.T) {
 			e, s, r, m := raceSetup(t, d)

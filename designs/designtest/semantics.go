@@ -2,6 +2,8 @@ package designtest
 
 import (
 	"testing"
+
+	"memcgbench/designs"
 )
 
 // semanticCases are sequential scenarios with known outcomes. Each runs on a
@@ -174,7 +176,7 @@ var semanticCases = []struct {
 	}},
 }
 
-func testSemantics(t *testing.T, d Design) {
+func testSemantics(t *testing.T, d designs.Design) {
 	for _, tc := range semanticCases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, d, 0, nil)

@@ -127,7 +127,7 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 	return nil
 }
 
-func testStress(t *testing.T, d Design) {
+func testStress(t *testing.T, d designs.Design) {
 	e := newEnv(t, d, 2, nil)
 	p := &pool{}
 	for i := range 6 {

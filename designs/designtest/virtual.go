@@ -14,7 +14,7 @@ import (
 // CPUs, 2 kworkers, lock-order checking on), checks the invariants, and
 // runs it all again: the design code, unchanged, must give the same virtual
 // times and counters both times.
-func testVirtual(t *testing.T, d Design) {
+func testVirtual(t *testing.T, d designs.Design) {
 	first := virtualStress(t, d)
 	if again := virtualStress(t, d); again != first {
 		t.Errorf("two virtual runs differ:\n%s\n%s", first, again)
@@ -22,7 +22,7 @@ func testVirtual(t *testing.T, d Design) {
 	t.Log(first)
 }
 
-func virtualStress(t *testing.T, d Design) string {
+func virtualStress(t *testing.T, d designs.Design) string {
 	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true,
 		Virtual: &kern.Virtual{CPUs: 3, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}})
 	costs := testCosts
@@ -84,7 +84,7 @@ func virtualStress(t *testing.T, d Design) string {
 // on the virtual clock, and checks which lock classes were held across the
 // destroy's rcu_barrier() (a 1 ms grace period, far longer than every other
 // cost): exactly the design's GraceHolders.
-func testGracePeriod(t *testing.T, d Design) {
+func testGracePeriod(t *testing.T, d designs.Design) {
 	const grace = time.Millisecond
 	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Virtual: &kern.Virtual{CPUs: 2}})
 	costs := testCosts

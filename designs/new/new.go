@@ -26,6 +26,20 @@ import (
 	"memcgbench/kern"
 )
 
+// Design is this design as the list of designs (designs/catalog) holds it.
+var Design = designs.Design{
+	Name:    "new",
+	Kernel:  "v3.16 (bd67314586)",
+	Summary: "one global memcg_slab_mutex; offline shrinks and destroys its caches synchronously under it",
+	New:     designs.Constructor(New),
+	// memory.kmem.slabinfo of every memcg takes the global
+	// memcg_slab_mutex: one read at a time.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
+	// Offline holds cgroup_mutex and memcg_slab_mutex across the
+	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.
+	GraceHolders: []string{"cgroup_mutex", "memcg_slab_mutex"},
+}
+
 // memcgSlabClass is the class of the global memcg_slab_mutex.
 var memcgSlabClass = kern.NewClass("memcg_slab_mutex")
 

@@ -25,6 +25,19 @@ import (
 	"memcgbench/kern"
 )
 
+// Design is this design as the list of designs (designs/catalog) holds it.
+var Design = designs.Design{
+	Name:    "old",
+	Kernel:  "v3.15 (c67a8a685a6e, the parent of bd67314586)",
+	Summary: "per-memcg slab_caches_mutex; offline defers each cache's destroy to a work item",
+	New:     designs.Constructor(New),
+	// memory.kmem.slabinfo of a memcg takes that memcg's own mutex: reads
+	// of different memcgs run in parallel, as many as there are readers,
+	// memcgs and CPUs.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return min(workers, memcgs, cpus) },
+	DeferredDestroy: true,
+}
+
 // slabCachesClass is the class of every memcg's slab_caches_mutex.
 var slabCachesClass = kern.NewClass("memcg::slab_caches_mutex")
 

@@ -3,27 +3,13 @@ package old_test
 import (
 	"testing"
 
-	"memcgbench/designs"
 	"memcgbench/designs/designtest"
 	"memcgbench/designs/old"
-	"memcgbench/kern"
 )
 
-var design = designtest.Design{
-	Name: "old",
-	New: func(rt *kern.Runtime, cfg designs.Config) (designs.Registry, error) {
-		r, err := old.New(rt, cfg)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
-	},
-	DeferredDestroy: true,
-	GraceHolders:    nil,
-}
+// The conformance suite runs over every design of designs/catalog
+// (catalog_test.go); the fuzz target and the benchmark are per design.
 
-func TestConformance(t *testing.T) { designtest.Run(t, design) }
+func BenchmarkAllocHit(b *testing.B) { designtest.BenchmarkAllocHit(b, old.Design) }
 
-func BenchmarkAllocHit(b *testing.B) { designtest.BenchmarkAllocHit(b, design) }
-
-func FuzzRegistry(f *testing.F) { designtest.Fuzz(f, design) }
+func FuzzRegistry(f *testing.F) { designtest.Fuzz(f, old.Design) }

@@ -1,0 +1,85 @@
+package catalog_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"memcgbench/designs/catalog"
+	"memcgbench/designs/designtest"
+)
+
+// TestConformance runs the conformance suite over every design in the
+// list: a design added to it is checked with no test of its own.
+func TestConformance(t *testing.T) {
+	for _, d := range catalog.All() {
+		t.Run(d.Name, func(t *testing.T) { designtest.Run(t, d) })
+	}
+}
+
+// TestDesignsAreComplete: every design in the list has what its consumers
+// read, under a name of its own that its registries report.
+func TestDesignsAreComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, d := range catalog.All() {
+		if d.Name == "" || strings.ContainsAny(d.Name, ", \t") || d.Name == "all" {
+			t.Errorf("design name %q: want one word, not \"all\"", d.Name)
+		}
+		if seen[d.Name] {
+			t.Errorf("design %q listed twice", d.Name)
+		}
+		seen[d.Name] = true
+		if d.Kernel == "" || d.Summary == "" || d.New == nil || d.SlabinfoReaders == nil {
+			t.Errorf("design %q lacks its kernel, summary, constructor or known slabinfo answer", d.Name)
+		}
+		if !slices.IsSorted(d.GraceHolders) {
+			t.Errorf("design %q: GraceHolders %q not sorted", d.Name, d.GraceHolders)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, tt := range []struct {
+		list string
+		want []string
+		err  string
+	}{
+		{"all", catalog.Names(), ""},
+		{"old", []string{"old"}, ""},
+		{"new,old", []string{"new", "old"}, ""},
+		{" new , old ", []string{"new", "old"}, ""},
+		{"old,old", nil, `design "old" given twice`},
+		{"nosuch", nil, `unknown design "nosuch": the designs are old, new`},
+		{"", nil, `unknown design ""`},
+		{"old,", nil, `unknown design ""`},
+	} {
+		ds, err := catalog.Parse(tt.list)
+		var got []string
+		for _, d := range ds {
+			got = append(got, d.Name)
+		}
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("Parse(%q) error %v, want one saying %q", tt.list, err, tt.err)
+		case tt.err == "" && (err != nil || !slices.Equal(got, tt.want)):
+			t.Errorf("Parse(%q) = %q, %v; want %q", tt.list, got, err, tt.want)
+		}
+	}
+	if _, err := catalog.Lookup("nosuch"); !errors.Is(err, catalog.ErrUnknown) {
+		t.Errorf("Lookup of an unknown name: %v, want ErrUnknown", err)
+	}
+}
+
+func ExampleLookup() {
+	d, err := catalog.Lookup("new")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d.Name, "models", d.Kernel)
+	fmt.Println("slabinfo readers at once, 8 readers of 8 memcgs on 4 CPUs:", d.SlabinfoReaders(8, 8, 4))
+	// Output:
+	// new models v3.16 (bd67314586)
+	// slabinfo readers at once, 8 readers of 8 memcgs on 4 CPUs: 1
+}

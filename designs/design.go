@@ -1,0 +1,48 @@
+package designs
+
+import "memcgbench/kern"
+
+// A Design is one kernel state of the registry as every consumer sees it:
+// its name, what it models, how to build it, and what the conformance suite
+// and the known-answer workloads must know of it. Each design package
+// exports one (old.Design, new.Design); package designs/catalog lists them.
+type Design struct {
+	// Name is how the CLI, the results and the report call it: short,
+	// one word, e.g. "old".
+	Name string
+	// Kernel is the kernel state it models, e.g. "v3.15" or "v3.16,
+	// bd67314586".
+	Kernel string
+	// Summary says in one line how it synchronizes.
+	Summary string
+	// New returns an empty registry on rt.
+	New func(rt *kern.Runtime, cfg Config) (Registry, error)
+	// SlabinfoReaders is how many memory.kmem.slabinfo reads can hold
+	// their lock at once with workers readers of memcgs memcgs (each
+	// reader its own memcg) on cpus CPUs: the calibrate workload's known
+	// answer is that many reads per critical section.
+	SlabinfoReaders func(workers, memcgs, cpus int) int
+	// DeferredDestroy says that OfflineMemcg only queues destroy work,
+	// which decides on a cache's pages when it runs; otherwise offline
+	// decides and destroys at once. The conformance suite's reference model
+	// follows it.
+	DeferredDestroy bool
+	// GraceHolders are the lock classes a memcg's offline holds across the
+	// rcu_barrier() of destroying a SLAB_DESTROY_BY_RCU cache, sorted: the
+	// kernel drops slab_mutex before it, but not the locks its caller
+	// holds. The conformance suite checks exactly these.
+	GraceHolders []string
+}
+
+// Constructor adapts a design package's New, which returns its own
+// registry type, to Design.New; on an error it returns a nil Registry, not
+// a nil pointer inside a non-nil interface.
+func Constructor[R Registry](newRegistry func(*kern.Runtime, Config) (R, error)) func(*kern.Runtime, Config) (Registry, error) {
+	return func(rt *kern.Runtime, cfg Config) (Registry, error) {
+		r, err := newRegistry(rt, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
