@@ -55,14 +55,12 @@ var _ designs.Registry = (*Registry)(nil)
 // New returns an empty registry running on rt. It declares the design's lock
 // order to rt and fails with designs.ErrBadConfig if cfg is out of range.
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
-	core, err := slab.NewCore(rt, cfg)
+	r := &Registry{memcgSlab: kern.NewMutex(memcgSlabClass)}
+	core, err := slab.NewCore(rt, cfg, paths{r})
 	if err != nil {
 		return nil, fmt.Errorf("new: %w", err)
 	}
-	r := &Registry{Core: core, memcgSlab: kern.NewMutex(memcgSlabClass)}
-	core.CreateChild = r.createChild
-	core.ListLock = r.listLock
-	core.Offline = r.offline
+	r.Core = core
 	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass)
 	return r, nil
 }
@@ -170,3 +168,13 @@ func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 // memcgs serialize with each other and with every create, shrink-on-offline
 // and destroy.
 func (r *Registry) listLock(*slab.Memcg) *kern.Mutex { return r.memcgSlab }
+
+// paths are this design's versions of the paths bd67314586 changed
+// (slab.Paths).
+type paths struct{ r *Registry }
+
+func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	p.r.createChild(t, m, root)
+}
+func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+func (p paths) ListLock(m *slab.Memcg) *kern.Mutex        { return p.r.listLock(m) }

@@ -51,14 +51,12 @@ var _ designs.Registry = (*Registry)(nil)
 // New returns an empty registry running on rt. It declares the design's lock
 // order to rt and fails with designs.ErrBadConfig if cfg is out of range.
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
-	core, err := slab.NewCore(rt, cfg)
+	r := &Registry{}
+	core, err := slab.NewCore(rt, cfg, paths{r})
 	if err != nil {
 		return nil, fmt.Errorf("old: %w", err)
 	}
-	r := &Registry{Core: core}
-	core.CreateChild = r.createChild
-	core.ListLock = listLock
-	core.Offline = r.offline
+	r.Core = core
 	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass)
 	return r, nil
 }
@@ -199,3 +197,13 @@ func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 // listLock returns the lock of m's cache list: m's own slab_caches_mutex.
 // Slabinfo (memory.kmem.slabinfo) and Inventory walk the list under it.
 func listLock(m *slab.Memcg) *kern.Mutex { return m.Mutex }
+
+// paths are this design's versions of the paths bd67314586 changed
+// (slab.Paths).
+type paths struct{ r *Registry }
+
+func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	p.r.createChild(t, m, root)
+}
+func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+func (p paths) ListLock(m *slab.Memcg) *kern.Mutex        { return listLock(m) }

@@ -1,6 +1,7 @@
 package slab
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -58,13 +59,8 @@ type Core struct {
 	// locks, which include SlabMutex, so CreateRoot reads it under SlabMutex.
 	ArraySize int
 
-	// CreateChild is the design's create worker (path D's deferred half).
-	CreateChild func(t *kern.Task, m *Memcg, root *Cache)
-	// Offline is the design's css_offline walk of m's caches (path E),
-	// run with cgroup_mutex and m's list lock held (BeginOffline).
-	Offline func(t *kern.Task, m *Memcg)
-	// ListLock returns the design's lock guarding m's cache list.
-	ListLock func(m *Memcg) *kern.Mutex
+	// paths are the design's own versions of the paths that changed.
+	paths Paths
 
 	names map[string]*Cache // live roots by name, under SlabMutex
 
@@ -78,10 +74,29 @@ type Core struct {
 	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
 }
 
-// NewCore validates cfg and returns a Core whose work runs on rt.
-func NewCore(rt *kern.Runtime, cfg designs.Config) (*Core, error) {
+// Paths are the kernel paths a design writes its own way, the seams of
+// the Core: NewCore takes them, so a design that lacks one does not
+// compile. A design implements them on a type of its own, so that they stay
+// out of its registry's method set.
+type Paths interface {
+	// CreateChild is the design's create worker (path D's deferred
+	// half).
+	CreateChild(t *kern.Task, m *Memcg, root *Cache)
+	// OfflineCaches is the design's css_offline walk of m's caches (path
+	// E), run with cgroup_mutex and m's list lock held.
+	OfflineCaches(t *kern.Task, m *Memcg)
+	// ListLock returns the design's lock guarding m's cache list.
+	ListLock(m *Memcg) *kern.Mutex
+}
+
+// NewCore validates cfg and returns a Core whose work runs on rt, with the
+// design's paths.
+func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if paths == nil {
+		return nil, errors.New("slab: NewCore without the design's paths")
 	}
 	destroyers := min(cfg.Kworkers, 1) // 0 keeps a manual workqueue
 	return &Core{
@@ -98,6 +113,7 @@ func NewCore(rt *kern.Runtime, cfg designs.Config) (*Core, error) {
 		ArraySize:     MinArraySize,
 		names:         make(map[string]*Cache),
 		owner:         new(kmem.Owner),
+		paths:         paths,
 	}, nil
 }
 
@@ -326,7 +342,7 @@ func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
 // the item back.
 func (w *createWork) run(t *kern.Task) {
 	c, memcg, root := w.c, w.memcg, w.root
-	c.CreateChild(t, memcg, root)
+	c.paths.CreateChild(t, memcg, root)
 	memcg.CreatesMu.Lock()
 	w.refs--
 	done := w.refs == 0
@@ -466,12 +482,13 @@ func (c *Core) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 }
 
 // offline runs css_offline for m: it takes cgroup_mutex, then the lock of
-// m's list (ListLock), and marks m offline, so no new child joins the list;
-// the design walks the list (Offline); then m is freed if no cache is left.
+// m's list (Paths.ListLock), and marks m offline, so no new child joins the list;
+// the design walks the list (Paths.OfflineCaches); then m is freed if no
+// cache is left.
 func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	t.Lock(c.CgroupMutex)
 	defer t.Unlock(c.CgroupMutex)
-	mu := c.ListLock(m)
+	mu := c.paths.ListLock(m)
 	t.Lock(mu)
 	defer t.Unlock(mu)
 	if m.SetOffline() {
@@ -482,7 +499,7 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	for _, cache := range m.Caches() {
 		cache.OfflineAt = now
 	}
-	c.Offline(t, m)
+	c.paths.OfflineCaches(t, m)
 	t.Point("offline:walked")
 	c.MaybeFree(t, m)
 	return nil
@@ -642,14 +659,14 @@ func (c *Core) Close() {
 	c.WQ.Close()
 }
 
-// Slabinfo is path H: under the lock of m's list (ListLock), print each
+// Slabinfo is path H: under the lock of m's list (Paths.ListLock), print each
 // cache's line.
 func (c *Core) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 	m, err := c.Memcg(mh)
 	if err != nil {
 		return 0, fmt.Errorf("slabinfo: %w", err)
 	}
-	mu := c.ListLock(m)
+	mu := c.paths.ListLock(m)
 	t.Lock(mu)
 	defer t.Unlock(mu)
 	for range m.NumCaches() {
@@ -721,7 +738,7 @@ func (c *Core) Snapshot() designs.Snapshot {
 func (c *Core) Inventory(t *kern.Task) designs.Inventory {
 	inv := c.slabInventory(t)
 	for _, m := range c.IDs.Memcgs(t) {
-		mu := c.ListLock(m)
+		mu := c.paths.ListLock(m)
 		t.Lock(mu)
 		mi := designs.MemcgInfo{ID: m.ID(), Online: !m.IsOffline()}
 		for _, cache := range m.Caches() {

@@ -3,6 +3,7 @@ package slab
 import (
 	"testing"
 
+	"memcgbench/designs"
 	"memcgbench/designs/internal/kmem"
 	"memcgbench/kern"
 )
@@ -120,5 +121,13 @@ func TestRCUShareSpreadsEvenly(t *testing.T) {
 		if got, all := count(flags[10:50]), count(flags); got != tt.of40 || all != tt.all {
 			t.Errorf("share %v: %d of roots 10-49 and %d of 100 flagged, want %d and %d", tt.share, got, all, tt.of40, tt.all)
 		}
+	}
+}
+
+// TestNewCoreNeedsPaths: a Core without the design's paths is refused at
+// construction, not found nil at the first offline.
+func TestNewCoreNeedsPaths(t *testing.T) {
+	if _, err := NewCore(kern.New(kern.Config{}), designs.Config{}, nil); err == nil {
+		t.Error("NewCore without paths succeeded")
 	}
 }
