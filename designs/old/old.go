@@ -19,6 +19,7 @@ package old
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"memcgbench/designs"
 	"memcgbench/designs/internal/slab"
@@ -44,6 +45,9 @@ var slabCachesClass = kern.NewClass("memcg::slab_caches_mutex")
 // Registry is the registry before bd67314586. Create it with New.
 type Registry struct {
 	*slab.Core
+	// The destroy work's counters: queued in all, queued and not yet
+	// started or cancelled, and the most that ever were.
+	destroyQueued, destroyBacklog, backlogMax atomic.Int64
 }
 
 var _ designs.Registry = (*Registry)(nil)
@@ -94,14 +98,32 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // destroy work. Nothing is destroyed before the kworkers run it.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	for _, c := range m.Caches() {
-		r.QueueDestroy(t, c)
+		r.queueDestroy(t, c)
 	}
+}
+
+// queueDestroy queues c's destroy work (schedule_work of its
+// memcg_params->destroy), counted unless it was pending already.
+func (r *Registry) queueDestroy(t *kern.Task, c *slab.Cache) {
+	if r.WQ.Queue(t, &c.DestroyWork) {
+		r.destroyQueued.Add(1)
+		slab.StoreMax(&r.backlogMax, r.destroyBacklog.Add(1))
+	}
+}
+
+// Snapshot is the core's counters with the destroy work's.
+func (r *Registry) Snapshot() designs.Snapshot {
+	s := r.Core.Snapshot()
+	s.DestroyQueued = r.destroyQueued.Load()
+	s.DestroyBacklog = int(r.destroyBacklog.Load())
+	s.DestroyBacklogMax = int(r.backlogMax.Load())
+	return s
 }
 
 // destroyWork is kmem_cache_destroy_work_func, run by a kworker holding no
 // memcg lock: shrink the cache, and destroy it if it holds no pages.
 func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
-	r.DestroyDequeued()
+	r.destroyBacklog.Add(-1)
 	t.Point("destroy-work:start")
 	if c.Destroyed() {
 		// The kernel runs this on freed memory: root destroy freed the
@@ -154,7 +176,7 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	t.Lock(r.ActivateMutex)
 	for _, c := range slab.Children(root) {
 		if r.WQ.Cancel(t, &c.DestroyWork) {
-			r.DestroyDequeued()
+			r.destroyBacklog.Add(-1)
 		}
 		t.Point("root-destroy:child")
 		r.destroyChild(t, c)

@@ -68,7 +68,6 @@ type Core struct {
 	memcgs, onlineMemcgs                       atomic.Int64
 	childrenCreated, childrenDestroyed         atomic.Int64
 	createQueued, createSkipped, createDropped atomic.Int64
-	destroyQueued, destroyBacklog, backlogMax  atomic.Int64
 	deadCaches, deadLifetime, deadLifetimeMax  atomic.Int64
 	removed, offlineLatency, offlineMax        atomic.Int64
 	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
@@ -430,12 +429,12 @@ func (c *Core) ReleaseChild(t *kern.Task, child *Cache) {
 		life := t.Now() - child.OfflineAt
 		c.deadCaches.Add(1)
 		c.deadLifetime.Add(life)
-		storeMax(&c.deadLifetimeMax, life)
+		StoreMax(&c.deadLifetimeMax, life)
 	}
 }
 
-// storeMax raises m to v if v is larger.
-func storeMax(m *atomic.Int64, v int64) {
+// StoreMax raises m to v if v is larger.
+func StoreMax(m *atomic.Int64, v int64) {
 	for {
 		old := m.Load()
 		if v <= old || m.CompareAndSwap(old, v) {
@@ -545,7 +544,7 @@ func (w *offlineWork) run(t *kern.Task) {
 	lat := t.Now() - w.since
 	w.c.removed.Add(1)
 	w.c.offlineLatency.Add(lat)
-	storeMax(&w.c.offlineMax, lat)
+	StoreMax(&w.c.offlineMax, lat)
 }
 
 // GrowAll is path B: if id does not fit the arrays, grow every root's array
@@ -675,21 +674,6 @@ func (c *Core) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 	return m.NumCaches(), nil
 }
 
-// QueueDestroy queues child's destroy work (old design). It reports whether
-// the work was not already pending.
-func (c *Core) QueueDestroy(t *kern.Task, child *Cache) bool {
-	if !c.WQ.Queue(t, &child.DestroyWork) {
-		return false
-	}
-	c.destroyQueued.Add(1)
-	storeMax(&c.backlogMax, c.destroyBacklog.Add(1))
-	return true
-}
-
-// DestroyDequeued counts destroy work that left the queue: started by a
-// kworker or cancelled.
-func (c *Core) DestroyDequeued() { c.destroyBacklog.Add(-1) }
-
 // Anomaly counts one occurrence of flaw f.
 func (c *Core) Anomaly(f designs.Flaw) {
 	for i, g := range designs.AllFlaws {
@@ -714,9 +698,6 @@ func (c *Core) Snapshot() designs.Snapshot {
 		CreateQueued:      c.createQueued.Load(),
 		CreateSkipped:     c.createSkipped.Load(),
 		CreateDropped:     c.createDropped.Load(),
-		DestroyQueued:     c.destroyQueued.Load(),
-		DestroyBacklog:    int(c.destroyBacklog.Load()),
-		DestroyBacklogMax: int(c.backlogMax.Load()),
 		Removed:           c.removed.Load(),
 		OfflineLatency:    time.Duration(c.offlineLatency.Load()),
 		OfflineLatencyMax: time.Duration(c.offlineMax.Load()),
