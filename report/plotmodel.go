@@ -108,7 +108,20 @@ func (m *Model) Charts(machine string) []Chart {
 					series[i].Color = 2
 				}
 			}
-			add(Chart{Name: w + "-scaling", Title: title("throughput to 1024 CPUs, measured, virtual and USL fits"),
+			top := 0.0
+			for _, s := range virt {
+				for _, p := range s.Points {
+					top = math.Max(top, p.X)
+				}
+			}
+			what := []string{"simulated"}
+			if slices.ContainsFunc(series, func(s Series) bool { return strings.HasSuffix(s.Label, ", measured") }) {
+				what = []string{"measured", "simulated"}
+			}
+			if slices.ContainsFunc(series, func(s Series) bool { return strings.Contains(s.Label, "USL fit") }) {
+				what = append(what, "USL fits")
+			}
+			add(Chart{Name: w + "-scaling", Title: title(fmt.Sprintf("throughput to %g CPUs, %s", top, strings.Join(what, ", "))),
 				XLabel: "CPUs (GOMAXPROCS, or virtual CPUs)", YLabel: "operations per second", LogX: true,
 				LogY: spansDecade(series), Series: series})
 		}
