@@ -22,6 +22,12 @@ type Design struct {
 	// reader its own memcg) on cpus CPUs: the calibrate workload's known
 	// answer is that many reads per critical section.
 	SlabinfoReaders func(workers, memcgs, cpus int) int
+	// DestroyGrowth is the known shape of mass cgroup destruction (the
+	// workloads.MassDestroy scenario): the exponent k of its time against
+	// the number of memcgs removed at once, each with the same caches. 1
+	// where a memcg's caches are on a list of its own; 2 where each memcg's
+	// destroy walks every cache of the system (v4.0 to v4.10).
+	DestroyGrowth float64
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline
 	// decides and destroys at once. The conformance suite's reference model

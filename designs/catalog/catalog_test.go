@@ -31,8 +31,8 @@ func TestDesignsAreComplete(t *testing.T) {
 			t.Errorf("design %q listed twice", d.Name)
 		}
 		seen[d.Name] = true
-		if d.Kernel == "" || d.Summary == "" || d.New == nil || d.SlabinfoReaders == nil {
-			t.Errorf("design %q lacks its kernel, summary, constructor or known slabinfo answer", d.Name)
+		if d.Kernel == "" || d.Summary == "" || d.New == nil || d.SlabinfoReaders == nil || d.DestroyGrowth == 0 {
+			t.Errorf("design %q lacks its kernel, summary, constructor or a known answer (slabinfo readers, destroy growth)", d.Name)
 		}
 		if !slices.IsSorted(d.GraceHolders) {
 			t.Errorf("design %q: GraceHolders %q not sorted", d.Name, d.GraceHolders)

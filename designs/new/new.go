@@ -34,6 +34,9 @@ var Design = designs.Design{
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo of every memcg takes the global
 	// memcg_slab_mutex: one read at a time.
+	// Offline walks the memcg's own cache list: destroying N memcgs' caches
+	// takes time linear in N.
+	DestroyGrowth:   1,
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
 	// Offline holds cgroup_mutex and memcg_slab_mutex across the
 	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.

@@ -35,6 +35,9 @@ var Design = designs.Design{
 	// memory.kmem.slabinfo of a memcg takes that memcg's own mutex: reads
 	// of different memcgs run in parallel, as many as there are readers,
 	// memcgs and CPUs.
+	// Offline walks the memcg's own cache list: destroying N memcgs' caches
+	// takes time linear in N.
+	DestroyGrowth:   1,
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return min(workers, memcgs, cpus) },
 	DeferredDestroy: true,
 }
