@@ -28,6 +28,12 @@ type Design struct {
 	// where a memcg's caches are on a list of its own; 2 where each memcg's
 	// destroy walks every cache of the system (v4.0 to v4.10).
 	DestroyGrowth float64
+	// CreateStalls is the known answer of mass cgroup creation (the
+	// workloads.MassCreate scenario): whether a burst of cache creations
+	// beyond system_wq's max_active stalls unrelated system work. True
+	// where creations go to system_wq and each holds slab_mutex (to v4.8);
+	// false where they go to a workqueue of their own (v4.9 on).
+	CreateStalls bool
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline
 	// decides and destroys at once. The conformance suite's reference model

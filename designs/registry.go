@@ -142,6 +142,12 @@ type Config struct {
 	// CPUs is the number of CPUs of the machine modelled, for the costs
 	// that grow with it (Costs.ShrinkPerCPU); 0 counts as 1.
 	CPUs int
+	// SystemWQ, when set, is the kernel's system_wq, shared with work
+	// that is not the registry's: the designs that schedule_work() their
+	// deferred work queue it there, and the caller closes it. Nil: the
+	// registry runs that work on a workqueue of its own with Kworkers
+	// kworkers.
+	SystemWQ *kern.Workqueue
 }
 
 // DefaultConfig is the configuration the benchmarks start from.

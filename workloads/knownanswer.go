@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -24,13 +25,27 @@ import (
 //
 // It runs on the virtual clock, with the model's costs, so that its answer
 // is the design's shape, not this machine's.
-type MassDestroy struct {
-	Memcgs, Roots int
-	// CPUs are the virtual CPUs, and as many kworkers.
-	CPUs int
-	// Costs and RCUShare are the model's (DefaultSpec's unless set).
-	Costs    designs.Costs
-	RCUShare float64
+type MassDestroy struct{ Population }
+
+// A Population is what a known-answer scenario runs on: Memcgs memcgs and
+// Roots root caches on CPUs virtual CPUs (with a kworker each), with the
+// model's Costs and RCUShare (DefaultSpec's where Costs is zero).
+type Population struct {
+	Memcgs, Roots, CPUs int
+	Costs               designs.Costs
+	RCUShare            float64
+}
+
+// config checks the population and returns the registry configuration it
+// asks for.
+func (p Population) config(scenario string) (designs.Config, error) {
+	if p.Memcgs < 1 || p.Roots < 1 || p.CPUs < 1 {
+		return designs.Config{}, fmt.Errorf("%w: %s of %d memcgs x %d roots on %d CPUs: want at least 1 of each", ErrScenario, scenario, p.Memcgs, p.Roots, p.CPUs)
+	}
+	if p.Costs == (designs.Costs{}) {
+		p.Costs, p.RCUShare = DefaultSpec.Costs, DefaultSpec.RCUShare
+	}
+	return designs.Config{Costs: p.Costs, Kworkers: p.CPUs, RCUShare: p.RCUShare, CPUs: p.CPUs}, nil
 }
 
 // A MassDestroyResult is one run of a MassDestroy.
@@ -51,39 +66,25 @@ var ErrScenario = errors.New("known-answer scenario")
 // caches created, then the deferred work drained), removes every memcg, and
 // times the removal on the virtual clock.
 func (s MassDestroy) Run(d designs.Design) (MassDestroyResult, error) {
-	if s.Memcgs < 1 || s.Roots < 1 || s.CPUs < 1 {
-		return MassDestroyResult{}, fmt.Errorf("%w: mass destroy of %d memcgs x %d roots on %d CPUs: want at least 1 of each", ErrScenario, s.Memcgs, s.Roots, s.CPUs)
-	}
-	if s.Costs == (designs.Costs{}) {
-		s.Costs, s.RCUShare = DefaultSpec.Costs, DefaultSpec.RCUShare
+	cfg, err := s.config("mass destroy")
+	if err != nil {
+		return MassDestroyResult{}, err
 	}
 	v := DefaultVirtual(s.CPUs)
 	rt := kern.New(kern.Config{Virtual: &v})
 	defer rt.Close()
-	reg, err := d.New(rt, designs.Config{Costs: s.Costs, Kworkers: s.CPUs, RCUShare: s.RCUShare, CPUs: s.CPUs})
+	reg, err := d.New(rt, cfg)
 	if err != nil {
 		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s: %w", d.Name, err)
 	}
 	defer reg.Close()
-	var memcgs []designs.Memcg
+	roots, memcgs, err := populate(rt, reg, s.Roots, s.Memcgs)
+	if err != nil {
+		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, setup: %w", d.Name, err)
+	}
 	var runErr error
-	rt.Go("setup", func(t *kern.Task) {
-		var roots []designs.Root
-		for i := range s.Roots {
-			r, err := reg.CreateRoot(t, fmt.Sprintf("root-%d", i))
-			if err != nil {
-				runErr = err
-				return
-			}
-			roots = append(roots, r)
-		}
-		for range s.Memcgs {
-			m, err := reg.ActivateMemcg(t)
-			if err != nil {
-				runErr = err
-				return
-			}
-			memcgs = append(memcgs, m)
+	rt.Go("first-allocations", func(t *kern.Task) {
+		for _, m := range memcgs {
 			for _, r := range roots {
 				if _, err := reg.Alloc(t, m, r); err != nil { // a miss: queues the child's creation
 					runErr = err
@@ -137,4 +138,136 @@ func Exponent(x, y []float64) (k, r2 float64, err error) {
 	}
 	a, k := stat.LinearRegression(lx, ly, nil, false)
 	return k, stat.RSquared(lx, ly, nil, a, k), nil
+}
+
+// SystemWQActive is system_wq's max_active per CPU: init_workqueues
+// (kernel/workqueue.c) makes it with alloc_workqueue("events", 0, 0), and
+// max_active 0 means WQ_DFL_ACTIVE, WQ_MAX_ACTIVE / 2 = 256
+// (include/linux/workqueue.h). That many of its items run at once per CPU,
+// whether they compute or sleep on a mutex; the rest wait in its queue.
+const SystemWQActive = 256
+
+// A MassCreate is the known-answer scenario of mass cgroup creation,
+// kernel bugzilla 172981 and Vladimir Davydov's fix for v4.9 ("mm:
+// memcontrol: use special workqueue for creating per-memcg caches"):
+// Memcgs memcgs start at once, each allocating from Roots root caches, and
+// each first allocation queues its cache's creation. Where the creations go
+// to system_wq and each holds slab_mutex, a burst of more than
+// SystemWQActive per CPU fills system_wq with items asleep on the mutex,
+// and unrelated system work waits behind them. The answer is the latency
+// of one unrelated work item queued on system_wq right after the burst.
+//
+// system_wq runs SystemWQActive items per CPU, the registry's other
+// kworkers one per CPU.
+type MassCreate struct{ Population }
+
+// A MassCreateResult is one run of a MassCreate.
+type MassCreateResult struct {
+	Design string
+	// Caches is the child caches created, Memcgs x Roots.
+	Caches int
+	// Probe is the unrelated work item's latency, from its queueing on
+	// system_wq to its start.
+	Probe time.Duration
+	// Elapsed is the virtual time from the first allocation until the
+	// last cache was created.
+	Elapsed time.Duration
+}
+
+// Run sets the roots and the memcgs up on design d (activation takes the
+// design's locks, which would pace the burst), then on one task makes every
+// memcg's first allocations, queues the probe on system_wq and waits for
+// the creations and the probe.
+func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
+	cfg, err := s.config("mass create")
+	if err != nil {
+		return MassCreateResult{}, err
+	}
+	v := DefaultVirtual(s.CPUs)
+	rt := kern.New(kern.Config{Virtual: &v})
+	defer rt.Close()
+	cfg.SystemWQ = rt.NewWorkqueue("events", SystemWQActive*s.CPUs)
+	events := cfg.SystemWQ
+	defer events.Close()
+	reg, err := d.New(rt, cfg)
+	if err != nil {
+		return MassCreateResult{}, fmt.Errorf("mass create on %s: %w", d.Name, err)
+	}
+	defer reg.Close()
+	res := MassCreateResult{Design: d.Name, Caches: s.Memcgs * s.Roots}
+	roots, memcgs, err := populate(rt, reg, s.Roots, s.Memcgs)
+	if err != nil {
+		return res, fmt.Errorf("mass create on %s, setup: %w", d.Name, err)
+	}
+	var runErr error
+	// The containers start on every CPU at once: one task per CPU makes
+	// its share of the memcgs' first allocations.
+	start := rt.Now()
+	var starting atomic.Int64 // start tasks not yet done
+	starting.Store(int64(s.CPUs))
+	for c := range s.CPUs {
+		rt.Go(fmt.Sprintf("start/%d", c), func(t *kern.Task) {
+			defer starting.Add(-1)
+			for i := c; i < len(memcgs); i += s.CPUs {
+				for _, r := range roots {
+					if _, err := reg.Alloc(t, memcgs[i], r); err != nil { // a miss: queues the child's creation
+						runErr = err
+						return
+					}
+				}
+			}
+		})
+	}
+	var probe kern.WorkItem
+	queued, started := int64(-1), int64(-1)
+	probe.Init(func(w *kern.Task) { started = w.Now() })
+	rt.Go("probe", func(t *kern.Task) {
+		// Right after the burst: within 10µs of the last start task's end.
+		for starting.Load() > 0 {
+			t.Sleep(10 * time.Microsecond)
+		}
+		queued = t.Now()
+		events.Queue(t, &probe)
+		reg.Quiesce(t)
+		res.Elapsed = time.Duration(t.Now() - start)
+		events.Flush(t)
+	})
+	if err := rt.Wait(); err != nil || runErr != nil {
+		return res, fmt.Errorf("mass create on %s: %w", d.Name, errors.Join(err, runErr))
+	}
+	res.Probe = time.Duration(started - queued)
+	if created := reg.Snapshot().ChildrenCreated; created != int64(res.Caches) {
+		return res, fmt.Errorf("%w: mass create on %s: %d of %d child caches created", ErrScenario, d.Name, created, res.Caches)
+	}
+	return res, nil
+}
+
+// populate creates roots root caches and activates memcgs memcgs on reg, on
+// one task of rt, and waits for it.
+func populate(rt *kern.Runtime, reg designs.Registry, roots, memcgs int) ([]designs.Root, []designs.Memcg, error) {
+	var rs []designs.Root
+	var ms []designs.Memcg
+	var runErr error
+	rt.Go("populate", func(t *kern.Task) {
+		for i := range roots {
+			r, err := reg.CreateRoot(t, fmt.Sprintf("root-%d", i))
+			if err != nil {
+				runErr = err
+				return
+			}
+			rs = append(rs, r)
+		}
+		for range memcgs {
+			m, err := reg.ActivateMemcg(t)
+			if err != nil {
+				runErr = err
+				return
+			}
+			ms = append(ms, m)
+		}
+	})
+	if err := errors.Join(rt.Wait(), runErr); err != nil {
+		return nil, nil, err
+	}
+	return rs, ms, nil
 }

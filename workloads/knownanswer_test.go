@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"memcgbench/designs/catalog"
 )
@@ -18,7 +19,7 @@ func TestMassDestroyShape(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			var xs, ys []float64
 			for _, n := range []int{128, 512, 2048} {
-				res, err := MassDestroy{Memcgs: n, Roots: 8, CPUs: 16}.Run(d)
+				res, err := MassDestroy{Population{Memcgs: n, Roots: 8, CPUs: 16}}.Run(d)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -39,8 +40,11 @@ func TestMassDestroyShape(t *testing.T) {
 }
 
 func TestMassDestroyBadInput(t *testing.T) {
-	if _, err := (MassDestroy{Memcgs: 0, Roots: 1, CPUs: 1}).Run(mustDesign("old")); !errors.Is(err, ErrScenario) {
-		t.Errorf("0 memcgs: %v, want ErrScenario", err)
+	if _, err := (MassDestroy{Population{Memcgs: 0, Roots: 1, CPUs: 1}}).Run(mustDesign("old")); !errors.Is(err, ErrScenario) {
+		t.Errorf("mass destroy of 0 memcgs: %v, want ErrScenario", err)
+	}
+	if _, err := (MassCreate{Population{Memcgs: 1, Roots: 1, CPUs: 0}}).Run(mustDesign("old")); !errors.Is(err, ErrScenario) {
+		t.Errorf("mass create on 0 CPUs: %v, want ErrScenario", err)
 	}
 }
 
@@ -60,5 +64,38 @@ func TestExponent(t *testing.T) {
 		if (err != nil) != tt.err || !tt.err && (math.Abs(k-tt.k) > 1e-9 || math.Abs(r2-1) > 1e-9) {
 			t.Errorf("Exponent(%v, %v) = %g, %g, %v; want %g", tt.x, tt.y, k, r2, err, tt.k)
 		}
+	}
+}
+
+// TestMassCreateStall runs mass cgroup creation on every design on 4
+// virtual CPUs (system_wq runs 1024 items at once): a burst of half that
+// many creations, then of twice that many. The unrelated work item queued
+// after the burst must start within one creation's length after the small
+// burst, and after the large one too on a design whose creations have a
+// workqueue of their own; on one whose creations fill system_wq
+// (designs.Design.CreateStalls) it must wait at least a quarter of the time
+// the 1024 creations past max_active take one at a time.
+func TestMassCreateStall(t *testing.T) {
+	const cpus, roots = 4, 8
+	create := DefaultSpec.Costs.Create
+	for _, d := range catalog.All() {
+		t.Run(d.Name, func(t *testing.T) {
+			for _, tt := range []struct {
+				memcgs int
+				stall  bool
+			}{{64, false}, {256, d.CreateStalls}} {
+				res, err := MassCreate{Population{Memcgs: tt.memcgs, Roots: roots, CPUs: cpus}}.Run(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				excess := res.Caches - SystemWQActive*cpus
+				switch {
+				case tt.stall && res.Probe < time.Duration(excess)*create/4:
+					t.Errorf("%d creations at once: an unrelated work item waited %v, want the stall (at least %v)", res.Caches, res.Probe, time.Duration(excess)*create/4)
+				case !tt.stall && res.Probe > create:
+					t.Errorf("%d creations at once: an unrelated work item waited %v, want no stall (at most one creation, %v)", res.Caches, res.Probe, create)
+				}
+			}
+		})
 	}
 }

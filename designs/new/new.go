@@ -36,7 +36,9 @@ var Design = designs.Design{
 	// memcg_slab_mutex: one read at a time.
 	// Offline walks the memcg's own cache list: destroying N memcgs' caches
 	// takes time linear in N.
-	DestroyGrowth:   1,
+	DestroyGrowth: 1,
+	// Child creation is queued on system_wq and holds slab_mutex.
+	CreateStalls:    true,
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
 	// Offline holds cgroup_mutex and memcg_slab_mutex across the
 	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.

@@ -37,7 +37,9 @@ var Design = designs.Design{
 	// memcgs and CPUs.
 	// Offline walks the memcg's own cache list: destroying N memcgs' caches
 	// takes time linear in N.
-	DestroyGrowth:   1,
+	DestroyGrowth: 1,
+	// Child creation is queued on system_wq and holds slab_mutex.
+	CreateStalls:    true,
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return min(workers, memcgs, cpus) },
 	DeferredDestroy: true,
 }

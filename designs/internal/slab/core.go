@@ -34,8 +34,10 @@ type Core struct {
 
 	Costs designs.Costs
 	// WQ runs the deferred create (and, in the old design, destroy) work:
-	// system_wq's kworkers.
-	WQ *kern.Workqueue
+	// system_wq's kworkers. sharedWQ says it is designs.Config.SystemWQ,
+	// which its owner closes.
+	WQ       *kern.Workqueue
+	sharedWQ bool
 	// DestroyWQ is cgroup_destroy_wq (alloc_workqueue("cgroup_destroy", 0,
 	// 1)): the offlines that RemoveMemcg queues, one at a time.
 	DestroyWQ *kern.Workqueue
@@ -98,9 +100,14 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		return nil, errors.New("slab: NewCore without the design's paths")
 	}
 	destroyers := min(cfg.Kworkers, 1) // 0 keeps a manual workqueue
+	wq := cfg.SystemWQ
+	if wq == nil {
+		wq = rt.NewWorkqueue("kworker", cfg.Kworkers)
+	}
 	return &Core{
 		Costs:         cfg.Costs,
-		WQ:            rt.NewWorkqueue("kworker", cfg.Kworkers),
+		WQ:            wq,
+		sharedWQ:      cfg.SystemWQ != nil,
 		DestroyWQ:     rt.NewWorkqueue("cgroup_destroy", destroyers),
 		CgroupMutex:   kern.NewMutex(CgroupMutexClass),
 		CPUs:          max(cfg.CPUs, 1),
@@ -655,7 +662,9 @@ func (c *Core) Quiesce(t *kern.Task) {
 // Close stops the kworkers once they have run what is queued.
 func (c *Core) Close() {
 	c.DestroyWQ.Close()
-	c.WQ.Close()
+	if !c.sharedWQ {
+		c.WQ.Close()
+	}
 }
 
 // Slabinfo is path H: under the lock of m's list (Paths.ListLock), print each
