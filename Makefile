@@ -34,11 +34,11 @@ BASE ?=
 HEAD ?= HEAD
 DIFFFLAGS ?=
 
-.PHONY: help test race vet fuzz bench report sensitivity rates diff clean
+.PHONY: help test race vet fuzz bench report sensitivity rates knownanswers diff clean
 
 # What `make help` says of each variable.
 HELPVARS       := LABEL QUICK FORCE BASE HEAD DIFFFLAGS CPUS COUNT BENCHTIME BENCHOUT FUZZTIME PKGS GO
-doc_LABEL      := report, sensitivity, rates: results label (empty: CPU count and model)
+doc_LABEL      := report, sensitivity, rates, knownanswers: results label (empty: CPU count and model)
 doc_QUICK      := 1: the quick sweep (about 1 min on 2 cores; the full one about 9 min)
 doc_FORCE      := 1: overwrite results of the same label
 doc_BASE       := diff: the revision to compare against (required)
@@ -80,10 +80,11 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)""
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
-report: ## sweep both designs and every preset, then the sensitivity run and the rate sweep, into results/<label>/; then REPORT.md and plots/<label>/
+report: ## sweep every design and preset, then the sensitivity run, the rate sweep and the known answers, into results/<label>/; then REPORT.md and plots/<label>/
 	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
+	$(GO) run ./cmd/memcgbench knownanswers $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
 
 sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into results/<label>/sensitivity.txt
@@ -91,6 +92,9 @@ sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into res
 
 rates: ## sweep the real-rate presets' arrival rates at 4, 64 and 256 virtual CPUs into results/<label>/rates.txt
 	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
+
+knownanswers: ## the published problems (mass cgroup destruction and creation) on every design into results/<label>/knownanswers.txt
+	$(GO) run ./cmd/memcgbench knownanswers $(REPORTFLAGS) $(FORCEFLAG)
 
 diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression
 	@test -n "$(BASE)" || { echo "make diff: set BASE=<rev>, e.g. make diff BASE=HEAD~1"; exit 2; }

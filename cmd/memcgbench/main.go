@@ -6,6 +6,7 @@
 //	memcgbench sweep [flags]    run the registry sweep into results/<label>/bench.txt
 //	memcgbench sensitivity      vary each model constant, into results/<label>/sensitivity.txt
 //	memcgbench rates            sweep the real-rate presets' arrival rates, into results/<label>/rates.txt
+//	memcgbench knownanswers     the published problems as scenarios, into results/<label>/knownanswers.txt
 //	memcgbench report [flags]   build results/<label>/REPORT.md and plots/<label>/
 //	memcgbench diff -base REV   benchmark two revisions, print a markdown comparison
 //
@@ -67,7 +68,7 @@ func exitCode(err error, stderr io.Writer) int {
 // run dispatches a subcommand; ctx is cancelled by a signal.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("no command; usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags] (see memcgbench run -h)")
+		return usagef("no command; usage: memcgbench run|sweep|sensitivity|rates|knownanswers|report|diff [flags] (see memcgbench run -h)")
 	}
 	switch args[0] {
 	case "run":
@@ -78,13 +79,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return sensitivityCmd(ctx, args[1:], stdout, stderr)
 	case "rates":
 		return ratesCmd(ctx, args[1:], stdout, stderr)
+	case "knownanswers":
+		return knownAnswersCmd(ctx, args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
 	case "diff":
 		return diffCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|report|diff [flags]; memcgbench COMMAND -h lists a command's flags")
+		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|knownanswers|report|diff [flags]; memcgbench COMMAND -h lists a command's flags")
 		return nil
 	}
-	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, rates, report, diff", args[0])
+	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, rates, knownanswers, report, diff", args[0])
 }

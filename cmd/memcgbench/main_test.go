@@ -49,7 +49,7 @@ func TestBadInput(t *testing.T) {
 		want string // the one line on stderr, after "memcgbench: "
 	}{
 		{nil, "no command"},
-		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, sensitivity, rates, report, diff`},
+		{[]string{"frob"}, `unknown command "frob"; valid commands are: run, sweep, sensitivity, rates, knownanswers, report, diff`},
 		{[]string{"run", "-roots", "0"}, "-roots = 0: allowed range is 1 to 10000"},
 		{[]string{"run", "-roots", "x"}, `invalid value "x" for flag -roots: parse error; -roots: root caches, 1 to 10000`},
 		{[]string{"run", "-memcgs", "65536"}, "-memcgs = 65536: allowed range is 1 to 65535"},
@@ -114,6 +114,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", "-label", "/etc"}, `-label "/etc": want`},
 		{[]string{"rates", "-label", ".."}, `-label "..": want`},
 		{[]string{"rates", "extra"}, `unexpected argument "extra"`},
+		{[]string{"knownanswers", "-label", ".."}, `-label "..": want`},
+		{[]string{"knownanswers", "extra"}, `unexpected argument "extra"`},
 		{[]string{"diff"}, "-base is required"},
 		{[]string{"diff", "-base", "no-such-revision"}, `-base "no-such-revision": not a revision`},
 		{[]string{"diff", "-base", "HEAD", "-alpha", "NaN"}, "-alpha = NaN: allowed range is above 0 and at most 1"},
@@ -162,6 +164,7 @@ func TestHelp(t *testing.T) {
 		{"sweep", []string{"-label", "-quick", "-force", "-real", "-virtual", "-harness"}},
 		{"sensitivity", []string{"-label", "-quick", "-force", "-cpus"}},
 		{"rates", []string{"-label", "-quick", "-force"}},
+		{"knownanswers", []string{"-label", "-quick", "-force"}},
 		{"report", []string{"-label", "-quick"}},
 		{"diff", []string{"-base", "-head", "-bench", "-cpu", "-count", "-benchtime", "-alpha", "-threshold", "-units", "-o"}},
 	}

@@ -326,14 +326,23 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		doc.Rates = rs
 		doc.Results += "`, `rates.txt"
-		for _, c := range rs.Charts(*label) {
-			if err := report.Draw(c, plotDir); err != nil {
-				return err
-			}
-			doc.RatePlots = append(doc.RatePlots, report.Plot{Caption: c.Title,
-				Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
+		if doc.RatePlots, err = drawCharts(rs.Charts(*label), plotDir); err != nil {
+			return err
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench rates -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
+	}
+	known := filepath.Join("results", *label, "knownanswers.txt")
+	if _, err := os.Stat(known); err == nil {
+		ka, err := report.ReadKnownAnswers(known)
+		if err != nil {
+			return err
+		}
+		doc.KnownAnswers = ka
+		doc.Results += "`, `knownanswers.txt"
+		if doc.KnownAnswerPlots, err = drawCharts(ka.KnownAnswerCharts(*label), plotDir); err != nil {
+			return err
+		}
+		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench knownanswers -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
 	}
 	if panels := m.SummaryCharts(*label); len(panels) > 0 {
 		if err := report.DrawFigure("summary", plotDir, panels...); err != nil {
@@ -342,13 +351,14 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		doc.Summary = &report.Plot{Caption: fmt.Sprintf("%s against %s at every CPU count (%s)", m.Options.Candidate, m.Options.Baseline, *label),
 			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, "summary.png"))}
 	}
-	for _, c := range m.Charts(*label) {
-		if err := report.Draw(c, plotDir); err != nil {
-			return err
-		}
+	charts := m.Charts(*label)
+	plots, err := drawCharts(charts, plotDir)
+	if err != nil {
+		return err
+	}
+	for i, c := range charts {
 		wl := c.Name[:strings.LastIndex(c.Name, "-")]
-		doc.Plots[wl] = append(doc.Plots[wl], report.Plot{Caption: c.Title,
-			Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
+		doc.Plots[wl] = append(doc.Plots[wl], plots[i])
 	}
 	out := filepath.Join("results", *label, "REPORT.md")
 	if err := outfile.Write(out, func(w io.Writer) error { return report.WriteMarkdown(w, m, doc) }); err != nil {
@@ -373,4 +383,17 @@ func relNames(paths []string) []string {
 		out[i] = filepath.Base(p)
 	}
 	return out
+}
+
+// drawCharts draws charts into plotDir and returns them as the report
+// embeds them, in order.
+func drawCharts(charts []report.Chart, plotDir string) ([]report.Plot, error) {
+	var plots []report.Plot
+	for _, c := range charts {
+		if err := report.Draw(c, plotDir); err != nil {
+			return nil, err
+		}
+		plots = append(plots, report.Plot{Caption: c.Title, Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, c.Name+".png"))})
+	}
+	return plots, nil
 }

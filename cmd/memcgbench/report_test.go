@@ -7,13 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/designs/catalog"
 	"memcgbench/kern"
+	"memcgbench/report"
 	"memcgbench/workloads"
 )
 
@@ -132,5 +135,33 @@ func TestEstimate(t *testing.T) {
 	var b bytes.Buffer
 	if estimate(&b, "nosuch", false); b.Len() != 0 {
 		t.Errorf("estimate of an unknown phase = %q, want nothing", b.String())
+	}
+}
+
+// TestKnownAnswersCmd runs the quick known answers into a results
+// directory, refuses to overwrite them without -force, and reads them
+// back: every design, both scenarios, every size of the plan.
+func TestKnownAnswersCmd(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	if code := exitCode(run(context.Background(), []string{"knownanswers", "-label", "k", "-quick"}, &stdout, &stderr), &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	ka, err := report.ReadKnownAnswers(filepath.Join("results", "k", "knownanswers.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planKnownAnswers(true)
+	if want := catalog.Names(); !slices.Equal(ka.Designs, want) {
+		t.Errorf("designs %q, want %q", ka.Designs, want)
+	}
+	for _, d := range ka.Designs {
+		if n, m := len(ka.Runs[report.MassDestroy][d]), len(ka.Runs[report.MassCreate][d]); n != len(p.destroyMemcgs) || m != len(p.createMemcgs) {
+			t.Errorf("%s: %d destroy and %d create runs, want %d and %d", d, n, m, len(p.destroyMemcgs), len(p.createMemcgs))
+		}
+	}
+	stderr.Reset()
+	if code := exitCode(run(context.Background(), []string{"knownanswers", "-label", "k", "-quick"}, &stdout, &stderr), &stderr); code != 2 {
+		t.Errorf("a second run without -force: exit %d (%s), want 2", code, stderr.String())
 	}
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/designs"
+	"memcgbench/designs/catalog"
+	"memcgbench/internal/outfile"
+	"memcgbench/report"
+	"memcgbench/workloads"
+)
+
+// knownAnswerPlan is what the known-answer run covers: mass destruction
+// of each of destroyMemcgs memcgs with destroyRoots caches each on
+// destroyCPUs virtual CPUs, and mass creation of each of createMemcgs
+// memcgs' createRoots caches on createCPUs, on every design.
+type knownAnswerPlan struct {
+	destroyMemcgs             []int
+	destroyRoots, destroyCPUs int
+	createMemcgs              []int
+	createRoots, createCPUs   int
+}
+
+// planKnownAnswers returns the full plan (destruction of 10^2 to 10^5
+// caches, 10 per memcg, on 16 CPUs, at half-decade steps; creation bursts
+// of 128 to 4096 caches on 4 CPUs, whose system_wq runs 1024 at once) or
+// the quick one (every other size).
+func planKnownAnswers(quick bool) knownAnswerPlan {
+	p := knownAnswerPlan{destroyMemcgs: []int{10, 32, 100, 316, 1000, 3162, 10000}, destroyRoots: 10, destroyCPUs: 16,
+		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4}
+	if quick {
+		p.destroyMemcgs, p.createMemcgs = []int{10, 100, 1000}, []int{64, 128, 256}
+	}
+	return p
+}
+
+func (p knownAnswerPlan) describe() string {
+	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); one run each (the simulation is deterministic)",
+		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive)
+}
+
+// knownAnswersCmd runs the known-answer scenarios into
+// results/<label>/knownanswers.txt.
+func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("knownanswers")
+	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended for quick runs)")
+	quick := fs.Bool("quick", false, "a quick run: three sizes of each scenario")
+	force := fs.Bool("force", false, "overwrite an existing knownanswers.txt of the label")
+	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
+		return helped(err)
+	}
+	var err error
+	if *label, err = resolveLabel(*label, *quick); err != nil {
+		return err
+	}
+	out := filepath.Join("results", *label, "knownanswers.txt")
+	if err := checkResultFile(out, *force); err != nil {
+		return err
+	}
+	p := planKnownAnswers(*quick)
+	fmt.Fprintf(stderr, "memcgbench: known answers into %s: %s\n", out, p.describe())
+	host, _ := os.Hostname()
+	var header []benchfmt.Config
+	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", p.describe()}) {
+		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
+	}
+	start := time.Now()
+	var records []*benchfmt.Result
+	add := func(scenario string, d designs.Design, memcgs, roots, cpus int, values ...benchfmt.Value) {
+		records = append(records, &benchfmt.Result{Config: header, Iters: 1, Values: values,
+			Name: benchfmt.Name(fmt.Sprintf("%s/scenario=%s/design=%s/memcgs=%d/roots=%d/clock=virtual-%d",
+				report.KnownAnswerBenchmark, scenario, d.Name, memcgs, roots, cpus))})
+	}
+	for _, d := range catalog.All() {
+		for _, n := range p.destroyMemcgs {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
+			}
+			res, err := workloads.MassDestroy{Population: workloads.Population{Memcgs: n, Roots: p.destroyRoots, CPUs: p.destroyCPUs}}.Run(d)
+			if err != nil {
+				return err
+			}
+			add("mass-destroy", d, n, p.destroyRoots, p.destroyCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
+				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "destroy-sec"}, benchfmt.Value{Value: float64(res.Caches), Unit: "caches"})
+		}
+		for _, n := range p.createMemcgs {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
+			}
+			res, err := workloads.MassCreate{Population: workloads.Population{Memcgs: n, Roots: p.createRoots, CPUs: p.createCPUs}}.Run(d)
+			if err != nil {
+				return err
+			}
+			add("mass-create", d, n, p.createRoots, p.createCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
+				benchfmt.Value{Value: res.Probe.Seconds(), Unit: "probe-wait-sec"}, benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "create-sec"},
+				benchfmt.Value{Value: float64(res.Caches), Unit: "caches"},
+				benchfmt.Value{Value: float64(workloads.SystemWQActive * p.createCPUs), Unit: "max-active"})
+		}
+	}
+	err = outfile.Write(out, func(w io.Writer) error {
+		bw := benchfmt.NewWriter(w)
+		for _, r := range records {
+			if err := bw.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "memcgbench: known answers: %d runs in %.0fs; wrote %s\n", len(records), time.Since(start).Seconds(), out)
+	return nil
+}

@@ -1,0 +1,243 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchproc"
+
+	"memcgbench/designs/catalog"
+	"memcgbench/workloads"
+)
+
+// KnownAnswerBenchmark is the benchmark name of the known-answer runs
+// (memcgbench knownanswers).
+const KnownAnswerBenchmark = "KnownAnswer"
+
+// Known-answer scenarios, as the results name them.
+const (
+	MassDestroy = "mass-destroy"
+	MassCreate  = "mass-create"
+)
+
+// KnownAnswers are the known-answer runs of every design, by scenario and
+// design, each sorted by memcgs; Designs in the order of the list of
+// designs.
+type KnownAnswers struct {
+	Designs []string
+	Runs    map[string]map[string][]KnownAnswerRun
+}
+
+// A KnownAnswerRun is one run of a scenario: its size, its time (destroy
+// or create) and, for mass creation, the unrelated work item's wait and
+// system_wq's capacity.
+type KnownAnswerRun struct {
+	Memcgs, Caches int
+	Seconds        float64
+	ProbeWait      float64
+	MaxActive      int
+}
+
+// ReadKnownAnswers reads a known-answer run's results with x/perf's
+// parser and projections.
+func ReadKnownAnswers(path string) (*KnownAnswers, error) {
+	if err := CheckComplete(path); err != nil {
+		return nil, err
+	}
+	var parser benchproc.ProjectionParser
+	proj, err := parser.Parse("/scenario,/design,/memcgs", nil)
+	if err != nil {
+		return nil, err
+	}
+	f := proj.Fields()
+	out := &KnownAnswers{Runs: map[string]map[string][]KnownAnswerRun{}}
+	files := benchfmt.Files{Paths: []string{path}}
+	for files.Scan() {
+		switch rec := files.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, fmt.Errorf("%s: %w", path, rec)
+		case *benchfmt.Result:
+			if string(rec.Name.Base()) != KnownAnswerBenchmark {
+				continue
+			}
+			k := proj.Project(rec)
+			scenario, design := k.Get(f[0]), k.Get(f[1])
+			memcgs, err := strconv.Atoi(k.Get(f[2]))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: memcgs %q: %w", path, rec.Name.Full(), k.Get(f[2]), err)
+			}
+			run := KnownAnswerRun{Memcgs: memcgs}
+			caches, ok := rec.Value("caches")
+			unit := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec"}[scenario]
+			secs, ok2 := rec.Value(unit)
+			if !ok || !ok2 {
+				return nil, fmt.Errorf("%s: %s: want caches and %s", path, rec.Name.Full(), unit)
+			}
+			run.Caches, run.Seconds = int(caches), secs
+			if scenario == MassCreate {
+				wait, ok := rec.Value("probe-wait-sec")
+				active, ok2 := rec.Value("max-active")
+				if !ok || !ok2 {
+					return nil, fmt.Errorf("%s: %s: want probe-wait-sec and max-active", path, rec.Name.Full())
+				}
+				run.ProbeWait, run.MaxActive = wait, int(active)
+			}
+			if out.Runs[scenario] == nil {
+				out.Runs[scenario] = map[string][]KnownAnswerRun{}
+			}
+			out.Runs[scenario][design] = append(out.Runs[scenario][design], run)
+			if !slices.Contains(out.Designs, design) {
+				out.Designs = append(out.Designs, design)
+			}
+		}
+	}
+	if err := files.Err(); err != nil {
+		return nil, err
+	}
+	if len(out.Designs) == 0 {
+		return nil, fmt.Errorf("%s: %w", path, ErrNoResults)
+	}
+	// The list's order, oldest kernel first; designs it lacks after.
+	names := catalog.Names()
+	rank := func(d string) int {
+		if i := slices.Index(names, d); i >= 0 {
+			return i
+		}
+		return len(names)
+	}
+	slices.SortStableFunc(out.Designs, func(a, b string) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b)) })
+	for _, byDesign := range out.Runs {
+		for _, runs := range byDesign {
+			slices.SortFunc(runs, func(a, b KnownAnswerRun) int { return cmp.Compare(a.Memcgs, b.Memcgs) })
+		}
+	}
+	return out, nil
+}
+
+// DestroyExponent fits the growth of design's mass destruction time with
+// the memcgs removed; ok is false with fewer than two runs.
+func (ka *KnownAnswers) DestroyExponent(design string) (k, r2 float64, ok bool) {
+	runs := ka.Runs[MassDestroy][design]
+	var x, y []float64
+	for _, r := range runs {
+		x, y = append(x, float64(r.Memcgs)), append(y, r.Seconds)
+	}
+	k, r2, err := workloads.Exponent(x, y)
+	return k, r2, err == nil
+}
+
+// Stall is design's largest mass-creation burst past system_wq's
+// capacity, with the unrelated work item's wait there, and its largest
+// burst within the capacity with the wait there; a run is nil where there
+// is none.
+func (ka *KnownAnswers) Stall(design string) (within, past *KnownAnswerRun) {
+	for _, r := range ka.Runs[MassCreate][design] {
+		if r.Caches <= r.MaxActive {
+			within = &r
+		} else {
+			past = &r
+		}
+	}
+	return within, past
+}
+
+// KnownAnswerTable gives, per design, the shape of mass destruction (the
+// fitted exponent against the design's known one) and the stall of mass
+// creation (the unrelated work item's wait within and past system_wq's
+// capacity, against whether the design is known to stall).
+func (ka *KnownAnswers) KnownAnswerTable() Table {
+	t := Table{Title: "Known answers: the problems later kernels fixed, per design",
+		Header: []string{"design", "kernel", "destroy time grows as", "known", "", "unrelated work waits, burst within max_active", "past max_active", "known", ""}}
+	for _, name := range ka.Designs {
+		d, err := catalog.Lookup(name)
+		known := err == nil
+		row := []string{name, "", "—", "", "", "—", "—", "", ""}
+		if known {
+			row[1] = d.Kernel
+		}
+		if k, r2, ok := ka.DestroyExponent(name); ok {
+			row[2] = fmt.Sprintf("N^%.2f (R² %.3f)", k, r2)
+			if known {
+				row[3] = fmt.Sprintf("N^%g", d.DestroyGrowth)
+				row[4] = check(k >= d.DestroyGrowth-0.15 && k <= d.DestroyGrowth+0.15)
+			}
+		}
+		within, past := ka.Stall(name)
+		if within != nil {
+			row[5] = fmt.Sprintf("%s (%d creations)", FormatSeconds(within.ProbeWait), within.Caches)
+		}
+		if past != nil {
+			row[6] = fmt.Sprintf("%s (%d creations)", FormatSeconds(past.ProbeWait), past.Caches)
+		}
+		if known && within != nil && past != nil {
+			row[7] = map[bool]string{true: "stalls", false: "no stall"}[d.CreateStalls]
+			row[8] = check(stalled(within, past) == d.CreateStalls)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Notes = append(t.Notes, "Mass destruction: N memcgs with the same caches each, removed at once, timed on the virtual clock to the last destroy; "+
+		"the exponent is the least-squares slope of log time on log N (1: linear, as with a per-memcg list of caches; "+
+		"2: quadratic, as when each memcg's destroy walks every cache). Mass creation: every memcg's first allocations at once on every CPU; "+
+		"the wait of one unrelated work item queued on system_wq after the burst. ✓: the model shows the design's known answer; ✗: it does not.")
+	return t
+}
+
+// stalled reports whether mass creation past system_wq's capacity held an
+// unrelated work item up: a wait a hundred times the one within it, and at
+// least a millisecond.
+func stalled(within, past *KnownAnswerRun) bool {
+	return past.ProbeWait > 1e-3 && past.ProbeWait > 100*within.ProbeWait
+}
+
+func check(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+// KnownAnswerCharts are the known answers' pictures: mass destruction's
+// time against the memcgs on log-log axes, one line per design with its
+// fitted exponent; mass creation's unrelated wait against the burst, with
+// system_wq's capacity marked.
+func (ka *KnownAnswers) KnownAnswerCharts(machine string) []Chart {
+	destroy := Chart{Name: "known-mass-destroy", Title: fmt.Sprintf("mass cgroup destruction: time to destroy N memcgs' caches (%s)", machine),
+		XLabel: "memcgs removed at once", YLabel: "time to the last destroy (seconds)", LogX: true, DecadesX: true, LogY: true}
+	create := Chart{Name: "known-mass-create", Title: fmt.Sprintf("mass cgroup creation: an unrelated work item's wait on system_wq (%s)", machine),
+		XLabel: "cache creations queued at once", YLabel: "wait (seconds)", LogX: true, DecadesX: true}
+	for _, r := range ka.Runs[MassDestroy][ka.Designs[0]] {
+		destroy.XLabel = fmt.Sprintf("memcgs removed at once, %d caches each", r.Caches/max(r.Memcgs, 1))
+	}
+	for i, name := range ka.Designs {
+		s := Series{Label: name, Color: i + 1, Hollow: true}
+		for _, r := range ka.Runs[MassDestroy][name] {
+			s.Points = append(s.Points, ChartPoint{X: float64(r.Memcgs), Y: r.Seconds, YLo: r.Seconds, YHi: r.Seconds})
+		}
+		if k, _, ok := ka.DestroyExponent(name); ok {
+			s.Label = fmt.Sprintf("%s: N^%.2f", name, k)
+		}
+		if len(s.Points) > 0 {
+			destroy.Series = append(destroy.Series, s)
+		}
+		c := Series{Label: name, Color: i + 1, Hollow: true}
+		for _, r := range ka.Runs[MassCreate][name] {
+			c.Points = append(c.Points, ChartPoint{X: float64(r.Caches), Y: r.ProbeWait, YLo: r.ProbeWait, YHi: r.ProbeWait})
+			if !slices.ContainsFunc(create.Marks, func(m Mark) bool { return m.X == float64(r.MaxActive) }) {
+				create.Marks = append(create.Marks, Mark{X: float64(r.MaxActive), Label: fmt.Sprintf("system_wq max_active (%d)", r.MaxActive)})
+			}
+		}
+		if len(c.Points) > 0 {
+			create.Series = append(create.Series, c)
+		}
+	}
+	var out []Chart
+	for _, c := range []Chart{destroy, create} {
+		if len(c.Series) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}

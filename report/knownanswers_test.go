@@ -1,0 +1,77 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeKnownAnswers writes known-answer results: old's destruction
+// linear in the memcgs and a stall past max_active; "new" given a
+// quadratic destruction and no stall, against its known answers (linear,
+// stalls), so its checks must fail.
+func writeKnownAnswers(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, n := range []int{10, 100, 1000} {
+		for design, secs := range map[string]float64{"old": 0.01 * float64(n), "new": 1e-4 * float64(n*n)} {
+			fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=mass-destroy/design=%s/memcgs=%d/roots=10/clock=virtual-16 1 %g ns/op %g destroy-sec %d caches\n",
+				design, n, secs*1e9, secs, 10*n)
+		}
+	}
+	for _, n := range []int{64, 256} {
+		for design, wait := range map[string]float64{"old": map[int]float64{64: 0, 256: 0.2}[n], "new": 3e-6} {
+			fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=mass-create/design=%s/memcgs=%d/roots=8/clock=virtual-4 1 1 ns/op %g probe-wait-sec 0.5 create-sec %d caches 1024 max-active\n",
+				design, n, wait, 8*n)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "knownanswers.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestKnownAnswers(t *testing.T) {
+	ka, err := ReadKnownAnswers(writeKnownAnswers(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, r2, ok := ka.DestroyExponent("new"); !ok || k < 1.99 || k > 2.01 || r2 < 0.999 {
+		t.Errorf("new's exponent %g (R² %g, %v), want 2", k, r2, ok)
+	}
+	rows := map[string][]string{}
+	for _, r := range ka.KnownAnswerTable().Rows {
+		rows[r[0]] = r
+	}
+	for design, want := range map[string][]string{
+		"old": {"N^1.00 (R² 1.000)", "N^1", "✓", "0 ns (512 creations)", "200 ms (2048 creations)", "stalls", "✓"},
+		"new": {"N^2.00 (R² 1.000)", "N^1", "✗", "3 µs (512 creations)", "3 µs (2048 creations)", "stalls", "✗"},
+	} {
+		if got := strings.Join(rows[design][2:], "|"); got != strings.Join(want, "|") {
+			t.Errorf("%s: %q, want %q", design, rows[design][2:], want)
+		}
+	}
+	charts := ka.KnownAnswerCharts("t")
+	if len(charts) != 2 || len(charts[0].Series) != 2 || !strings.Contains(charts[0].Series[1].Label, "N^2.00") ||
+		len(charts[1].Marks) != 1 || charts[1].Marks[0].X != 1024 || !strings.Contains(charts[0].XLabel, "10 caches each") {
+		t.Errorf("charts %+v: want destruction with each design's exponent and 10 caches per memcg, creation with max_active marked", charts)
+	}
+	if err := Draw(charts[1], t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadKnownAnswersBadInput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "knownanswers.txt")
+	os.WriteFile(path, []byte("BenchmarkKnownAnswer/scenario=mass-destroy/design=old/memcgs=10/roots=10/clock=virtual-16 1 1 ns/op\n"), 0o644)
+	if _, err := ReadKnownAnswers(path); err == nil || !strings.Contains(err.Error(), "want caches and destroy-sec") {
+		t.Errorf("a run without its values: %v", err)
+	}
+	os.WriteFile(path, []byte("BenchmarkOther 1 1 ns/op\n"), 0o644)
+	if _, err := ReadKnownAnswers(path); err == nil {
+		t.Error("a file without known-answer runs was read")
+	}
+}
