@@ -110,7 +110,7 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 // queueDestroy queues c's destroy work (schedule_work of its
 // memcg_params->destroy), counted unless it was pending already.
 func (r *Registry) queueDestroy(t *kern.Task, c *slab.Cache) {
-	if r.WQ.Queue(t, &c.DestroyWork) {
+	if r.WQ.Queue(t, destroyItem(c)) {
 		r.destroyQueued.Add(1)
 		slab.StoreMax(&r.backlogMax, r.destroyBacklog.Add(1))
 	}
@@ -159,10 +159,10 @@ func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 		return // destroyed already: counted as DoubleDestroy
 	}
 	slab.SetSlot(c.Root, c.Memcg.ID(), nil)
-	t.Lock(c.Memcg.Mutex)
+	t.Lock(slabCachesMutex(c.Memcg))
 	c.Memcg.RemoveCache(c)
 	r.MaybeFree(t, c.Memcg)
-	t.Unlock(c.Memcg.Mutex)
+	t.Unlock(slabCachesMutex(c.Memcg))
 	r.ShutdownChild(t, c)
 	t.Unlock(r.SlabMutex)
 	r.ReleaseChild(t, c)
@@ -180,7 +180,7 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	}
 	t.Lock(r.ActivateMutex)
 	for _, c := range slab.Children(root) {
-		if r.WQ.Cancel(t, &c.DestroyWork) {
+		if r.WQ.Cancel(t, destroyItem(c)) {
 			r.destroyBacklog.Add(-1)
 		}
 		t.Point("root-destroy:child")
@@ -209,21 +209,32 @@ func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 		return
 	}
 	child := r.NewChild(t, m, root)
-	child.DestroyWork.Init(func(t *kern.Task) { r.destroyWork(t, child) })
-	t.Lock(m.Mutex)
+	work := new(kern.WorkItem)
+	work.Init(func(t *kern.Task) { r.destroyWork(t, child) })
+	child.Design = work
+	mu := slabCachesMutex(m)
+	t.Lock(mu)
 	if m.IsOffline() {
-		t.Unlock(m.Mutex)
+		t.Unlock(mu)
 		r.DropCreated(t, child)
 		return
 	}
 	slab.SetSlot(root, m.ID(), child)
 	m.AddCache(child)
-	t.Unlock(m.Mutex)
+	t.Unlock(mu)
 }
 
 // listLock returns the lock of m's cache list: m's own slab_caches_mutex.
 // Slabinfo (memory.kmem.slabinfo) and Inventory walk the list under it.
-func listLock(m *slab.Memcg) *kern.Mutex { return m.Mutex }
+func listLock(m *slab.Memcg) *kern.Mutex { return slabCachesMutex(m) }
+
+// slabCachesMutex is m's own slab_caches_mutex, the old design's state of
+// a memcg.
+func slabCachesMutex(m *slab.Memcg) *kern.Mutex { return m.Design.(*kern.Mutex) }
+
+// destroyItem is c's destroy work item (memcg_params->destroy), the old
+// design's state of a child cache.
+func destroyItem(c *slab.Cache) *kern.WorkItem { return c.Design.(*kern.WorkItem) }
 
 // paths are this design's versions of the paths bd67314586 changed
 // (slab.Paths).

@@ -14,8 +14,6 @@ package kmem
 import (
 	"sync"
 	"sync/atomic"
-
-	"memcgbench/kern"
 )
 
 // An Owner is a registry's identity, which every cache and memcg it makes
@@ -48,8 +46,9 @@ type Cache struct {
 	// flag): its destruction waits for Costs.GracePeriod in rcu_barrier().
 	RCU bool
 
-	// DestroyWork is the old design's per-cache destroy work item.
-	DestroyWork kern.WorkItem
+	// Design is the design's own per-cache state, which the shared code
+	// never reads (the old design's destroy work item).
+	Design any
 	// OfflineAt is when the cache's memcg went offline (Task.Now), set by
 	// the offline walk; zero while the memcg is online.
 	OfflineAt int64
@@ -63,7 +62,7 @@ type Cache struct {
 	// its kmem_cache structs: otherwise charges to one cache would slow the
 	// lock-free lookups of its neighbours in memory, by an amount that
 	// depends on allocation order. TestLayout holds this.
-	_ [cacheLine - (152 % cacheLine)]byte
+	_ [cacheLine - (136 % cacheLine)]byte
 
 	// Pages charged to a child; changed atomically, no lock (path J).
 	Pages atomic.Int64
@@ -187,9 +186,10 @@ type Memcg struct {
 	// after: the hit's one check of both.
 	live atomic.Pointer[Owner]
 
-	// Mutex is the old design's per-memcg slab_caches_mutex; nil in the new.
-	Mutex *kern.Mutex
-	_     [cacheLine - 40]byte
+	// Design is the design's own per-memcg state, which the shared code
+	// never reads (the old design's slab_caches_mutex).
+	Design any
+	_      [cacheLine - 48]byte
 
 	list listHead // its caches (memcg_slab_caches), under the list lock
 	// Freed is set when the memcg gives its id back: offline with no caches

@@ -461,10 +461,11 @@ func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
 	c.memcgs.Add(-1)
 }
 
-// NewMemcg takes an id for a new memcg. The caller holds ActivateMutex.
-func (c *Core) NewMemcg(t *kern.Task, mutex *kern.Mutex) (*Memcg, error) {
+// NewMemcg takes an id for a new memcg, whose own state (kmem.Memcg's
+// Design) is design. The caller holds ActivateMutex.
+func (c *Core) NewMemcg(t *kern.Task, design any) (*Memcg, error) {
 	m := kmem.NewMemcg(c.owner)
-	m.Mutex = mutex
+	m.Design = design
 	if err := c.IDs.Get(t, m); err != nil {
 		return nil, err
 	}
