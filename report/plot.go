@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -188,6 +189,14 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		return y
 	}
 	for i, s := range c.Series {
+		if c.LogY {
+			// A log axis cannot show zero: a zero (no wait, no event) is
+			// left out, not drawn at an arbitrary floor.
+			s.Points = slices.DeleteFunc(slices.Clone(s.Points), func(p ChartPoint) bool { return p.Y <= 0 })
+			if len(s.Points) == 0 {
+				continue
+			}
+		}
 		xys := make(plotter.XYs, len(s.Points))
 		errs := make(plotter.YErrors, len(s.Points))
 		for j, pt := range s.Points {
@@ -239,6 +248,10 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		line.Color, points.Color = col, col
 		line.Dashes = dashes
 		points.Shape = filled[i%len(filled)] // measured: filled marks
+		if s.Cross {
+			points.Shape = draw.CrossGlyph{}
+			points.Radius = vg.Points(4)
+		}
 		if s.Hollow {
 			points.Shape = draw.RingGlyph{}
 			line.Width = vg.Points(0.5)
@@ -398,6 +411,10 @@ var palette = []color.Color{
 	rgb(0x4e79a7), rgb(0xf28e2b), rgb(0xe15759), rgb(0x76b7b2), rgb(0x59a14f), rgb(0xedc948),
 	rgb(0xb07aa1), rgb(0xff9da7), rgb(0x9c755f), rgb(0xbab0ac), rgb(0x1b1b1b), rgb(0x17becf),
 }
+
+// flagColor is the palette entry (Series.Color) of points set apart:
+// grey.
+const flagColor = 10
 
 func rgb(v uint32) color.Color { return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff} }
 

@@ -193,3 +193,26 @@ func TestLockMaxChart(t *testing.T) {
 		t.Errorf("new's longest memcg_slab_mutex wait at 2 CPUs is %g, want 6e-4", got)
 	}
 }
+
+// TestLogAxisLeavesZerosOut: a log axis cannot show zero; a series of
+// zeros, and the zeros of another, are left out, and the chart still
+// draws.
+func TestLogAxisLeavesZerosOut(t *testing.T) {
+	c := Chart{Name: "z", Title: "t", XLabel: "x", YLabel: "y", LogY: true, Series: []Series{
+		{Label: "zeros", Points: []ChartPoint{{1, 0, 0, 0}, {2, 0, 0, 0}}},
+		{Label: "some", Points: []ChartPoint{{1, 0, 0, 0}, {2, 5, 4, 6}}},
+	}}
+	p, leg, err := c.plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(leg.texts, "; "); got != "some" {
+		t.Errorf("legend %q: want the series with a nonzero value only", got)
+	}
+	if p.Y.Min <= 0 {
+		t.Errorf("y axis from %g: a log axis must start above 0", p.Y.Min)
+	}
+	if err := Draw(c, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -65,8 +65,9 @@ type Series struct {
 	// Hollow draws the points as open marks (simulated, not measured).
 	Hollow bool
 	// Band draws the confidence intervals as a shaded band along the
-	// line, not as error bars; NoLine draws the points alone.
-	Band, NoLine bool
+	// line, not as error bars; NoLine draws the points alone; Cross marks
+	// them with crosses (points set apart, such as flagged ones).
+	Band, NoLine, Cross bool
 	// Color, if above 0, picks the series' colour (palette[Color-1]);
 	// 0 colours series by their position in the chart.
 	Color int
@@ -99,7 +100,10 @@ func (m *Model) Charts(machine string) []Chart {
 		add(Chart{Name: w + "-throughput", Title: title("throughput"), XLabel: "GOMAXPROCS (CPUs)",
 			YLabel: "operations per second", Series: m.series(w, "", Real, throughput)})
 		if virt := m.series(w, "1x", Virtual, throughput); len(virt) > 0 {
-			series := append(append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...), linearFrom1(virt)...)
+			// One ideal line, from the baseline's 1-CPU throughput: the
+			// designs' differ little there, and two read as one.
+			ideal := linearFrom1(slices.DeleteFunc(slices.Clone(virt), func(s Series) bool { return !strings.HasPrefix(s.Label, m.Options.Baseline+",") }))
+			series := append(append(append(measured(m.series(w, "1x", Real, throughput)), virt...), m.fitSeries(w, Virtual)...), ideal...)
 			for i, s := range series { // one colour per design: measured, simulated, fitted and ideal alike
 				switch {
 				case strings.HasPrefix(s.Label, m.Options.Baseline+","):

@@ -181,7 +181,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		}
 		if len(doc.Plots[wl]) > 1 {
 			b.WriteString("The lock and latency charts show one worker per CPU, the level the virtual clock simulates; " +
-				"the throughput chart and the tables show every oversubscription measured.\n\n")
+				"the throughput chart and the tables show every oversubscription measured. Log axes leave zeros out (no wait, no event).\n\n")
 		}
 		if len(changed.Rows) > 0 {
 			fmt.Fprintf(&b, "Measured on this machine: the changes that count, largest first.\n\n")

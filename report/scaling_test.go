@@ -211,7 +211,7 @@ func TestScalingChart(t *testing.T) {
 		}
 	}
 	want := "old, measured; new, measured; old, virtual; new, virtual; old, USL fit (virtual); new, USL fit (virtual); " +
-		"old, virtual: linear from 1 CPU; new, virtual: linear from 1 CPU"
+		"old, virtual: linear from 1 CPU"
 	if got := strings.Join(labels, "; "); got != want {
 		t.Errorf("series %q, want %q", got, want)
 	}

@@ -25,6 +25,23 @@ type Effect struct {
 	Flags []string
 }
 
+// LowerBound reports whether a flagged change still states a harm, as a
+// lower bound: a significant loss whose only flags say the candidate
+// starves a background role (whose work would otherwise have slowed the
+// measured one further).
+func (c *Effect) LowerBound(o Options) bool {
+	met := c.Verdict.Metric
+	if len(c.Flags) == 0 || met == nil || c.Harm() == 0 || !(met.Significant() || met.Deterministic()) {
+		return false
+	}
+	for _, f := range c.Flags {
+		if !strings.HasPrefix(f, o.Candidate+"'s ") || !strings.Contains(f, " rate falls by ") {
+			return false
+		}
+	}
+	return true
+}
+
 // Counts reports whether the change is one to state: measured in both
 // designs, significant or exact (deterministic samples that differ), and
 // not flagged.
@@ -134,7 +151,7 @@ func (m *Model) Effects(w string) []*Effect {
 		switch {
 		case open && p.Clock == Virtual:
 			c.Latency, c.Role, c.Verdict = true, role.Name, compare(p, role.Name+"-p99-sec")
-			c.Flags = m.Flags(p, role.Name)
+			c.Flags = append(m.Flags(p, role.Name), latencyFlags(p, role.Name, m.Options)...)
 		case open:
 			continue // the real clock runs real-rate presets only in the rate sweep
 		default:
@@ -143,6 +160,29 @@ func (m *Model) Effects(w string) []*Effect {
 		if c.Verdict != nil {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// UnservedLimit is the share of a real-rate role's arrivals, in percent,
+// that the baseline may leave unstarted before a p99 comparison is
+// flagged: past it both designs are overloaded, and the window, not the
+// design, caps the p99.
+const UnservedLimit = 1.0
+
+// latencyFlags are why a p99 comparison of role at p cannot be stated:
+// fewer rounds with events than the U test needs, or a baseline that
+// already leaves more than UnservedLimit of the arrivals unstarted.
+func latencyFlags(p *Point, role string, o Options) []string {
+	var out []string
+	if met := p.Metrics[role+"-p99-sec"]; met != nil && met.Baseline != nil && met.Candidate != nil && !met.Deterministic() {
+		alpha := met.Baseline.Sample.Thresholds.CompareAlpha
+		if need, n1, n2 := MinSamples(alpha), len(met.Baseline.Sample.Values), len(met.Candidate.Sample.Values); n1 < need || n2 < need {
+			out = append(out, fmt.Sprintf("too few rounds with %s events to test: n=%d+%d, the U test needs %d per design", role, n1, n2, need))
+		}
+	}
+	if met := p.Metrics[role+"-unserved-%"]; met != nil && met.Baseline != nil && met.Baseline.Center > UnservedLimit {
+		out = append(out, fmt.Sprintf("%s already leaves %.0f %% of the %s events unstarted: both overloaded, the window caps the p99", o.Baseline, met.Baseline.Center, role))
 	}
 	return out
 }
@@ -194,8 +234,10 @@ type WorkloadAnswer struct {
 	Worst          *Effect
 	Class          string
 	Counted, Total int
-	// Flagged are the changes that do not count for a flag.
+	// Flagged are the changes with a flag; Bounds how many of them count
+	// anyway as a lower bound of the harm (Effect.LowerBound).
 	Flagged []*Effect
+	Bounds  int
 	// Lock is the lock class whose wait per operation grew most at the
 	// worst point, LockWait that growth in seconds, and LockShare its
 	// share of the candidate's lock wait there.
@@ -270,9 +312,12 @@ func (m *Model) Answers() []*WorkloadAnswer {
 			}
 			if len(c.Flags) > 0 {
 				a.Flagged = append(a.Flagged, c)
-				continue
+				if !c.LowerBound(m.Options) {
+					continue
+				}
+				a.Bounds++ // a loss that the flag can only shrink: it counts
 			}
-			if !c.Counts() {
+			if !c.Counts() && !(len(c.Flags) > 0 && c.Harm() > 0) {
 				continue
 			}
 			a.Counted++
@@ -296,11 +341,6 @@ func (m *Model) Answers() []*WorkloadAnswer {
 			a.Notes = append(a.Notes, "the simulation gave the same value in every round (its seeds do not change what it draws): "+
 				"the simulated changes are exact, with no interval and no p-value")
 		}
-		if p := m.hitRateDrop(w, Virtual); p != nil {
-			met := p.Metrics["hit-%"]
-			a.Notes = append(a.Notes, fmt.Sprintf("%s's allocation hit rate falls from %.0f %% to %.0f %% at %d simulated CPUs: its throughput there counts fallbacks to the root cache, work not accounted",
-				m.Options.Candidate, met.Baseline.Center, met.Candidate.Center, p.Procs))
-		}
 		var warned []*Effect
 		for _, c := range append([]*Effect{a.Measured}, a.Simulated...) {
 			if c != nil && c.Verdict.Metric != nil && !c.Verdict.Metric.Deterministic() {
@@ -314,47 +354,71 @@ func (m *Model) Answers() []*WorkloadAnswer {
 }
 
 // Headline is the report's first line, as LKP's robot writes its own: the
-// largest change that counts (a regression or an improvement), its metric
-// and where; then, where that one was simulated, the largest measured on
-// this machine.
+// largest change measured on this machine that counts (a regression or an
+// improvement where nothing regressed), its metric and where; then the
+// largest the virtual clock simulated; then in how many workloads the claim fails. Known-answer
+// workloads, harness checks whose changes are built in, are left out.
 func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	o := m.Options
-	var all []*Effect
+	var measured, simulated []*Effect
 	for _, w := range m.Workloads {
+		if kind(w) == "known answer" {
+			continue
+		}
 		for _, c := range m.Effects(w) {
-			if c.Counts() {
-				all = append(all, c)
+			switch {
+			case !c.Counts():
+			case c.Point.Clock == Real:
+				measured = append(measured, c)
+			default:
+				simulated = append(simulated, c)
 			}
 		}
 	}
-	if len(all) == 0 {
-		return fmt.Sprintf("No significant change of %s against %s in any workload's primary metric.", o.Candidate, o.Baseline)
-	}
+	// The largest regression, as LKP leads with; the largest improvement
+	// where nothing regressed.
 	largest := func(cs []*Effect) *Effect {
-		return slices.MaxFunc(cs, func(a, b *Effect) int { return cmp.Compare(a.Size(), b.Size()) })
+		return slices.MaxFunc(cs, func(a, b *Effect) int {
+			return cmp.Or(cmp.Compare(a.Harm(), b.Harm()), cmp.Compare(a.Size(), b.Size()))
+		})
 	}
 	describe := func(c *Effect) string {
 		word := "improvement"
 		if c.Harm() > 0 {
 			word = "regression"
 		}
-		return fmt.Sprintf("**%s %s** of %s %s %s", c.Text(), word, c.Point.Workload, c.MetricName(), c.Where())
-	}
-	top := largest(all)
-	text := fmt.Sprintf("%s against %s: %s", o.Candidate, o.Baseline, describe(top))
-	if top.Point.Clock != Real {
-		real := slices.DeleteFunc(slices.Clone(all), func(c *Effect) bool { return c.Point.Clock != Real })
-		if len(real) > 0 {
-			text += "; largest measured on this machine: " + describe(largest(real))
+		text := fmt.Sprintf("**%s %s** of %s %s %s", c.Text(), word, c.Point.Workload, c.MetricName(), c.Where())
+		if met := c.Verdict.Metric; c.Latency && met != nil {
+			text += fmt.Sprintf(" (%s → %s)", FormatSeconds(met.Baseline.Center), FormatSeconds(met.Candidate.Center))
 		}
+		return text
 	}
-	bad := 0
+	var parts []string
+	if len(measured) > 0 {
+		parts = append(parts, "measured on this machine, "+describe(largest(measured)))
+	} else {
+		parts = append(parts, "measured on this machine, no significant change")
+	}
+	if len(simulated) > 0 {
+		parts = append(parts, "simulated, "+describe(largest(simulated)))
+	}
+	bad, n, known := 0, 0, []string{}
 	for _, a := range answers {
+		if a.Kind == "known answer" {
+			known = append(known, a.Workload)
+			continue
+		}
+		n++
 		if a.Class == HarmLot {
 			bad++
 		}
 	}
-	return text + fmt.Sprintf(". The claim fails (%s hurts a lot) in %d of %d workloads.", o.Candidate, bad, len(answers))
+	text := fmt.Sprintf("%s against %s: %s. The claim fails (%s hurts a lot) in %d of %d workloads", o.Candidate, o.Baseline,
+		strings.Join(parts, "; "), o.Candidate, bad, n)
+	if len(known) > 0 {
+		text += fmt.Sprintf(" (%s, the harness's known answer, left out)", strings.Join(known, ", "))
+	}
+	return text + "."
 }
 
 // AnswerTable is the first screen's table: one row per workload with its
@@ -392,10 +456,14 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 			worst = a.Worst.Text() + " " + a.Worst.Where()
 		}
 		if a.Lock != "" {
-			lock = fmt.Sprintf("%s (%.0f %% of %s's lock wait)", a.Lock, 100*a.LockShare, o.Candidate)
+			lock = fmt.Sprintf("%s +%s/op (%.0f %%)", a.Lock, FormatSeconds(a.LockWait), 100*a.LockShare)
 		}
 		claim := a.Class
 		switch {
+		case a.Kind == "known answer":
+			claim = m.knownAnswerCell(a.Workload)
+		case a.Worst != nil && len(a.Worst.Flags) > 0:
+			claim += fmt.Sprintf(" (a lower bound: %s)", strings.Join(a.Worst.Flags, "; "))
 		case a.Worst == nil && len(a.Flagged) > 0:
 			claim = fmt.Sprintf("not stated: %d of %d points flagged", len(a.Flagged), a.Total)
 		case a.Worst == nil && !slices.ContainsFunc(a.Effects, func(c *Effect) bool { return c.Verdict.Metric != nil }):
@@ -410,10 +478,12 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Change of %s against %s: throughput as a percentage (a fall hurts), the p99 latency of a real-rate preset's "+
 		"primary events from their arrival as a percentage or, past a doubling, a factor (a rise hurts); \"~\": not significant (Mann-Whitney U, α=%g); "+
-		"\"=\": exactly equal. Measured: the real clock at this machine's %d CPUs, one worker per CPU (for a real-rate preset, its rate sweep: "+
-		"how far above the real rate each design keeps up). Simulated: the virtual clock, one worker per CPU. "+
-		"The claim: the worst change that counts, over every measured point and every simulated CPU count, holds up to a %.0f %% throughput loss "+
-		"or a %.0f %% latency rise, hurts a lot past %.0f %% or x%g. Carried by: the lock whose wait per operation grew most there. "+
+		"\"=\": exactly equal. Measured: the real clock at this machine's %d CPUs, one worker per CPU. Simulated: the virtual clock, one worker per CPU. "+
+		"The claim: the worst change that counts, over every point (each GOMAXPROCS and oversubscription measured, each CPU count simulated), "+
+		"holds up to a %.0f %% throughput loss or a %.0f %% latency rise, hurts a lot past %.0f %% or x%g, and hurts noticeably (throughput) or some (latency) between. "+
+		"Carried by: the lock whose wait per operation grew most there, by how much, and its share of the candidate's lock wait. "+
+		"A real-rate preset's measured cell is its rate sweep on this machine, at the lowest rate it ran there (ten times the real one: at the real rate "+
+		"too few events arrive in a window), one run: no test. "+
 		"Load: real rates are events arriving at the rates hosts see; stress presets run closed loops at saturation, a bound, not a host's load.",
 		o.Candidate, o.Baseline, o.Thresholds.CompareAlpha, cpus, 100*ClaimSmall, 100*LatencySmall, 100*ClaimLarge, 1+LatencyLarge))
 	t.Notes = append(t.Notes, notes.notes()...)
@@ -437,16 +507,13 @@ func (m *Model) measuredCell(a *WorkloadAnswer, rs *RateSweep) string {
 		if r.Workload != a.Workload || r.Clock != Real || r.RealRate <= 0 {
 			continue
 		}
-		headroom := func(k Knee) string {
-			switch {
-			case k.None:
-				return "below the sweep"
-			case k.Never:
-				return fmt.Sprintf("≥ %sx", formatFactor(k.Rate/r.RealRate))
+		for i, scale := range r.Scales {
+			b, c := r.P99[rs.Baseline][i], r.P99[rs.Candidate][i]
+			if math.IsNaN(b) || math.IsNaN(c) {
+				continue
 			}
-			return formatFactor(k.Rate/r.RealRate) + "x"
+			return fmt.Sprintf("p99 %s → %s at x%s the real rate", FormatSeconds(b), FormatSeconds(c), formatFactor(scale))
 		}
-		return fmt.Sprintf("keeps up to %s the real rate (%s %s)", headroom(r.Knee[rs.Candidate]), rs.Baseline, headroom(r.Knee[rs.Baseline]))
 	}
 	return "—"
 }
@@ -470,6 +537,11 @@ func (n *numbered) mark(texts []string) string {
 	if len(nums) == 0 {
 		return ""
 	}
+	slices.SortFunc(nums, func(a, b string) int {
+		x, _ := strconv.Atoi(a)
+		y, _ := strconv.Atoi(b)
+		return x - y
+	})
 	return " [" + strings.Join(nums, ", ") + "]"
 }
 
@@ -493,9 +565,18 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 	tput := Chart{Name: "summary", Title: fmt.Sprintf("%s throughput: below 1, %s is slower (%s)", ratio, o.Candidate, machine),
 		XLabel: "CPUs (GOMAXPROCS, or virtual CPUs), one worker per CPU", YLabel: ratio + " throughput", LogX: true, LogY: true, RatioY: true}
 	lat := Chart{Name: "summary", Title: fmt.Sprintf("%s p99 latency at real rates: above 1, %s is slower (%s)", ratio, o.Candidate, machine),
-		XLabel: "virtual CPUs, one allocator per CPU", YLabel: ratio + " p99 latency of the primary events", LogX: true, LogY: true, RatioY: true}
-	for i, w := range m.Workloads {
-		color := i + 1 // one colour per workload, in both series and both panels
+		XLabel: "virtual CPUs, one worker per CPU", YLabel: ratio + " p99 latency of the primary events", LogX: true, LogY: true, RatioY: true}
+	flagged := map[*Chart]*Series{}
+	next := 0
+	for _, w := range m.Workloads {
+		if kind(w) == "known answer" {
+			continue // a harness check: its changes are built in
+		}
+		next++
+		color := next // one colour per workload, in both series and both panels; grey is the flagged points'
+		if color >= flagColor {
+			color++
+		}
 		byClock := map[string]*Series{}
 		var order []string
 		for _, c := range m.Effects(w) {
@@ -520,6 +601,19 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 				byClock[c.Point.Clock] = s
 				order = append(order, c.Point.Clock)
 			}
+			if len(c.Flags) > 0 && !c.LowerBound(o) {
+				panel := &tput
+				if c.Latency {
+					panel = &lat
+				}
+				f := flagged[panel]
+				if f == nil {
+					f = &Series{Label: "flagged, not counted (see the table)", Color: flagColor, NoLine: true, Cross: true}
+					flagged[panel] = f
+				}
+				f.Points = append(f.Points, ChartPoint{X: float64(c.Point.Procs), Y: r, YLo: r, YHi: r})
+				continue
+			}
 			s.Points = append(s.Points, ChartPoint{X: float64(c.Point.Procs), Y: r, YLo: lo, YHi: hi})
 		}
 		for _, clock := range order {
@@ -530,6 +624,11 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 			} else {
 				tput.Series = append(tput.Series, *s)
 			}
+		}
+	}
+	for _, panel := range []*Chart{&tput, &lat} {
+		if f := flagged[panel]; f != nil {
+			panel.Series = append(panel.Series, *f)
 		}
 	}
 	var out []Chart
@@ -565,10 +664,9 @@ func cpusText(n int) string {
 // churn rate falls by 53 % ... 89 %".
 func flagNotes(flagged []*Effect) []string {
 	type group struct {
-		texts    []string
-		measured []int
-		virtual  []int
-		workers  []string
+		texts   []string
+		points  []string // measured points, as "2 CPUs with 4 workers per CPU"
+		virtual []int
 	}
 	var order []string
 	groups := map[string]*group{}
@@ -588,10 +686,11 @@ func flagNotes(flagged []*Effect) []string {
 			}
 			g.texts = append(g.texts, f)
 			if c.Point.Clock == Real {
-				g.measured = append(g.measured, c.Point.Procs)
-				if w := workersPerCPU(c.Point); c.Point.Workers != "1x" && !slices.Contains(g.workers, w) {
-					g.workers = append(g.workers, w)
+				pt := cpusText(c.Point.Procs)
+				if c.Point.Workers != "1x" {
+					pt += " with " + workersPerCPU(c.Point) + " per CPU"
 				}
+				g.points = append(g.points, pt)
 			} else {
 				g.virtual = append(g.virtual, c.Point.Procs)
 			}
@@ -601,12 +700,8 @@ func flagNotes(flagged []*Effect) []string {
 	for _, k := range order {
 		g := groups[k]
 		var where []string
-		if len(g.measured) > 0 {
-			w := "measured at " + cpuList(g.measured)
-			if len(g.workers) > 0 {
-				w += " (also with " + strings.Join(g.workers, ", ") + " per CPU)"
-			}
-			where = append(where, w)
+		if len(g.points) > 0 {
+			where = append(where, "measured at "+strings.Join(g.points, ", "))
 		}
 		if len(g.virtual) > 0 {
 			where = append(where, "simulated at "+cpuList(g.virtual))
@@ -738,4 +833,31 @@ func (m *Metric) SampleRatioRange() (lo, hi float64) {
 		return r, r
 	}
 	return cv[0] / bv[len(bv)-1], cv[len(cv)-1] / bv[0]
+}
+
+// CalibrateTolerance is how far the calibrate preset's measured/theory may
+// stray from 1 for the harness check to pass.
+const CalibrateTolerance = 0.05
+
+// knownAnswerCell is a known-answer workload's cell where other rows give
+// the claim: the harness check it is, the range of its measured/theory
+// over every point, and whether that range is within CalibrateTolerance.
+func (m *Model) knownAnswerCell(w string) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range m.Points {
+		met := p.Metrics["measured/theory"]
+		if p.Workload != w || met == nil {
+			continue
+		}
+		for _, s := range []*Summary{met.Baseline, met.Candidate} {
+			if s != nil {
+				lo, hi = math.Min(lo, s.Center), math.Max(hi, s.Center)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return "harness check, not the claim: no measured/theory"
+	}
+	return fmt.Sprintf("harness check, not the claim: measured/theory %.3f to %.3f %s", lo, hi,
+		check(lo >= 1-CalibrateTolerance && hi <= 1+CalibrateTolerance))
 }

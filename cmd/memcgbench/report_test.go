@@ -52,7 +52,7 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("plot %s: %v", f, err)
 		}
 	}
-	if out := stdout.String(); !strings.Contains(out, "regression of calibrate throughput") || !regexp.MustCompile(`(?m)^calibrate +known answer +throughput +-52 % .*hurts a lot`).MatchString(out) {
+	if out := stdout.String(); !strings.Contains(out, "regression of slabinfo-scrape throughput") || !regexp.MustCompile(`(?m)^calibrate +known answer +throughput +-52 % +harness check`).MatchString(out) {
 		t.Errorf("stdout lacks the headline and the claim's table:\n%s", out)
 	}
 
