@@ -274,11 +274,19 @@ func kind(w string) string {
 		return "stress (saturating)"
 	case w == "calibrate":
 		return "known answer"
+	case w == "steady":
+		return "control"
 	case w == "lifecycles":
 		return "fixed scenario"
 	}
 	return "closed loop"
 }
+
+// harnessCheck reports whether workload w checks the harness rather than the
+// claim: the known answer (calibrate), whose changes are built in, and the
+// control (steady), whose path the designs share, so that any change is
+// noise. The headline and the summary figure leave them out.
+func harnessCheck(w string) bool { return kind(w) == "known answer" || kind(w) == "control" }
 
 // MachineCPUs is the largest GOMAXPROCS the real clock measured: this
 // machine's CPUs.
@@ -362,7 +370,7 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	o := m.Options
 	var measured, simulated []*Effect
 	for _, w := range m.Workloads {
-		if kind(w) == "known answer" {
+		if harnessCheck(w) {
 			continue
 		}
 		for _, c := range m.Effects(w) {
@@ -404,7 +412,7 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	}
 	bad, n, known := 0, 0, []string{}
 	for _, a := range answers {
-		if a.Kind == "known answer" {
+		if harnessCheck(a.Workload) {
 			known = append(known, a.Workload)
 			continue
 		}
@@ -416,7 +424,7 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	text := fmt.Sprintf("%s against %s: %s. The claim fails (%s hurts a lot) in %d of %d workloads", o.Candidate, o.Baseline,
 		strings.Join(parts, "; "), o.Candidate, bad, n)
 	if len(known) > 0 {
-		text += fmt.Sprintf(" (%s, the harness's known answer, left out)", strings.Join(known, ", "))
+		text += fmt.Sprintf(" (%s, the harness's checks, left out)", strings.Join(known, ", "))
 	}
 	return text + "."
 }
@@ -462,6 +470,9 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		switch {
 		case a.Kind == "known answer":
 			claim = m.knownAnswerCell(a.Workload)
+		case a.Kind == "control":
+			claim = "control, not the claim: the designs share its path, so a change is the harness's noise or drift " +
+				map[bool]string{true: "✓ (none)", false: "✗ (trust the other measured rows less)"}[a.Worst == nil]
 		case a.Worst != nil && len(a.Worst.Flags) > 0:
 			claim += fmt.Sprintf(" (a lower bound: %s)", strings.Join(a.Worst.Flags, "; "))
 		case a.Worst == nil && len(a.Flagged) > 0:
@@ -569,8 +580,8 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 	flagged := map[*Chart]*Series{}
 	next := 0
 	for _, w := range m.Workloads {
-		if kind(w) == "known answer" {
-			continue // a harness check: its changes are built in
+		if harnessCheck(w) {
+			continue // a harness check: its changes are built in, or noise
 		}
 		next++
 		color := next // one colour per workload, in both series and both panels; grey is the flagged points'

@@ -281,7 +281,25 @@ func TestKnownAnswerCell(t *testing.T) {
 	if got := m.knownAnswerCell("calibrate"); got != "harness check, not the claim: measured/theory 0.901 to 0.972 ✗" {
 		t.Errorf("cell %q: want the range and a failed check (0.901 is more than 5 %% off)", got)
 	}
-	if !strings.Contains(m.Headline(m.Answers()), "calibrate, the harness's known answer, left out") {
+	if !strings.Contains(m.Headline(m.Answers()), "calibrate, the harness's checks, left out") {
 		t.Errorf("headline %q counts the known answer", m.Headline(m.Answers()))
+	}
+}
+
+// TestControlRow: steady, the control, is a check of the harness: its
+// row says whether it moved, and the headline leaves it out.
+func TestControlRow(t *testing.T) {
+	var b strings.Builder
+	for i := range 8 {
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=steady/design=old/workers=1x-2 1 1 ns/op %d ops/s\n", 1000+i)
+		fmt.Fprintf(&b, "BenchmarkRegistry/workload=steady/design=new/workers=1x-2 1 1 ns/op %d ops/s\n", 700+i)
+	}
+	m := buildText(t, b.String())
+	tab := m.AnswerTable(m.Answers(), nil)
+	if claim := tab.Rows[0][len(tab.Rows[0])-3]; !strings.HasPrefix(claim, "control, not the claim") || !strings.Contains(claim, "✗") {
+		t.Errorf("steady moved by -30 %%: claim %q, want a failed control", claim)
+	}
+	if head := m.Headline(m.Answers()); !strings.Contains(head, "no significant change") || !strings.Contains(head, "steady, the harness's checks, left out") {
+		t.Errorf("headline %q: want steady left out", head)
 	}
 }
