@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -61,6 +62,9 @@ type Model struct {
 	Verdicts []*Verdict
 	// Claims has one plain-words answer per workload, in Workloads order.
 	Claims []Claim
+	// Compared are every value of Options.Compare the results hold
+	// (every design, or file), sorted; the Model compares two of them.
+	Compared []string
 	// Curves are the throughput curves with their Universal Scalability
 	// Law fits, one per workload, design, oversubscription and clock.
 	Curves []*Curve
@@ -289,6 +293,17 @@ func Build(paths []string, opts Options) (*Model, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("%s: %w of Benchmark%s", strings.Join(paths, ", "), ErrNoResults, opts.Benchmark)
 	}
+	seen := map[string]bool{}
+	for k := range samples {
+		seen[k.design] = true
+	}
+	for _, d := range []string{opts.Baseline, opts.Candidate} {
+		if !seen[d] {
+			return nil, fmt.Errorf("%s: %w of %s %q: the results have %s", strings.Join(paths, ", "), ErrNoResults, strings.TrimPrefix(opts.Compare, "/"), d,
+				strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
+		}
+	}
+	m.Compared = slices.Sorted(maps.Keys(seen))
 	benchproc.SortKeys(pointKeys)
 	assume := benchmath.AssumeNothing
 	summarize := func(vals []float64) *Summary {

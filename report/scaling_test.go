@@ -193,7 +193,8 @@ func TestScalingChart(t *testing.T) {
 	if !strings.Contains(c.Title, "throughput to 1024 CPUs, measured, simulated, USL fits") {
 		t.Errorf("title %q: want the CPU range and the three kinds of series it draws", c.Title)
 	}
-	if v := chartNamed(t, buildText(t, "BenchmarkRegistry/workload=w/design=old/workers=1x/clock=virtual-4 1 1 ns/op 10 ops/s\n"),
+	if v := chartNamed(t, buildText(t, "BenchmarkRegistry/workload=w/design=old/workers=1x/clock=virtual-4 1 1 ns/op 10 ops/s\n"+
+		"BenchmarkRegistry/workload=w/design=new/workers=1x/clock=virtual-4 1 1 ns/op 10 ops/s\n"),
 		"w-scaling"); !strings.HasSuffix(v.Title, "throughput to 4 CPUs, simulated (test)") {
 		t.Errorf("title %q: want only the simulated series, to 4 CPUs", v.Title)
 	}

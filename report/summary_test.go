@@ -1,7 +1,10 @@
 package report
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -301,5 +304,21 @@ func TestControlRow(t *testing.T) {
 	}
 	if head := m.Headline(m.Answers()); !strings.Contains(head, "no significant change") || !strings.Contains(head, "steady, the harness's checks, left out") {
 		t.Errorf("headline %q: want steady left out", head)
+	}
+}
+
+// TestBuildNeedsBothDesigns: results without one of the two designs
+// compared are an error naming the designs they have, not a report of
+// empty columns.
+func TestBuildNeedsBothDesigns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench.txt")
+	if err := os.WriteFile(path, []byte("BenchmarkRegistry/workload=w/design=old/workers=1x-2 1 1 ns/op 10 ops/s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := DefaultOptions
+	opts.Candidate = "v4.0"
+	_, err := Build([]string{path}, opts)
+	if !errors.Is(err, ErrNoResults) || !strings.Contains(err.Error(), `design "v4.0": the results have old`) {
+		t.Errorf("Build without the candidate: %v", err)
 	}
 }

@@ -116,6 +116,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"rates", "extra"}, `unexpected argument "extra"`},
 		{[]string{"knownanswers", "-label", ".."}, `-label "..": want`},
 		{[]string{"knownanswers", "extra"}, `unexpected argument "extra"`},
+		{[]string{"report", "-baseline", "x"}, `-baseline "x": unknown design "x": the designs are old, new`},
+		{[]string{"report", "-baseline", "new"}, `-candidate "new": the same design as -baseline; compare two`},
 		{[]string{"diff"}, "-base is required"},
 		{[]string{"diff", "-base", "no-such-revision"}, `-base "no-such-revision": not a revision`},
 		{[]string{"diff", "-base", "HEAD", "-alpha", "NaN"}, "-alpha = NaN: allowed range is above 0 and at most 1"},
@@ -165,7 +167,7 @@ func TestHelp(t *testing.T) {
 		{"sensitivity", []string{"-label", "-quick", "-force", "-cpus"}},
 		{"rates", []string{"-label", "-quick", "-force"}},
 		{"knownanswers", []string{"-label", "-quick", "-force"}},
-		{"report", []string{"-label", "-quick"}},
+		{"report", []string{"-label", "-quick", "-baseline", "-candidate"}},
 		{"diff", []string{"-base", "-head", "-bench", "-cpu", "-count", "-benchtime", "-alpha", "-threshold", "-units", "-o"}},
 	}
 	for _, tt := range tests {

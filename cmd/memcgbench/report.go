@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"memcgbench/designs/catalog"
 	"memcgbench/internal/outfile"
 	"memcgbench/kern"
 	"memcgbench/report"
@@ -255,6 +256,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report")
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended with -quick)")
 	quick := fs.Bool("quick", false, "use the quick sweep's default label")
+	names := catalog.Names()
+	baseline := fs.String("baseline", names[0], "the design every other is compared with ("+strings.Join(names, ", ")+")")
+	candidate := fs.String("candidate", names[len(names)-1], "the design compared with the baseline")
 	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
 		return helped(err)
 	}
@@ -262,13 +266,23 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if *label, err = resolveLabel(*label, *quick); err != nil {
 		return err
 	}
+	for _, f := range []struct{ flag, name string }{{"-baseline", *baseline}, {"-candidate", *candidate}} {
+		if _, err := catalog.Lookup(f.name); err != nil {
+			return usagef("%s %q: %v", f.flag, f.name, err)
+		}
+	}
+	if *baseline == *candidate {
+		return usagef("-candidate %q: the same design as -baseline; compare two", *candidate)
+	}
+	opts := report.DefaultOptions
+	opts.Baseline, opts.Candidate = *baseline, *candidate
 	results := filepath.Join("results", *label, "bench.txt")
 	files := []string{results}
 	virtual := filepath.Join("results", *label, "virtual.txt")
 	if _, err := os.Stat(virtual); err == nil {
 		files = append(files, virtual)
 	}
-	m, err := report.Build(files, report.DefaultOptions)
+	m, err := report.Build(files, opts)
 	if err != nil {
 		return err
 	}
@@ -293,7 +307,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	sens := filepath.Join("results", *label, "sensitivity.txt")
 	if _, err := os.Stat(sens); err == nil {
-		s, err := report.ReadSensitivity(sens, report.DefaultOptions)
+		s, err := report.ReadSensitivity(sens, opts)
 		if err != nil {
 			return err
 		}
@@ -320,7 +334,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	rates := filepath.Join("results", *label, "rates.txt")
 	if _, err := os.Stat(rates); err == nil {
-		rs, err := report.ReadRates(rates, report.DefaultOptions)
+		rs, err := report.ReadRates(rates, opts)
 		if err != nil {
 			return err
 		}
