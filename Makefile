@@ -54,7 +54,7 @@ doc_GO         := the go command
 
 help: ## list the targets and the variables
 	@echo "memcgbench make targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-13s %s\n", $$1, $$2}'
 	@echo "variables (make TARGET VAR=value; 0/1 variables are off unless 1):"
 	@printf '  %-11s %-10s %s\n' NAME DEFAULT MEANING
 	@$(foreach v,$(HELPVARS),printf '  %-11s %-10s %s\n' '$(v)' '$(if $(value $(v)),$(value $(v)),-)' '$(doc_$(v))';)
