@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -328,14 +327,13 @@ func (m *Model) waitShareCharts(w string, title func(string) string) []Chart {
 			pick = baseline
 		}
 		c := Chart{Name: w + "-waitshare", Title: title(fmt.Sprintf("%s's lock wait by class, one worker per CPU, %s clock", design, clock)),
-			XLabel: "CPUs", YLabel: "share of the lock wait (%)", Stacked: true, YMax: 100}
+			XLabel: "CPUs, and under each the lock wait per operation the shares divide", YLabel: "share of the lock wait (%)", Stacked: true, YMax: 100}
 		if clock == Virtual {
-			c.XLabel = "virtual CPUs"
+			c.XLabel = "virtual " + c.XLabel
 		}
 		byClass := map[string]*Series{}
 		var classes []string
 		for i, p := range points {
-			c.Categories = append(c.Categories, strconv.Itoa(p.Procs))
 			var total float64
 			waits := map[string]float64{}
 			for _, u := range p.Units {
@@ -345,6 +343,13 @@ func (m *Model) waitShareCharts(w string, title func(string) string) []Chart {
 					total += s.Center
 				}
 			}
+			// Under each CPU count, the total the shares divide: a 100 %
+			// stack hides it otherwise.
+			sum := "no wait"
+			if total > 0 {
+				sum = FormatSeconds(total)
+			}
+			c.Categories = append(c.Categories, fmt.Sprintf("%d\n%s", p.Procs, sum))
 			for class, wait := range waits {
 				s := byClass[class]
 				if s == nil {
