@@ -216,3 +216,18 @@ func TestLogAxisLeavesZerosOut(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNonzero(t *testing.T) {
+	got := nonzero([]Series{
+		{Label: "never waited", Points: []ChartPoint{{1, 0, 0, 0}, {2, 0, 0, 0}}},
+		{Label: "waited at 2", Points: []ChartPoint{{1, 0, 0, 0}, {2, 3e-6, 2e-6, 4e-6}}},
+		{Label: "median 0, interval not", Points: []ChartPoint{{1, 0, 0, 1e-6}}},
+	})
+	var labels []string
+	for _, s := range got {
+		labels = append(labels, s.Label)
+	}
+	if strings.Join(labels, "; ") != "waited at 2; median 0, interval not" {
+		t.Errorf("kept %q: want the series with any wait", labels)
+	}
+}

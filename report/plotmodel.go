@@ -129,7 +129,7 @@ func (m *Model) Charts(machine string) []Chart {
 				LogY: spansDecade(series), Series: series})
 		}
 		add(Chart{Name: w + "-lockwait", Title: title("lock wait per operation, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
-			YLabel: "wait per operation (seconds)", Series: m.series(w, "1x", Real, suffixUnit("-wait-sec/op")), LogY: false})
+			YLabel: "wait per operation (seconds)", Series: nonzero(m.series(w, "1x", Real, suffixUnit("-wait-sec/op"))), LogY: false})
 		if waits := m.series(w, "1x", Real, suffixUnit("-wait-max-sec")); len(waits) > 0 {
 			add(Chart{Name: w + "-lockmax", Title: title("longest single lock wait, one worker per CPU"), XLabel: "GOMAXPROCS (CPUs)",
 				YLabel: "longest wait (seconds)", LogY: true, Series: waits,
@@ -370,4 +370,12 @@ func (m *Model) waitShareCharts(w string, title func(string) string) []Chart {
 		out = append(out, c)
 	}
 	return out
+}
+
+// nonzero drops the series whose every point is zero: a lock no task
+// waited for, which would only crowd the legend.
+func nonzero(series []Series) []Series {
+	return slices.DeleteFunc(series, func(s Series) bool {
+		return !slices.ContainsFunc(s.Points, func(p ChartPoint) bool { return p.Y != 0 || p.YHi != 0 })
+	})
 }
