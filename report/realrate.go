@@ -29,11 +29,8 @@ const (
 // verdict itself compares, so they are not background.
 func (m *Model) Flags(p *Point, verdict ...string) []string {
 	out := slices.Clone(p.Mixed)
-	if met := p.Metrics[Throughput]; met != nil && met.Baseline != nil && met.Candidate != nil && !met.Deterministic() {
-		alpha := met.Baseline.Sample.Thresholds.CompareAlpha
-		if need, n1, n2 := MinSamples(alpha), len(met.Baseline.Sample.Values), len(met.Candidate.Sample.Values); n1 < need || n2 < need {
-			out = append(out, fmt.Sprintf("too few samples to test: n=%d+%d, the U test needs %d per design at α=%v", n1, n2, need, alpha))
-		}
+	if n1, n2, need, alpha, few := p.Metrics[Throughput].tooFewSamples(); few {
+		out = append(out, fmt.Sprintf("too few samples to test: n=%d+%d, the U test needs %d per design at α=%v", n1, n2, need, alpha))
 	}
 	if met := p.Metrics["hit-%"]; met != nil && met.Baseline != nil && met.Candidate != nil {
 		if b, c := met.Baseline.Center, met.Candidate.Center; math.Abs(b-c) > HitRateGap {
@@ -57,6 +54,18 @@ func (m *Model) Flags(p *Point, verdict ...string) []string {
 		}
 	}
 	return out
+}
+
+// tooFewSamples reports whether m compares samples, not exact copies,
+// with fewer on a side than the U test needs to find any difference at its
+// alpha (MinSamples), and the counts; false for a nil m or one design.
+func (m *Metric) tooFewSamples() (n1, n2, need int, alpha float64, few bool) {
+	if m == nil || m.Baseline == nil || m.Candidate == nil || m.Deterministic() {
+		return 0, 0, 0, 0, false
+	}
+	alpha = m.Baseline.Sample.Thresholds.CompareAlpha
+	n1, n2, need = len(m.Baseline.Sample.Values), len(m.Candidate.Sample.Values), MinSamples(alpha)
+	return n1, n2, need, alpha, n1 < need || n2 < need
 }
 
 // Latency classes of the real-rate answer: a p99 that grows by at most

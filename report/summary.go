@@ -175,11 +175,8 @@ const UnservedLimit = 1.0
 // already leaves more than UnservedLimit of the arrivals unstarted.
 func latencyFlags(p *Point, role string, o Options) []string {
 	var out []string
-	if met := p.Metrics[role+"-p99-sec"]; met != nil && met.Baseline != nil && met.Candidate != nil && !met.Deterministic() {
-		alpha := met.Baseline.Sample.Thresholds.CompareAlpha
-		if need, n1, n2 := MinSamples(alpha), len(met.Baseline.Sample.Values), len(met.Candidate.Sample.Values); n1 < need || n2 < need {
-			out = append(out, fmt.Sprintf("too few rounds with %s events to test: n=%d+%d, the U test needs %d per design", role, n1, n2, need))
-		}
+	if n1, n2, need, _, few := p.Metrics[role+"-p99-sec"].tooFewSamples(); few {
+		out = append(out, fmt.Sprintf("too few rounds with %s events to test: n=%d+%d, the U test needs %d per design", role, n1, n2, need))
 	}
 	if met := p.Metrics[role+"-unserved-%"]; met != nil && met.Baseline != nil && met.Baseline.Center > UnservedLimit {
 		out = append(out, fmt.Sprintf("%s already leaves %.0f %% of the %s events unstarted: both overloaded, the window caps the p99", o.Baseline, met.Baseline.Center, role))
@@ -230,10 +227,10 @@ type WorkloadAnswer struct {
 	// (Model.Effects).
 	Effects []*Effect
 	// Worst is the change that counts and hurts most (nil with none), and
-	// Class its harm class; Counted how many changes count of Total.
-	Worst          *Effect
-	Class          string
-	Counted, Total int
+	// Class its harm class; Counted how many of Effects count.
+	Worst   *Effect
+	Class   string
+	Counted int
 	// Flagged are the changes with a flag; Bounds how many of them count
 	// anyway as a lower bound of the harm (Effect.LowerBound).
 	Flagged []*Effect
@@ -307,7 +304,7 @@ func (m *Model) Answers() []*WorkloadAnswer {
 	for _, w := range m.Workloads {
 		a := &WorkloadAnswer{Workload: w, Kind: kind(w), Simulated: make([]*Effect, len(simulated)), Class: HarmNone}
 		changes := m.Effects(w)
-		a.Effects, a.Total = changes, len(changes)
+		a.Effects = changes
 		exact := false
 		for _, c := range changes {
 			p := c.Point
@@ -369,11 +366,11 @@ func (m *Model) Answers() []*WorkloadAnswer {
 func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	o := m.Options
 	var measured, simulated []*Effect
-	for _, w := range m.Workloads {
-		if harnessCheck(w) {
+	for _, a := range answers {
+		if harnessCheck(a.Workload) {
 			continue
 		}
-		for _, c := range m.Effects(w) {
+		for _, c := range a.Effects {
 			switch {
 			case !c.Counts():
 			case c.Point.Clock == Real:
@@ -476,13 +473,13 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		case a.Worst != nil && len(a.Worst.Flags) > 0:
 			claim += fmt.Sprintf(" (a lower bound: %s)", strings.Join(a.Worst.Flags, "; "))
 		case a.Worst == nil && len(a.Flagged) > 0:
-			claim = fmt.Sprintf("not stated: %d of %d points flagged", len(a.Flagged), a.Total)
+			claim = fmt.Sprintf("not stated: %d of %d points flagged", len(a.Flagged), len(a.Effects))
 		case a.Worst == nil && !slices.ContainsFunc(a.Effects, func(c *Effect) bool { return c.Verdict.Metric != nil }):
 			claim = "no answer: not measured in both designs"
 		case a.Worst == nil && a.Counted == 0:
 			claim = "holds: no significant change"
 		case len(a.Flagged) > 0:
-			claim += fmt.Sprintf(" (%d of %d points flagged)", len(a.Flagged), a.Total)
+			claim += fmt.Sprintf(" (%d of %d points flagged)", len(a.Flagged), len(a.Effects))
 		}
 		row = append(row, claim, worst, lock)
 		t.Rows = append(t.Rows, row)

@@ -147,6 +147,12 @@ func Exponent(x, y []float64) (k, r2 float64, err error) {
 // whether they compute or sleep on a mutex; the rest wait in its queue.
 const SystemWQActive = 256
 
+// probePoll is how often, in virtual time, MassCreate's probe task looks
+// for the burst's end: a setting of the scenario, not of the model (it only
+// bounds how late after the burst the probe is queued; an estimate, far
+// below one creation's Costs.Create of 300µs).
+const probePoll = 10 * time.Microsecond
+
 // A MassCreate is the known-answer scenario of mass cgroup creation,
 // kernel bugzilla 172981 and Vladimir Davydov's fix for v4.9 ("mm:
 // memcontrol: use special workqueue for creating per-memcg caches"):
@@ -222,9 +228,9 @@ func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
 	queued, started := int64(-1), int64(-1)
 	probe.Init(func(w *kern.Task) { started = w.Now() })
 	rt.Go("probe", func(t *kern.Task) {
-		// Right after the burst: within 10µs of the last start task's end.
+		// Right after the burst: within probePoll of the last start task's end.
 		for starting.Load() > 0 {
-			t.Sleep(10 * time.Microsecond)
+			t.Sleep(probePoll)
 		}
 		queued = t.Now()
 		events.Queue(t, &probe)
