@@ -26,7 +26,10 @@ type Design struct {
 	// workloads.MassDestroy scenario): the exponent k of its time against
 	// the number of memcgs removed at once, each with the same caches. 1
 	// where a memcg's caches are on a list of its own; 2 where each memcg's
-	// destroy walks every cache of the system (v4.0 to v4.10).
+	// destroy walks every cache of the system (v4.0 to v4.10). A time of a
+	// x N + b x N^2 shows 2 only once N is large; the known-answer check
+	// measures the part beyond linear (workloads.Superlinear), which grows
+	// as N^2 at any N.
 	DestroyGrowth float64
 	// CreateStalls is the known answer of mass cgroup creation (the
 	// workloads.MassCreate scenario): whether a burst of cache creations
@@ -39,6 +42,13 @@ type Design struct {
 	// decides and destroys at once. The conformance suite's reference model
 	// follows it.
 	DeferredDestroy bool
+	// DeactivateOnOffline says that offline only empties a memcg's slots
+	// and shrinks its caches, which stay, dead, on the global list and the
+	// memcg's list until the memcg is freed: at offline if they hold no
+	// pages, else at the uncharge of the last one (css_free). Otherwise
+	// offline destroys the caches that hold no pages and the others stay
+	// in their slots. The conformance suite's reference model follows it.
+	DeactivateOnOffline bool
 	// GraceHolders are the lock classes a memcg's offline holds across the
 	// rcu_barrier() of destroying a SLAB_DESTROY_BY_RCU cache, sorted: the
 	// kernel drops slab_mutex before it, but not the locks its caller

@@ -2,8 +2,9 @@
 // memcg kmem cache registry implements, the handles, errors, costs and
 // counters they share, and documents how each method maps to the kernel.
 //
-// Two designs implement it, the two states of Linux commit bd67314586
-// ("memcg, slab: simplify synchronization scheme", v3.16):
+// Two designs are the two states of Linux commit bd67314586 ("memcg, slab:
+// simplify synchronization scheme", v3.16), and later ones the kernels
+// that followed (see "The kernels after bd67314586" below):
 //
 //   - designs/old: before the commit. Each memcg has its own
 //     slab_caches_mutex; memcg offline defers cache destruction to kworkers.
@@ -87,6 +88,69 @@
 //     its kmemcg id until its last cache is gone.
 //   - Root caches have one reference each (no cache merging), and their
 //     names are unique among live roots.
+//
+// # The kernels after bd67314586
+//
+// Each later design is a package of its own, listed in designs/catalog,
+// run by the same conformance suite, and built on the same core; what it
+// changes is below, checked against the kernel source of its release
+// (mm/slab_common.c, mm/memcontrol.c, mm/slub.c).
+//
+//   - designs/slabmutex, v4.0, d5b3cf7139b8 ("memcg: zap memcg_slab_caches
+//     and memcg_slab_mutex", Vladimir Davydov): the per-memcg list and
+//     memcg_slab_mutex are gone; slab_mutex guards everything, and a
+//     memcg's caches are found by walking slab_caches. With it, as the
+//     issue that asked for this design lists: the kmemcg id freed on
+//     offline and list_lrus reparented (2788cf0c401c) and the children of
+//     one root linked in a list (426589f571f7).
+//     Order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
+//     slab_mutex (get_online_cpus and get_online_mems, before slab_mutex,
+//     are left out with the other hotplug locks).
+//
+//   - designs/createwq, v4.9, "mm: memcontrol: use special workqueue for
+//     creating per-memcg caches" (Davydov, kernel bugzilla 172981): v4.0's
+//     registry with child creation on memcg_kmem_cache_create_wq, an
+//     ordered workqueue (alloc_ordered_workqueue: one item at a time),
+//     instead of system_wq.
+//
+//     method        kernel function (v4.0)                        slabmutex (v4.0), createwq (v4.9)
+//     CreateRoot    kmem_cache_create                             slab_mutex {Create}
+//     DestroyRoot   kmem_cache_destroy                            slab_mutex (mark dying); slab_mutex, per child on the root's list, live or
+//     dead: clear slot, {Shutdown}; the root {Shutdown}; released; one
+//     [GracePeriod] if any is SLAB_DESTROY_BY_RCU; {Release} each
+//     ActivateMemcg css_online -> memcg_activate_kmem,            cgroup_mutex -> memcg_limit_mutex -> kmemcg_ida; when the id does not
+//     memcg_alloc_cache_id, memcg_update_all_caches fit: -> memcg_cache_ids_sem -> slab_mutex {WalkPerCache x every cache,
+//     GrowPerRoot per root}
+//     OfflineMemcg  css_offline -> memcg_deactivate_kmem_caches   cgroup_mutex -> slab_mutex {WalkPerCache x every cache; per cache of the
+//     memcg: clear slot, {Shrink}}; queue css_free if no page is left
+//     (css_free)    css_free -> memcg_destroy_kmem_caches         cgroup_destroy_wq, one kworker per CPU: slab_mutex {WalkPerCache x every
+//     cache; per cache of the memcg: {Shutdown}}; released; one [GracePeriod]
+//     if any is SLAB_DESTROY_BY_RCU; {Release} each
+//     (create work) memcg_create_kmem_cache                       system_wq (v4.0) or memcg_kmem_cache_create_wq (v4.9): slab_mutex, a
+//     voluntary preemption point (kasprintf GFP_KERNEL), {Create}, fill slot
+//     Slabinfo      memory.kmem.slabinfo (memcg_slab_show)        slab_mutex {WalkPerCache x every cache, SlabinfoPerCache per cache of the
+//     memcg}
+//     ProcSlabinfo  /proc/slabinfo (s_show over slab_caches)      slab_mutex {WalkPerCache x every cache, SlabinfoPerCache per root};
+//     children, dead ones included, summed from the roots' lists
+//     Uncharge      memcg_uncharge_slab, css_put                  atomic page count; the memcg's last page queues its css_free
+//     Lookup, Alloc, Charge, Shrink, RemoveMemcg: as in old and new.
+//
+// What these designs change in the model, besides their locks:
+//
+//   - A dead cache leaves its slot at offline and is destroyed, with the
+//     memcg's other caches, when the memcg is freed: at offline if they
+//     hold no pages, else when the last page is uncharged (kmem pages pin
+//     the css). Designs.DeactivateOnOffline tells the conformance suite.
+//   - The model keeps the memcg's kmemcg id until its css_free, where the
+//     kernel gives it back at offline (2788cf0c401c). Nothing reads the id
+//     of an offline memcg (its slots are cleared), so only array growth
+//     differs: ids of dead memcgs are not reused until they are freed.
+//   - css_free runs on a queue with one kworker per CPU (Core.FreeWQ): it
+//     takes no cgroup_mutex, so frees queued from different CPUs run at
+//     once and share their rcu_barrier(), where offlines run one at a time.
+//   - The walks of slab_caches are charged as one Work of WalkPerCache per
+//     entry (an estimate), so the cost of a memcg's offline and free grows
+//     with every cache on the system: mass destruction grows as N^2.
 //
 // # Known flaws
 //

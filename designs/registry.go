@@ -222,6 +222,13 @@ type Costs struct {
 	GrowPerRoot time.Duration
 	// SlabinfoPerCache is the time to print one cache's slabinfo line.
 	SlabinfoPerCache time.Duration
+	// WalkPerCache is the time to step over one entry of a cache list
+	// that a walk under slab_mutex passes without working on it
+	// (list_for_each_entry over struct kmem_cache with an is_root_cache
+	// or memcg test: a dependent load per entry). Only the designs that
+	// find a memcg's caches by walking the global slab_caches list (v4.0
+	// to v4.10) or that walk the roots (v4.11) pay it.
+	WalkPerCache time.Duration
 }
 
 // DefaultCosts are the best-sourced values memcgbench has; each is an
@@ -237,6 +244,7 @@ var DefaultCosts = Costs{
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
+	WalkPerCache:     50 * time.Nanosecond,
 }
 
 // MaxCost is the largest cost Validate accepts for any one step.
@@ -251,6 +259,7 @@ func (c Costs) Validate() error {
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkPerCPU", c.ShrinkPerCPU},
 		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+		{"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {
 		if f.d < 0 || f.d > MaxCost {

@@ -107,6 +107,18 @@ func (t *Task) Sleep(d time.Duration) {
 	t.asleep.Store(false)
 }
 
+// MightSleep is a voluntary preemption point, as might_sleep() is in a
+// kernel built with CONFIG_PREEMPT_VOLUNTARY (every GFP_KERNEL allocation
+// and mutex_lock has one): on a virtual runtime t gives its CPU to the
+// first queued task if it has used its slice or a woken task is due (the
+// test a mutex acquisition makes); on the real runtime it does nothing,
+// as Go's scheduler preempts on its own.
+func (t *Task) MightSleep() {
+	if s := t.rt.sim; s != nil {
+		s.reschedPoint(t)
+	}
+}
+
 // Yield lets other tasks run, as cond_resched does: on the real runtime it
 // is runtime.Gosched; on a virtual one the task gives its CPU to the first
 // task queued for one and queues behind the others (nothing happens when

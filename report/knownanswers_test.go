@@ -47,8 +47,8 @@ func TestKnownAnswers(t *testing.T) {
 		rows[r[0]] = r
 	}
 	for design, want := range map[string][]string{
-		"old": {"N^1.00 (R² 1.000)", "N^1", "✓", "0 ns (512 creations)", "200 ms (2048 creations)", "stalls", "✓"},
-		"new": {"N^2.00 (R² 1.000)", "N^1", "✗", "3 µs (512 creations)", "3 µs (2048 creations)", "stalls", "✗"},
+		"old": {"N^1.00 (R² 1.000)", "none (0.0 % of the largest)", "N^1", "✓", "0 ns (512 creations)", "200 ms (2048 creations)", "stalls", "✓"},
+		"new": {"N^2.00 (R² 1.000)", "N^2.00, 90 % of the largest", "N^1", "✗", "3 µs (512 creations)", "3 µs (2048 creations)", "stalls", "✗"},
 	} {
 		if got := strings.Join(rows[design][2:], "|"); got != strings.Join(want, "|") {
 			t.Errorf("%s: %q, want %q", design, rows[design][2:], want)

@@ -100,6 +100,8 @@ func Constants() []Constant {
 			func(c *designs.Costs) *time.Duration { return &c.GrowPerRoot }),
 		cost("SlabinfoPerCache", Estimate, "printing one cache's line of memory.kmem.slabinfo (s_show: walking its nodes' partial lists)",
 			func(c *designs.Costs) *time.Duration { return &c.SlabinfoPerCache }),
+		cost("WalkPerCache", Estimate, "stepping over one struct kmem_cache of a list walked under slab_mutex (list_for_each_entry and an is_root_cache or memcg test): one dependent load, about a last-level-cache miss on a long cold list",
+			func(c *designs.Costs) *time.Duration { return &c.WalkPerCache }),
 		{Name: "CachesPerMemcg", Unit: "caches", Min: 1, Max: MaxRoots, Kind: Estimate,
 			Source: "tens of caches per container: in 3.16 every slab allocation of a kmem-limited memcg was accounted (__GFP_ACCOUNT opt-in came in 4.5)",
 			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.CachesPerMemcg) },

@@ -140,6 +140,38 @@ func Exponent(x, y []float64) (k, r2 float64, err error) {
 	return k, stat.RSquared(lx, ly, nil, a, k), nil
 }
 
+// Superlinear measures the part of a growth beyond linear, the known
+// answer of mass destruction, from times t at sizes n (increasing): for
+// each step from n[i] to n[i+1] = r x n[i], the excess e[i] = t[i+1] - r x
+// t[i] is the time that linear growth from t[i] does not explain. Where t
+// = a x n + b x n^k + c, the excess is b x n[i]^k x (r^k - r) plus a
+// constant c x (1 - r): the linear part and the offsets of one grace
+// period or one kworker's start cancel, and what is left grows as n^k. It
+// returns the fitted exponent k of the excess (NaN, with ok false, when
+// an excess is not positive: nothing grows faster than linear) and share,
+// the last step's excess as a share of its time: near 0 for linear
+// growth, large where the superlinear part dominates.
+func Superlinear(n, t []float64) (k, share float64, ok bool, err error) {
+	if len(n) != len(t) || len(n) < 3 {
+		return 0, 0, false, fmt.Errorf("superlinear growth of %d sizes and %d times: want three or more pairs", len(n), len(t))
+	}
+	var x, e []float64
+	for i := range len(n) - 1 {
+		if n[i] <= 0 || n[i+1] <= n[i] || t[i] <= 0 || t[i+1] <= 0 {
+			return 0, 0, false, fmt.Errorf("superlinear growth: sizes must increase and sizes and times be positive, not (%g, %g) then (%g, %g)", n[i], t[i], n[i+1], t[i+1])
+		}
+		x, e = append(x, n[i]), append(e, t[i+1]-n[i+1]/n[i]*t[i])
+	}
+	share = e[len(e)-1] / t[len(t)-1]
+	for _, v := range e {
+		if v <= 0 {
+			return math.NaN(), share, false, nil
+		}
+	}
+	k, _, err = Exponent(x, e)
+	return k, share, err == nil, err
+}
+
 // SystemWQActive is system_wq's max_active per CPU: init_workqueues
 // (kernel/workqueue.c) makes it with alloc_workqueue("events", 0, 0), and
 // max_active 0 means WQ_DFL_ACTIVE, WQ_MAX_ACTIVE / 2 = 256

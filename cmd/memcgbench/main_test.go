@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchfmt"
+
+	"memcgbench/designs/catalog"
 )
 
 // TestMain lets the test binary act as the command, for the tests that need
@@ -27,6 +29,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// designList is the designs as the CLI's errors list them.
+var designList = strings.Join(catalog.Names(), ", ")
 
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
@@ -74,8 +79,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-grain", "1s"}, "-grain = 1s: allowed range is 0 to 100ms"},
 		{[]string{"run", "-mix", "alloc=5,bad=1"}, `-mix: unknown key "bad"; valid keys are alloc, miss`},
 		{[]string{"run", "-mix", "alloc=0"}, "-mix = no weight: allowed range is at least one op with weight 1 to 1000000"},
-		{[]string{"run", "-design", "x"}, `-design "x": unknown design "x": the designs are old, new; give one or more of old, new, comma-separated, or all`},
-		{[]string{"run", "-design", "old,old"}, `-design "old,old": design "old" given twice; give one or more of old, new, comma-separated, or all`},
+		{[]string{"run", "-design", "x"}, `-design "x": unknown design "x": the designs are ` + designList + `; give one or more of ` + designList + `, comma-separated, or all`},
+		{[]string{"run", "-design", "old,old"}, `-design "old,old": design "old" given twice; give one or more of ` + designList + `, comma-separated, or all`},
 		{[]string{"run", "-cpu", "1,0"}, `-cpu "1,0": each value must be an integer from 1 to 4096`},
 		{[]string{"run", "-count", "0"}, "-count = 0: allowed range is 1 to 1000"},
 		{[]string{"run", "-clock", "wall"}, `-clock "wall": valid clocks are real, virtual`},
@@ -116,7 +121,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"rates", "extra"}, `unexpected argument "extra"`},
 		{[]string{"knownanswers", "-label", ".."}, `-label "..": want`},
 		{[]string{"knownanswers", "extra"}, `unexpected argument "extra"`},
-		{[]string{"report", "-baseline", "x"}, `-baseline "x": unknown design "x": the designs are old, new`},
+		{[]string{"report", "-baseline", "x"}, `-baseline "x": unknown design "x": the designs are ` + designList},
 		{[]string{"report", "-baseline", "new"}, `-candidate "new": the same design as -baseline; compare two`},
 		{[]string{"diff"}, "-base is required"},
 		{[]string{"diff", "-base", "no-such-revision"}, `-base "no-such-revision": not a revision`},

@@ -18,6 +18,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"memcgbench/designs/catalog"
+	"memcgbench/designs/new"
+	"memcgbench/designs/old"
 	"memcgbench/internal/outfile"
 	"memcgbench/kern"
 	"memcgbench/report"
@@ -257,8 +259,8 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	label := fs.String("label", "", "results label (default: CPU count and model, with -quick appended with -quick)")
 	quick := fs.Bool("quick", false, "use the quick sweep's default label")
 	names := catalog.Names()
-	baseline := fs.String("baseline", names[0], "the design every other is compared with ("+strings.Join(names, ", ")+")")
-	candidate := fs.String("candidate", names[len(names)-1], "the design compared with the baseline")
+	baseline := fs.String("baseline", old.Design.Name, "the design every other is compared with ("+strings.Join(names, ", ")+")")
+	candidate := fs.String("candidate", new.Design.Name, "the design compared with the baseline")
 	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
 		return helped(err)
 	}

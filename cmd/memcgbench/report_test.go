@@ -106,8 +106,8 @@ func TestVirtualSweep(t *testing.T) {
 		}
 	}
 	n := len(workloads.PresetNames())
-	if len(counts) != n*2*3 {
-		t.Errorf("%d distinct names, want %d (presets x designs x 3 points)", len(counts), n*2*3)
+	if d := len(catalog.Names()); len(counts) != n*d*3 {
+		t.Errorf("%d distinct names, want %d (presets x designs x 3 points)", len(counts), n*d*3)
 	}
 	for _, name := range []string{
 		"Registry/workload=steady/design=old/workers=1x/clock=virtual-1",

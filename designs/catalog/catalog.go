@@ -12,14 +12,18 @@ import (
 	"strings"
 
 	"memcgbench/designs"
+	"memcgbench/designs/createwq"
 	"memcgbench/designs/new"
 	"memcgbench/designs/old"
+	"memcgbench/designs/slabmutex"
 )
 
 // all is the list, oldest kernel first.
 var all = []designs.Design{
 	old.Design,
 	new.Design,
+	slabmutex.Design,
+	createwq.Design,
 }
 
 // All returns every design, oldest kernel first.

@@ -51,7 +51,7 @@ func TestParse(t *testing.T) {
 		{"new,old", []string{"new", "old"}, ""},
 		{" new , old ", []string{"new", "old"}, ""},
 		{"old,old", nil, `design "old" given twice`},
-		{"nosuch", nil, `unknown design "nosuch": the designs are old, new`},
+		{"nosuch", nil, `unknown design "nosuch": the designs are ` + strings.Join(catalog.Names(), ", ")},
 		{"", nil, `unknown design ""`},
 		{"old,", nil, `unknown design ""`},
 	} {

@@ -69,7 +69,7 @@ func Fuzz(f *testing.F, d designs.Design) {
 
 func runFuzzInput(t *testing.T, d designs.Design, data []byte) {
 	e := newEnv(t, d, 0, nil)
-	model := newRefModel(d.DeferredDestroy)
+	model := newRefModel(d)
 	var roots []designs.Root
 	var memcgs []designs.Memcg
 	var trace strings.Builder

@@ -13,8 +13,13 @@ import (
 //   - no work pending;
 //   - each filled slot of a root's array holds a child of that root for the
 //     memcg with that id, which is on the global list and on its memcg's list;
-//   - each cache on a memcg's list is in its slot and on the global list;
-//   - each child on the global list is in its slot; no child outlives its root;
+//   - each cache on a memcg's list is on the global list, and in its slot
+//     unless the design deactivates an offline memcg's caches
+//     (designs.Design.DeactivateOnOffline), whose caches are in no slot;
+//   - each child on the global list is on its memcg's list; no child
+//     outlives its root;
+//   - in a design that deactivates, an offline memcg still holding its id
+//     has caches that hold pages (else its css_free would have freed it);
 //   - an offline memcg with no caches left has given its id back;
 //   - counts balance: created = destroyed + live, and match the structures;
 //   - every array is at least the global array size, which fits every id;
@@ -72,6 +77,7 @@ func brokenInvariants(e *env) []string {
 		fail("%d roots listed, %d with arrays, Snapshot.Roots = %d", len(roots), len(inv.Roots), s.Roots)
 	}
 	onList := map[key]bool{}
+	wantSlot := map[key]bool{}
 	online := 0
 	maxID := -1
 	for _, m := range inv.Memcgs {
@@ -81,19 +87,25 @@ func brokenInvariants(e *env) []string {
 		} else if len(m.Caches) == 0 {
 			fail("offline memcg %d has no caches but still holds its id", m.ID)
 		}
+		var pages int64
 		for _, c := range m.Caches {
 			k := key{c.Root, c.Memcg}
 			if c.Memcg != m.ID {
 				fail("memcg %d lists a cache of memcg %d", m.ID, c.Memcg)
 			}
-			if !inSlot[k] {
-				fail("cache %v on memcg %d's list is not in its slot", k, m.ID)
+			wantSlot[k] = m.Online || !e.d.DeactivateOnOffline
+			if inSlot[k] != wantSlot[k] {
+				fail("cache %v on %s memcg %d's list: in its slot %v, want %v", k, map[bool]string{true: "online", false: "offline"}[m.Online], m.ID, inSlot[k], wantSlot[k])
 			}
 			onList[k] = true
+			pages += c.Pages
+		}
+		if e.d.DeactivateOnOffline && !m.Online && pages == 0 {
+			fail("offline memcg %d holds no pages but was not freed", m.ID)
 		}
 	}
 	for k := range global {
-		if k.memcg >= 0 && (!inSlot[k] || !onList[k]) {
+		if k.memcg >= 0 && (inSlot[k] != wantSlot[k] || !onList[k]) {
 			fail("child %v on the global list: in slot %v, on memcg list %v", k, inSlot[k], onList[k])
 		}
 		if k.memcg >= 0 && !roots[k.root] {

@@ -12,16 +12,21 @@ import (
 // work, small enough to be obviously right. Handles are indexes into the
 // roots and memcgs ever created; -1 stands for a nil handle.
 type refModel struct {
-	deferred  bool // offline queues destroy work (old design)
-	roots     []*refRoot
-	memcgs    []*refMemcg
-	slots     map[slotKey]*refChild // filled slots: (root, kmemcg id)
-	usedIDs   map[int]*refMemcg
-	arraySize int
-	queue     []refWork
-	removals  []*refMemcg // removed memcgs whose offline is queued, in order
-	seq       int         // global list order
-	snap      designs.Snapshot
+	deferred bool // offline queues destroy work (old design)
+	// deactivate: offline empties the memcg's slots and keeps its caches,
+	// dead, until the memcg is freed (css_free, queued once they hold no
+	// pages); ProcSlabinfo counts dead children too (v4.0 on).
+	deactivate bool
+	roots      []*refRoot
+	memcgs     []*refMemcg
+	slots      map[slotKey]*refChild // filled slots: (root, kmemcg id)
+	usedIDs    map[int]*refMemcg
+	arraySize  int
+	queue      []refWork
+	removals   []*refMemcg // removed memcgs whose offline is queued, in order
+	frees      []*refMemcg // offline memcgs whose css_free is queued
+	seq        int         // global list order
+	snap       designs.Snapshot
 }
 
 type slotKey struct {
@@ -41,6 +46,8 @@ type refMemcg struct {
 	killed bool // removed (rmdir): its offline is queued
 	freed  bool
 	caches []*refChild // list order
+	// freeQueued: its css_free is queued (deactivate designs).
+	freeQueued bool
 }
 
 type refChild struct {
@@ -57,8 +64,8 @@ type refWork struct {
 	child *refChild // destroy work
 }
 
-func newRefModel(deferred bool) *refModel {
-	return &refModel{deferred: deferred, slots: map[slotKey]*refChild{}, usedIDs: map[int]*refMemcg{},
+func newRefModel(d designs.Design) *refModel {
+	return &refModel{deferred: d.DeferredDestroy, deactivate: d.DeactivateOnOffline, slots: map[slotKey]*refChild{}, usedIDs: map[int]*refMemcg{},
 		arraySize: designs.MinArraySize}
 }
 
@@ -83,10 +90,16 @@ func (m *refModel) memcg(i int, offlineOK bool) (*refMemcg, string) {
 	return nil, errClass(designs.ErrMemcgOffline)
 }
 
-// child returns memcg's live child of root.
+// child returns memcg's live child of root: in its slot, or, for an
+// offline memcg, on its list.
 func (m *refModel) child(mc *refMemcg, r *refRoot) *refChild {
 	if c := m.slots[slotKey{r, mc.id}]; c != nil && c.memcg == mc {
 		return c
+	}
+	for _, c := range mc.caches {
+		if !mc.online && c.root == r {
+			return c
+		}
 	}
 	return nil
 }
@@ -112,6 +125,14 @@ func (m *refModel) destroyRoot(i int) string {
 		if c := m.slots[slotKey{r, id}]; c != nil {
 			m.cancel(c)
 			m.destroy(c)
+		}
+	}
+	for _, mc := range m.memcgs { // dead children, out of their slots
+		for _, c := range slices.Clone(mc.caches) {
+			if c.root == r {
+				m.destroy(c)
+				m.queueFree(mc) // its pages went with the cache
+			}
 		}
 	}
 	r.alive = false
@@ -160,6 +181,14 @@ func (m *refModel) remove(i int) string {
 // offlineMemcg is css_offline of mc.
 func (m *refModel) offlineMemcg(mc *refMemcg) {
 	mc.online = false
+	if m.deactivate {
+		for _, c := range mc.caches {
+			delete(m.slots, slotKey{c.root, mc.id})
+		}
+		m.queueFree(mc)
+		m.maybeFree(mc)
+		return
+	}
 	for _, c := range slices.Clone(mc.caches) {
 		switch {
 		case m.deferred && !c.pending:
@@ -212,8 +241,26 @@ func (m *refModel) charge(mi, ri, pages int, uncharge bool) string {
 		return errClass(designs.ErrBadPages)
 	default:
 		c.pages -= int64(pages)
+		if !mc.online && m.deactivate {
+			m.queueFree(mc)
+		}
 	}
 	return "ok"
+}
+
+// queueFree queues mc's css_free if it is offline and its caches hold no
+// pages (deactivate designs).
+func (m *refModel) queueFree(mc *refMemcg) {
+	if mc.freeQueued || mc.freed || mc.online {
+		return
+	}
+	for _, c := range mc.caches {
+		if c.pages > 0 {
+			return
+		}
+	}
+	mc.freeQueued = true
+	m.frees = append(m.frees, mc)
 }
 
 func (m *refModel) slabinfo(mi int) string {
@@ -231,7 +278,14 @@ func (m *refModel) procSlabinfo() string {
 			roots++
 		}
 	}
-	return fmt.Sprintf("roots=%d children=%d", roots, len(m.slots))
+	children := len(m.slots)
+	if m.deactivate {
+		children = 0
+		for _, mc := range m.memcgs {
+			children += len(mc.caches)
+		}
+	}
+	return fmt.Sprintf("roots=%d children=%d", roots, children)
 }
 
 func (m *refModel) shrink(ri int) string {
@@ -248,6 +302,16 @@ func (m *refModel) quiesce() {
 		m.offlineMemcg(mc)
 	}
 	m.removals = nil
+	for _, mc := range m.frees { // css_free: destroy every cache, free the memcg
+		mc.freeQueued = false
+		if mc.freed {
+			continue
+		}
+		for _, c := range slices.Clone(mc.caches) {
+			m.destroy(c)
+		}
+	}
+	m.frees = nil
 	for len(m.queue) > 0 {
 		w := m.queue[0]
 		m.queue = m.queue[1:]
@@ -283,7 +347,9 @@ func (m *refModel) cancel(c *refChild) {
 }
 
 func (m *refModel) destroy(c *refChild) {
-	delete(m.slots, slotKey{c.root, c.memcg.id})
+	if k := (slotKey{c.root, c.memcg.id}); m.slots[k] == c {
+		delete(m.slots, k)
+	}
 	c.memcg.caches = slices.DeleteFunc(c.memcg.caches, func(x *refChild) bool { return x == c })
 	m.snap.ChildrenDestroyed++
 	m.maybeFree(c.memcg)
@@ -313,10 +379,14 @@ func (m *refModel) inventory() designs.Inventory {
 		for id := range m.arraySize {
 			if c := m.slots[slotKey{r, id}]; c != nil {
 				ri.Children = append(ri.Children, c.info())
-				global = append(global, listed{c.seq, c.info()})
 			}
 		}
 		inv.Roots = append(inv.Roots, ri)
+	}
+	for _, mc := range m.memcgs { // every live child is on its memcg's list
+		for _, c := range mc.caches {
+			global = append(global, listed{c.seq, c.info()})
+		}
 	}
 	slices.SortFunc(global, func(a, b listed) int { return a.seq - b.seq })
 	for _, g := range global {

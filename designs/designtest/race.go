@@ -131,7 +131,7 @@ var raceCases = []struct {
 			})
 			// Either offline runs to the end inside root destroy's window,
 			// or the design makes it wait for root destroy's lock.
-			blocked := offliner.expect("done", "block:memcg_slab_mutex") != "done"
+			blocked := offliner.expect("done", "block:memcg_slab_mutex", "block:slab_mutex") != "done"
 			destroyer.resume()
 			destroyer.expect("done")
 			if blocked {
@@ -166,7 +166,7 @@ var raceCases = []struct {
 			destroyer := s.start(e.rt, "destroy-root", nil, func(task *kern.Task) {
 				e.must("DestroyRoot", e.reg.DestroyRoot(task, r))
 			})
-			destroyer.expect("block:cancel_work_sync", "block:memcg_slab_mutex")
+			destroyer.expect("block:cancel_work_sync", "block:memcg_slab_mutex", "block:slab_mutex")
 			paused.resume()
 			paused.expect("done")
 			destroyer.expect("done")

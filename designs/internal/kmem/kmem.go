@@ -289,6 +289,9 @@ func (l *List) Remove(c *Cache) {
 // All returns every cache, in list order.
 func (l *List) All() []*Cache { return l.head.items() }
 
+// Len returns the number of caches on the list, roots and children.
+func (l *List) Len() int { return l.head.n }
+
 // Roots returns the root caches, in list order.
 func (l *List) Roots() []*Cache {
 	var roots []*Cache

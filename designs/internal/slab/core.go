@@ -38,9 +38,18 @@ type Core struct {
 	// which its owner closes.
 	WQ       *kern.Workqueue
 	sharedWQ bool
+	// CreateWQ runs the create work: WQ unless the design gives child
+	// creation a workqueue of its own (SetCreateWorkqueue).
+	CreateWQ *kern.Workqueue
 	// DestroyWQ is cgroup_destroy_wq (alloc_workqueue("cgroup_destroy", 0,
 	// 1)): the offlines that RemoveMemcg queues, one at a time.
 	DestroyWQ *kern.Workqueue
+	// FreeWQ runs css_free (QueueFree) in the designs that destroy a
+	// memcg's caches when it is freed: cgroup_destroy_wq too, but
+	// css_free_work_fn takes no cgroup_mutex, and the queue is bound
+	// (max_active 1 per CPU), so the frees queued from different CPUs'
+	// RCU callbacks run at once, one kworker per CPU.
+	FreeWQ *kern.Workqueue
 	// CgroupMutex is cgroup_mutex.
 	CgroupMutex *kern.Mutex
 	// CPUs is the machine's CPU count, for the per-CPU costs.
@@ -107,8 +116,10 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 	return &Core{
 		Costs:         cfg.Costs,
 		WQ:            wq,
+		CreateWQ:      wq,
 		sharedWQ:      cfg.SystemWQ != nil,
 		DestroyWQ:     rt.NewWorkqueue("cgroup_destroy", destroyers),
+		FreeWQ:        rt.NewWorkqueue("cgroup_destroy/free", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)),
 		CgroupMutex:   kern.NewMutex(CgroupMutexClass),
 		CPUs:          max(cfg.CPUs, 1),
 		rcuShare:      cfg.RCUShare,
@@ -122,6 +133,11 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		paths:         paths,
 	}, nil
 }
+
+// SetCreateWorkqueue makes create work run on a workqueue of the
+// design's own, q, instead of WQ (system_wq); the Core flushes and closes
+// it. Call it before the registry is used.
+func (c *Core) SetCreateWorkqueue(q *kern.Workqueue) { c.CreateWQ = q }
 
 // Root returns the root cache behind handle r, or ErrUnknownRoot or
 // ErrRootDestroyed.
@@ -211,14 +227,49 @@ func (c *Core) BeginDestroyRoot(t *kern.Task, r designs.Root) (*Cache, error) {
 // SLAB_DESTROY_BY_RCU cache, and the release.
 func (c *Core) FinishDestroyRoot(t *kern.Task, root *Cache) {
 	t.Lock(c.SlabMutex)
+	c.ShutdownRoot(t, root)
+	t.Unlock(c.SlabMutex)
+	c.release(t, root)
+	c.rootsDestroyed.Add(1)
+}
+
+// ShutdownRoot is the part of a root's destroy under slab_mutex, which
+// the caller holds, once its children are gone: take it off the list and
+// shut it down. The caller then drops slab_mutex and releases it
+// (FinishDestroyRoot, or ReleaseAll with its children).
+func (c *Core) ShutdownRoot(t *kern.Task, root *Cache) {
 	c.List.Remove(root)
 	delete(c.names, root.Name())
 	root.MarkDestroyed()
 	t.Work(c.Costs.Shutdown)
 	c.roots.Add(-1)
-	t.Unlock(c.SlabMutex)
-	c.release(t, root)
-	c.rootsDestroyed.Add(1)
+}
+
+// ReleaseAll ends the destroy of caches shut down together (roots by
+// ShutdownRoot, children by ShutdownChild) after slab_mutex is dropped,
+// as do_kmem_cache_release of v4.0 to v4.10 does: one rcu_barrier() if any
+// of them is SLAB_DESTROY_BY_RCU, then each one's release.
+func (c *Core) ReleaseAll(t *kern.Task, caches []*Cache) {
+	for _, cache := range caches {
+		if cache.RCU {
+			t.RCUBarrier(c.Costs.GracePeriod)
+			break
+		}
+	}
+	for _, cache := range caches {
+		c.Released(t, cache)
+	}
+}
+
+// Released is the release of one cache whose rcu_barrier(), if it needs
+// one, is done: {Release} and the counters.
+func (c *Core) Released(t *kern.Task, cache *Cache) {
+	t.Work(c.Costs.Release)
+	if cache.Memcg == nil {
+		c.rootsDestroyed.Add(1)
+		return
+	}
+	c.childDestroyed(t, cache)
 }
 
 // release is the end of kmem_cache_destroy, after slab_mutex is dropped:
@@ -341,7 +392,7 @@ func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
 	}
 	w.refs++
 	memcg.CreatesMu.Unlock()
-	c.WQ.QueueCopy(t, &w.WorkItem)
+	c.CreateWQ.QueueCopy(t, &w.WorkItem)
 }
 
 // run is one copy's run: the design's create worker; the last copy gives
@@ -431,6 +482,12 @@ func (c *Core) ShutdownChild(t *kern.Task, child *Cache) {
 // memcg went offline adds to the dead-cache lifetime counters.
 func (c *Core) ReleaseChild(t *kern.Task, child *Cache) {
 	c.release(t, child)
+	c.childDestroyed(t, child)
+}
+
+// childDestroyed counts a child destroyed; one destroyed after its memcg
+// went offline adds to the dead-cache lifetime counters.
+func (c *Core) childDestroyed(t *kern.Task, child *Cache) {
 	c.childrenDestroyed.Add(1)
 	if child.OfflineAt != 0 {
 		life := t.Now() - child.OfflineAt
@@ -580,7 +637,7 @@ func (c *Core) Charge(t *kern.Task, m designs.Memcg, r designs.Root, pages int) 
 	if err != nil {
 		return fmt.Errorf("charge: %w", err)
 	}
-	child, err := c.child(memcg, r)
+	child, err := c.child(t, memcg, r)
 	if err != nil {
 		return fmt.Errorf("charge: %w", err)
 	}
@@ -598,7 +655,7 @@ func (c *Core) Uncharge(t *kern.Task, m designs.Memcg, r designs.Root, pages int
 	if err != nil {
 		return fmt.Errorf("uncharge: %w", err)
 	}
-	child, err := c.child(memcg, r)
+	child, err := c.child(t, memcg, r)
 	if err != nil {
 		return fmt.Errorf("uncharge: %w", err)
 	}
@@ -613,17 +670,37 @@ func (c *Core) Uncharge(t *kern.Task, m designs.Memcg, r designs.Root, pages int
 	}
 }
 
-// child finds memcg's child of root r by a lock-free lookup.
-func (c *Core) child(memcg *Memcg, r designs.Root) (*Cache, error) {
+// child finds memcg's child of root r by a lock-free lookup. An offline
+// memcg's child may have left its slot (the designs that deactivate a
+// memcg's caches at offline clear them): then it is looked for on the
+// memcg's list, under its lock, as freeing an object finds its cache from
+// the page instead.
+func (c *Core) child(t *kern.Task, memcg *Memcg, r designs.Root) (*Cache, error) {
 	root, err := c.Root(r)
 	if err != nil {
 		return nil, err
 	}
 	child := Lookup(root, memcg.ID())
+	if (child == nil || child.Memcg != memcg) && memcg.IsOffline() {
+		child = c.listed(t, memcg, root)
+	}
 	if child == nil || child.Memcg != memcg {
 		return nil, fmt.Errorf("memcg %d, root %q: %w", memcg.ID(), root.Name(), designs.ErrNoCache)
 	}
 	return child, nil
+}
+
+// listed returns memcg's child of root from the memcg's list, or nil.
+func (c *Core) listed(t *kern.Task, memcg *Memcg, root *Cache) *Cache {
+	mu := c.paths.ListLock(memcg)
+	t.Lock(mu)
+	defer t.Unlock(mu)
+	for _, cache := range memcg.Caches() {
+		if cache.Root == root {
+			return cache
+		}
+	}
+	return nil
 }
 
 // Shrink is path G, the same in both designs: only the hotplug locks, which
@@ -653,16 +730,30 @@ func (c *Core) ProcSlabinfo(t *kern.Task) (roots, children int) {
 	return roots, children
 }
 
-// Quiesce waits for the deferred work to drain: the queued offlines first,
-// then the create and destroy work (which offlines may queue).
+// Quiesce waits for the deferred work to drain: the queued offlines
+// first, then the css_frees, the create work and system_wq's work, each of
+// which may queue more on another queue, until none is left.
 func (c *Core) Quiesce(t *kern.Task) {
-	c.DestroyWQ.Flush(t)
-	c.WQ.Flush(t)
+	for {
+		c.DestroyWQ.Flush(t)
+		c.FreeWQ.Flush(t)
+		if c.CreateWQ != c.WQ {
+			c.CreateWQ.Flush(t)
+		}
+		c.WQ.Flush(t)
+		if c.pendingWork() == 0 {
+			return
+		}
+	}
 }
 
 // Close stops the kworkers once they have run what is queued.
 func (c *Core) Close() {
 	c.DestroyWQ.Close()
+	c.FreeWQ.Close()
+	if c.CreateWQ != c.WQ {
+		c.CreateWQ.Close()
+	}
 	if !c.sharedWQ {
 		c.WQ.Close()
 	}
@@ -714,7 +805,7 @@ func (c *Core) Snapshot() designs.Snapshot {
 		DeadCaches:        c.deadCaches.Load(),
 		DeadLifetime:      time.Duration(c.deadLifetime.Load()),
 		DeadLifetimeMax:   time.Duration(c.deadLifetimeMax.Load()),
-		PendingWork:       c.WQ.Pending() + c.DestroyWQ.Pending(),
+		PendingWork:       c.pendingWork(),
 		Anomalies:         make(map[designs.Flaw]int64, len(designs.AllFlaws)),
 	}
 	s.Children = int(s.ChildrenCreated - s.ChildrenDestroyed)
@@ -722,6 +813,15 @@ func (c *Core) Snapshot() designs.Snapshot {
 		s.Anomalies[f] = c.anomalies[i].Load()
 	}
 	return s
+}
+
+// pendingWork counts the work items queued on the Core's workqueues.
+func (c *Core) pendingWork() int {
+	n := c.WQ.Pending() + c.DestroyWQ.Pending() + c.FreeWQ.Pending()
+	if c.CreateWQ != c.WQ {
+		n += c.CreateWQ.Pending()
+	}
+	return n
 }
 
 // Inventory walks the global list and the roots' arrays under slab_mutex,

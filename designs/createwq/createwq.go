@@ -1,0 +1,45 @@
+// Package createwq models the memcg kmem cache registry of Linux v4.9,
+// after "mm: memcontrol: use special workqueue for creating per-memcg
+// caches" (Vladimir Davydov): the v4.0 registry (package slabmutex), but
+// child creation, which holds slab_mutex, runs on a workqueue of its own,
+// memcg_kmem_cache_create_wq, ordered (one item at a time), instead of on
+// system_wq. Creating many cgroups at once had tied up every system_wq
+// worker on slab_mutex and stalled unrelated system work (kernel bugzilla
+// 172981); now the creations queue behind each other and nothing else
+// waits for them.
+//
+// Everything else is v4.0's: slab_mutex alone, a memcg's caches found by
+// walking slab_caches, destroyed when the memcg is freed.
+//
+// Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
+// slab_mutex (-> kmemcg_ida).
+package createwq
+
+import (
+	"memcgbench/designs"
+	"memcgbench/designs/internal/globalwalk"
+	"memcgbench/kern"
+)
+
+// Design is this design as the list of designs (designs/catalog) holds it.
+var Design = designs.Design{
+	Name:    "createwq",
+	Kernel:  "v4.9 (memcg_kmem_cache_create_wq)",
+	Summary: "v4.0's slab_mutex-only registry; child creation on an ordered workqueue of its own",
+	New:     designs.Constructor(New),
+	// memory.kmem.slabinfo walks slab_caches under slab_mutex.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
+	// Offline and css_free still walk every cache of the system.
+	DestroyGrowth: 2,
+	// Creations wait on their own workqueue, not system_wq.
+	CreateStalls:        false,
+	DeactivateOnOffline: true,
+}
+
+// Registry is the v4.9 registry. Create it with New.
+type Registry = globalwalk.Registry
+
+// New returns an empty registry running on rt.
+func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
+	return globalwalk.New(rt, cfg, globalwalk.Options{Name: "createwq", CreateWorkqueue: "memcg_kmem_cache_create"})
+}

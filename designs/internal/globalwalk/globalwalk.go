@@ -1,0 +1,247 @@
+// Package globalwalk is the registry of Linux v4.0 to v4.10, after
+// d5b3cf7139b8 ("memcg: zap memcg_slab_caches and memcg_slab_mutex"):
+// slab_mutex is the only lock of the registry, and a memcg's caches are
+// found by walking the global slab_caches list. The designs slabmutex
+// (v4.0) and createwq (v4.9) are this registry, the second with child
+// creation on a workqueue of its own; see package designs for the map of
+// methods to kernel functions.
+package globalwalk
+
+import (
+	"fmt"
+
+	"memcgbench/designs"
+	"memcgbench/designs/internal/slab"
+	"memcgbench/kern"
+)
+
+// Lock classes of v4.0: memcg_limit_mutex serializes kmem activation
+// (memcg_activate_kmem, which replaced activate_kmem_mutex), and
+// memcg_cache_ids_sem (05257a1a3dcc), taken for writing while the per-memcg
+// arrays grow, keeps list_lru readers off them. The model takes only its
+// write side, as a mutex.
+var (
+	LimitMutexClass  = kern.NewClass("memcg_limit_mutex")
+	CacheIDsSemClass = kern.NewClass("memcg_cache_ids_sem")
+)
+
+// Options are what the designs built on this registry change.
+type Options struct {
+	// Name is the design's name.
+	Name string
+	// CreateWorkqueue, when set, names the workqueue of one kworker that
+	// child creation runs on instead of system_wq (v4.9's
+	// memcg_kmem_cache_create_wq, alloc_ordered_workqueue).
+	CreateWorkqueue string
+}
+
+// Registry is the v4.0 to v4.10 registry. Create it with New.
+type Registry struct {
+	*slab.Core
+	name        string
+	limitMutex  *kern.Mutex
+	cacheIDsSem *kern.Mutex
+}
+
+var _ designs.Registry = (*Registry)(nil)
+
+// New returns an empty registry running on rt. It declares the lock order
+// to rt and fails with designs.ErrBadConfig if cfg is out of range.
+func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) {
+	r := &Registry{
+		name:        opts.Name,
+		limitMutex:  kern.NewMutex(LimitMutexClass),
+		cacheIDsSem: kern.NewMutex(CacheIDsSemClass),
+	}
+	core, err := slab.NewCore(rt, cfg, paths{r})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Name, err)
+	}
+	r.Core = core
+	if opts.CreateWorkqueue != "" {
+		core.SetCreateWorkqueue(rt.NewWorkqueue(opts.CreateWorkqueue, min(cfg.Kworkers, 1)))
+	}
+	rt.DeclareOrder(slab.CgroupMutexClass, LimitMutexClass, CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	return r, nil
+}
+
+// Name returns the design's name.
+func (r *Registry) Name() string { return r.name }
+
+// Flaws returns nil: with every change under slab_mutex, offline, root
+// destroy and css_free cannot destroy a cache twice.
+func (r *Registry) Flaws() []designs.Flaw { return nil }
+
+// ActivateMemcg is css_online -> memcg_activate_kmem under
+// memcg_limit_mutex: take an id (memcg_alloc_cache_id), and if it does not
+// fit the arrays, grow them under memcg_cache_ids_sem and slab_mutex
+// (memcg_update_all_caches, which walks slab_caches for the roots).
+func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.CgroupMutex)
+	defer t.Unlock(r.CgroupMutex)
+	t.Lock(r.limitMutex)
+	defer t.Unlock(r.limitMutex)
+	free := new(slab.CSSFree)
+	m, err := r.NewMemcg(t, free)
+	if err != nil {
+		return nil, fmt.Errorf("activate memcg: %w", err)
+	}
+	free.Init(func(t *kern.Task) { r.free(t, m) })
+	if m.ID() >= r.ArraySize { // every writer of ArraySize holds memcg_limit_mutex
+		t.Lock(r.cacheIDsSem)
+		t.Lock(r.SlabMutex)
+		r.Walk(t, r.List.Len())
+		r.GrowAll(t, m.ID())
+		t.Unlock(r.SlabMutex)
+		t.Unlock(r.cacheIDsSem)
+	}
+	r.Activated()
+	return m, nil
+}
+
+// createChild is the create worker (memcg_create_kmem_cache): under
+// slab_mutex, skip if the child exists, name it (kasprintf with
+// GFP_KERNEL, a voluntary preemption point), create it, put it on the
+// global list and the root's children, and fill the slot.
+func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	if r.SkipCreate(m, root) || r.DropCreate(m, root) {
+		return
+	}
+	t.MightSleep() // the cache name's kasprintf(GFP_KERNEL)
+	child := r.NewChild(t, m, root)
+	m.AddCache(child)
+	slab.SetSlot(root, m.ID(), child)
+}
+
+// offline is memcg_deactivate_kmem_caches, run by css_offline with
+// cgroup_mutex and slab_mutex held: walk slab_caches for the memcg's
+// caches, clear each one's slot and shrink it (__kmem_cache_shrink with
+// deactivate). The caches stay, dead, until the memcg is freed; if they
+// hold no pages that is now, so its css_free is queued.
+func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
+	r.Walk(t, r.List.Len())
+	for _, c := range m.Caches() {
+		slab.SetSlot(c.Root, m.ID(), nil)
+		t.Work(r.ShrinkCost())
+	}
+	r.QueueFree(t, m)
+}
+
+// free is css_free -> memcg_destroy_kmem_caches on cgroup_destroy_wq:
+// under slab_mutex walk slab_caches and shut down each of the memcg's
+// caches; with slab_mutex dropped, one rcu_barrier() for them all if any
+// is SLAB_DESTROY_BY_RCU, then each release (do_kmem_cache_release).
+func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
+	t.Lock(r.SlabMutex)
+	slab.FreeOf(m).Queued = false
+	if m.Freed || slab.PagesLeft(m) > 0 {
+		t.Unlock(r.SlabMutex)
+		return // a charge raced with the decision: the last uncharge queues it again
+	}
+	r.Walk(t, r.List.Len())
+	var gone []*slab.Cache
+	for _, c := range m.Caches() {
+		t.Point("cache-destroy:begin")
+		if !r.ClaimDestroy(c) {
+			continue
+		}
+		m.RemoveCache(c)
+		r.ShutdownChild(t, c)
+		gone = append(gone, c)
+	}
+	r.MaybeFree(t, m)
+	t.Unlock(r.SlabMutex)
+	r.ReleaseAll(t, gone)
+}
+
+// DestroyRoot is kmem_cache_destroy of a root: after the refcount drop,
+// under slab_mutex shut down each child on the root's children list, live
+// or dead, then the root; with slab_mutex dropped, one rcu_barrier() and
+// the releases.
+func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
+	root, err := r.BeginDestroyRoot(t, rh)
+	if err != nil {
+		return err
+	}
+	t.Lock(r.SlabMutex)
+	var gone []*slab.Cache
+	for _, c := range r.ChildrenOf(root) {
+		t.Point("root-destroy:child")
+		if !r.ClaimDestroy(c) {
+			continue
+		}
+		if slab.Lookup(root, c.Memcg.ID()) == c {
+			slab.SetSlot(root, c.Memcg.ID(), nil)
+		}
+		c.Memcg.RemoveCache(c)
+		r.MaybeFree(t, c.Memcg)
+		r.QueueFree(t, c.Memcg) // its pages went with the cache
+		r.ShutdownChild(t, c)
+		gone = append(gone, c)
+	}
+	r.ShutdownRoot(t, root)
+	t.Unlock(r.SlabMutex)
+	r.ReleaseAll(t, append(gone, root))
+	return nil
+}
+
+// Uncharge is the core's, then, for an offline memcg, the css_put of the
+// pages: the last one frees the memcg (QueueFree).
+func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pages int) error {
+	if err := r.Core.Uncharge(t, m, root, pages); err != nil {
+		return err
+	}
+	if m.IsOffline() {
+		t.Lock(r.SlabMutex)
+		r.QueueFree(t, m)
+		t.Unlock(r.SlabMutex)
+	}
+	return nil
+}
+
+// Slabinfo is memory.kmem.slabinfo (memcg_slab_show): under slab_mutex
+// walk slab_caches and print the memcg's caches.
+func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
+	m, err := r.Memcg(mh)
+	if err != nil {
+		return 0, fmt.Errorf("slabinfo: %w", err)
+	}
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	r.Walk(t, r.List.Len())
+	for range m.NumCaches() {
+		t.Work(r.Costs.SlabinfoPerCache)
+	}
+	return m.NumCaches(), nil
+}
+
+// ProcSlabinfo is /proc/slabinfo: under slab_mutex, walk slab_caches,
+// every cache, live or dead, and print each root's line with its children
+// summed (memcg_accumulate_slabinfo over the root's children list, dead
+// caches included).
+func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	r.Walk(t, r.List.Len())
+	for range r.List.Roots() {
+		t.Work(r.Costs.SlabinfoPerCache)
+		roots++
+	}
+	return roots, r.List.Children()
+}
+
+// paths are this registry's create worker, offline walk and list lock
+// (slab.Paths).
+type paths struct{ r *Registry }
+
+func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	p.r.createChild(t, m, root)
+}
+func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+
+// ListLock is slab_mutex for every memcg: the model keeps each memcg's
+// caches on a list of its own for the offline and free walks, under
+// slab_mutex, and charges them as the walks of slab_caches they stand for.
+func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.SlabMutex }
