@@ -32,6 +32,9 @@ func BenchmarkRegistry(b *testing.B) {
 	for _, name := range workloads.PresetNames() {
 		for _, over := range oversubscription {
 			for _, d := range catalog.All() {
+				if !workloads.Applies(name, d) {
+					continue
+				}
 				b.Run(fmt.Sprintf("workload=%s/design=%s/workers=%dx", name, d.Name, over), func(b *testing.B) {
 					spec, err := workloads.Preset(name)
 					if err != nil {

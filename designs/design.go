@@ -20,7 +20,8 @@ type Design struct {
 	// SlabinfoReaders is how many memory.kmem.slabinfo reads can hold
 	// their lock at once with workers readers of memcgs memcgs (each
 	// reader its own memcg) on cpus CPUs: the calibrate workload's known
-	// answer is that many reads per critical section.
+	// answer is that many reads per critical section. Nil where the
+	// read takes no lock and has no answer (SharedCaches).
 	SlabinfoReaders func(workers, memcgs, cpus int) int
 	// DestroyGrowth is the known shape of mass cgroup destruction (the
 	// workloads.MassDestroy scenario): the exponent k of its time against
@@ -29,7 +30,8 @@ type Design struct {
 	// destroy walks every cache of the system (v4.0 to v4.10). A time of a
 	// x N + b x N^2 shows 2 only once N is large; the known-answer check
 	// measures the part beyond linear (workloads.Superlinear), which grows
-	// as N^2 at any N.
+	// as N^2 at any N. 0 where the memcgs have no caches to destroy
+	// (SharedCaches): the time does not grow.
 	DestroyGrowth float64
 	// CreateStalls is the known answer of mass cgroup creation (the
 	// workloads.MassCreate scenario): whether a burst of cache creations
@@ -49,6 +51,13 @@ type Design struct {
 	// offline destroys the caches that hold no pages and the others stay
 	// in their slots. The conformance suite's reference model follows it.
 	DeactivateOnOffline bool
+	// SharedCaches says that every memcg allocates from the root caches
+	// themselves, each object charged to the memcg's obj_cgroup (v5.9):
+	// there are no child caches, an allocation of an online memcg from a
+	// live root always hits, Charge needs no child, and Slabinfo lists
+	// nothing. The conformance suite runs its scenarios about child caches
+	// only on the other designs.
+	SharedCaches bool
 	// GraceHolders are the lock classes a memcg's offline holds across the
 	// rcu_barrier() of destroying a SLAB_DESTROY_BY_RCU cache, sorted: the
 	// kernel drops slab_mutex before it, but not the locks its caller

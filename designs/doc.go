@@ -135,6 +135,48 @@
 //     Uncharge      memcg_uncharge_slab, css_put                  atomic page count; the memcg's last page queues its css_free
 //     Lookup, Alloc, Charge, Shrink, RemoveMemcg: as in old and new.
 //
+//   - designs/asyncdestroy, v4.11, Tejun Heo's "slab: make memcg slab
+//     destruction scalable": a list of a memcg's caches again
+//     (memcg->kmem_caches) and of the roots (slab_root_caches), so no path
+//     walks every cache; deactivation and the release of
+//     SLAB_DESTROY_BY_RCU caches move to work items, so no lock is held
+//     across a grace period; creation and deactivation run on
+//     memcg_kmem_cache_wq (alloc_workqueue("memcg_kmem_cache", 0, 1)).
+//
+//   - designs/objcg, v5.9, Roman Gushchin's "new cgroup slab memory
+//     controller": objects are charged one by one to the memcg's
+//     obj_cgroup and every memcg allocates from the roots themselves; no
+//     per-memcg caches, memory.kmem.slabinfo an empty file
+//     (Design.SharedCaches).
+//
+//     method        asyncdestroy (v4.11)                                       objcg (v5.9)
+//     CreateRoot    slab_mutex {Create}                                        same
+//     DestroyRoot   slab_mutex, per child on the root's list (shutdown_memcg_   slab_mutex {Shutdown}; [GracePeriod] {Release}
+//     caches): clear slot, {Shutdown}, {Release} or, for RCU
+//     caches, onto slab_caches_to_rcu_destroy; the root the same
+//     ActivateMemcg cgroup_mutex -> memcg_limit_mutex -> kmemcg_ida; when the   cgroup_mutex -> kmemcg_ida (memcg_online_kmem); when the id
+//     id does not fit: -> memcg_cache_ids_sem -> slab_mutex        does not fit: -> memcg_cache_ids_sem -> slab_mutex
+//     {WalkPerCache x roots, GrowPerRoot per root}                {GrowPerRoot per root: the roots' arrays stand in for the
+//     list_lrus' arrays, memcg_update_all_list_lrus}
+//     OfflineMemcg  cgroup_mutex -> slab_mutex {WalkPerCache x roots; per      cgroup_mutex -> objcg_lock: reparent the obj_cgroup
+//     cache: clear slot, queue its deactivation, pinning the     (memcg_offline_kmem); the id is given back at once
+//     memcg}; queue css_free if nothing pins it and no page is
+//     left
+//     (deactivate)  memcg_kmem_cache_wq: slab_mutex {Shrink}; unpin            —
+//     (css_free)    one kworker per CPU: slab_mutex, per cache on the          —
+//     memcg's list: {Shutdown}, {Release} or onto the RCU list
+//     (RCU release) system_wq: slab_mutex (take the list); [GracePeriod];      —
+//     {Release} each
+//     (create work) memcg_kmem_cache_wq: slab_mutex, a voluntary preemption    — (no miss: Alloc always hits)
+//     point, {Create}, fill slot
+//     Slabinfo      slab_mutex {SlabinfoPerCache per cache on the memcg's      no lock, no cost: an empty file
+//     list}
+//     ProcSlabinfo  slab_mutex {SlabinfoPerCache per root of slab_root_caches}; slab_mutex {SlabinfoPerCache per root}; no children
+//     children, dead ones included, from the roots' lists
+//     Lookup, Alloc no lock: the slot (as in old and new)                       no lock: the memcg and the root live; always a hit
+//     Charge,       atomic page count; an offline memcg's last page queues     atomic count per memcg and root (the obj_cgroup's)
+//     Uncharge      its css_free
+//
 // What these designs change in the model, besides their locks:
 //
 //   - A dead cache leaves its slot at offline and is destroyed, with the
@@ -151,6 +193,12 @@
 //   - The walks of slab_caches are charged as one Work of WalkPerCache per
 //     entry (an estimate), so the cost of a memcg's offline and free grows
 //     with every cache on the system: mass destruction grows as N^2.
+//   - v4.11 queues a cache's deactivation at once where the kernel queues
+//     it from an RCU-sched callback a grace period later; nothing waits
+//     for it but the memcg's css_free, which it pins.
+//   - The calibrate workload, whose known answer is the throughput of
+//     memory.kmem.slabinfo reads under their lock, does not run on objcg,
+//     whose file is empty and takes no lock (workloads.Applies).
 //
 // # Known flaws
 //

@@ -145,14 +145,19 @@ func (ka *KnownAnswers) destroyRuns(design string) (x, y []float64) {
 	return x, y
 }
 
-// destroyShapeHolds reports whether a mass destruction's growth is the
-// known one: the part beyond linear grows as N^2 (within 0.15) where
-// growth is 2, and is at most 5 % of the largest run where it is 1.
-func destroyShapeHolds(growth, k, share float64, ok bool) bool {
-	if growth == 2 {
+// destroyShapeHolds reports whether design's mass destruction grows as
+// it is known to: the part beyond linear grows as N^2 (within 0.15) where
+// growth is 2, is at most 5 % of the largest run where it is 1, and the
+// time does not grow (by 5 %) where it is 0.
+func (ka *KnownAnswers) destroyShapeHolds(design string, growth, k, share float64, ok bool) bool {
+	switch growth {
+	case 2:
 		return ok && math.Abs(k-2) <= 0.15
+	case 1:
+		return math.Abs(share) <= 0.05
 	}
-	return math.Abs(share) <= 0.05
+	_, y := ka.destroyRuns(design)
+	return len(y) > 0 && y[len(y)-1] <= 1.05*y[0]
 }
 
 // Stall is design's largest mass-creation burst past system_wq's
@@ -195,7 +200,7 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 			}
 			if known {
 				row[4] = fmt.Sprintf("N^%g", d.DestroyGrowth)
-				row[5] = check(destroyShapeHolds(d.DestroyGrowth, k, share, ok))
+				row[5] = check(ka.destroyShapeHolds(name, d.DestroyGrowth, k, share, ok))
 			}
 		}
 		within, past := ka.Stall(name)

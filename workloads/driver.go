@@ -115,6 +115,9 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	if !Applies(spec.Name, d) {
+		return nil, fmt.Errorf("%w: preset %s does not run on design %s (workloads.Applies)", ErrSpec, spec.Name, d.Name)
+	}
 	roles := spec.roles(cpusOf(opts))
 	if roles[0].Workers == 0 {
 		return nil, &designs.FieldError{Field: "Roles[0].Workers", Value: 0, Err: ErrSpec,

@@ -27,6 +27,9 @@ var smallCosts = designs.Costs{
 func TestEveryPresetRuns(t *testing.T) {
 	for _, name := range PresetNames() {
 		for _, d := range catalog.All() {
+			if !Applies(name, d) {
+				continue
+			}
 			t.Run(name+"/"+d.Name, func(t *testing.T) {
 				spec, _ := Preset(name)
 				spec.Workers = 4
@@ -84,8 +87,12 @@ func TestEveryPresetRuns(t *testing.T) {
 				if a := res.PerOp[OpAlloc]; a.Count > 0 && a.Hits == 0 {
 					t.Errorf("no allocation hit in %d working-set allocations", a.Count)
 				}
-				// steady only allocates and charges: lock-free paths.
-				if lockFree := name == "steady"; lockFree != (len(res.Locks) == 0) {
+				// steady only allocates and charges: lock-free paths. (The
+				// slabinfo scrape takes no lock either where
+				// memory.kmem.slabinfo is an empty file, but its churn
+				// role may, or may not, have run.)
+				lockFree := name == "steady"
+				if lockFree != (len(res.Locks) == 0) && !(name == "stress-slabinfo-scrape" && d.SharedCaches) {
 					t.Errorf("lock statistics %+v; want them empty exactly for steady", res.Locks)
 				}
 				for f, n := range res.Snapshot.Anomalies {

@@ -51,7 +51,8 @@ func (p Population) config(scenario string) (designs.Config, error) {
 // A MassDestroyResult is one run of a MassDestroy.
 type MassDestroyResult struct {
 	Design string
-	// Caches is the child caches destroyed, Memcgs x Roots.
+	// Caches is the child caches destroyed, Memcgs x Roots (none where
+	// the memcgs share the roots).
 	Caches int
 	// Elapsed is the virtual time from the first rmdir until the last
 	// destroy.
@@ -98,7 +99,7 @@ func (s MassDestroy) Run(d designs.Design) (MassDestroyResult, error) {
 		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, setup: %w", d.Name, errors.Join(err, runErr))
 	}
 	created := reg.Snapshot().ChildrenCreated
-	if want := int64(s.Memcgs * s.Roots); created != want {
+	if want := int64(s.Memcgs * s.Roots * childCaches(d)); created != want {
 		return MassDestroyResult{}, fmt.Errorf("%w: mass destroy on %s: %d child caches created, want %d", ErrScenario, d.Name, created, want)
 	}
 	start := rt.Now()
@@ -114,7 +115,7 @@ func (s MassDestroy) Run(d designs.Design) (MassDestroyResult, error) {
 	if err := rt.Wait(); err != nil || runErr != nil {
 		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, removal: %w", d.Name, errors.Join(err, runErr))
 	}
-	res := MassDestroyResult{Design: d.Name, Caches: s.Memcgs * s.Roots, Elapsed: time.Duration(rt.Now() - start)}
+	res := MassDestroyResult{Design: d.Name, Caches: int(created), Elapsed: time.Duration(rt.Now() - start)}
 	if destroyed := reg.Snapshot().ChildrenDestroyed; destroyed != created {
 		return res, fmt.Errorf("%w: mass destroy on %s: %d of %d child caches destroyed", ErrScenario, d.Name, destroyed, created)
 	}
@@ -202,7 +203,8 @@ type MassCreate struct{ Population }
 // A MassCreateResult is one run of a MassCreate.
 type MassCreateResult struct {
 	Design string
-	// Caches is the child caches created, Memcgs x Roots.
+	// Caches is the child caches created, Memcgs x Roots (none where the
+	// memcgs share the roots).
 	Caches int
 	// Probe is the unrelated work item's latency, from its queueing on
 	// system_wq to its start.
@@ -232,7 +234,7 @@ func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
 		return MassCreateResult{}, fmt.Errorf("mass create on %s: %w", d.Name, err)
 	}
 	defer reg.Close()
-	res := MassCreateResult{Design: d.Name, Caches: s.Memcgs * s.Roots}
+	res := MassCreateResult{Design: d.Name, Caches: s.Memcgs * s.Roots * childCaches(d)}
 	roots, memcgs, err := populate(rt, reg, s.Roots, s.Memcgs)
 	if err != nil {
 		return res, fmt.Errorf("mass create on %s, setup: %w", d.Name, err)
@@ -278,6 +280,16 @@ func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
 		return res, fmt.Errorf("%w: mass create on %s: %d of %d child caches created", ErrScenario, d.Name, created, res.Caches)
 	}
 	return res, nil
+}
+
+// childCaches is 1 where each memcg's first allocation from a root
+// creates a child cache, 0 where the memcgs share the roots
+// (designs.Design.SharedCaches).
+func childCaches(d designs.Design) int {
+	if d.SharedCaches {
+		return 0
+	}
+	return 1
 }
 
 // populate creates roots root caches and activates memcgs memcgs on reg, on

@@ -22,6 +22,9 @@ func TestVirtualCalibrateExact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, d := range catalog.All() {
+			if !Applies("calibrate", d) {
+				continue
+			}
 			t.Run(fmt.Sprintf("%s/P=%d/M=%d/C=%d", d.Name, tt.workers, tt.memcgs, tt.cpus), func(t *testing.T) {
 				spec, _ := Preset("calibrate")
 				spec.Workers, spec.Memcgs = tt.workers, tt.memcgs

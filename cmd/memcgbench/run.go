@@ -384,6 +384,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
+	ds = slices.DeleteFunc(ds, func(d designs.Design) bool {
+		if workloads.Applies(spec.Name, d) {
+			return false
+		}
+		fmt.Fprintf(stderr, "memcgbench: -workload %s does not run on design %s: its memory.kmem.slabinfo takes no lock, so there is no known answer\n", spec.Name, d.Name)
+		return true
+	})
+	if len(ds) == 0 {
+		return usagef("-workload %s: none of the designs given runs it", spec.Name)
+	}
 	kind, err := f.mutexKind()
 	if err != nil {
 		return err

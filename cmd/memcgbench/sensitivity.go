@@ -85,6 +85,9 @@ func (p sensitivityPlan) points() []sensitivityPoint {
 		add := func(constant string, factor float64) {
 			for seed := 1; seed <= p.seeds; seed++ {
 				for _, d := range catalog.All() {
+					if !workloads.Applies(w, d) {
+						continue
+					}
 					pts = append(pts, sensitivityPoint{w, constant, factor, d, uint64(seed)})
 				}
 			}

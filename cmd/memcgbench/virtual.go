@@ -106,6 +106,9 @@ func (p virtualPlan) points() []virtualPoint {
 			}
 			for seed := 1; seed <= p.seeds; seed++ {
 				for _, d := range catalog.All() {
+					if !workloads.Applies(w, d) {
+						continue
+					}
 					pts = append(pts, virtualPoint{w, d, c, 1, uint64(seed)})
 				}
 			}
@@ -113,6 +116,9 @@ func (p virtualPlan) points() []virtualPoint {
 		for _, c := range p.overCPUs {
 			for seed := 1; seed <= p.seeds; seed++ {
 				for _, d := range catalog.All() {
+					if !workloads.Applies(w, d) {
+						continue
+					}
 					pts = append(pts, virtualPoint{w, d, c, p.over, uint64(seed)})
 				}
 			}

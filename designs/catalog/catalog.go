@@ -12,8 +12,10 @@ import (
 	"strings"
 
 	"memcgbench/designs"
+	"memcgbench/designs/asyncdestroy"
 	"memcgbench/designs/createwq"
 	"memcgbench/designs/new"
+	"memcgbench/designs/objcg"
 	"memcgbench/designs/old"
 	"memcgbench/designs/slabmutex"
 )
@@ -24,6 +26,8 @@ var all = []designs.Design{
 	new.Design,
 	slabmutex.Design,
 	createwq.Design,
+	asyncdestroy.Design,
+	objcg.Design,
 }
 
 // All returns every design, oldest kernel first.

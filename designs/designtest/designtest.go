@@ -112,9 +112,15 @@ func (e *env) memcg() designs.Memcg {
 	return m
 }
 
-// child allocates until m's child of r exists: a miss, Quiesce, a hit.
+// child allocates until m's child of r exists: a miss, Quiesce, a hit; on
+// a design whose memcgs share the roots (designs.Design.SharedCaches),
+// the first allocation hits.
 func (e *env) child(m designs.Memcg, r designs.Root) {
 	e.t.Helper()
+	if e.d.SharedCaches {
+		e.alloc(m, r, true)
+		return
+	}
 	e.alloc(m, r, false)
 	e.reg.Quiesce(e.task)
 	e.alloc(m, r, true)

@@ -17,16 +17,20 @@ type refModel struct {
 	// dead, until the memcg is freed (css_free, queued once they hold no
 	// pages); ProcSlabinfo counts dead children too (v4.0 on).
 	deactivate bool
-	roots      []*refRoot
-	memcgs     []*refMemcg
-	slots      map[slotKey]*refChild // filled slots: (root, kmemcg id)
-	usedIDs    map[int]*refMemcg
-	arraySize  int
-	queue      []refWork
-	removals   []*refMemcg // removed memcgs whose offline is queued, in order
-	frees      []*refMemcg // offline memcgs whose css_free is queued
-	seq        int         // global list order
-	snap       designs.Snapshot
+	// shared: memcgs allocate from the roots, charged per object (v5.9):
+	// every allocation hits, and pages are counted per memcg and root.
+	shared      bool
+	sharedPages map[slotKey]int64 // by root and memcg serial (the index in memcgs)
+	roots       []*refRoot
+	memcgs      []*refMemcg
+	slots       map[slotKey]*refChild // filled slots: (root, kmemcg id)
+	usedIDs     map[int]*refMemcg
+	arraySize   int
+	queue       []refWork
+	removals    []*refMemcg // removed memcgs whose offline is queued, in order
+	frees       []*refMemcg // offline memcgs whose css_free is queued
+	seq         int         // global list order
+	snap        designs.Snapshot
 }
 
 type slotKey struct {
@@ -65,7 +69,8 @@ type refWork struct {
 }
 
 func newRefModel(d designs.Design) *refModel {
-	return &refModel{deferred: d.DeferredDestroy, deactivate: d.DeactivateOnOffline, slots: map[slotKey]*refChild{}, usedIDs: map[int]*refMemcg{},
+	return &refModel{deferred: d.DeferredDestroy, deactivate: d.DeactivateOnOffline, shared: d.SharedCaches,
+		sharedPages: map[slotKey]int64{}, slots: map[slotKey]*refChild{}, usedIDs: map[int]*refMemcg{},
 		arraySize: designs.MinArraySize}
 }
 
@@ -211,7 +216,7 @@ func (m *refModel) alloc(mi, ri int) string {
 	if err != "" {
 		return err
 	}
-	if m.child(mc, r) != nil {
+	if m.shared || m.child(mc, r) != nil {
 		return "hit"
 	}
 	m.queue = append(m.queue, refWork{memcg: mc, root: r})
@@ -230,6 +235,18 @@ func (m *refModel) charge(mi, ri, pages int, uncharge bool) string {
 	r, err := m.root(ri)
 	if err != "" {
 		return err
+	}
+	if m.shared {
+		k := slotKey{r, mi}
+		switch {
+		case !uncharge:
+			m.sharedPages[k] += int64(pages)
+		case int64(pages) > m.sharedPages[k]:
+			return errClass(designs.ErrBadPages)
+		default:
+			m.sharedPages[k] -= int64(pages)
+		}
+		return "ok"
 	}
 	c := m.child(mc, r)
 	switch {
@@ -268,7 +285,7 @@ func (m *refModel) slabinfo(mi int) string {
 	if err != "" {
 		return err
 	}
-	return fmt.Sprintf("caches=%d", len(mc.caches))
+	return fmt.Sprintf("caches=%d", len(mc.caches)) // none where the memcgs share the roots
 }
 
 func (m *refModel) procSlabinfo() string {

@@ -8,11 +8,15 @@ import (
 
 // semanticCases are sequential scenarios with known outcomes. Each runs on a
 // fresh registry whose deferred work runs only in Quiesce.
+//
+// Those marked children are about child caches; a design whose memcgs
+// share the roots (designs.Design.SharedCaches) runs sharedCases instead.
 var semanticCases = []struct {
-	name string
-	run  func(e *env)
+	name     string
+	children bool
+	run      func(e *env)
 }{
-	{"created child is found by later lookups", func(e *env) {
+	{"created child is found by later lookups", true, func(e *env) {
 		r := e.root("kmalloc-64")
 		m := e.memcg()
 		e.alloc(m, r, false)
@@ -32,7 +36,7 @@ var semanticCases = []struct {
 			e.t.Errorf("ProcSlabinfo = %d roots, %d children; want 1, 1", roots, children)
 		}
 	}},
-	{"offline removes every cache of the memcg", func(e *env) {
+	{"offline removes every cache of the memcg", false, func(e *env) {
 		a, b, c := e.root("a"), e.root("b"), e.root("c")
 		m, other := e.memcg(), e.memcg()
 		e.child(m, a)
@@ -55,7 +59,7 @@ var semanticCases = []struct {
 			e.t.Errorf("Alloc on offline memcg: %v, want memcg offline", err)
 		}
 	}},
-	{"rmdir refuses allocations at once and offlines on the destroy workqueue", func(e *env) {
+	{"rmdir refuses allocations at once and offlines on the destroy workqueue", false, func(e *env) {
 		a, b := e.root("a"), e.root("b")
 		m := e.memcg()
 		e.child(m, a)
@@ -81,7 +85,7 @@ var semanticCases = []struct {
 			e.t.Errorf("OfflineMemcg after rmdir: %v, want memcg offline", err)
 		}
 	}},
-	{"offline keeps caches that hold pages as dead caches", func(e *env) {
+	{"offline keeps caches that hold pages as dead caches", true, func(e *env) {
 		r := e.root("dentry")
 		m := e.memcg()
 		e.child(m, r)
@@ -96,7 +100,7 @@ var semanticCases = []struct {
 		// Freeing objects still works on the dead cache.
 		e.must("Uncharge", e.reg.Uncharge(e.task, m, r, 3))
 	}},
-	{"root destroy removes all its children", func(e *env) {
+	{"root destroy removes all its children", true, func(e *env) {
 		a, b := e.root("a"), e.root("b")
 		m1, m2 := e.memcg(), e.memcg()
 		e.child(m1, a)
@@ -118,7 +122,7 @@ var semanticCases = []struct {
 		}
 		e.alloc(m1, b, true)
 	}},
-	{"dead memcg is freed when its root goes", func(e *env) {
+	{"dead memcg is freed when its root goes", false, func(e *env) {
 		r := e.root("r")
 		m := e.memcg()
 		e.child(m, r)
@@ -134,7 +138,7 @@ var semanticCases = []struct {
 			e.t.Errorf("next memcg id = %d, want the freed %d", got, m.ID())
 		}
 	}},
-	{"arrays grow with ids and new roots start at the global size", func(e *env) {
+	{"arrays grow with ids and new roots start at the global size", false, func(e *env) {
 		e.root("early")
 		// Sizes start at 4; id 4 does not fit and grows them to 2 x 5 = 10;
 		// id 10 grows them to 2 x 11 = 22.
@@ -153,7 +157,7 @@ var semanticCases = []struct {
 			}
 		}
 	}},
-	{"create work for an offline memcg is dropped", func(e *env) {
+	{"create work for an offline memcg is dropped", true, func(e *env) {
 		r := e.root("r")
 		m := e.memcg()
 		e.alloc(m, r, false)
@@ -164,7 +168,7 @@ var semanticCases = []struct {
 			e.t.Errorf("children %d dropped %d memcgs %d; want 0, 1, 0", s.Children, s.CreateDropped, s.Memcgs)
 		}
 	}},
-	{"create work for a destroyed root is dropped", func(e *env) {
+	{"create work for a destroyed root is dropped", true, func(e *env) {
 		r := e.root("r")
 		m := e.memcg()
 		e.alloc(m, r, false)
@@ -176,8 +180,53 @@ var semanticCases = []struct {
 	}},
 }
 
+// sharedCases are the scenarios of a design whose memcgs share the roots.
+var sharedCases = []struct {
+	name string
+	run  func(e *env)
+}{
+	{"every allocation hits and nothing is created", func(e *env) {
+		r, m := e.root("kmalloc-64"), e.memcg()
+		e.alloc(m, r, true)
+		e.reg.Quiesce(e.task)
+		if s := e.reg.Snapshot(); s.ChildrenCreated != 0 || s.CreateQueued != 0 || s.PendingWork != 0 {
+			e.t.Errorf("created %d, queued %d, pending %d; want nothing", s.ChildrenCreated, s.CreateQueued, s.PendingWork)
+		}
+		if n, err := e.reg.Slabinfo(e.task, m); n != 0 || err != nil {
+			e.t.Errorf("Slabinfo = %d, %v; want an empty file", n, err)
+		}
+		if roots, children := e.reg.ProcSlabinfo(e.task); roots != 1 || children != 0 {
+			e.t.Errorf("ProcSlabinfo = %d roots, %d children; want 1, 0", roots, children)
+		}
+	}},
+	{"charges outlive offline and the memcg's id", func(e *env) {
+		r, m := e.root("dentry"), e.memcg()
+		e.must("Charge", e.reg.Charge(e.task, m, r, 3))
+		e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, m))
+		if s := e.reg.Snapshot(); s.Memcgs != 0 {
+			e.t.Errorf("memcgs %d after offline; want the id given back at once", s.Memcgs)
+		}
+		if err := e.reg.Uncharge(e.task, m, r, 4); errClass(err) != designs.ErrBadPages.Error() {
+			e.t.Errorf("uncharging more than was charged: %v, want %v", err, designs.ErrBadPages)
+		}
+		e.must("Uncharge", e.reg.Uncharge(e.task, m, r, 3))
+	}},
+}
+
 func testSemantics(t *testing.T, d designs.Design) {
+	if d.SharedCaches {
+		for _, tc := range sharedCases {
+			t.Run(tc.name, func(t *testing.T) {
+				e := newEnv(t, d, 0, nil)
+				tc.run(e)
+				checkInvariants(e)
+			})
+		}
+	}
 	for _, tc := range semanticCases {
+		if tc.children && d.SharedCaches {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, d, 0, nil)
 			tc.run(e)

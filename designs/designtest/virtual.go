@@ -86,6 +86,9 @@ func virtualStress(t *testing.T, d designs.Design) string {
 // cost): exactly the design's GraceHolders.
 func testGracePeriod(t *testing.T, d designs.Design) {
 	const grace = time.Millisecond
+	if d.SharedCaches {
+		t.Skip("no child caches: removing a memcg destroys none")
+	}
 	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Virtual: &kern.Virtual{CPUs: 2}})
 	costs := testCosts
 	costs.GracePeriod = grace

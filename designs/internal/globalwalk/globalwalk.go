@@ -77,42 +77,11 @@ func (r *Registry) Flaws() []designs.Flaw { return nil }
 // fit the arrays, grow them under memcg_cache_ids_sem and slab_mutex
 // (memcg_update_all_caches, which walks slab_caches for the roots).
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	t.Lock(r.CgroupMutex)
-	defer t.Unlock(r.CgroupMutex)
-	t.Lock(r.limitMutex)
-	defer t.Unlock(r.limitMutex)
-	free := new(slab.CSSFree)
-	m, err := r.NewMemcg(t, free)
+	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, r.List.Len, r.free)
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
-	free.Init(func(t *kern.Task) { r.free(t, m) })
-	if m.ID() >= r.ArraySize { // every writer of ArraySize holds memcg_limit_mutex
-		t.Lock(r.cacheIDsSem)
-		t.Lock(r.SlabMutex)
-		r.Walk(t, r.List.Len())
-		r.GrowAll(t, m.ID())
-		t.Unlock(r.SlabMutex)
-		t.Unlock(r.cacheIDsSem)
-	}
-	r.Activated()
 	return m, nil
-}
-
-// createChild is the create worker (memcg_create_kmem_cache): under
-// slab_mutex, skip if the child exists, name it (kasprintf with
-// GFP_KERNEL, a voluntary preemption point), create it, put it on the
-// global list and the root's children, and fill the slot.
-func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
-	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
-	if r.SkipCreate(m, root) || r.DropCreate(m, root) {
-		return
-	}
-	t.MightSleep() // the cache name's kasprintf(GFP_KERNEL)
-	child := r.NewChild(t, m, root)
-	m.AddCache(child)
-	slab.SetSlot(root, m.ID(), child)
 }
 
 // offline is memcg_deactivate_kmem_caches, run by css_offline with
@@ -188,17 +157,9 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 }
 
 // Uncharge is the core's, then, for an offline memcg, the css_put of the
-// pages: the last one frees the memcg (QueueFree).
+// pages: the last one frees the memcg (slab.Core.UnchargeAndFree).
 func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pages int) error {
-	if err := r.Core.Uncharge(t, m, root, pages); err != nil {
-		return err
-	}
-	if m.IsOffline() {
-		t.Lock(r.SlabMutex)
-		r.QueueFree(t, m)
-		t.Unlock(r.SlabMutex)
-	}
-	return nil
+	return r.UnchargeAndFree(t, m, root, pages)
 }
 
 // Slabinfo is memory.kmem.slabinfo (memcg_slab_show): under slab_mutex
@@ -236,8 +197,10 @@ func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
 // (slab.Paths).
 type paths struct{ r *Registry }
 
+// CreateChild is the create worker (memcg_create_kmem_cache) on system_wq
+// or the design's own workqueue.
 func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
-	p.r.createChild(t, m, root)
+	p.r.CreateUnderSlabMutex(t, m, root)
 }
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
 

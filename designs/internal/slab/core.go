@@ -134,6 +134,10 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 	}, nil
 }
 
+// Owner is the identity every cache and memcg of this registry carries:
+// a live handle's Live method returns it.
+func (c *Core) Owner() *kmem.Owner { return c.owner }
+
 // SetCreateWorkqueue makes create work run on a workqueue of the
 // design's own, q, instead of WQ (system_wq); the Core flushes and closes
 // it. Call it before the registry is used.

@@ -70,3 +70,65 @@ func (c *Core) ChildrenOf(root *Cache) []*Cache {
 	}
 	return out
 }
+
+// ActivateKmem is css_online -> memcg_activate_kmem of v4.0 on, under
+// cgroup_mutex and limit (memcg_limit_mutex): take an id for a memcg with
+// a CSSFree whose work is free, and if the id does not fit the arrays,
+// grow them under idsSem (memcg_cache_ids_sem) and slab_mutex, having
+// walked walked() list entries (memcg_update_all_caches: slab_caches to
+// v4.10, slab_root_caches from v4.11).
+func (c *Core) ActivateKmem(t *kern.Task, limit, idsSem *kern.Mutex, walked func() int, free func(*kern.Task, *Memcg)) (*Memcg, error) {
+	t.Lock(c.CgroupMutex)
+	defer t.Unlock(c.CgroupMutex)
+	t.Lock(limit)
+	defer t.Unlock(limit)
+	f := new(CSSFree)
+	m, err := c.NewMemcg(t, f)
+	if err != nil {
+		return nil, err
+	}
+	f.Init(func(t *kern.Task) { free(t, m) })
+	if m.ID() >= c.ArraySize { // every writer of ArraySize holds limit
+		t.Lock(idsSem)
+		t.Lock(c.SlabMutex)
+		c.Walk(t, walked())
+		c.GrowAll(t, m.ID())
+		t.Unlock(c.SlabMutex)
+		t.Unlock(idsSem)
+	}
+	c.Activated()
+	return m, nil
+}
+
+// CreateUnderSlabMutex is the create worker of v4.0 on
+// (memcg_create_kmem_cache): under slab_mutex, skip if the child exists
+// or its memcg or root is going, name it (kasprintf with GFP_KERNEL, a
+// voluntary preemption point), create it, put it on the memcg's and the
+// root's lists, and fill the slot.
+func (c *Core) CreateUnderSlabMutex(t *kern.Task, m *Memcg, root *Cache) {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	if c.SkipCreate(m, root) || c.DropCreate(m, root) {
+		return
+	}
+	t.MightSleep()
+	child := c.NewChild(t, m, root)
+	m.AddCache(child)
+	SetSlot(root, m.ID(), child)
+}
+
+// UnchargeAndFree is Uncharge, then, for an offline memcg, the css_put of
+// the pages: the last one queues its css_free (QueueFree), under the
+// memcg's list lock.
+func (c *Core) UnchargeAndFree(t *kern.Task, m *Memcg, root *Cache, pages int) error {
+	if err := c.Uncharge(t, m, root, pages); err != nil {
+		return err
+	}
+	if m.IsOffline() {
+		mu := c.paths.ListLock(m)
+		t.Lock(mu)
+		c.QueueFree(t, m)
+		t.Unlock(mu)
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+// Package asyncdestroy models the memcg kmem cache registry of Linux
+// v4.11, after Tejun Heo's series "slab: make memcg slab destruction
+// scalable" (reported at Facebook: hundreds of thousands of caches, whose
+// destruction walked every cache per memcg and waited synchronously in
+// rcu_barrier() and synchronize_sched(), "can easily keep running for half
+// a day"). slab_mutex is still the one lock, but nothing walks every cache
+// any more:
+//
+//   - each memcg lists its own caches again (memcg->kmem_caches, "slab:
+//     link memcg kmem_caches on their associated memory cgroup"), so its
+//     css_free (memcg_destroy_kmem_caches) walks only them;
+//   - the roots have a list of their own (slab_root_caches, "slab:
+//     implement slab_root_caches list"), which offline's deactivation,
+//     array growth and /proc/slabinfo walk instead of slab_caches;
+//   - deactivation shrinks each cache in work on memcg_kmem_cache_wq,
+//     queued from an RCU-sched callback ("slab: remove synchronous
+//     synchronize_sched() from memcg cache deactivation path"), and the
+//     release of SLAB_DESTROY_BY_RCU caches waits for its rcu_barrier() in
+//     work on system_wq, batched ("slab: remove synchronous rcu_barrier()
+//     call in memcg cache release path"): no path holds a lock across a
+//     grace period.
+//
+// Child creation runs on memcg_kmem_cache_wq (alloc_workqueue with
+// max_active 1: one item per CPU), the workqueue v4.9 gave it, renamed.
+//
+// Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
+// slab_mutex (-> kmemcg_ida).
+package asyncdestroy
+
+import (
+	"fmt"
+
+	"memcgbench/designs"
+	"memcgbench/designs/internal/globalwalk"
+	"memcgbench/designs/internal/slab"
+	"memcgbench/kern"
+)
+
+// Design is this design as the list of designs (designs/catalog) holds it.
+var Design = designs.Design{
+	Name:    "asyncdestroy",
+	Kernel:  "v4.11 (slab: make memcg slab destruction scalable)",
+	Summary: "slab_mutex alone; per-memcg and root cache lists, deactivation and RCU release in work, no lock held across a grace period",
+	New:     designs.Constructor(New),
+	// memory.kmem.slabinfo walks the memcg's list under slab_mutex: one
+	// read at a time.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
+	// Offline walks the roots, css_free the memcg's own list.
+	DestroyGrowth: 1,
+	// Creations run on memcg_kmem_cache_wq, not system_wq.
+	CreateStalls:        false,
+	DeactivateOnOffline: true,
+}
+
+// Registry is the v4.11 registry. Create it with New.
+type Registry struct {
+	*slab.Core
+	limitMutex  *kern.Mutex
+	cacheIDsSem *kern.Mutex
+	// rcuDestroy is slab_caches_to_rcu_destroy, under slab_mutex: the
+	// SLAB_DESTROY_BY_RCU caches shut down and waiting for rcuWork
+	// (slab_caches_to_rcu_destroy_work, on system_wq) to release them.
+	rcuDestroy []*slab.Cache
+	rcuWork    kern.WorkItem
+}
+
+var _ designs.Registry = (*Registry)(nil)
+
+// New returns an empty registry running on rt. It declares the lock order
+// to rt and fails with designs.ErrBadConfig if cfg is out of range.
+func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
+	r := &Registry{
+		limitMutex:  kern.NewMutex(globalwalk.LimitMutexClass),
+		cacheIDsSem: kern.NewMutex(globalwalk.CacheIDsSemClass),
+	}
+	core, err := slab.NewCore(rt, cfg, paths{r})
+	if err != nil {
+		return nil, fmt.Errorf("asyncdestroy: %w", err)
+	}
+	r.Core = core
+	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
+	r.rcuWork.Init(r.releaseRCU)
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	return r, nil
+}
+
+// Name returns "asyncdestroy".
+func (r *Registry) Name() string { return "asyncdestroy" }
+
+// Flaws returns nil: every change is under slab_mutex, and the deferred
+// deactivation pins the memcg (css_get), so its css_free waits for it.
+func (r *Registry) Flaws() []designs.Flaw { return nil }
+
+// ActivateMemcg is css_online -> memcg_activate_kmem under
+// memcg_limit_mutex: take an id, and if it does not fit the arrays, grow
+// them under memcg_cache_ids_sem and slab_mutex, walking slab_root_caches.
+func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	roots := func() int { return r.List.Len() - r.List.Children() }
+	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, roots, r.free)
+	if err != nil {
+		return nil, fmt.Errorf("activate memcg: %w", err)
+	}
+	return m, nil
+}
+
+// offline is memcg_deactivate_kmem_caches, run by css_offline with
+// cgroup_mutex and slab_mutex held: walk slab_root_caches; for each of the
+// memcg's caches, clear its slot and deactivate it (__kmemcg_cache_deactivate:
+// its shrink is queued, pinning the memcg, from an RCU-sched callback; the
+// model queues it at once). A dying root's cache is not deactivated.
+func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
+	r.Walk(t, r.List.Len()-r.List.Children())
+	free := slab.FreeOf(m)
+	for _, c := range m.Caches() {
+		slab.SetSlot(c.Root, m.ID(), nil)
+		if c.Root.Dying {
+			continue
+		}
+		free.Pins++
+		w := new(kern.WorkItem)
+		w.Init(func(t *kern.Task) { r.deactivate(t, c) })
+		r.CreateWQ.Queue(t, w)
+	}
+	r.QueueFree(t, m)
+}
+
+// deactivate is kmemcg_workfn running the deactivation's second half on
+// memcg_kmem_cache_wq: under slab_mutex shrink the cache, then drop the
+// memcg's pin, which may free it.
+func (r *Registry) deactivate(t *kern.Task, c *slab.Cache) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	if !c.Destroyed() { // root destroy may have taken it meanwhile
+		t.Work(r.ShrinkCost())
+	}
+	slab.FreeOf(c.Memcg).Pins--
+	r.QueueFree(t, c.Memcg)
+}
+
+// free is css_free -> memcg_destroy_kmem_caches: under slab_mutex, shut
+// down each cache on the memcg's own list (shutdown_cache).
+func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	f := slab.FreeOf(m)
+	f.Queued = false
+	if m.Freed || f.Pins > 0 || slab.PagesLeft(m) > 0 {
+		return // a charge raced with the decision: the last uncharge queues it again
+	}
+	for _, c := range m.Caches() {
+		t.Point("cache-destroy:begin")
+		if r.ClaimDestroy(c) {
+			m.RemoveCache(c)
+			r.shutdown(t, c)
+		}
+	}
+	r.MaybeFree(t, m)
+}
+
+// shutdown is shutdown_cache after the cache is taken off its memcg's
+// list, under slab_mutex: {Shutdown}, then, for a SLAB_DESTROY_BY_RCU
+// cache, onto slab_caches_to_rcu_destroy for the release work on
+// system_wq; for any other, the release at once (sysfs_slab_release).
+func (r *Registry) shutdown(t *kern.Task, c *slab.Cache) {
+	if c.Memcg == nil {
+		r.ShutdownRoot(t, c)
+	} else {
+		r.ShutdownChild(t, c)
+	}
+	if !c.RCU {
+		r.Released(t, c)
+		return
+	}
+	r.rcuDestroy = append(r.rcuDestroy, c)
+	r.WQ.Queue(t, &r.rcuWork)
+}
+
+// releaseRCU is slab_caches_to_rcu_destroy_workfn on system_wq: take the
+// batch under slab_mutex, then, holding nothing, one rcu_barrier() and
+// each release.
+func (r *Registry) releaseRCU(t *kern.Task) {
+	t.Lock(r.SlabMutex)
+	batch := r.rcuDestroy
+	r.rcuDestroy = nil
+	t.Unlock(r.SlabMutex)
+	r.ReleaseAll(t, batch)
+}
+
+// DestroyRoot is kmem_cache_destroy of a root: after the refcount drop,
+// under slab_mutex shut down its children (shutdown_memcg_caches: the live
+// ones in the array, then the dead ones on the root's list), then the root.
+func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
+	root, err := r.BeginDestroyRoot(t, rh)
+	if err != nil {
+		return err
+	}
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	for _, c := range r.ChildrenOf(root) {
+		t.Point("root-destroy:child")
+		if !r.ClaimDestroy(c) {
+			continue
+		}
+		if slab.Lookup(root, c.Memcg.ID()) == c {
+			slab.SetSlot(root, c.Memcg.ID(), nil)
+		}
+		c.Memcg.RemoveCache(c)
+		r.MaybeFree(t, c.Memcg)
+		r.QueueFree(t, c.Memcg) // its pages went with the cache
+		r.shutdown(t, c)
+	}
+	r.shutdown(t, root)
+	return nil
+}
+
+// Uncharge is the core's, then, for an offline memcg, the css_put of the
+// pages: the last one frees the memcg (slab.Core.UnchargeAndFree).
+func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pages int) error {
+	return r.UnchargeAndFree(t, m, root, pages)
+}
+
+// ProcSlabinfo is /proc/slabinfo: under slab_mutex, walk slab_root_caches
+// and print each root's line with its children, dead ones included,
+// summed from its list.
+func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	for range r.List.Roots() {
+		t.Work(r.Costs.SlabinfoPerCache)
+		roots++
+	}
+	return roots, r.List.Children()
+}
+
+// paths are this design's create worker, offline walk and list lock
+// (slab.Paths).
+type paths struct{ r *Registry }
+
+// CreateChild is the create worker (memcg_create_kmem_cache) on
+// memcg_kmem_cache_wq.
+func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	p.r.CreateUnderSlabMutex(t, m, root)
+}
+func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+
+// ListLock is slab_mutex: memcg->kmem_caches is written and walked under
+// it, memory.kmem.slabinfo included.
+func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.SlabMutex }

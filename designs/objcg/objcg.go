@@ -1,0 +1,243 @@
+// Package objcg models the kernel memory accounting of Linux v5.9, Roman
+// Gushchin's "new cgroup slab memory controller": slab objects are charged
+// one by one to an obj_cgroup, and every memcg allocates from the same
+// caches ("mm: memcg/slab: use a single set of kmem_caches for all
+// allocations"). There are no per-memcg caches, so nothing is created on
+// a first allocation and nothing is destroyed when a memcg goes: it is the
+// limit every other design is measured against.
+//
+// What is left of the registry: root caches under slab_mutex; a memcg's
+// activation (memcg_online_kmem) allocates its obj_cgroup and takes a
+// kmemcg id, which still sizes the list_lrus' per-memcg arrays
+// (memcg_update_all_list_lrus under memcg_cache_ids_sem; the model grows
+// the roots' arrays in their stead, one per root); offline
+// (memcg_offline_kmem) reparents the obj_cgroup to the parent under
+// objcg_lock and gives the id back. memory.kmem.slabinfo is deprecated
+// ("mm: memcg/slab: deprecate memory.kmem.slabinfo": an empty file), and
+// /proc/slabinfo walks slab_caches, which holds roots only.
+//
+// Lock order: cgroup_mutex -> memcg_cache_ids_sem -> slab_mutex
+// (-> kmemcg_ida); offline takes cgroup_mutex -> objcg_lock (a spinlock in
+// the kernel, held for a list splice).
+package objcg
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"memcgbench/designs"
+	"memcgbench/designs/internal/globalwalk"
+	"memcgbench/designs/internal/slab"
+	"memcgbench/kern"
+)
+
+// Design is this design as the list of designs (designs/catalog) holds it.
+var Design = designs.Design{
+	Name:    "objcg",
+	Kernel:  "v5.9 (obj_cgroup: one set of caches for all memcgs)",
+	Summary: "per-object accounting to an obj_cgroup; no per-memcg caches to create or destroy",
+	New:     designs.Constructor(New),
+	// memory.kmem.slabinfo is an empty file that takes no lock and costs
+	// the model nothing: the calibrate workload has no answer here
+	// (workloads.Applies).
+	// Removing memcgs destroys no cache: the time does not grow.
+	DestroyGrowth: 0,
+	// Nothing is created on a first allocation.
+	CreateStalls: false,
+	SharedCaches: true,
+}
+
+// objcgLockClass is objcg_lock, which memcg_reparent_objcgs holds.
+var objcgLockClass = kern.NewClass("objcg_lock")
+
+// Registry is the v5.9 registry. Create it with New.
+type Registry struct {
+	*slab.Core
+	cacheIDsSem *kern.Mutex
+	objcgLock   *kern.Mutex
+}
+
+var _ designs.Registry = (*Registry)(nil)
+
+// objCgroup is a memcg's obj_cgroup as the model keeps it: the pages
+// charged to it from each root cache, so that an uncharge can be checked.
+type objCgroup struct {
+	pages sync.Map // *slab.Cache -> *atomic.Int64
+}
+
+// counter returns the page counter of root in o, made on first use.
+func (o *objCgroup) counter(root *slab.Cache) *atomic.Int64 {
+	if c, ok := o.pages.Load(root); ok {
+		return c.(*atomic.Int64)
+	}
+	c, _ := o.pages.LoadOrStore(root, new(atomic.Int64))
+	return c.(*atomic.Int64)
+}
+
+// New returns an empty registry running on rt. It declares the lock order
+// to rt and fails with designs.ErrBadConfig if cfg is out of range.
+func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
+	r := &Registry{
+		cacheIDsSem: kern.NewMutex(globalwalk.CacheIDsSemClass),
+		objcgLock:   kern.NewMutex(objcgLockClass),
+	}
+	core, err := slab.NewCore(rt, cfg, paths{r})
+	if err != nil {
+		return nil, fmt.Errorf("objcg: %w", err)
+	}
+	r.Core = core
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, objcgLockClass)
+	return r, nil
+}
+
+// Name returns "objcg".
+func (r *Registry) Name() string { return "objcg" }
+
+// Flaws returns nil.
+func (r *Registry) Flaws() []designs.Flaw { return nil }
+
+// ActivateMemcg is css_online -> memcg_online_kmem under cgroup_mutex:
+// allocate the obj_cgroup, take an id, and if it does not fit, grow the
+// per-memcg arrays under memcg_cache_ids_sem.
+func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
+	t.Lock(r.CgroupMutex)
+	defer t.Unlock(r.CgroupMutex)
+	m, err := r.NewMemcg(t, new(objCgroup))
+	if err != nil {
+		return nil, fmt.Errorf("activate memcg: %w", err)
+	}
+	if m.ID() >= r.ArraySize { // every writer of ArraySize holds cgroup_mutex
+		t.Lock(r.cacheIDsSem)
+		t.Lock(r.SlabMutex)
+		r.GrowAll(t, m.ID())
+		t.Unlock(r.SlabMutex)
+		t.Unlock(r.cacheIDsSem)
+	}
+	r.Activated()
+	return m, nil
+}
+
+// Lookup is the hit of memcg_slab_pre_alloc_hook: the memcg takes
+// allocations and the root is live; the object comes from the root itself
+// and is charged to the memcg's obj_cgroup (the per-CPU stock, no lock).
+// There is no miss.
+func (r *Registry) Lookup(memcg designs.Memcg, root designs.Root) bool {
+	if o := r.Owner(); memcg != nil && root != nil {
+		if memcg.Live() == o && root.Live() == o && root.Memcg == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Alloc is Lookup, or the error that says why not: every allocation of an
+// online memcg from a live root is served and accounted.
+func (r *Registry) Alloc(t *kern.Task, m designs.Memcg, root designs.Root) (bool, error) {
+	if r.Lookup(m, root) {
+		return true, nil
+	}
+	if _, err := r.Memcg(m); err != nil {
+		return false, fmt.Errorf("alloc: %w", err)
+	}
+	if _, err := r.Root(root); err != nil {
+		return false, fmt.Errorf("alloc: %w", err)
+	}
+	return false, fmt.Errorf("alloc: %w", designs.ErrUnknownRoot)
+}
+
+// Charge adds pages of root r to m's obj_cgroup.
+func (r *Registry) Charge(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
+	if pages <= 0 {
+		return fmt.Errorf("charge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
+	}
+	memcg, err := r.Memcg(m)
+	if err != nil {
+		return fmt.Errorf("charge: %w", err)
+	}
+	root, err := r.Root(rh)
+	if err != nil {
+		return fmt.Errorf("charge: %w", err)
+	}
+	objcgOf(memcg).counter(root).Add(int64(pages))
+	return nil
+}
+
+// Uncharge returns pages of root r from m's obj_cgroup, online or not (an
+// offline memcg's obj_cgroup is reparented, and freeing its objects
+// uncharges the parent).
+func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
+	if pages <= 0 {
+		return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
+	}
+	memcg, err := r.AnyMemcg(m)
+	if err != nil {
+		return fmt.Errorf("uncharge: %w", err)
+	}
+	root, err := r.Root(rh)
+	if err != nil {
+		return fmt.Errorf("uncharge: %w", err)
+	}
+	c := objcgOf(memcg).counter(root)
+	for {
+		have := c.Load()
+		if int64(pages) > have {
+			return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 to %d", designs.ErrBadPages, pages, have)
+		}
+		if c.CompareAndSwap(have, have-int64(pages)) {
+			return nil
+		}
+	}
+}
+
+// DestroyRoot is kmem_cache_destroy: under slab_mutex, after the refcount
+// drop, shut the root down; it has no children.
+func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
+	root, err := r.BeginDestroyRoot(t, rh)
+	if err != nil {
+		return err
+	}
+	t.Point("root-destroy:child")
+	r.FinishDestroyRoot(t, root)
+	return nil
+}
+
+// Slabinfo is memory.kmem.slabinfo, deprecated: an empty file, no lock.
+func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
+	if _, err := r.Memcg(mh); err != nil {
+		return 0, fmt.Errorf("slabinfo: %w", err)
+	}
+	return 0, nil
+}
+
+// ProcSlabinfo is /proc/slabinfo: under slab_mutex walk slab_caches, the
+// roots, and print each one's line; there are no children.
+func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
+	for range r.List.Roots() {
+		t.Work(r.Costs.SlabinfoPerCache)
+		roots++
+	}
+	return roots, 0
+}
+
+// objcgOf returns m's obj_cgroup, the design's state of a memcg.
+func objcgOf(m *slab.Memcg) *objCgroup { return m.Design.(*objCgroup) }
+
+// paths are this design's versions of the core's paths (slab.Paths).
+type paths struct{ r *Registry }
+
+// CreateChild is never called: Alloc has no miss.
+func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
+	panic("objcg: a child cache creation, which this design has not")
+}
+
+// OfflineCaches is memcg_offline_kmem with objcg_lock held: reparent the
+// obj_cgroup (a list splice); there are no caches to deactivate.
+func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) {}
+
+// ListLock is objcg_lock, which offline holds to reparent; a memcg's cache
+// list is always empty.
+func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.objcgLock }
