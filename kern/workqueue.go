@@ -159,6 +159,13 @@ func (q *Workqueue) Flush(t *Task) {
 	}
 }
 
+// Idle reports whether no work item is queued or running.
+func (q *Workqueue) Idle() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending == 0 && q.running == 0
+}
+
 // Pending returns the number of work items queued and not yet started.
 func (q *Workqueue) Pending() int {
 	q.mu.Lock()

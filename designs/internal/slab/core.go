@@ -745,7 +745,7 @@ func (c *Core) Quiesce(t *kern.Task) {
 			c.CreateWQ.Flush(t)
 		}
 		c.WQ.Flush(t)
-		if c.pendingWork() == 0 {
+		if c.DestroyWQ.Idle() && c.FreeWQ.Idle() && c.CreateWQ.Idle() && c.WQ.Idle() {
 			return
 		}
 	}
