@@ -15,6 +15,9 @@ type Design struct {
 	Kernel string
 	// Summary says in one line how it synchronizes.
 	Summary string
+	// Why says why the kernel made the change the design models: the
+	// problem someone measured, and where it was reported.
+	Why string
 	// New returns an empty registry on rt.
 	New func(rt *kern.Runtime, cfg Config) (Registry, error)
 	// SlabinfoReaders is how many memory.kmem.slabinfo reads can hold

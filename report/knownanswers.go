@@ -264,6 +264,9 @@ func (ka *KnownAnswers) KnownAnswerCharts(machine string) []Chart {
 		}
 		c := Series{Label: name, Color: i + 1, Hollow: true}
 		for _, r := range ka.Runs[MassCreate][name] {
+			if r.Caches == 0 {
+				continue // no creation to burst: the memcgs share the roots
+			}
 			c.Points = append(c.Points, ChartPoint{X: float64(r.Caches), Y: r.ProbeWait, YLo: r.ProbeWait, YHi: r.ProbeWait})
 			if !slices.ContainsFunc(create.Marks, func(m Mark) bool { return m.X == float64(r.MaxActive) }) {
 				create.Marks = append(create.Marks, Mark{X: float64(r.MaxActive), Label: fmt.Sprintf("system_wq max_active (%d)", r.MaxActive)})

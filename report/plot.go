@@ -189,10 +189,10 @@ func (c Chart) plot() (*plot.Plot, *legend, error) {
 		return y
 	}
 	for i, s := range c.Series {
-		if c.LogY {
+		if c.LogY || c.LogX {
 			// A log axis cannot show zero: a zero (no wait, no event) is
 			// left out, not drawn at an arbitrary floor.
-			s.Points = slices.DeleteFunc(slices.Clone(s.Points), func(p ChartPoint) bool { return p.Y <= 0 })
+			s.Points = slices.DeleteFunc(slices.Clone(s.Points), func(p ChartPoint) bool { return c.LogY && p.Y <= 0 || c.LogX && p.X <= 0 })
 			if len(s.Points) == 0 {
 				continue
 			}

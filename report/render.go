@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"memcgbench/designs/catalog"
 )
 
 // WriteText writes tables as aligned plain text, for a terminal.
@@ -92,6 +94,12 @@ type Document struct {
 	// with their charts in KnownAnswerPlots.
 	KnownAnswers     *KnownAnswers
 	KnownAnswerPlots []Plot
+	// History, when set, is every design against the baseline, shown at
+	// HistoryCPUs virtual CPUs with one chart per workload in
+	// HistoryPlots.
+	History      *History
+	HistoryCPUs  int
+	HistoryPlots []Plot
 }
 
 // A Plot is an image the report embeds.
@@ -162,6 +170,9 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	if s := doc.Sensitivity; s != nil {
 		writeSensitivity(&b, s, doc)
 	}
+	if h := doc.History; h != nil {
+		writeHistory(&b, h, doc)
+	}
 	if ka := doc.KnownAnswers; ka != nil {
 		t := ka.KnownAnswerTable()
 		fmt.Fprintf(&b, "\n## %s\n\n", t.Title)
@@ -223,6 +234,34 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeHistory writes the answer across the kernel's history: the designs
+// and why each came, every design at the presets, what the model shows of
+// each change, and a chart per workload with every design.
+func writeHistory(b *strings.Builder, h *History, doc Document) {
+	b.WriteString("\n## The answer across history\n\n")
+	b.WriteString("bd67314586 was not the end of the story: the kernel kept changing how per-memcg caches are created and destroyed, " +
+		"each time for a problem someone measured. Every state runs here behind the same interface, on the same workloads and costs.\n\n")
+	t := Table{Title: "The designs", Header: []string{"design", "kernel", "how it synchronizes", "why the kernel came to it"}}
+	for _, name := range h.Designs {
+		if d, err := catalog.Lookup(name); err == nil {
+			t.Rows = append(t.Rows, []string{name, d.Kernel, d.Summary, d.Why})
+		}
+	}
+	writeMarkdownTable(b, t)
+	if lines := h.Payoffs(doc.KnownAnswers, doc.HistoryCPUs); len(lines) > 0 {
+		b.WriteString("\nWhat the model shows of each change, against the design before it:\n\n")
+		for _, l := range lines {
+			fmt.Fprintf(b, "- %s\n", l)
+		}
+	}
+	ht := h.Table(doc.HistoryCPUs)
+	fmt.Fprintf(b, "\n### %s\n\n", ht.Title)
+	writeMarkdownTable(b, ht)
+	for _, p := range doc.HistoryPlots {
+		fmt.Fprintf(b, "\n![%s](%s)\n", p.Caption, p.Path)
+	}
 }
 
 // writeSensitivity writes how much each workload's answer depends on the

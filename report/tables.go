@@ -110,6 +110,9 @@ func (m *Model) DetailTables(workload string) (changed, rest Table) {
 				continue
 			}
 			met := p.Metrics[unit]
+			if met.Baseline == nil && met.Candidate == nil {
+				continue // a unit of the other designs in the results only
+			}
 			cells := []string{unit, at, "", "", detailChange(met), met.PCell()}
 			cells[2], cells[3] = formatPair(unit, met.Baseline, met.Candidate)
 			size := -1.0 // not a change that counts

@@ -142,34 +142,41 @@ func Exponent(x, y []float64) (k, r2 float64, err error) {
 }
 
 // Superlinear measures the part of a growth beyond linear, the known
-// answer of mass destruction, from times t at sizes n (increasing): for
-// each step from n[i] to n[i+1] = r x n[i], the excess e[i] = t[i+1] - r x
-// t[i] is the time that linear growth from t[i] does not explain. Where t
-// = a x n + b x n^k + c, the excess is b x n[i]^k x (r^k - r) plus a
-// constant c x (1 - r): the linear part and the offsets of one grace
-// period or one kworker's start cancel, and what is left grows as n^k. It
-// returns the fitted exponent k of the excess (NaN, with ok false, when
-// an excess is not positive: nothing grows faster than linear) and share,
-// the last step's excess as a share of its time: near 0 for linear
-// growth, large where the superlinear part dominates.
+// answer of mass destruction, from times t at sizes n that form a
+// geometric ladder (n[i+1] = r x n[i], one r, four sizes or more). Where
+// t = c + a x n + b x n^k, the steps d[i] = t[i+1] - t[i] hold no c, and
+// their second differences f[i] = d[i+1] - r x d[i] hold no a x n either:
+// f[i] = b x n[i]^k x (r^k - 1) x (r^k - r), which grows as n^k. It returns
+// the fitted exponent k of f (NaN, with ok false, when an f is not
+// positive: nothing grows faster than linear) and share, the last f as a
+// share of the largest time: near 0 for growth no faster than linear,
+// large where the superlinear part dominates.
 func Superlinear(n, t []float64) (k, share float64, ok bool, err error) {
-	if len(n) != len(t) || len(n) < 3 {
-		return 0, 0, false, fmt.Errorf("superlinear growth of %d sizes and %d times: want three or more pairs", len(n), len(t))
+	if len(n) != len(t) || len(n) < 4 {
+		return 0, 0, false, fmt.Errorf("superlinear growth of %d sizes and %d times: want four or more pairs", len(n), len(t))
 	}
-	var x, e []float64
-	for i := range len(n) - 1 {
-		if n[i] <= 0 || n[i+1] <= n[i] || t[i] <= 0 || t[i+1] <= 0 {
-			return 0, 0, false, fmt.Errorf("superlinear growth: sizes must increase and sizes and times be positive, not (%g, %g) then (%g, %g)", n[i], t[i], n[i+1], t[i+1])
+	for i := range n {
+		if n[i] <= 0 || t[i] <= 0 {
+			return 0, 0, false, fmt.Errorf("superlinear growth: size %g, time %g: both must be positive", n[i], t[i])
 		}
-		x, e = append(x, n[i]), append(e, t[i+1]-n[i+1]/n[i]*t[i])
 	}
-	share = e[len(e)-1] / t[len(t)-1]
-	for _, v := range e {
+	r := n[1] / n[0]
+	for i := 1; i+1 < len(n); i++ {
+		if math.Abs(n[i+1]/n[i]-r) > 1e-9*r || r <= 1 {
+			return 0, 0, false, fmt.Errorf("superlinear growth: sizes %v are not a rising geometric ladder", n)
+		}
+	}
+	var x, f []float64
+	for i := 0; i+2 < len(n); i++ {
+		x, f = append(x, n[i]), append(f, (t[i+2]-t[i+1])-r*(t[i+1]-t[i]))
+	}
+	share = f[len(f)-1] / t[len(t)-1]
+	for _, v := range f {
 		if v <= 0 {
 			return math.NaN(), share, false, nil
 		}
 	}
-	k, _, err = Exponent(x, e)
+	k, _, err = Exponent(x, f)
 	return k, share, err == nil, err
 }
 

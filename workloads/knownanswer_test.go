@@ -61,11 +61,12 @@ func TestSuperlinear(t *testing.T) {
 		k, share float64
 		ok, err  bool
 	}{
-		{[]float64{1, 2, 4}, []float64{3, 6, 12}, math.NaN(), 0, false, false},                // linear: no excess
-		{[]float64{1, 2, 4}, []float64{3 + 1, 6 + 4, 12 + 16}, 2, 8.0 / 28, true, false},      // 3n + n^2
-		{[]float64{10, 20, 40}, []float64{35, 65, 125}, math.NaN(), -5.0 / 125, false, false}, // 3n + 5
-		{[]float64{1, 2}, []float64{1, 2}, 0, 0, false, true},
-		{[]float64{1, 1, 2}, []float64{1, 2, 3}, 0, 0, false, true},
+		{[]float64{1, 2, 4, 8}, []float64{3, 6, 12, 24}, math.NaN(), 0, false, false},         // 3n: nothing beyond linear
+		{[]float64{1, 2, 4, 8}, []float64{9, 15, 33, 93}, 2, 24.0 / 93, true, false},          // 5 + 3n + n^2
+		{[]float64{10, 20, 40, 80}, []float64{35, 65, 125, 245}, math.NaN(), 0, false, false}, // 5 + 3n
+		{[]float64{1, 2, 4}, []float64{1, 2, 4}, 0, 0, false, true},
+		{[]float64{1, 2, 3, 4}, []float64{1, 2, 3, 4}, 0, 0, false, true},
+		{[]float64{1, 2, 4, 8}, []float64{1, 0, 3, 4}, 0, 0, false, true},
 	} {
 		k, share, ok, err := Superlinear(tt.n, tt.t)
 		if (err != nil) != tt.err {

@@ -29,14 +29,15 @@ type knownAnswerPlan struct {
 }
 
 // planKnownAnswers returns the full plan (destruction of 10^2 to 10^5
-// caches, 10 per memcg, on 16 CPUs, at half-decade steps; creation bursts
-// of 128 to 4096 caches on 4 CPUs, whose system_wq runs 1024 at once) or
-// the quick one (every other size).
+// caches, 10 per memcg, on 16 CPUs, at fourfold steps, the geometric
+// ladder workloads.Superlinear needs; creation bursts of 128 to 4096
+// caches on 4 CPUs, whose system_wq runs 1024 at once) or the quick one
+// (fewer sizes).
 func planKnownAnswers(quick bool) knownAnswerPlan {
-	p := knownAnswerPlan{destroyMemcgs: []int{10, 32, 100, 316, 1000, 3162, 10000}, destroyRoots: 10, destroyCPUs: 16,
+	p := knownAnswerPlan{destroyMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, destroyRoots: 10, destroyCPUs: 16,
 		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4}
 	if quick {
-		p.destroyMemcgs, p.createMemcgs = []int{10, 100, 1000}, []int{64, 128, 256}
+		p.destroyMemcgs, p.createMemcgs = []int{16, 64, 256, 1024}, []int{64, 128, 256}
 	}
 	return p
 }

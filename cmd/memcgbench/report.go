@@ -253,6 +253,10 @@ func benchRounds(ctx context.Context, bin string, args []string, count int, labe
 	}))
 }
 
+// historyCPUs is the virtual CPU count of the report's table of every
+// design: a large host's.
+const historyCPUs = 64
+
 // reportCmd builds REPORT.md and the plots from results/<label>/bench.txt.
 func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report")
@@ -359,6 +363,21 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench knownanswers -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
+	}
+	if _, err := os.Stat(virtual); err == nil {
+		// Every design at the real-rate presets: the simulated sweep has
+		// them all, each compared with the baseline.
+		h, err := report.BuildHistory([]string{virtual}, opts)
+		switch {
+		case errors.Is(err, report.ErrNoResults):
+		case err != nil:
+			return err
+		case len(h.Designs) > 2:
+			doc.History, doc.HistoryCPUs = h, historyCPUs
+			if doc.HistoryPlots, err = drawCharts(h.Charts(*label), plotDir); err != nil {
+				return err
+			}
+		}
 	}
 	if panels := m.SummaryCharts(*label); len(panels) > 0 {
 		if err := report.DrawFigure("summary", plotDir, panels...); err != nil {

@@ -41,6 +41,7 @@ var Design = designs.Design{
 	Name:    "asyncdestroy",
 	Kernel:  "v4.11 (slab: make memcg slab destruction scalable)",
 	Summary: "slab_mutex alone; per-memcg and root cache lists, deactivation and RCU release in work, no lock held across a grace period",
+	Why:     "destroying hundreds of thousands of caches took time quadratic in them, each memcg's walking every cache, and slept in rcu_barrier() and synchronize_sched() under cgroup_mutex: \"can easily keep running for half a day\" (Tejun Heo, from Facebook's hosts, v4.11)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo walks the memcg's list under slab_mutex: one
 	// read at a time.

@@ -31,7 +31,7 @@ func TestDesignsAreComplete(t *testing.T) {
 			t.Errorf("design %q listed twice", d.Name)
 		}
 		seen[d.Name] = true
-		if d.Kernel == "" || d.Summary == "" || d.New == nil || !d.SharedCaches && (d.SlabinfoReaders == nil || d.DestroyGrowth == 0) {
+		if d.Kernel == "" || d.Summary == "" || d.Why == "" || d.New == nil || !d.SharedCaches && (d.SlabinfoReaders == nil || d.DestroyGrowth == 0) {
 			t.Errorf("design %q lacks its kernel, summary, constructor or a known answer (slabinfo readers, destroy growth)", d.Name)
 		}
 		if !slices.IsSorted(d.GraceHolders) {

@@ -26,6 +26,7 @@ var Design = designs.Design{
 	Name:    "createwq",
 	Kernel:  "v4.9 (memcg_kmem_cache_create_wq)",
 	Summary: "v4.0's slab_mutex-only registry; child creation on an ordered workqueue of its own",
+	Why:     "creating many cgroups at once filled system_wq with cache creations asleep on slab_mutex and stalled unrelated system work (kernel bugzilla 172981; Davydov, v4.9)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo walks slab_caches under slab_mutex.
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },

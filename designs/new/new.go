@@ -31,6 +31,7 @@ var Design = designs.Design{
 	Name:    "new",
 	Kernel:  "v3.16 (bd67314586)",
 	Summary: "one global memcg_slab_mutex; offline shrinks and destroys its caches synchronously under it",
+	Why:     "to remove the offline-vs-root-destroy race by putting every list and slot change under one mutex, which \"shouldn't hurt concurrency a lot\" (Vladimir Davydov, bd67314586)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo of every memcg takes the global
 	// memcg_slab_mutex: one read at a time.

@@ -37,6 +37,7 @@ var Design = designs.Design{
 	Name:    "objcg",
 	Kernel:  "v5.9 (obj_cgroup: one set of caches for all memcgs)",
 	Summary: "per-object accounting to an obj_cgroup; no per-memcg caches to create or destroy",
+	Why:     "per-memcg caches wasted memory (slabs half empty in every memcg's copy) and dying memcgs piled up behind their caches; one set of caches, accounted per object, removes both and the whole creation and destruction machinery (Roman Gushchin, v5.9)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo is an empty file that takes no lock and costs
 	// the model nothing: the calibrate workload has no answer here

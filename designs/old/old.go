@@ -31,6 +31,7 @@ var Design = designs.Design{
 	Name:    "old",
 	Kernel:  "v3.15 (c67a8a685a6e, the parent of bd67314586)",
 	Summary: "per-memcg slab_caches_mutex; offline defers each cache's destroy to a work item",
+	Why:     "the state bd67314586 started from: memcg offline and root cache destroy were not synchronized, so a child cache could be destroyed twice, or its destroy work run on freed memory",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo of a memcg takes that memcg's own mutex: reads
 	// of different memcgs run in parallel, as many as there are readers,
