@@ -166,6 +166,9 @@ func (ka *KnownAnswers) destroyShapeHolds(design string, growth, k, share float6
 // is none.
 func (ka *KnownAnswers) Stall(design string) (within, past *KnownAnswerRun) {
 	for _, r := range ka.Runs[MassCreate][design] {
+		if r.Caches == 0 {
+			continue // nothing created: the memcgs share the roots
+		}
 		if r.Caches <= r.MaxActive {
 			within = &r
 		} else {
@@ -191,6 +194,9 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		}
 		if k, r2, ok := ka.DestroyExponent(name); ok {
 			row[2] = fmt.Sprintf("N^%.2f (R² %.3f)", k, r2)
+			if math.IsNaN(r2) {
+				row[2] = fmt.Sprintf("N^%.2f (every run the same)", k)
+			}
 		}
 		if k, share, ok, measured := ka.DestroyExcess(name); measured {
 			if ok {
@@ -217,8 +223,8 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, "Mass destruction: N memcgs with the same caches each, removed at once, timed on the virtual clock to the last destroy; "+
-		"the exponent is the least-squares slope of log time on log N; beyond linear is the time each step adds past linear growth "+
-		"from the step before (workloads.Superlinear), whose growth is the known answer: none where a memcg's caches are on a list of its own, "+
+		"the exponent is the least-squares slope of log time on log N; beyond linear is what is left of the time once second differences "+
+		"on the fourfold ladder of N cancel its constant and linear parts (workloads.Superlinear), with its share of the largest run; its growth is the known answer: none where a memcg's caches are on a list of its own, "+
 		"N^2 where each memcg's destroy walks every cache; the whole time shows N^2 only once the walks outweigh the per-cache work. "+
 		"Mass creation: every memcg's first allocations at once on every CPU; "+
 		"the wait of one unrelated work item queued on system_wq after the burst. ✓: the model shows the design's known answer; ✗: it does not.")
@@ -258,6 +264,9 @@ func (ka *KnownAnswers) KnownAnswerCharts(machine string) []Chart {
 		}
 		if k, _, ok := ka.DestroyExponent(name); ok {
 			s.Label = fmt.Sprintf("%s: N^%.2f", name, k)
+			if kx, _, ok, _ := ka.DestroyExcess(name); ok {
+				s.Label += fmt.Sprintf(", beyond linear N^%.2f", kx)
+			}
 		}
 		if len(s.Points) > 0 {
 			destroy.Series = append(destroy.Series, s)
