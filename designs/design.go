@@ -39,8 +39,8 @@ type Design struct {
 	// CreateStalls is the known answer of mass cgroup creation (the
 	// workloads.MassCreate scenario): whether a burst of cache creations
 	// beyond system_wq's max_active stalls unrelated system work. True
-	// where creations go to system_wq and each holds slab_mutex (to v4.8);
-	// false where they go to a workqueue of their own (v4.9 on).
+	// where creations go to system_wq and each holds slab_mutex (to v4.9);
+	// false where they go to a workqueue of their own (v4.10 on).
 	CreateStalls bool
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline

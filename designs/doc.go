@@ -99,42 +99,20 @@
 //   - designs/slabmutex, v4.0, d5b3cf7139b8 ("memcg: zap memcg_slab_caches
 //     and memcg_slab_mutex", Vladimir Davydov): the per-memcg list and
 //     memcg_slab_mutex are gone; slab_mutex guards everything, and a
-//     memcg's caches are found by walking slab_caches. With it, as the
-//     issue that asked for this design lists: the kmemcg id freed on
-//     offline and list_lrus reparented (2788cf0c401c) and the children of
-//     one root linked in a list (426589f571f7).
-//     Order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
-//     slab_mutex (get_online_cpus and get_online_mems, before slab_mutex,
-//     are left out with the other hotplug locks).
-//
-//   - designs/createwq, v4.9, "mm: memcontrol: use special workqueue for
-//     creating per-memcg caches" (Davydov, kernel bugzilla 172981): v4.0's
-//     registry with child creation on memcg_kmem_cache_create_wq, an
-//     ordered workqueue (alloc_ordered_workqueue: one item at a time),
-//     instead of system_wq.
-//
-//     method        kernel function (v4.0)                        slabmutex (v4.0), createwq (v4.9)
-//     CreateRoot    kmem_cache_create                             slab_mutex {Create}
-//     DestroyRoot   kmem_cache_destroy                            slab_mutex (mark dying); slab_mutex, per child on the root's list, live or
-//     dead: clear slot, {Shutdown}; the root {Shutdown}; released; one
-//     [GracePeriod] if any is SLAB_DESTROY_BY_RCU; {Release} each
-//     ActivateMemcg css_online -> memcg_activate_kmem,            cgroup_mutex -> memcg_limit_mutex -> kmemcg_ida; when the id does not
-//     memcg_alloc_cache_id, memcg_update_all_caches fit: -> memcg_cache_ids_sem -> slab_mutex {WalkPerCache x every cache,
-//     GrowPerRoot per root}
-//     OfflineMemcg  css_offline -> memcg_deactivate_kmem_caches   cgroup_mutex -> slab_mutex {WalkPerCache x every cache; per cache of the
-//     memcg: clear slot, {Shrink}}; queue css_free if no page is left
-//     (css_free)    css_free -> memcg_destroy_kmem_caches         cgroup_destroy_wq, one kworker per CPU: slab_mutex {WalkPerCache x every
-//     cache; per cache of the memcg: {Shutdown}}; released; one [GracePeriod]
-//     if any is SLAB_DESTROY_BY_RCU; {Release} each
-//     (create work) memcg_create_kmem_cache                       system_wq (v4.0) or memcg_kmem_cache_create_wq (v4.9): slab_mutex, a
-//     voluntary preemption point (kasprintf GFP_KERNEL), {Create}, fill slot
-//     Slabinfo      memory.kmem.slabinfo (memcg_slab_show)        slab_mutex {WalkPerCache x every cache, SlabinfoPerCache per cache of the
-//     memcg}
-//     ProcSlabinfo  /proc/slabinfo (s_show over slab_caches)      slab_mutex {WalkPerCache x every cache, SlabinfoPerCache per root};
-//     children, dead ones included, summed from the roots' lists
-//     Uncharge      memcg_uncharge_slab, css_put                  atomic page count; the memcg's last page queues its css_free
-//     Lookup, Alloc, Charge, Shrink, RemoveMemcg: as in old and new.
-//
+//     memcg's caches are found by walking slab_caches. With it in v4.0:
+//     the children of one root linked in a list (426589f571f7), the slots
+//     freed at offline (2a4db7eb9391), the kmemcg id freed at offline and
+//     list_lrus reparented (2788cf0c401c), the shrink at offline
+//     (d6e0b7fa1186). Order: cgroup_mutex -> memcg_limit_mutex ->
+//     memcg_cache_ids_sem -> slab_mutex (get_online_cpus and
+//     get_online_mems, before slab_mutex, are left out with the other
+//     hotplug locks).
+//   - designs/createwq, v4.10, "mm: memcontrol: use special workqueue for
+//     creating per-memcg caches" (Davydov, kernel bugzilla 172981): child
+//     creation on memcg_kmem_cache_create_wq, an ordered workqueue
+//     (alloc_ordered_workqueue: one item at a time), instead of system_wq;
+//     and offline's shrink of v4.10 (89e364db71fb): one synchronize_sched()
+//     per offline, slab_mutex dropped, cgroup_mutex held.
 //   - designs/asyncdestroy, v4.11, Tejun Heo's "slab: make memcg slab
 //     destruction scalable": a list of a memcg's caches again
 //     (memcg->kmem_caches) and of the roots (slab_root_caches), so no path
@@ -142,40 +120,80 @@
 //     SLAB_DESTROY_BY_RCU caches move to work items, so no lock is held
 //     across a grace period; creation and deactivation run on
 //     memcg_kmem_cache_wq (alloc_workqueue("memcg_kmem_cache", 0, 1)).
-//
 //   - designs/objcg, v5.9, Roman Gushchin's "new cgroup slab memory
 //     controller": objects are charged one by one to the memcg's
 //     obj_cgroup and every memcg allocates from the roots themselves; no
 //     per-memcg caches, memory.kmem.slabinfo an empty file
 //     (Design.SharedCaches).
 //
-//     method        asyncdestroy (v4.11)                                       objcg (v5.9)
-//     CreateRoot    slab_mutex {Create}                                        same
-//     DestroyRoot   slab_mutex, per child on the root's list (shutdown_memcg_   slab_mutex {Shutdown}; [GracePeriod] {Release}
-//     caches): clear slot, {Shutdown}, {Release} or, for RCU
-//     caches, onto slab_caches_to_rcu_destroy; the root the same
-//     ActivateMemcg cgroup_mutex -> memcg_limit_mutex -> kmemcg_ida; when the   cgroup_mutex -> kmemcg_ida (memcg_online_kmem); when the id
-//     id does not fit: -> memcg_cache_ids_sem -> slab_mutex        does not fit: -> memcg_cache_ids_sem -> slab_mutex
-//     {WalkPerCache x roots, GrowPerRoot per root}                {GrowPerRoot per root: the roots' arrays stand in for the
-//     list_lrus' arrays, memcg_update_all_list_lrus}
-//     OfflineMemcg  cgroup_mutex -> slab_mutex {WalkPerCache x roots; per      cgroup_mutex -> objcg_lock: reparent the obj_cgroup
-//     cache: clear slot, queue its deactivation, pinning the     (memcg_offline_kmem); the id is given back at once
-//     memcg}; queue css_free if nothing pins it and no page is
-//     left
-//     (deactivate)  memcg_kmem_cache_wq: slab_mutex {Shrink}; unpin            —
-//     (css_free)    one kworker per CPU: slab_mutex, per cache on the          —
-//     memcg's list: {Shutdown}, {Release} or onto the RCU list
-//     (RCU release) system_wq: slab_mutex (take the list); [GracePeriod];      —
-//     {Release} each
-//     (create work) memcg_kmem_cache_wq: slab_mutex, a voluntary preemption    — (no miss: Alloc always hits)
-//     point, {Create}, fill slot
-//     Slabinfo      slab_mutex {SlabinfoPerCache per cache on the memcg's      no lock, no cost: an empty file
-//     list}
-//     ProcSlabinfo  slab_mutex {SlabinfoPerCache per root of slab_root_caches}; slab_mutex {SlabinfoPerCache per root}; no children
-//     children, dead ones included, from the roots' lists
-//     Lookup, Alloc no lock: the slot (as in old and new)                       no lock: the memcg and the root live; always a hit
-//     Charge,       atomic page count; an offline memcg's last page queues     atomic count per memcg and root (the obj_cgroup's)
-//     Uncharge      its css_free
+// The methods of slabmutex and createwq ({X} a Costs field worked under
+// the locks before it, [GracePeriod] a grace period's sleep):
+//
+//	CreateRoot     kmem_cache_create: slab_mutex {Create}
+//	DestroyRoot    kmem_cache_destroy: slab_mutex (mark dying); slab_mutex, per child on the
+//	               root's list, live or dead: clear slot, {Shutdown}; the root {Shutdown};
+//	               released; one [GracePeriod] if any is SLAB_DESTROY_BY_RCU; {Release} each
+//	ActivateMemcg  css_online -> memcg_activate_kmem: cgroup_mutex -> memcg_limit_mutex ->
+//	               kmemcg_ida; when the id does not fit (memcg_update_all_caches):
+//	               -> memcg_cache_ids_sem -> slab_mutex {WalkPerCache x every cache,
+//	               GrowPerRoot per root}
+//	OfflineMemcg   css_offline -> memcg_deactivate_kmem_caches: cgroup_mutex -> slab_mutex
+//	               {WalkPerCache x every cache; per cache of the memcg: clear slot,
+//	               {Shrink}}; queue css_free if no page is left. createwq: after the first
+//	               walk slab_mutex is dropped for one synchronize_sched() [GracePeriod]
+//	               with cgroup_mutex held, and a second walk shrinks
+//	(css_free)     css_release_work_fn, then css_free -> memcg_destroy_kmem_caches, one
+//	               kworker per CPU: cgroup_mutex (the release); slab_mutex {WalkPerCache x
+//	               every cache; per cache of the memcg: {Shutdown}}; released; one
+//	               [GracePeriod] if any is SLAB_DESTROY_BY_RCU; {Release} each
+//	(create work)  memcg_create_kmem_cache on system_wq (slabmutex) or
+//	               memcg_kmem_cache_create_wq (createwq): slab_mutex, a voluntary
+//	               preemption point (kasprintf GFP_KERNEL), {Create}, fill slot
+//	Slabinfo       memory.kmem.slabinfo (memcg_slab_show): slab_mutex {WalkPerCache x every
+//	               cache, SlabinfoPerCache per cache of the memcg}
+//	ProcSlabinfo   /proc/slabinfo (s_show over slab_caches): slab_mutex {WalkPerCache x
+//	               every cache, SlabinfoPerCache per root}; children, dead ones included,
+//	               counted from the roots' lists
+//	Uncharge       memcg_uncharge_slab, css_put: atomic page count; an offline memcg's last
+//	               page queues its css_free
+//	Lookup, Alloc, Charge, Shrink, RemoveMemcg: as in old and new.
+//
+// The methods of asyncdestroy (v4.11):
+//
+//	DestroyRoot    slab_mutex, per child on the root's list (shutdown_memcg_caches): clear
+//	               slot, {Shutdown}, then {Release} or, for an RCU cache, onto
+//	               slab_caches_to_rcu_destroy; the root the same
+//	ActivateMemcg  as slabmutex, but the walk is of slab_root_caches {WalkPerCache x roots}
+//	OfflineMemcg   cgroup_mutex -> slab_mutex {WalkPerCache x roots; per cache: clear slot,
+//	               queue its deactivation, pinning the memcg}; queue css_free if nothing
+//	               pins it and no page is left
+//	(deactivate)   kmemcg_workfn on memcg_kmem_cache_wq: slab_mutex {Shrink}; unpin
+//	(css_free)     one kworker per CPU: cgroup_mutex (the release); slab_mutex, per cache
+//	               on the memcg's list: {Shutdown}, then {Release} or onto the RCU list
+//	(RCU release)  slab_caches_to_rcu_destroy_workfn on system_wq: slab_mutex (take the
+//	               list); [GracePeriod]; {Release} each
+//	(create work)  memcg_kmem_cache_wq: slab_mutex, a voluntary preemption point, {Create},
+//	               fill slot
+//	Slabinfo       slab_mutex {SlabinfoPerCache per cache on the memcg's list}
+//	ProcSlabinfo   slab_mutex {SlabinfoPerCache per root of slab_root_caches}; children,
+//	               dead ones included, counted from the roots' lists
+//	Charge, Uncharge, Lookup, Alloc: as slabmutex
+//
+// The methods of objcg (v5.9):
+//
+//	DestroyRoot    slab_mutex {Shutdown}, then {Release} or, for an RCU root, the batched
+//	               release on system_wq (as since v4.11)
+//	ActivateMemcg  memcg_online_kmem: cgroup_mutex -> kmemcg_ida; when the id does not fit:
+//	               -> memcg_cache_ids_sem -> slab_mutex {GrowPerRoot per root: the roots'
+//	               arrays stand in for the list_lrus' (memcg_update_all_list_lrus, under
+//	               list_lrus_mutex in the kernel)}
+//	OfflineMemcg   memcg_offline_kmem: cgroup_mutex -> css_set_lock: reparent the
+//	               obj_cgroup; the id is given back at once
+//	Slabinfo       no lock, no cost: an empty file
+//	ProcSlabinfo   slab_mutex {SlabinfoPerCache per root}; no children
+//	Lookup, Alloc  no lock: the memcg and the root live; always a hit (no miss, no create)
+//	Charge,        an atomic count per memcg and root (the obj_cgroup's)
+//	Uncharge
 //
 // What these designs change in the model, besides their locks:
 //

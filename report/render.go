@@ -179,7 +179,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		b.WriteString("The kernel kept changing how per-memcg caches are created and destroyed, each time for a problem someone measured: " +
 			"destroying many cgroups at once took time quadratic in them from v4.0 (each memcg's destroy walked every cache) until v4.11 " +
 			"(Tejun Heo, from Facebook's hosts); creating many at once filled system_wq with creations asleep on slab_mutex and stalled " +
-			"unrelated work until v4.9 (Vladimir Davydov, kernel bugzilla 172981). Each design must show its kernel's answer.\n\n")
+			"unrelated work until v4.10 (Vladimir Davydov, kernel bugzilla 172981). Each design must show its kernel's answer.\n\n")
 		writeMarkdownTable(&b, t)
 		for _, p := range doc.KnownAnswerPlots {
 			fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)

@@ -194,7 +194,7 @@ const SystemWQActive = 256
 const probePoll = 10 * time.Microsecond
 
 // A MassCreate is the known-answer scenario of mass cgroup creation,
-// kernel bugzilla 172981 and Vladimir Davydov's fix for v4.9 ("mm:
+// kernel bugzilla 172981 and Vladimir Davydov's fix, merged for v4.10 ("mm:
 // memcontrol: use special workqueue for creating per-memcg caches"):
 // Memcgs memcgs start at once, each allocating from Roots root caches, and
 // each first allocation queues its cache's creation. Where the creations go

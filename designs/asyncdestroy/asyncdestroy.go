@@ -21,7 +21,7 @@
 //     grace period.
 //
 // Child creation runs on memcg_kmem_cache_wq (alloc_workqueue with
-// max_active 1: one item per CPU), the workqueue v4.9 gave it, renamed.
+// max_active 1: one item per CPU), the workqueue v4.10 gave it, renamed.
 //
 // Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
 // slab_mutex (-> kmemcg_ida).
@@ -41,7 +41,7 @@ var Design = designs.Design{
 	Name:    "asyncdestroy",
 	Kernel:  "v4.11 (slab: make memcg slab destruction scalable)",
 	Summary: "slab_mutex alone; per-memcg and root cache lists, deactivation and RCU release in work, no lock held across a grace period",
-	Why:     "destroying hundreds of thousands of caches took time quadratic in them, each memcg's walking every cache, and slept in rcu_barrier() and synchronize_sched() under cgroup_mutex: \"can easily keep running for half a day\" (Tejun Heo, from Facebook's hosts, v4.11)",
+	Why:     "destroying hundreds of thousands of caches took time quadratic in them, each memcg's walking every cache, and slept in synchronize_sched() under cgroup_mutex and in rcu_barrier(): \"can easily keep running for half a day\" (Tejun Heo, from Facebook's hosts, v4.11)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo walks the memcg's list under slab_mutex: one
 	// read at a time.
@@ -58,11 +58,6 @@ type Registry struct {
 	*slab.Core
 	limitMutex  *kern.Mutex
 	cacheIDsSem *kern.Mutex
-	// rcuDestroy is slab_caches_to_rcu_destroy, under slab_mutex: the
-	// SLAB_DESTROY_BY_RCU caches shut down and waiting for rcuWork
-	// (slab_caches_to_rcu_destroy_work, on system_wq) to release them.
-	rcuDestroy []*slab.Cache
-	rcuWork    kern.WorkItem
 }
 
 var _ designs.Registry = (*Registry)(nil)
@@ -80,7 +75,6 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	}
 	r.Core = core
 	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
-	r.rcuWork.Init(r.releaseRCU)
 	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
 	return r, nil
 }
@@ -108,15 +102,12 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // cgroup_mutex and slab_mutex held: walk slab_root_caches; for each of the
 // memcg's caches, clear its slot and deactivate it (__kmemcg_cache_deactivate:
 // its shrink is queued, pinning the memcg, from an RCU-sched callback; the
-// model queues it at once). A dying root's cache is not deactivated.
+// model queues it at once).
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	r.Walk(t, r.List.Len()-r.List.Children())
 	free := slab.FreeOf(m)
 	for _, c := range m.Caches() {
 		slab.SetSlot(c.Root, m.ID(), nil)
-		if c.Root.Dying {
-			continue
-		}
 		free.Pins++
 		w := new(kern.WorkItem)
 		w.Init(func(t *kern.Task) { r.deactivate(t, c) })
@@ -141,6 +132,7 @@ func (r *Registry) deactivate(t *kern.Task, c *slab.Cache) {
 // free is css_free -> memcg_destroy_kmem_caches: under slab_mutex, shut
 // down each cache on the memcg's own list (shutdown_cache).
 func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
+	r.CSSReleased(t)
 	t.Lock(r.SlabMutex)
 	defer t.Unlock(r.SlabMutex)
 	f := slab.FreeOf(m)
@@ -152,39 +144,10 @@ func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 		t.Point("cache-destroy:begin")
 		if r.ClaimDestroy(c) {
 			m.RemoveCache(c)
-			r.shutdown(t, c)
+			r.ShutdownCache(t, c)
 		}
 	}
 	r.MaybeFree(t, m)
-}
-
-// shutdown is shutdown_cache after the cache is taken off its memcg's
-// list, under slab_mutex: {Shutdown}, then, for a SLAB_DESTROY_BY_RCU
-// cache, onto slab_caches_to_rcu_destroy for the release work on
-// system_wq; for any other, the release at once (sysfs_slab_release).
-func (r *Registry) shutdown(t *kern.Task, c *slab.Cache) {
-	if c.Memcg == nil {
-		r.ShutdownRoot(t, c)
-	} else {
-		r.ShutdownChild(t, c)
-	}
-	if !c.RCU {
-		r.Released(t, c)
-		return
-	}
-	r.rcuDestroy = append(r.rcuDestroy, c)
-	r.WQ.Queue(t, &r.rcuWork)
-}
-
-// releaseRCU is slab_caches_to_rcu_destroy_workfn on system_wq: take the
-// batch under slab_mutex, then, holding nothing, one rcu_barrier() and
-// each release.
-func (r *Registry) releaseRCU(t *kern.Task) {
-	t.Lock(r.SlabMutex)
-	batch := r.rcuDestroy
-	r.rcuDestroy = nil
-	t.Unlock(r.SlabMutex)
-	r.ReleaseAll(t, batch)
 }
 
 // DestroyRoot is kmem_cache_destroy of a root: after the refcount drop,
@@ -208,9 +171,9 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 		c.Memcg.RemoveCache(c)
 		r.MaybeFree(t, c.Memcg)
 		r.QueueFree(t, c.Memcg) // its pages went with the cache
-		r.shutdown(t, c)
+		r.ShutdownCache(t, c)
 	}
-	r.shutdown(t, root)
+	r.ShutdownCache(t, root)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-// Package createwq models the memcg kmem cache registry of Linux v4.9,
+// Package createwq models the memcg kmem cache registry of Linux v4.10,
 // after "mm: memcontrol: use special workqueue for creating per-memcg
 // caches" (Vladimir Davydov): the v4.0 registry (package slabmutex), but
 // child creation, which holds slab_mutex, runs on a workqueue of its own,
@@ -8,8 +8,11 @@
 // 172981); now the creations queue behind each other and nothing else
 // waits for them.
 //
-// Everything else is v4.0's: slab_mutex alone, a memcg's caches found by
-// walking slab_caches, destroyed when the memcg is freed.
+// The rest is v4.0's (slab_mutex alone, a memcg's caches found by walking
+// slab_caches, destroyed when the memcg is freed) but for offline's shrink,
+// which since v4.7 waits for a grace period: in v4.10 one
+// synchronize_sched() per offline, with slab_mutex dropped and cgroup_mutex
+// held (89e364db71fb), between two walks of slab_caches.
 //
 // Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
 // slab_mutex (-> kmemcg_ida).
@@ -24,9 +27,9 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "createwq",
-	Kernel:  "v4.9 (memcg_kmem_cache_create_wq)",
+	Kernel:  "v4.10 (memcg_kmem_cache_create_wq)",
 	Summary: "v4.0's slab_mutex-only registry; child creation on an ordered workqueue of its own",
-	Why:     "creating many cgroups at once filled system_wq with cache creations asleep on slab_mutex and stalled unrelated system work (kernel bugzilla 172981; Davydov, v4.9)",
+	Why:     "creating many cgroups at once filled system_wq with cache creations asleep on slab_mutex and stalled unrelated system work (kernel bugzilla 172981; Davydov, merged for v4.10)",
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo walks slab_caches under slab_mutex.
 	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
@@ -35,12 +38,14 @@ var Design = designs.Design{
 	// Creations wait on their own workqueue, not system_wq.
 	CreateStalls:        false,
 	DeactivateOnOffline: true,
+	// Offline holds cgroup_mutex across its synchronize_sched().
+	GraceHolders: []string{"cgroup_mutex"},
 }
 
-// Registry is the v4.9 registry. Create it with New.
+// Registry is the v4.10 registry. Create it with New.
 type Registry = globalwalk.Registry
 
 // New returns an empty registry running on rt.
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
-	return globalwalk.New(rt, cfg, globalwalk.Options{Name: "createwq", CreateWorkqueue: "memcg_kmem_cache_create"})
+	return globalwalk.New(rt, cfg, globalwalk.Options{Name: "createwq", CreateWorkqueue: "memcg_kmem_cache_create", SyncSchedOnOffline: true})
 }

@@ -12,13 +12,15 @@
 // (memcg_update_all_list_lrus under memcg_cache_ids_sem; the model grows
 // the roots' arrays in their stead, one per root); offline
 // (memcg_offline_kmem) reparents the obj_cgroup to the parent under
-// objcg_lock and gives the id back. memory.kmem.slabinfo is deprecated
+// css_set_lock and gives the id back. memory.kmem.slabinfo is deprecated
 // ("mm: memcg/slab: deprecate memory.kmem.slabinfo": an empty file), and
 // /proc/slabinfo walks slab_caches, which holds roots only.
 //
 // Lock order: cgroup_mutex -> memcg_cache_ids_sem -> slab_mutex
-// (-> kmemcg_ida); offline takes cgroup_mutex -> objcg_lock (a spinlock in
-// the kernel, held for a list splice).
+// (-> kmemcg_ida); offline takes cgroup_mutex -> css_set_lock (a spinlock in
+// the kernel, held for a list splice). The kernel grows the list_lrus'
+// arrays under list_lrus_mutex; the model grows its stand-in, the roots'
+// arrays, under slab_mutex, where the other designs grow theirs.
 package objcg
 
 import (
@@ -49,14 +51,15 @@ var Design = designs.Design{
 	SharedCaches: true,
 }
 
-// objcgLockClass is objcg_lock, which memcg_reparent_objcgs holds.
-var objcgLockClass = kern.NewClass("objcg_lock")
+// cssSetLockClass is css_set_lock, which v5.9's memcg_reparent_objcgs
+// holds (a spinlock in the kernel, held for a list splice).
+var cssSetLockClass = kern.NewClass("css_set_lock")
 
 // Registry is the v5.9 registry. Create it with New.
 type Registry struct {
 	*slab.Core
 	cacheIDsSem *kern.Mutex
-	objcgLock   *kern.Mutex
+	cssSetLock  *kern.Mutex
 }
 
 var _ designs.Registry = (*Registry)(nil)
@@ -81,7 +84,7 @@ func (o *objCgroup) counter(root *slab.Cache) *atomic.Int64 {
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	r := &Registry{
 		cacheIDsSem: kern.NewMutex(globalwalk.CacheIDsSemClass),
-		objcgLock:   kern.NewMutex(objcgLockClass),
+		cssSetLock:  kern.NewMutex(cssSetLockClass),
 	}
 	core, err := slab.NewCore(rt, cfg, paths{r})
 	if err != nil {
@@ -89,7 +92,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	}
 	r.Core = core
 	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
-	rt.DeclareOrder(slab.CgroupMutexClass, objcgLockClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, cssSetLockClass)
 	return r, nil
 }
 
@@ -193,14 +196,18 @@ func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, rh designs.Root, page
 }
 
 // DestroyRoot is kmem_cache_destroy: under slab_mutex, after the refcount
-// drop, shut the root down; it has no children.
+// drop, shut the root down (shutdown_cache: a SLAB_DESTROY_BY_RCU root is
+// released by batched work on system_wq after its rcu_barrier(), as since
+// v4.11); it has no children.
 func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	root, err := r.BeginDestroyRoot(t, rh)
 	if err != nil {
 		return err
 	}
+	t.Lock(r.SlabMutex)
+	defer t.Unlock(r.SlabMutex)
 	t.Point("root-destroy:child")
-	r.FinishDestroyRoot(t, root)
+	r.ShutdownCache(t, root)
 	return nil
 }
 
@@ -235,10 +242,10 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 	panic("objcg: a child cache creation, which this design has not")
 }
 
-// OfflineCaches is memcg_offline_kmem with objcg_lock held: reparent the
+// OfflineCaches is memcg_offline_kmem with css_set_lock held: reparent the
 // obj_cgroup (a list splice); there are no caches to deactivate.
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) {}
 
-// ListLock is objcg_lock, which offline holds to reparent; a memcg's cache
+// ListLock is css_set_lock, which offline holds to reparent; a memcg's cache
 // list is always empty.
-func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.objcgLock }
+func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.cssSetLock }

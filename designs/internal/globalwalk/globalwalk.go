@@ -2,7 +2,7 @@
 // d5b3cf7139b8 ("memcg: zap memcg_slab_caches and memcg_slab_mutex"):
 // slab_mutex is the only lock of the registry, and a memcg's caches are
 // found by walking the global slab_caches list. The designs slabmutex
-// (v4.0) and createwq (v4.9) are this registry, the second with child
+// (v4.0) and createwq (v4.10) are this registry, the second with child
 // creation on a workqueue of its own; see package designs for the map of
 // methods to kernel functions.
 package globalwalk
@@ -30,15 +30,22 @@ type Options struct {
 	// Name is the design's name.
 	Name string
 	// CreateWorkqueue, when set, names the workqueue of one kworker that
-	// child creation runs on instead of system_wq (v4.9's
+	// child creation runs on instead of system_wq (v4.10's
 	// memcg_kmem_cache_create_wq, alloc_ordered_workqueue).
 	CreateWorkqueue string
+	// SyncSchedOnOffline makes offline deactivate the memcg's caches,
+	// drop slab_mutex for one synchronize_sched() with cgroup_mutex still
+	// held, and walk slab_caches again to shrink them (v4.10, 89e364db71fb
+	// "slub: move synchronize_sched out of slab_mutex on shrink"; v4.7 to
+	// v4.9 had a grace period per cache under slab_mutex, 81ae6d03952c).
+	SyncSchedOnOffline bool
 }
 
 // Registry is the v4.0 to v4.10 registry. Create it with New.
 type Registry struct {
 	*slab.Core
 	name        string
+	syncSched   bool
 	limitMutex  *kern.Mutex
 	cacheIDsSem *kern.Mutex
 }
@@ -50,6 +57,7 @@ var _ designs.Registry = (*Registry)(nil)
 func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) {
 	r := &Registry{
 		name:        opts.Name,
+		syncSched:   opts.SyncSchedOnOffline,
 		limitMutex:  kern.NewMutex(LimitMutexClass),
 		cacheIDsSem: kern.NewMutex(CacheIDsSemClass),
 	}
@@ -89,10 +97,23 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // caches, clear each one's slot and shrink it (__kmem_cache_shrink with
 // deactivate). The caches stay, dead, until the memcg is freed; if they
 // hold no pages that is now, so its css_free is queued.
+//
+// With SyncSchedOnOffline (v4.10), the walk clears the slots and
+// deactivates; slab_mutex is dropped for one synchronize_sched() (a grace
+// period, Costs.GracePeriod, with cgroup_mutex held); a second walk of
+// slab_caches shrinks the caches root destroy has not taken meanwhile.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	r.Walk(t, r.List.Len())
 	for _, c := range m.Caches() {
 		slab.SetSlot(c.Root, m.ID(), nil)
+	}
+	if r.syncSched {
+		t.Unlock(r.SlabMutex)
+		t.RCUBarrier(r.Costs.GracePeriod)
+		t.Lock(r.SlabMutex)
+		r.Walk(t, r.List.Len())
+	}
+	for range m.Caches() {
 		t.Work(r.ShrinkCost())
 	}
 	r.QueueFree(t, m)
@@ -103,6 +124,7 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 // caches; with slab_mutex dropped, one rcu_barrier() for them all if any
 // is SLAB_DESTROY_BY_RCU, then each release (do_kmem_cache_release).
 func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
+	r.CSSReleased(t)
 	t.Lock(r.SlabMutex)
 	slab.FreeOf(m).Queued = false
 	if m.Freed || slab.PagesLeft(m) > 0 {

@@ -73,6 +73,13 @@ type Core struct {
 	// paths are the design's own versions of the paths that changed.
 	paths Paths
 
+	// rcuDestroy is slab_caches_to_rcu_destroy (v4.11 on), under
+	// slab_mutex: the SLAB_DESTROY_BY_RCU caches ShutdownCache shut down,
+	// waiting for rcuWork (slab_caches_to_rcu_destroy_work, on system_wq)
+	// to release them.
+	rcuDestroy []*Cache
+	rcuWork    kern.WorkItem
+
 	names map[string]*Cache // live roots by name, under SlabMutex
 
 	roots, rootsCreated, rootsDestroyed        atomic.Int64
@@ -113,7 +120,7 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 	if wq == nil {
 		wq = rt.NewWorkqueue("kworker", cfg.Kworkers)
 	}
-	return &Core{
+	c := &Core{
 		Costs:         cfg.Costs,
 		WQ:            wq,
 		CreateWQ:      wq,
@@ -131,7 +138,9 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		names:         make(map[string]*Cache),
 		owner:         new(kmem.Owner),
 		paths:         paths,
-	}, nil
+	}
+	c.rcuWork.Init(c.releaseRCU)
+	return c, nil
 }
 
 // Owner is the identity every cache and memcg of this registry carries:

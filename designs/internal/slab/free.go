@@ -26,6 +26,15 @@ type CSSFree struct {
 // have one.
 func FreeOf(m *Memcg) *CSSFree { return m.Design.(*CSSFree) }
 
+// CSSReleased is css_release_work_fn's part of a memcg's free, the first
+// step of its CSSFree work: under cgroup_mutex it unlinks the css, and
+// only then is css_free queued (after an RCU grace period the model
+// leaves out), so a free waits for the offlines that hold cgroup_mutex.
+func (c *Core) CSSReleased(t *kern.Task) {
+	t.Lock(c.CgroupMutex)
+	t.Unlock(c.CgroupMutex)
+}
+
 // PagesLeft returns the pages charged to m's caches. The caller holds m's
 // list lock.
 func PagesLeft(m *Memcg) int64 {
@@ -58,7 +67,7 @@ func (c *Core) Walk(t *kern.Task, n int) {
 
 // ChildrenOf returns root's children, live (in a slot) and dead (their
 // memcg offline), in global list order: the root's memcg_params.children
-// list of v4.2 on (426589f571f7). The caller holds slab_mutex. The model
+// list (426589f571f7, v4.0). The caller holds slab_mutex. The model
 // finds them on the global list; the designs charge what the kernel's own
 // list costs.
 func (c *Core) ChildrenOf(root *Cache) []*Cache {
@@ -131,4 +140,35 @@ func (c *Core) UnchargeAndFree(t *kern.Task, m *Memcg, root *Cache, pages int) e
 		t.Unlock(mu)
 	}
 	return nil
+}
+
+// ShutdownCache is shutdown_cache of v4.11 on, under slab_mutex, for a
+// root or a child already taken off its memcg's list: {Shutdown}, then,
+// for a SLAB_DESTROY_BY_RCU cache, onto slab_caches_to_rcu_destroy for
+// the release work on system_wq, which waits for one rcu_barrier() for
+// the batch with no lock held; any other is released at once
+// (sysfs_slab_release).
+func (c *Core) ShutdownCache(t *kern.Task, cache *Cache) {
+	if cache.Memcg == nil {
+		c.ShutdownRoot(t, cache)
+	} else {
+		c.ShutdownChild(t, cache)
+	}
+	if !cache.RCU {
+		c.Released(t, cache)
+		return
+	}
+	c.rcuDestroy = append(c.rcuDestroy, cache)
+	c.WQ.Queue(t, &c.rcuWork)
+}
+
+// releaseRCU is slab_caches_to_rcu_destroy_workfn on system_wq: take the
+// batch under slab_mutex, then, holding nothing, one rcu_barrier() and
+// each release.
+func (c *Core) releaseRCU(t *kern.Task) {
+	t.Lock(c.SlabMutex)
+	batch := c.rcuDestroy
+	c.rcuDestroy = nil
+	t.Unlock(c.SlabMutex)
+	c.ReleaseAll(t, batch)
 }
