@@ -59,7 +59,7 @@ func agreesWithBenchstat(t *testing.T, file string) {
 	}
 	for _, unit := range units {
 		out, err := exec.Command("go", "tool", "benchstat", "-col", "/design", "-format", "csv",
-			"-filter", `.name:Registry .unit:"`+unit+`"`, file).Output()
+			"-filter", `.name:Registry .unit:"`+unit+`" /design:(old OR new)`, file).Output()
 		if err != nil {
 			t.Fatalf("benchstat: %v", err)
 		}
@@ -68,6 +68,9 @@ func agreesWithBenchstat(t *testing.T, file string) {
 		rows, err := r.ReadAll()
 		if err != nil {
 			t.Fatalf("benchstat csv: %v\n%s", err, out)
+		}
+		if len(rows) < 2 {
+			continue // a unit of the other designs in the file only
 		}
 		checked := 0
 		for _, row := range rows[2:] {
