@@ -244,7 +244,7 @@ var DefaultCosts = Costs{
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
-	WalkPerCache:     50 * time.Nanosecond,
+	WalkPerCache:     50 * time.Nanosecond, // estimate: about a cache miss (workloads.Constants)
 }
 
 // MaxCost is the largest cost Validate accepts for any one step.

@@ -90,8 +90,7 @@ func (r *Registry) Flaws() []designs.Flaw { return nil }
 // memcg_limit_mutex: take an id, and if it does not fit the arrays, grow
 // them under memcg_cache_ids_sem and slab_mutex, walking slab_root_caches.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	roots := func() int { return r.List.Len() - r.List.Children() }
-	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, roots, r.free)
+	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, r.List.NumRoots, r.free)
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
@@ -104,7 +103,7 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // its shrink is queued, pinning the memcg, from an RCU-sched callback; the
 // model queues it at once).
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
-	r.Walk(t, r.List.Len()-r.List.Children())
+	r.Walk(t, r.List.NumRoots())
 	free := slab.FreeOf(m)
 	for _, c := range m.Caches() {
 		slab.SetSlot(c.Root, m.ID(), nil)
@@ -161,17 +160,9 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	t.Lock(r.SlabMutex)
 	defer t.Unlock(r.SlabMutex)
 	for _, c := range r.ChildrenOf(root) {
-		t.Point("root-destroy:child")
-		if !r.ClaimDestroy(c) {
-			continue
+		if r.UnlinkChild(t, c) {
+			r.ShutdownCache(t, c)
 		}
-		if slab.Lookup(root, c.Memcg.ID()) == c {
-			slab.SetSlot(root, c.Memcg.ID(), nil)
-		}
-		c.Memcg.RemoveCache(c)
-		r.MaybeFree(t, c.Memcg)
-		r.QueueFree(t, c.Memcg) // its pages went with the cache
-		r.ShutdownCache(t, c)
 	}
 	r.ShutdownCache(t, root)
 	return nil
@@ -187,13 +178,7 @@ func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pa
 // and print each root's line with its children, dead ones included,
 // summed from its list.
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
-	for range r.List.Roots() {
-		t.Work(r.Costs.SlabinfoPerCache)
-		roots++
-	}
-	return roots, r.List.Children()
+	return r.SlabinfoOfRoots(t, false)
 }
 
 // paths are this design's create worker, offline walk and list lock

@@ -101,8 +101,11 @@ func (m *refModel) child(mc *refMemcg, r *refRoot) *refChild {
 	if c := m.slots[slotKey{r, mc.id}]; c != nil && c.memcg == mc {
 		return c
 	}
+	if mc.online {
+		return nil
+	}
 	for _, c := range mc.caches {
-		if !mc.online && c.root == r {
+		if c.root == r {
 			return c
 		}
 	}

@@ -222,13 +222,7 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 // ProcSlabinfo is /proc/slabinfo: under slab_mutex walk slab_caches, the
 // roots, and print each one's line; there are no children.
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
-	for range r.List.Roots() {
-		t.Work(r.Costs.SlabinfoPerCache)
-		roots++
-	}
-	return roots, 0
+	return r.SlabinfoOfRoots(t, false)
 }
 
 // objcgOf returns m's obj_cgroup, the design's state of a memcg.

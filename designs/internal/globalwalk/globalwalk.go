@@ -159,18 +159,10 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	t.Lock(r.SlabMutex)
 	var gone []*slab.Cache
 	for _, c := range r.ChildrenOf(root) {
-		t.Point("root-destroy:child")
-		if !r.ClaimDestroy(c) {
-			continue
+		if r.UnlinkChild(t, c) {
+			r.ShutdownChild(t, c)
+			gone = append(gone, c)
 		}
-		if slab.Lookup(root, c.Memcg.ID()) == c {
-			slab.SetSlot(root, c.Memcg.ID(), nil)
-		}
-		c.Memcg.RemoveCache(c)
-		r.MaybeFree(t, c.Memcg)
-		r.QueueFree(t, c.Memcg) // its pages went with the cache
-		r.ShutdownChild(t, c)
-		gone = append(gone, c)
 	}
 	r.ShutdownRoot(t, root)
 	t.Unlock(r.SlabMutex)
@@ -205,14 +197,7 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 // summed (memcg_accumulate_slabinfo over the root's children list, dead
 // caches included).
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
-	r.Walk(t, r.List.Len())
-	for range r.List.Roots() {
-		t.Work(r.Costs.SlabinfoPerCache)
-		roots++
-	}
-	return roots, r.List.Children()
+	return r.SlabinfoOfRoots(t, true)
 }
 
 // paths are this registry's create worker, offline walk and list lock

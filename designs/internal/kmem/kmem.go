@@ -292,6 +292,9 @@ func (l *List) All() []*Cache { return l.head.items() }
 // Len returns the number of caches on the list, roots and children.
 func (l *List) Len() int { return l.head.n }
 
+// NumRoots returns the number of root caches on the list.
+func (l *List) NumRoots() int { return l.head.n - l.children }
+
 // Roots returns the root caches, in list order.
 func (l *List) Roots() []*Cache {
 	var roots []*Cache

@@ -172,3 +172,40 @@ func (c *Core) releaseRCU(t *kern.Task) {
 	t.Unlock(c.SlabMutex)
 	c.ReleaseAll(t, batch)
 }
+
+// UnlinkChild is root destroy's step for one child of the root, live or
+// dead, under slab_mutex (v4.0 on): claim it (false if it was destroyed
+// already), clear its slot if it is still in it, take it off its memcg's
+// list, and free the memcg if that was its last cache, or queue its
+// css_free if the cache's pages were the last (they go with it). The
+// caller then shuts the child down.
+func (c *Core) UnlinkChild(t *kern.Task, child *Cache) bool {
+	t.Point("root-destroy:child")
+	if !c.ClaimDestroy(child) {
+		return false
+	}
+	if id := child.Memcg.ID(); Lookup(child.Root, id) == child {
+		SetSlot(child.Root, id, nil)
+	}
+	child.Memcg.RemoveCache(child)
+	c.MaybeFree(t, child.Memcg)
+	c.QueueFree(t, child.Memcg)
+	return true
+}
+
+// SlabinfoOfRoots is /proc/slabinfo of v4.0 on: under slab_mutex, walk
+// slab_caches, every cache, if walkAll (to v4.10), else only the roots
+// (slab_root_caches, v4.11 on), and print each root's line, its children,
+// dead ones included, summed from its list.
+func (c *Core) SlabinfoOfRoots(t *kern.Task, walkAll bool) (roots, children int) {
+	t.Lock(c.SlabMutex)
+	defer t.Unlock(c.SlabMutex)
+	if walkAll {
+		c.Walk(t, c.List.Len())
+	}
+	for range c.List.Roots() {
+		t.Work(c.Costs.SlabinfoPerCache)
+		roots++
+	}
+	return roots, c.List.Children()
+}
