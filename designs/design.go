@@ -42,6 +42,14 @@ type Design struct {
 	// where creations go to system_wq and each holds slab_mutex (to v4.9);
 	// false where they go to a workqueue of their own (v4.10 on).
 	CreateStalls bool
+	// SlabinfoSeeksChildren is the known answer of /proc/slabinfo against
+	// dead caches (the workloads.DeadSlabinfo scenario): whether each
+	// read() of it seeks along slab_caches, every child cache on it, dead
+	// ones included (to v4.10), so that each dead cache costs a list step
+	// per read; false where the reads walk slab_root_caches (v4.11 on,
+	// 510ded33e075) and a dead cache costs only its sum into its root's
+	// line, or where there are no child caches.
+	SlabinfoSeeksChildren bool
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline
 	// decides and destroys at once. The conformance suite's reference model

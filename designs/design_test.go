@@ -23,3 +23,16 @@ func TestConstructorReturnsNilOnError(t *testing.T) {
 		t.Errorf("old.Design.New: %v, %v; want old's registry", r, err)
 	}
 }
+
+// TestSlabinfoReads: the reads of /proc/slabinfo, by its text in 4 KiB
+// chunks of whole lines and the empty read that ends it. 235 roots are the
+// dev VM's 25408 bytes, read by cat in seven chunks and an eighth read.
+func TestSlabinfoReads(t *testing.T) {
+	for _, tt := range []struct{ roots, want int }{
+		{0, 2}, {1, 2}, {36, 2}, {37, 3}, {36 + 38, 3}, {36 + 38 + 1, 4}, {116, 5}, {235, 8},
+	} {
+		if got := designs.SlabinfoReads(tt.roots); got != tt.want {
+			t.Errorf("SlabinfoReads(%d) = %d, want %d", tt.roots, got, tt.want)
+		}
+	}
+}

@@ -45,8 +45,10 @@
 //	                                                   (fill slot, list add)                                and fill slot under memcg_slab_mutex
 //	Shrink         G    kmem_cache_shrink              {Shrink}, no lock (hotplug locks not modelled)        same
 //	Slabinfo       H    memory.kmem.slabinfo           memcg::slab_caches_mutex {SlabinfoPerCache each}     memcg_slab_mutex {SlabinfoPerCache each}
-//	ProcSlabinfo   I    /proc/slabinfo                 slab_mutex {SlabinfoPerCache per root; children      same
-//	                                                   summed by lock-free lookups}
+//	ProcSlabinfo   I    /proc/slabinfo (s_show; a      per read: slab_mutex {WalkPerCache x the positions   same
+//	                    read() per 4 KiB chunk, see    of slab_caches, children included, up to the
+//	                    below)                         chunk's end; SlabinfoPerCache per root line;
+//	                                                   SlabinfoPerChild per child in its slots}
 //	Charge,        J    memcg_charge_slab,             no lock: atomic page count                           same
 //	Uncharge            memcg_uncharge_slab
 //	Quiesce        -    flush_workqueue                waits for offlines, create and destroy work          waits for offlines and create work
@@ -61,6 +63,19 @@
 //	rcu_barrier() (Task.RCUBarrier: a sleep; concurrent callers share barriers as _rcu_barrier's
 //	barrier_mutex and n_barrier_done make them), for SLAB_DESTROY_BY_RCU caches only
 //	(Config.RCUShare).
+//
+// A read of /proc/slabinfo is what cat or slabtop makes of it: a read() per
+// 4 KiB of text (seq_read's buffer; SeqChunkBytes, with the line and header
+// sizes measured on the dev VM), and one more that finds the end. Each
+// read() takes slab_mutex in s_start, walks the list from its head to where
+// the last read stopped (seq_list_start), prints whole root lines until one
+// does not fit, and drops slab_mutex in s_stop; the reader is then in user
+// space. In every kernel to v4.10 the list is slab_caches, where
+// kmem_cache_create adds every cache, child caches included, at the head:
+// each read steps over every child, live or dead (510ded33e075's changelog
+// says it). Each root's line also sums every child's counts
+// (memcg_accumulate_slabinfo: get_slabinfo per child, SlabinfoPerChild).
+// The workloads.DeadSlabinfo scenario measures both against dead caches.
 //
 // The paths marked "same" are implemented once, in the shared core both
 // designs embed, so the design packages hold exactly what bd67314586 changed.
@@ -151,9 +166,9 @@
 //	               preemption point (kasprintf GFP_KERNEL), {Create}, fill slot
 //	Slabinfo       memory.kmem.slabinfo (memcg_slab_show): slab_mutex {WalkPerCache x every
 //	               cache, SlabinfoPerCache per cache of the memcg}
-//	ProcSlabinfo   /proc/slabinfo (s_show over slab_caches): slab_mutex {WalkPerCache x
-//	               every cache, SlabinfoPerCache per root}; children, dead ones included,
-//	               counted from the roots' lists
+//	ProcSlabinfo   /proc/slabinfo, per read: slab_mutex {WalkPerCache x the positions of
+//	               slab_caches up to the chunk's end, SlabinfoPerCache per root line,
+//	               SlabinfoPerChild per child on the root's list, dead ones included}
 //	Uncharge       memcg_uncharge_slab, css_put: atomic page count; an offline memcg's last
 //	               page queues its css_free
 //	Lookup, Alloc, Charge, Shrink, RemoveMemcg: as in old and new.
@@ -175,8 +190,9 @@
 //	(create work)  memcg_kmem_cache_wq: slab_mutex, a voluntary preemption point, {Create},
 //	               fill slot
 //	Slabinfo       slab_mutex {SlabinfoPerCache per cache on the memcg's list}
-//	ProcSlabinfo   slab_mutex {SlabinfoPerCache per root of slab_root_caches}; children,
-//	               dead ones included, counted from the roots' lists
+//	ProcSlabinfo   per read: slab_mutex {WalkPerCache x the positions of slab_root_caches
+//	               (510ded33e075) up to the chunk's end, SlabinfoPerCache per root line,
+//	               SlabinfoPerChild per child on the root's list, dead ones included}
 //	Charge, Uncharge, Lookup, Alloc: as slabmutex
 //
 // The methods of objcg (v5.9):
@@ -190,7 +206,8 @@
 //	OfflineMemcg   memcg_offline_kmem: cgroup_mutex -> css_set_lock: reparent the
 //	               obj_cgroup; the id is given back at once
 //	Slabinfo       no lock, no cost: an empty file
-//	ProcSlabinfo   slab_mutex {SlabinfoPerCache per root}; no children
+//	ProcSlabinfo   per read: slab_mutex {WalkPerCache x the positions of the roots up to
+//	               the chunk's end, SlabinfoPerCache per root line}; no children
 //	Lookup, Alloc  no lock: the memcg and the root live; always a hit (no miss, no create)
 //	Charge,        an atomic count per memcg and root (the obj_cgroup's)
 //	Uncharge

@@ -222,6 +222,10 @@ type Costs struct {
 	GrowPerRoot time.Duration
 	// SlabinfoPerCache is the time to print one cache's slabinfo line.
 	SlabinfoPerCache time.Duration
+	// SlabinfoPerChild is the time /proc/slabinfo spends on each child
+	// cache it sums into its root's line (memcg_accumulate_slabinfo's
+	// get_slabinfo of the child), dead children included.
+	SlabinfoPerChild time.Duration
 	// WalkPerCache is the time to step over one entry of a cache list
 	// that a walk under slab_mutex passes without working on it
 	// (list_for_each_entry over struct kmem_cache with an is_root_cache
@@ -244,7 +248,8 @@ var DefaultCosts = Costs{
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
-	WalkPerCache:     50 * time.Nanosecond, // estimate: about a cache miss (workloads.Constants)
+	SlabinfoPerChild: 300 * time.Nanosecond, // estimate: get_slabinfo's few cache misses (workloads.Constants)
+	WalkPerCache:     50 * time.Nanosecond,  // estimate: about a cache miss (workloads.Constants)
 }
 
 // MaxCost is the largest cost Validate accepts for any one step.
@@ -259,7 +264,7 @@ func (c Costs) Validate() error {
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkPerCPU", c.ShrinkPerCPU},
 		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
-		{"WalkPerCache", c.WalkPerCache},
+		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {
 		if f.d < 0 || f.d > MaxCost {

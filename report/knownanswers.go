@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
@@ -20,8 +21,17 @@ const KnownAnswerBenchmark = "KnownAnswer"
 
 // Known-answer scenarios, as the results name them.
 const (
-	MassDestroy = "mass-destroy"
-	MassCreate  = "mass-create"
+	MassDestroy  = "mass-destroy"
+	MassCreate   = "mass-create"
+	DeadSlabinfo = "dead-slabinfo"
+)
+
+// The file configuration keys of a known-answer run that the dead-slabinfo
+// answer is read with: the costs the run charged a list step and a child's
+// sum into its root's line.
+const (
+	WalkCostKey          = "walk-cost"
+	SlabinfoChildCostKey = "slabinfo-child-cost"
 )
 
 // KnownAnswers are the known-answer runs of every design, by scenario and
@@ -32,14 +42,18 @@ type KnownAnswers struct {
 	Runs    map[string]map[string][]KnownAnswerRun
 }
 
-// A KnownAnswerRun is one run of a scenario: its size, its time (destroy
-// or create) and, for mass creation, the unrelated work item's wait and
-// system_wq's capacity.
+// A KnownAnswerRun is one run of a scenario: its size, its time (destroy,
+// create or read), for mass creation the unrelated work item's wait and
+// system_wq's capacity, and for dead-slabinfo (where Caches are the dead
+// caches) the reads of /proc/slabinfo and the costs of a list step and of
+// a child's sum.
 type KnownAnswerRun struct {
 	Memcgs, Caches int
 	Seconds        float64
 	ProbeWait      float64
 	MaxActive      int
+	Reads          int
+	Walk, Child    time.Duration
 }
 
 // ReadKnownAnswers reads a known-answer run's results with x/perf's
@@ -72,7 +86,10 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			}
 			run := KnownAnswerRun{Memcgs: memcgs}
 			caches, ok := rec.Value("caches")
-			unit := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec"}[scenario]
+			unit, known := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec", DeadSlabinfo: "read-sec"}[scenario]
+			if !known {
+				return nil, fmt.Errorf("%s: %s: unknown scenario %q", path, rec.Name.Full(), scenario)
+			}
 			secs, ok2 := rec.Value(unit)
 			if !ok || !ok2 {
 				return nil, fmt.Errorf("%s: %s: want caches and %s", path, rec.Name.Full(), unit)
@@ -85,6 +102,15 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 					return nil, fmt.Errorf("%s: %s: want probe-wait-sec and max-active", path, rec.Name.Full())
 				}
 				run.ProbeWait, run.MaxActive = wait, int(active)
+			}
+			if scenario == DeadSlabinfo {
+				reads, ok := rec.Value("reads")
+				walk, err := time.ParseDuration(rec.GetConfig(WalkCostKey))
+				child, err2 := time.ParseDuration(rec.GetConfig(SlabinfoChildCostKey))
+				if !ok || err != nil || err2 != nil {
+					return nil, fmt.Errorf("%s: %s: want reads, and %s and %s in the configuration", path, rec.Name.Full(), WalkCostKey, SlabinfoChildCostKey)
+				}
+				run.Reads, run.Walk, run.Child = int(reads), walk, child
 			}
 			if out.Runs[scenario] == nil {
 				out.Runs[scenario] = map[string][]KnownAnswerRun{}
@@ -160,6 +186,36 @@ func (ka *KnownAnswers) destroyShapeHolds(design string, growth, k, share float6
 	return len(y) > 0 && y[len(y)-1] <= 1.05*y[0]
 }
 
+// SlabinfoSteps is what each dead cache adds to design's read of
+// /proc/slabinfo (workloads.SlabinfoSlope over its dead-slabinfo runs)
+// and how many list steps that is once the child's sum into its root's
+// line is taken off (the run's costs), with the reads a read made; ok is
+// false with fewer than two runs of dead caches.
+func (ka *KnownAnswers) SlabinfoSteps(design string) (perCache time.Duration, steps float64, reads int, ok bool) {
+	var x, y []float64
+	var last KnownAnswerRun
+	for _, r := range ka.Runs[DeadSlabinfo][design] {
+		if r.Caches > 0 {
+			x, y, last = append(x, float64(r.Caches)), append(y, r.Seconds), r
+		}
+	}
+	perCache, _, _, err := workloads.SlabinfoSlope(x, y)
+	if err != nil || last.Walk <= 0 {
+		return 0, 0, 0, false
+	}
+	return perCache, float64(perCache-last.Child) / float64(last.Walk), last.Reads, true
+}
+
+// slabinfoShapeHolds reports whether design's dead caches cost what it is
+// known to: a list step per read (within half a step) where its reads
+// seek along slab_caches, none (within half a step) where they do not.
+func slabinfoShapeHolds(seeks bool, steps float64, reads int) bool {
+	if seeks {
+		return math.Abs(steps-float64(reads)) <= 0.5
+	}
+	return math.Abs(steps) <= 0.5
+}
+
 // Stall is design's largest mass-creation burst past system_wq's
 // capacity, with the unrelated work item's wait there, and its largest
 // burst within the capacity with the wait there; a run is nil where there
@@ -184,11 +240,11 @@ func (ka *KnownAnswers) Stall(design string) (within, past *KnownAnswerRun) {
 // capacity, against whether the design is known to stall).
 func (ka *KnownAnswers) KnownAnswerTable() Table {
 	t := Table{Title: "Known answers: the problems later kernels fixed, per design",
-		Header: []string{"design", "kernel", "destroy time grows as", "beyond linear", "known", "", "unrelated work waits, burst within max_active", "past max_active", "known", ""}}
+		Header: []string{"design", "kernel", "destroy time grows as", "beyond linear", "known", "", "unrelated work waits, burst within max_active", "past max_active", "known", "", "/proc/slabinfo: a dead cache adds", "known", ""}}
 	for _, name := range ka.Designs {
 		d, err := catalog.Lookup(name)
 		known := err == nil
-		row := []string{name, "", "—", "—", "", "", "—", "—", "", ""}
+		row := []string{name, "", "—", "—", "", "", "—", "—", "", "", "—", "", ""}
 		if known {
 			row[1] = d.Kernel
 		}
@@ -220,6 +276,18 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 			row[8] = map[bool]string{true: "stalls", false: "no stall"}[d.CreateStalls]
 			row[9] = check(stalled(within, past) == d.CreateStalls)
 		}
+		if perCache, steps, reads, ok := ka.SlabinfoSteps(name); ok {
+			row[10] = fmt.Sprintf("%v: %.2f list steps (%d reads)", perCache, steps, reads)
+			if known {
+				row[11] = map[bool]string{true: "a step a read", false: "no step"}[d.SlabinfoSeeksChildren]
+				row[12] = check(slabinfoShapeHolds(d.SlabinfoSeeksChildren, steps, reads))
+			}
+		} else if runs := ka.Runs[DeadSlabinfo][name]; len(runs) > 0 && runs[len(runs)-1].Caches == 0 {
+			row[10] = "no dead caches"
+			if known && d.SharedCaches {
+				row[11], row[12] = "none", check(true)
+			}
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, "Mass destruction: N memcgs with the same caches each, removed at once, timed on the virtual clock to the last destroy; "+
@@ -227,7 +295,10 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		"on the fourfold ladder of N cancel its constant and linear parts (workloads.Superlinear), with its share of the largest run; its growth is the known answer: none where a memcg's caches are on a list of its own, "+
 		"N^2 where each memcg's destroy walks every cache; the whole time shows N^2 only once the walks outweigh the per-cache work. "+
 		"Mass creation: every memcg's first allocations at once on every CPU; "+
-		"the wait of one unrelated work item queued on system_wq after the burst. ✓: the model shows the design's known answer; ✗: it does not.")
+		"the wait of one unrelated work item queued on system_wq after the burst. "+
+		"/proc/slabinfo: memcgs whose caches each hold a page, removed, so their caches stay dead; one whole read of /proc/slabinfo (a read() per 4 KiB); "+
+		"what a dead cache adds is the least-squares slope of the read's time on the dead caches, and less its sum into its root's line (Costs.SlabinfoPerChild) it is "+
+		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches. ✓: the model shows the design's known answer; ✗: it does not.")
 	return t
 }
 
@@ -286,7 +357,23 @@ func (ka *KnownAnswers) KnownAnswerCharts(machine string) []Chart {
 		}
 	}
 	var out []Chart
-	for _, c := range []Chart{destroy, create} {
+	slabinfo := Chart{Name: "known-dead-slabinfo", Title: fmt.Sprintf("/proc/slabinfo against dead caches: one whole read (%s)", machine),
+		XLabel: "dead caches", YLabel: "read time (seconds)", LogX: true, DecadesX: true, LogY: true}
+	for i, name := range ka.Designs {
+		s := Series{Label: name, Color: i + 1, Hollow: true}
+		for _, r := range ka.Runs[DeadSlabinfo][name] {
+			if r.Caches > 0 { // none where the memcgs share the roots
+				s.Points = append(s.Points, ChartPoint{X: float64(r.Caches), Y: r.Seconds, YLo: r.Seconds, YHi: r.Seconds})
+			}
+		}
+		if perCache, _, _, ok := ka.SlabinfoSteps(name); ok {
+			s.Label = fmt.Sprintf("%s: %v a dead cache", name, perCache)
+		}
+		if len(s.Points) > 0 {
+			slabinfo.Series = append(slabinfo.Series, s)
+		}
+	}
+	for _, c := range []Chart{destroy, create, slabinfo} {
 		if len(c.Series) > 0 {
 			out = append(out, c)
 		}

@@ -9,12 +9,15 @@ import (
 )
 
 // writeKnownAnswers writes known-answer results: old's destruction
-// linear in the memcgs and a stall past max_active; "new" given a
-// quadratic destruction and no stall, against its known answers (linear,
-// stalls), so its checks must fail.
+// linear in the memcgs, a stall past max_active and /proc/slabinfo reads
+// that step over each dead cache once a read (8 x 50 ns + 300 ns); "new"
+// given a quadratic destruction, no stall and reads that step over no
+// dead cache, against its known answers (linear, stalls, a step a read),
+// so its checks must fail.
 func writeKnownAnswers(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
+	b.WriteString("walk-cost: 50ns\nslabinfo-child-cost: 300ns\n")
 	for _, n := range []int{10, 100, 1000, 10000} {
 		for design, secs := range map[string]float64{"old": 0.01 * float64(n), "new": 1e-4 * float64(n*n)} {
 			fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=mass-destroy/design=%s/memcgs=%d/roots=10/clock=virtual-16 1 %g ns/op %g destroy-sec %d caches\n",
@@ -25,6 +28,13 @@ func writeKnownAnswers(t *testing.T) string {
 		for design, wait := range map[string]float64{"old": map[int]float64{64: 0, 256: 0.2}[n], "new": 3e-6} {
 			fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=mass-create/design=%s/memcgs=%d/roots=8/clock=virtual-4 1 1 ns/op %g probe-wait-sec 0.5 create-sec %d caches 1024 max-active\n",
 				design, n, wait, 8*n)
+		}
+	}
+	for _, n := range []int{100, 1000, 10000} {
+		for design, perCache := range map[string]float64{"old": 700e-9, "new": 300e-9} {
+			secs := 1e-3 + perCache*float64(10*n)
+			fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=dead-slabinfo/design=%s/memcgs=%d/roots=235/clock=virtual-4 1 %g ns/op %g read-sec %d caches 8 reads\n",
+				design, n, secs*1e9, secs, 10*n)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "knownanswers.txt")
@@ -47,20 +57,25 @@ func TestKnownAnswers(t *testing.T) {
 		rows[r[0]] = r
 	}
 	for design, want := range map[string][]string{
-		"old": {"N^1.00 (R² 1.000)", "none (0.0 % of the largest)", "N^1", "✓", "0 ns (512 creations)", "200 ms (2048 creations)", "stalls", "✓"},
-		"new": {"N^2.00 (R² 1.000)", "N^2.00, 89 % of the largest", "N^1", "✗", "3 µs (512 creations)", "3 µs (2048 creations)", "stalls", "✗"},
+		"old": {"N^1.00 (R² 1.000)", "none (0.0 % of the largest)", "N^1", "✓", "0 ns (512 creations)", "200 ms (2048 creations)", "stalls", "✓",
+			"700ns: 8.00 list steps (8 reads)", "a step a read", "✓"},
+		"new": {"N^2.00 (R² 1.000)", "N^2.00, 89 % of the largest", "N^1", "✗", "3 µs (512 creations)", "3 µs (2048 creations)", "stalls", "✗",
+			"300ns: 0.00 list steps (8 reads)", "a step a read", "✗"},
 	} {
 		if got := strings.Join(rows[design][2:], "|"); got != strings.Join(want, "|") {
 			t.Errorf("%s: %q, want %q", design, rows[design][2:], want)
 		}
 	}
 	charts := ka.KnownAnswerCharts("t")
-	if len(charts) != 2 || len(charts[0].Series) != 2 || !strings.Contains(charts[0].Series[1].Label, "N^2.00") ||
+	if len(charts) != 3 || len(charts[2].Series) != 2 || !strings.Contains(charts[2].Series[0].Label, "700ns a dead cache") ||
+		len(charts[0].Series) != 2 || !strings.Contains(charts[0].Series[1].Label, "N^2.00") ||
 		len(charts[1].Marks) != 1 || charts[1].Marks[0].X != 1024 || !strings.Contains(charts[0].XLabel, "10 caches each") {
 		t.Errorf("charts %+v: want destruction with each design's exponent and 10 caches per memcg, creation with max_active marked", charts)
 	}
-	if err := Draw(charts[1], t.TempDir()); err != nil {
-		t.Fatal(err)
+	for _, c := range charts[1:] {
+		if err := Draw(c, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -69,6 +84,15 @@ func TestReadKnownAnswersBadInput(t *testing.T) {
 	os.WriteFile(path, []byte("BenchmarkKnownAnswer/scenario=mass-destroy/design=old/memcgs=10/roots=10/clock=virtual-16 1 1 ns/op\n"), 0o644)
 	if _, err := ReadKnownAnswers(path); err == nil || !strings.Contains(err.Error(), "want caches and destroy-sec") {
 		t.Errorf("a run without its values: %v", err)
+	}
+	for _, tt := range []struct{ line, want string }{
+		{"BenchmarkKnownAnswer/scenario=mass-flood/design=old/memcgs=10/roots=10/clock=virtual-16 1 1 ns/op", `unknown scenario "mass-flood"`},
+		{"BenchmarkKnownAnswer/scenario=dead-slabinfo/design=old/memcgs=10/roots=10/clock=virtual-16 1 1 ns/op 1 read-sec 10 caches 8 reads", "want reads, and walk-cost and slabinfo-child-cost"},
+	} {
+		os.WriteFile(path, []byte(tt.line+"\n"), 0o644)
+		if _, err := ReadKnownAnswers(path); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.line, err, tt.want)
+		}
 	}
 	os.WriteFile(path, []byte("BenchmarkOther 1 1 ns/op\n"), 0o644)
 	if _, err := ReadKnownAnswers(path); err == nil {

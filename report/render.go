@@ -179,7 +179,9 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		b.WriteString("The kernel kept changing how per-memcg caches are created and destroyed, each time for a problem someone measured: " +
 			"destroying many cgroups at once took time quadratic in them from v4.0 (each memcg's destroy walked every cache) until v4.11 " +
 			"(Tejun Heo, from Facebook's hosts); creating many at once filled system_wq with creations asleep on slab_mutex and stalled " +
-			"unrelated work until v4.10 (Vladimir Davydov, kernel bugzilla 172981). Each design must show its kernel's answer.\n\n")
+			"unrelated work until v4.10 (Vladimir Davydov, kernel bugzilla 172981); until v4.11 every 4 KiB read() of /proc/slabinfo walked " +
+			"slab_caches from its head, every dead cache included, to where the last one stopped (Tejun Heo, 510ded33e075). " +
+			"Each design must show its kernel's answer.\n\n")
 		writeMarkdownTable(&b, t)
 		for _, p := range doc.KnownAnswerPlots {
 			fmt.Fprintf(&b, "\n![%s](%s)\n", p.Caption, p.Path)

@@ -67,33 +67,17 @@ var ErrScenario = errors.New("known-answer scenario")
 // caches created, then the deferred work drained), removes every memcg, and
 // times the removal on the virtual clock.
 func (s MassDestroy) Run(d designs.Design) (MassDestroyResult, error) {
-	cfg, err := s.config("mass destroy")
+	sc, err := s.setUp("mass destroy", d, false)
 	if err != nil {
 		return MassDestroyResult{}, err
 	}
-	v := DefaultVirtual(s.CPUs)
-	rt := kern.New(kern.Config{Virtual: &v})
-	defer rt.Close()
-	reg, err := d.New(rt, cfg)
-	if err != nil {
-		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s: %w", d.Name, err)
-	}
-	defer reg.Close()
-	roots, memcgs, err := populate(rt, reg, s.Roots, s.Memcgs)
-	if err != nil {
-		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, setup: %w", d.Name, err)
-	}
+	defer sc.close()
+	rt, reg, roots := sc.rt, sc.reg, sc.roots
 	var runErr error
 	rt.Go("first-allocations", func(t *kern.Task) {
-		for _, m := range memcgs {
-			for _, r := range roots {
-				if _, err := reg.Alloc(t, m, r); err != nil { // a miss: queues the child's creation
-					runErr = err
-					return
-				}
-			}
+		if runErr = sc.allocFirst(t, func(int) []designs.Root { return roots }); runErr == nil {
+			reg.Quiesce(t)
 		}
-		reg.Quiesce(t)
 	})
 	if err := rt.Wait(); err != nil || runErr != nil {
 		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, setup: %w", d.Name, errors.Join(err, runErr))
@@ -104,13 +88,9 @@ func (s MassDestroy) Run(d designs.Design) (MassDestroyResult, error) {
 	}
 	start := rt.Now()
 	rt.Go("rmdir", func(t *kern.Task) {
-		for _, m := range memcgs {
-			if err := reg.RemoveMemcg(t, m); err != nil {
-				runErr = err
-				return
-			}
+		if runErr = sc.removeAll(t); runErr == nil {
+			reg.Quiesce(t)
 		}
-		reg.Quiesce(t)
 	})
 	if err := rt.Wait(); err != nil || runErr != nil {
 		return MassDestroyResult{}, fmt.Errorf("mass destroy on %s, removal: %w", d.Name, errors.Join(err, runErr))
@@ -226,26 +206,13 @@ type MassCreateResult struct {
 // memcg's first allocations, queues the probe on system_wq and waits for
 // the creations and the probe.
 func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
-	cfg, err := s.config("mass create")
+	sc, err := s.setUp("mass create", d, true)
 	if err != nil {
 		return MassCreateResult{}, err
 	}
-	v := DefaultVirtual(s.CPUs)
-	rt := kern.New(kern.Config{Virtual: &v})
-	defer rt.Close()
-	cfg.SystemWQ = rt.NewWorkqueue("events", SystemWQActive*s.CPUs)
-	events := cfg.SystemWQ
-	defer events.Close()
-	reg, err := d.New(rt, cfg)
-	if err != nil {
-		return MassCreateResult{}, fmt.Errorf("mass create on %s: %w", d.Name, err)
-	}
-	defer reg.Close()
+	defer sc.close()
+	rt, reg, events, roots, memcgs := sc.rt, sc.reg, sc.events, sc.roots, sc.memcgs
 	res := MassCreateResult{Design: d.Name, Caches: s.Memcgs * s.Roots * childCaches(d)}
-	roots, memcgs, err := populate(rt, reg, s.Roots, s.Memcgs)
-	if err != nil {
-		return res, fmt.Errorf("mass create on %s, setup: %w", d.Name, err)
-	}
 	var runErr error
 	// The containers start on every CPU at once: one task per CPU makes
 	// its share of the memcgs' first allocations.
@@ -289,6 +256,115 @@ func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
 	return res, nil
 }
 
+// A DeadSlabinfo is the known-answer scenario of /proc/slabinfo against dead
+// caches, the problem Tejun Heo's slab_root_caches list fixed for v4.11
+// (510ded33e075: "seq_file processes reads in 4k chunks and seeks to the
+// previous Nth position on slab_caches list to resume after each chunk",
+// reported by Jay Vana at Facebook): Memcgs memcgs, each with PerMemcg
+// child caches that still hold a page, all removed, so that their caches
+// stay as dead caches; then one read of /proc/slabinfo, whole, as cat
+// does, on an idle system. The answer is the read's time against the dead
+// caches. Where the reads seek along slab_caches (to v4.10), every read
+// steps over every dead cache, so each dead cache costs
+// designs.SlabinfoReads(Roots) list steps and its sum into its root's
+// line; on slab_root_caches (v4.11 on) only the sum.
+//
+// Memcg i's caches are the PerMemcg roots from root i x PerMemcg on, round
+// the list, so the dead caches spread evenly over the roots' lines.
+type DeadSlabinfo struct {
+	Population
+	PerMemcg int
+}
+
+// A DeadSlabinfoResult is one run of a DeadSlabinfo.
+type DeadSlabinfoResult struct {
+	Design string
+	// Dead is the dead child caches when the read starts, Memcgs x
+	// PerMemcg (none where the memcgs share the roots).
+	Dead int
+	// Lines and Children are what the read printed: a line per root, with
+	// the children summed into them.
+	Lines, Children int
+	// Elapsed is the read's virtual time, from open to the read() that
+	// returns nothing.
+	Elapsed time.Duration
+}
+
+// Run sets the scenario up on design d (the roots, every memcg's first
+// allocations and a page charged to each of its caches, every memcg
+// removed and the deferred work drained) and times one read of
+// /proc/slabinfo on the virtual clock.
+func (s DeadSlabinfo) Run(d designs.Design) (DeadSlabinfoResult, error) {
+	if s.PerMemcg < 1 || s.PerMemcg > s.Roots {
+		return DeadSlabinfoResult{}, fmt.Errorf("%w: dead slabinfo of %d caches per memcg: want 1 to the %d roots", ErrScenario, s.PerMemcg, s.Roots)
+	}
+	sc, err := s.setUp("dead slabinfo", d, false)
+	if err != nil {
+		return DeadSlabinfoResult{}, err
+	}
+	defer sc.close()
+	rt, reg, roots, memcgs := sc.rt, sc.reg, sc.roots, sc.memcgs
+	res := DeadSlabinfoResult{Design: d.Name}
+	var runErr error
+	rt.Go("setup", func(t *kern.Task) {
+		cachesOf := func(i int) []designs.Root {
+			var rs []designs.Root
+			for j := range s.PerMemcg {
+				rs = append(rs, roots[(i*s.PerMemcg+j)%len(roots)])
+			}
+			return rs
+		}
+		if runErr = sc.allocFirst(t, cachesOf); runErr != nil {
+			return
+		}
+		reg.Quiesce(t)
+		if d.SharedCaches {
+			return
+		}
+		for i, m := range memcgs {
+			for _, r := range cachesOf(i) {
+				if err := reg.Charge(t, m, r, 1); err != nil {
+					runErr = err
+					return
+				}
+			}
+		}
+		if runErr = sc.removeAll(t); runErr == nil {
+			reg.Quiesce(t)
+		}
+	})
+	if err := rt.Wait(); err != nil || runErr != nil {
+		return res, fmt.Errorf("dead slabinfo on %s, setup: %w", d.Name, errors.Join(err, runErr))
+	}
+	snap := reg.Snapshot()
+	res.Dead = int(snap.ChildrenCreated - snap.ChildrenDestroyed)
+	if want := s.Memcgs * s.PerMemcg * childCaches(d); res.Dead != want {
+		return res, fmt.Errorf("%w: dead slabinfo on %s: %d dead caches, want %d", ErrScenario, d.Name, res.Dead, want)
+	}
+	start := rt.Now()
+	rt.Go("cat", func(t *kern.Task) { res.Lines, res.Children = reg.ProcSlabinfo(t) })
+	if err := rt.Wait(); err != nil {
+		return res, fmt.Errorf("dead slabinfo on %s, read: %w", d.Name, err)
+	}
+	res.Elapsed = time.Duration(rt.Now() - start)
+	if res.Lines != s.Roots || res.Children != res.Dead {
+		return res, fmt.Errorf("%w: dead slabinfo on %s: read %d lines summing %d children, want %d and %d", ErrScenario, d.Name, res.Lines, res.Children, s.Roots, res.Dead)
+	}
+	return res, nil
+}
+
+// SlabinfoSlope fits the read time t (seconds) of a DeadSlabinfo against
+// its dead caches n by least squares and returns the time each dead cache
+// adds and the read's time with none; r2 is the fit's R².
+func SlabinfoSlope(n, t []float64) (perCache, base time.Duration, r2 float64, err error) {
+	if len(n) != len(t) || len(n) < 2 {
+		return 0, 0, 0, fmt.Errorf("slabinfo slope of %d sizes and %d times: want two or more pairs", len(n), len(t))
+	}
+	a, b := stat.LinearRegression(n, t, nil, false)
+	sec := func(x float64) time.Duration { return time.Duration(math.Round(x * 1e9)) }
+	return sec(b), sec(a), stat.RSquared(n, t, nil, a, b), nil
+}
+
 // childCaches is 1 where each memcg's first allocation from a root
 // creates a child cache, 0 where the memcgs share the roots
 // (designs.Design.SharedCaches).
@@ -297,6 +373,79 @@ func childCaches(d designs.Design) int {
 		return 0
 	}
 	return 1
+}
+
+// A scene is a known-answer scenario's machine: a virtual runtime, one
+// design's registry on it, the population's roots and memcgs, and, where
+// the scenario asks for it, system_wq.
+type scene struct {
+	rt     *kern.Runtime
+	reg    designs.Registry
+	events *kern.Workqueue
+	roots  []designs.Root
+	memcgs []designs.Memcg
+}
+
+// setUp checks the population, starts its runtime with design d's
+// registry (and a system_wq of SystemWQActive items per CPU if systemWQ),
+// and makes its roots and memcgs. The caller closes the scene.
+func (p Population) setUp(scenario string, d designs.Design, systemWQ bool) (*scene, error) {
+	cfg, err := p.config(scenario)
+	if err != nil {
+		return nil, err
+	}
+	v := DefaultVirtual(p.CPUs)
+	sc := &scene{rt: kern.New(kern.Config{Virtual: &v})}
+	if systemWQ {
+		sc.events = sc.rt.NewWorkqueue("events", SystemWQActive*p.CPUs)
+		cfg.SystemWQ = sc.events
+	}
+	if sc.reg, err = d.New(sc.rt, cfg); err != nil {
+		sc.close()
+		return nil, fmt.Errorf("%s on %s: %w", scenario, d.Name, err)
+	}
+	if sc.roots, sc.memcgs, err = populate(sc.rt, sc.reg, p.Roots, p.Memcgs); err != nil {
+		sc.close()
+		return nil, fmt.Errorf("%s on %s, setup: %w", scenario, d.Name, err)
+	}
+	return sc, nil
+}
+
+// allocFirst makes, on t, every memcg's first allocation from each of its
+// roots, rootsOf(i) for memcg i: each a miss that queues the child's
+// creation.
+func (sc *scene) allocFirst(t *kern.Task, rootsOf func(i int) []designs.Root) error {
+	for i, m := range sc.memcgs {
+		for _, r := range rootsOf(i) {
+			if _, err := sc.reg.Alloc(t, m, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// removeAll removes every memcg on t, as rmdir does: each offline is
+// queued.
+func (sc *scene) removeAll(t *kern.Task) error {
+	for _, m := range sc.memcgs {
+		if err := sc.reg.RemoveMemcg(t, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close stops the registry's kworkers, system_wq's and the runtime, in
+// that order.
+func (sc *scene) close() {
+	if sc.reg != nil {
+		sc.reg.Close()
+	}
+	if sc.events != nil {
+		sc.events.Close()
+	}
+	sc.rt.Close()
 }
 
 // populate creates roots root caches and activates memcgs memcgs on reg, on

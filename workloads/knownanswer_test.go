@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"memcgbench/designs"
 	"memcgbench/designs/catalog"
 )
 
@@ -55,6 +56,51 @@ func TestMassDestroyShape(t *testing.T) {
 	}
 }
 
+// TestDeadSlabinfoShape reads /proc/slabinfo on every design with 235
+// roots (the dev VM's count: eight reads) and 256 to 4096 dead caches, and
+// holds the time each dead cache adds to the design's known answer
+// (designs.Design.SlabinfoSeeksChildren): where the reads seek along
+// slab_caches, one list step (Costs.WalkPerCache) per read and its sum
+// into its root's line (Costs.SlabinfoPerChild), to within half a step;
+// on slab_root_caches the sum alone, to within half a step; and nothing
+// where there are no dead caches.
+func TestDeadSlabinfoShape(t *testing.T) {
+	const roots = 235
+	costs := DefaultSpec.Costs
+	reads := designs.SlabinfoReads(roots)
+	for _, d := range catalog.All() {
+		t.Run(d.Name, func(t *testing.T) {
+			var xs, ys []float64
+			for _, memcgs := range []int{32, 128, 512} {
+				res, err := DeadSlabinfo{Population{Memcgs: memcgs, Roots: roots, CPUs: 4}, 8}.Run(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				xs, ys = append(xs, float64(res.Dead)), append(ys, res.Elapsed.Seconds())
+			}
+			if d.SharedCaches {
+				if xs[len(xs)-1] != 0 || ys[len(ys)-1] != ys[0] {
+					t.Errorf("%v dead caches, read times %v s; %s has no dead caches and a read time that does not grow", xs, ys, d.Name)
+				}
+				return
+			}
+			perCache, _, r2, err := SlabinfoSlope(xs, ys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps := float64(perCache-costs.SlabinfoPerChild) / float64(costs.WalkPerCache)
+			want := 0.0
+			if d.SlabinfoSeeksChildren {
+				want = float64(reads)
+			}
+			if math.Abs(steps-want) > 0.5 {
+				t.Errorf("read times %v s at %v dead caches: %v a dead cache, %.2f list steps; %s's known answer is %g", ys, xs, perCache, steps, d.Name, want)
+			}
+			t.Logf("%s: %v a dead cache (%.2f list steps of %d reads), R² %.4f", d.Name, perCache, steps, reads, r2)
+		})
+	}
+}
+
 func TestSuperlinear(t *testing.T) {
 	for _, tt := range []struct {
 		n, t     []float64
@@ -88,6 +134,11 @@ func TestMassDestroyBadInput(t *testing.T) {
 	}
 	if _, err := (MassCreate{Population{Memcgs: 1, Roots: 1, CPUs: 0}}).Run(mustDesign("old")); !errors.Is(err, ErrScenario) {
 		t.Errorf("mass create on 0 CPUs: %v, want ErrScenario", err)
+	}
+	for _, per := range []int{0, 3} {
+		if _, err := (DeadSlabinfo{Population{Memcgs: 1, Roots: 2, CPUs: 1}, per}).Run(mustDesign("old")); !errors.Is(err, ErrScenario) {
+			t.Errorf("dead slabinfo of %d caches per memcg of 2 roots: %v, want ErrScenario", per, err)
+		}
 	}
 }
 

@@ -19,33 +19,44 @@ import (
 
 // knownAnswerPlan is what the known-answer run covers: mass destruction
 // of each of destroyMemcgs memcgs with destroyRoots caches each on
-// destroyCPUs virtual CPUs, and mass creation of each of createMemcgs
-// memcgs' createRoots caches on createCPUs, on every design.
+// destroyCPUs virtual CPUs, mass creation of each of createMemcgs memcgs'
+// createRoots caches on createCPUs, and a read of /proc/slabinfo with
+// slabinfoRoots roots and the dead caches of each of slabinfoMemcgs
+// memcgs, slabinfoPerMemcg each, on slabinfoCPUs, on every design.
 type knownAnswerPlan struct {
-	destroyMemcgs             []int
-	destroyRoots, destroyCPUs int
-	createMemcgs              []int
-	createRoots, createCPUs   int
+	destroyMemcgs                   []int
+	destroyRoots, destroyCPUs       int
+	createMemcgs                    []int
+	createRoots, createCPUs         int
+	slabinfoMemcgs                  []int
+	slabinfoRoots, slabinfoPerMemcg int
+	slabinfoCPUs                    int
 }
 
 // planKnownAnswers returns the full plan (destruction of 10^2 to 10^5
 // caches, 10 per memcg, on 16 CPUs, at fourfold steps, the geometric
 // ladder workloads.Superlinear needs; creation bursts of 128 to 4096
-// caches on 4 CPUs, whose system_wq runs 1024 at once) or the quick one
-// (the four largest sizes of 10 caches but the last, where the walks of
-// v4.0 to v4.10 already outweigh the per-cache work; three bursts).
+// caches on 4 CPUs, whose system_wq runs 1024 at once; /proc/slabinfo
+// with 10^2 to 10^5 dead caches, 10 per memcg, and the dev VM's 235 roots,
+// which /proc/slabinfo prints in seven 4 KiB reads and an eighth that
+// finds the end) or the quick one (the four largest sizes of 10 caches but
+// the last, where the walks of v4.0 to v4.10 already outweigh the
+// per-cache work; three bursts; three sizes of dead caches).
 func planKnownAnswers(quick bool) knownAnswerPlan {
 	p := knownAnswerPlan{destroyMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, destroyRoots: 10, destroyCPUs: 16,
-		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4}
+		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4,
+		slabinfoMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, slabinfoRoots: 235, slabinfoPerMemcg: 10, slabinfoCPUs: 4}
 	if quick {
-		p.destroyMemcgs, p.createMemcgs = []int{64, 256, 1024, 4096}, []int{64, 128, 256}
+		p.destroyMemcgs, p.createMemcgs, p.slabinfoMemcgs = []int{64, 256, 1024, 4096}, []int{64, 128, 256}, []int{64, 256, 1024}
 	}
 	return p
 }
 
 func (p knownAnswerPlan) describe() string {
-	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); one run each (the simulation is deterministic)",
-		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive)
+	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); "+
+		"one read of /proc/slabinfo with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; one run each (the simulation is deterministic)",
+		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive,
+		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs)
 }
 
 // knownAnswersCmd runs the known-answer scenarios into
@@ -70,7 +81,9 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stderr, "memcgbench: known answers into %s: %s\n", out, p.describe())
 	host, _ := os.Hostname()
 	var header []benchfmt.Config
-	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", p.describe()}) {
+	costs := workloads.DefaultSpec.Costs
+	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"}, [2]string{"sweep", p.describe()},
+		[2]string{report.WalkCostKey, costs.WalkPerCache.String()}, [2]string{report.SlabinfoChildCostKey, costs.SlabinfoPerChild.String()}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}
 	start := time.Now()
@@ -104,6 +117,18 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 				benchfmt.Value{Value: res.Probe.Seconds(), Unit: "probe-wait-sec"}, benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "create-sec"},
 				benchfmt.Value{Value: float64(res.Caches), Unit: "caches"},
 				benchfmt.Value{Value: float64(workloads.SystemWQActive * p.createCPUs), Unit: "max-active"})
+		}
+		for _, n := range p.slabinfoMemcgs {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
+			}
+			res, err := workloads.DeadSlabinfo{Population: workloads.Population{Memcgs: n, Roots: p.slabinfoRoots, CPUs: p.slabinfoCPUs}, PerMemcg: p.slabinfoPerMemcg}.Run(d)
+			if err != nil {
+				return err
+			}
+			add(report.DeadSlabinfo, d, n, p.slabinfoRoots, p.slabinfoCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
+				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "read-sec"}, benchfmt.Value{Value: float64(res.Dead), Unit: "caches"},
+				benchfmt.Value{Value: float64(designs.SlabinfoReads(p.slabinfoRoots)), Unit: "reads"})
 		}
 	}
 	err = outfile.Write(out, func(w io.Writer) error {

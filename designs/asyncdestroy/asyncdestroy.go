@@ -49,8 +49,10 @@ var Design = designs.Design{
 	// Offline walks the roots, css_free the memcg's own list.
 	DestroyGrowth: 1,
 	// Creations run on memcg_kmem_cache_wq, not system_wq.
-	CreateStalls:        false,
-	DeactivateOnOffline: true,
+	CreateStalls: false,
+	// /proc/slabinfo walks slab_root_caches: the roots alone.
+	SlabinfoSeeksChildren: false,
+	DeactivateOnOffline:   true,
 }
 
 // Registry is the v4.11 registry. Create it with New.
@@ -174,11 +176,13 @@ func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pa
 	return r.UnchargeAndFree(t, m, root, pages)
 }
 
-// ProcSlabinfo is /proc/slabinfo: under slab_mutex, walk slab_root_caches
-// and print each root's line with its children, dead ones included,
-// summed from its list.
+// ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under
+// slab_mutex: seek along slab_root_caches (510ded33e075), the roots alone,
+// to where the last read stopped, and print root lines with their
+// children, dead ones included, summed from each root's list. See
+// slab.Core.ReadProcSlabinfo.
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.SlabinfoOfRoots(t, false)
+	return r.ReadProcSlabinfo(t, true, r.ChildrenListed)
 }
 
 // paths are this design's create worker, offline walk and list lock

@@ -36,8 +36,10 @@ var Design = designs.Design{
 	// Offline and css_free still walk every cache of the system.
 	DestroyGrowth: 2,
 	// Creations wait on their own workqueue, not system_wq.
-	CreateStalls:        false,
-	DeactivateOnOffline: true,
+	CreateStalls: false,
+	// /proc/slabinfo still seeks along slab_caches, children included.
+	SlabinfoSeeksChildren: true,
+	DeactivateOnOffline:   true,
 	// Offline holds cgroup_mutex across its synchronize_sched().
 	GraceHolders: []string{"cgroup_mutex"},
 }

@@ -35,12 +35,14 @@ var Design = designs.Design{
 	New:     designs.Constructor(New),
 	// memory.kmem.slabinfo of every memcg takes the global
 	// memcg_slab_mutex: one read at a time.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
 	// Offline walks the memcg's own cache list: destroying N memcgs' caches
 	// takes time linear in N.
 	DestroyGrowth: 1,
 	// Child creation is queued on system_wq and holds slab_mutex.
-	CreateStalls:    true,
-	SlabinfoReaders: func(workers, memcgs, cpus int) int { return 1 },
+	CreateStalls: true,
+	// /proc/slabinfo seeks along slab_caches, children included.
+	SlabinfoSeeksChildren: true,
 	// Offline holds cgroup_mutex and memcg_slab_mutex across the
 	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.
 	GraceHolders: []string{"cgroup_mutex", "memcg_slab_mutex"},

@@ -48,7 +48,9 @@ var Design = designs.Design{
 	DestroyGrowth: 0,
 	// Nothing is created on a first allocation.
 	CreateStalls: false,
-	SharedCaches: true,
+	// There are no child caches to seek past.
+	SlabinfoSeeksChildren: false,
+	SharedCaches:          true,
 }
 
 // cssSetLockClass is css_set_lock, which v5.9's memcg_reparent_objcgs
@@ -219,10 +221,12 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 	return 0, nil
 }
 
-// ProcSlabinfo is /proc/slabinfo: under slab_mutex walk slab_caches, the
-// roots, and print each one's line; there are no children.
+// ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under
+// slab_mutex: seek along the list of caches, the roots alone, to where the
+// last read stopped, and print root lines; there are no children. See
+// slab.Core.ReadProcSlabinfo.
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.SlabinfoOfRoots(t, false)
+	return r.ReadProcSlabinfo(t, true, r.ChildrenListed)
 }
 
 // objcgOf returns m's obj_cgroup, the design's state of a memcg.

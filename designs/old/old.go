@@ -36,13 +36,15 @@ var Design = designs.Design{
 	// memory.kmem.slabinfo of a memcg takes that memcg's own mutex: reads
 	// of different memcgs run in parallel, as many as there are readers,
 	// memcgs and CPUs.
+	SlabinfoReaders: func(workers, memcgs, cpus int) int { return min(workers, memcgs, cpus) },
 	// Offline walks the memcg's own cache list: destroying N memcgs' caches
 	// takes time linear in N.
 	DestroyGrowth: 1,
 	// Child creation is queued on system_wq and holds slab_mutex.
-	CreateStalls:    true,
-	SlabinfoReaders: func(workers, memcgs, cpus int) int { return min(workers, memcgs, cpus) },
-	DeferredDestroy: true,
+	CreateStalls: true,
+	// /proc/slabinfo seeks along slab_caches, children included.
+	SlabinfoSeeksChildren: true,
+	DeferredDestroy:       true,
 }
 
 // slabCachesClass is the class of every memcg's slab_caches_mutex.

@@ -36,8 +36,10 @@ var Design = designs.Design{
 	// Offline and css_free of each memcg walk every cache of the system.
 	DestroyGrowth: 2,
 	// Child creation is queued on system_wq and holds slab_mutex.
-	CreateStalls:        true,
-	DeactivateOnOffline: true,
+	CreateStalls: true,
+	// /proc/slabinfo seeks along slab_caches, children included.
+	SlabinfoSeeksChildren: true,
+	DeactivateOnOffline:   true,
 }
 
 // Registry is the v4.0 registry. Create it with New.

@@ -192,12 +192,13 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 	return m.NumCaches(), nil
 }
 
-// ProcSlabinfo is /proc/slabinfo: under slab_mutex, walk slab_caches,
-// every cache, live or dead, and print each root's line with its children
-// summed (memcg_accumulate_slabinfo over the root's children list, dead
-// caches included).
+// ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under
+// slab_mutex: seek from the head of slab_caches, every cache, live or
+// dead, to where the last read stopped, and print root lines with their
+// children summed (memcg_accumulate_slabinfo over the root's children
+// list, dead caches included). See slab.Core.ReadProcSlabinfo.
 func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.SlabinfoOfRoots(t, true)
+	return r.ReadProcSlabinfo(t, false, r.ChildrenListed)
 }
 
 // paths are this registry's create worker, offline walk and list lock

@@ -12,6 +12,7 @@
 package kmem
 
 import (
+	"iter"
 	"sync"
 	"sync/atomic"
 )
@@ -52,6 +53,11 @@ type Cache struct {
 	// OfflineAt is when the cache's memcg went offline (Task.Now), set by
 	// the offline walk; zero while the memcg is online.
 	OfflineAt int64
+	// listed is a root's children on the global list, live and dead,
+	// under slab_mutex: the length of its list of children from v4.0
+	// (memcg_params.list, 426589f571f7), which the kernel keeps beside
+	// slab_caches and the model counts.
+	listed int
 
 	global listLink // on the global cache list, under slab_mutex
 	memcg  listLink // on the memcg's cache list, under that list's lock
@@ -62,7 +68,7 @@ type Cache struct {
 	// its kmem_cache structs: otherwise charges to one cache would slow the
 	// lock-free lookups of its neighbours in memory, by an amount that
 	// depends on allocation order. TestLayout holds this.
-	_ [cacheLine - (136 % cacheLine)]byte
+	_ [cacheLine - (144 % cacheLine)]byte
 
 	// Pages charged to a child; changed atomically, no lock (path J).
 	Pages atomic.Int64
@@ -258,6 +264,9 @@ func (m *Memcg) Caches() []*Cache { return m.list.items() }
 func (m *Memcg) NumCaches() int { return m.list.n }
 
 // A List is the global cache list, slab_caches; the caller holds slab_mutex.
+// Add appends, where the kernel's kmem_cache_create adds at the head
+// (list_add): All and Roots give the caches oldest first, Newest in the
+// kernel's order.
 type List struct {
 	head     listHead
 	children int
@@ -275,6 +284,7 @@ func (l *List) Add(c *Cache) {
 	l.head.add(c, &c.global)
 	if c.Memcg != nil {
 		l.children++
+		c.Root.listed++
 	}
 }
 
@@ -283,8 +293,27 @@ func (l *List) Remove(c *Cache) {
 	l.head.remove(&c.global)
 	if c.Memcg != nil {
 		l.children--
+		c.Root.listed--
 	}
 }
+
+// Newest yields the caches newest first, in the order of the kernel's
+// slab_caches, whose walks meet the caches made last first. The list must
+// not change while it yields.
+func (l *List) Newest() iter.Seq[*Cache] {
+	return func(yield func(*Cache) bool) {
+		for n := l.head.root.prev; n != &l.head.root; n = n.prev {
+			if !yield(n.cache) {
+				return
+			}
+		}
+	}
+}
+
+// ChildrenOf returns the number of root's children on the list, live and
+// dead: the length of the root's own list of children in the kernels that
+// have one (v4.0 on).
+func (l *List) ChildrenOf(root *Cache) int { return root.listed }
 
 // All returns every cache, in list order.
 func (l *List) All() []*Cache { return l.head.items() }

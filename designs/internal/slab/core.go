@@ -726,21 +726,12 @@ func (c *Core) Shrink(t *kern.Task, r designs.Root) error {
 	return nil
 }
 
-// ProcSlabinfo is path I, the same in both designs: slab_mutex for the walk,
-// children summed through lock-free lookups over each root's array.
+// ProcSlabinfo is path I, the same in both designs: one read() a 4 KiB
+// chunk, each under slab_mutex, seeking along slab_caches, children
+// included, to where the last read stopped; each root's line sums the
+// children in its array's slots (ReadProcSlabinfo).
 func (c *Core) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	t.Lock(c.SlabMutex)
-	defer t.Unlock(c.SlabMutex)
-	for _, root := range c.List.Roots() {
-		t.Work(c.Costs.SlabinfoPerCache)
-		roots++
-		for i := range c.ArraySize {
-			if Lookup(root, i) != nil {
-				children++
-			}
-		}
-	}
-	return roots, children
+	return c.ReadProcSlabinfo(t, false, c.ChildrenInSlots)
 }
 
 // Quiesce waits for the deferred work to drain: the queued offlines

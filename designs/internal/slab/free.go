@@ -192,20 +192,3 @@ func (c *Core) UnlinkChild(t *kern.Task, child *Cache) bool {
 	c.QueueFree(t, child.Memcg)
 	return true
 }
-
-// SlabinfoOfRoots is /proc/slabinfo of v4.0 on: under slab_mutex, walk
-// slab_caches, every cache, if walkAll (to v4.10), else only the roots
-// (slab_root_caches, v4.11 on), and print each root's line, its children,
-// dead ones included, summed from its list.
-func (c *Core) SlabinfoOfRoots(t *kern.Task, walkAll bool) (roots, children int) {
-	t.Lock(c.SlabMutex)
-	defer t.Unlock(c.SlabMutex)
-	if walkAll {
-		c.Walk(t, c.List.Len())
-	}
-	for range c.List.Roots() {
-		t.Work(c.Costs.SlabinfoPerCache)
-		roots++
-	}
-	return roots, c.List.Children()
-}
