@@ -64,13 +64,16 @@
 //	barrier_mutex and n_barrier_done make them), for SLAB_DESTROY_BY_RCU caches only
 //	(Config.RCUShare).
 //
-// A read of /proc/slabinfo is what cat or slabtop makes of it: a read() per
-// 4 KiB of text (seq_read's buffer; SeqChunkBytes, with the line and header
-// sizes measured on the dev VM), and one more that finds the end. Each
-// read() takes slab_mutex in s_start, walks the list from its head to where
-// the last read stopped (seq_list_start), prints whole root lines until one
-// does not fit, and drops slab_mutex in s_stop; the reader is then in user
-// space. In every kernel to v4.10 the list is slab_caches, where
+// A read of /proc/slabinfo is what cat or slabtop makes of it: read() calls
+// of the reader's size (cat's 128 KiB, ReadBytesCat; slabtop's stdio 1 KiB,
+// ReadBytesStdio, which the workloads' readers use) until one returns
+// nothing. Each read() that seq_read's buffer (a 4 KiB page, SeqChunkBytes;
+// line and header sizes measured on the dev VM) cannot serve from what an
+// earlier one printed takes slab_mutex in s_start, walks the list from its
+// head to where the last fill stopped (seq_list_start), prints whole root
+// lines until it has the bytes asked for or one does not fit, and drops
+// slab_mutex in s_stop; the reader is then in user space. cat's reads take
+// a 4 KiB chunk each, slabtop's about a KiB (SlabinfoSeeks counts them). In every kernel to v4.10 the list is slab_caches, where
 // kmem_cache_create adds every cache, child caches included, at the head:
 // each read steps over every child, live or dead (510ded33e075's changelog
 // says it). Each root's line also sums every child's counts
@@ -103,6 +106,14 @@
 //     its kmemcg id until its last cache is gone.
 //   - Root caches have one reference each (no cache merging), and their
 //     names are unique among live roots.
+//   - /proc/slabinfo's get_slabinfo is a fixed cost (SlabinfoPerCache a
+//     root line, SlabinfoPerChild a child): SLUB's count_partial takes each
+//     node's list_lock with interrupts off and walks the whole partial list,
+//     so a cache with a long one costs more, and contends with that cache's
+//     slow paths, which the model does not; SLAB walked its full lists too
+//     until v4.9 and v4.10 (bf00bd345804: "up to 1-2 seconds" for a 70 GB
+//     dentry cache). SLAB's cache_reap, which skips its walk of slab_caches
+//     when mutex_trylock(&slab_mutex) fails, is not modelled either.
 //
 // # The kernels after bd67314586
 //

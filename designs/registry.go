@@ -71,9 +71,10 @@ type Registry interface {
 	// Slabinfo reads m's memory.kmem.slabinfo and returns the number of
 	// caches it lists.
 	Slabinfo(t *kern.Task, m Memcg) (int, error)
-	// ProcSlabinfo reads /proc/slabinfo: every root cache, with its children
-	// summed through lock-free lookups. It returns both counts.
-	ProcSlabinfo(t *kern.Task) (roots, children int)
+	// ProcSlabinfo reads /proc/slabinfo whole, with read() calls of
+	// readBytes bytes (ReadBytesCat, ReadBytesStdio): every root cache's
+	// line, with its children summed. It returns both counts.
+	ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int)
 
 	// Quiesce waits until all deferred work (cache creation, and the old
 	// design's cache destruction) has run.
@@ -226,6 +227,10 @@ type Costs struct {
 	// cache it sums into its root's line (memcg_accumulate_slabinfo's
 	// get_slabinfo of the child), dead children included.
 	SlabinfoPerChild time.Duration
+	// SlabinfoPerSlot is the time /proc/slabinfo of 3.15 and 3.16 spends
+	// on each slot of a root's per-memcg array when it sums the root's
+	// children (for_each_memcg_cache_index), filled or not.
+	SlabinfoPerSlot time.Duration
 	// WalkPerCache is the time to step over one entry of a cache list
 	// that a walk under slab_mutex passes without working on it
 	// (list_for_each_entry over struct kmem_cache with an is_root_cache
@@ -249,6 +254,7 @@ var DefaultCosts = Costs{
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
 	SlabinfoPerChild: 300 * time.Nanosecond, // estimate: get_slabinfo's few cache misses (workloads.Constants)
+	SlabinfoPerSlot:  time.Nanosecond,       // estimate: a sequential load (workloads.Constants)
 	WalkPerCache:     50 * time.Nanosecond,  // estimate: about a cache miss (workloads.Constants)
 }
 
@@ -264,7 +270,7 @@ func (c Costs) Validate() error {
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkPerCPU", c.ShrinkPerCPU},
 		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
-		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"WalkPerCache", c.WalkPerCache},
+		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {
 		if f.d < 0 || f.d > MaxCost {

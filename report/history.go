@@ -330,8 +330,8 @@ func (ka *KnownAnswers) payoff(d, prev string) []string {
 		}
 	}
 	if a, _, _, ok := ka.SlabinfoSteps(prev); ok {
-		if b, steps, reads, ok := ka.SlabinfoSteps(d); ok {
-			out = append(out, fmt.Sprintf("each dead cache adds %v to a read of /proc/slabinfo, %.1f list steps in its %d read() calls (%s: %v)", b, steps, reads, prev, a))
+		if b, steps, seeks, ok := ka.SlabinfoSteps(d); ok {
+			out = append(out, fmt.Sprintf("each dead cache adds %v to a read of /proc/slabinfo, %.1f list steps in its %d read() calls (%s: %v)", b, steps, seeks, prev, a))
 		}
 	}
 	return out

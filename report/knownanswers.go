@@ -45,15 +45,16 @@ type KnownAnswers struct {
 // A KnownAnswerRun is one run of a scenario: its size, its time (destroy,
 // create or read), for mass creation the unrelated work item's wait and
 // system_wq's capacity, and for dead-slabinfo (where Caches are the dead
-// caches) the reads of /proc/slabinfo and the costs of a list step and of
-// a child's sum.
+// caches) the roots, the read() calls that walked the list, the lines
+// printed twice, and the costs of a list step and of a child's sum.
 type KnownAnswerRun struct {
-	Memcgs, Caches int
-	Seconds        float64
-	ProbeWait      float64
-	MaxActive      int
-	Reads          int
-	Walk, Child    time.Duration
+	Memcgs, Caches   int
+	Seconds          float64
+	ProbeWait        float64
+	MaxActive        int
+	Roots            int
+	Seeks, Reprinted int
+	Walk, Child      time.Duration
 }
 
 // ReadKnownAnswers reads a known-answer run's results with x/perf's
@@ -63,7 +64,7 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 		return nil, err
 	}
 	var parser benchproc.ProjectionParser
-	proj, err := parser.Parse("/scenario,/design,/memcgs", nil)
+	proj, err := parser.Parse("/scenario,/design,/memcgs,/roots", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -104,13 +105,15 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 				run.ProbeWait, run.MaxActive = wait, int(active)
 			}
 			if scenario == DeadSlabinfo {
-				reads, ok := rec.Value("reads")
+				seeks, ok := rec.Value("seeks")
+				reprinted, ok2 := rec.Value("reprinted")
+				roots, err0 := strconv.Atoi(k.Get(f[3]))
 				walk, err := time.ParseDuration(rec.GetConfig(WalkCostKey))
 				child, err2 := time.ParseDuration(rec.GetConfig(SlabinfoChildCostKey))
-				if !ok || err != nil || err2 != nil {
-					return nil, fmt.Errorf("%s: %s: want reads, and %s and %s in the configuration", path, rec.Name.Full(), WalkCostKey, SlabinfoChildCostKey)
+				if !ok || !ok2 || err0 != nil || err != nil || err2 != nil || walk <= 0 {
+					return nil, fmt.Errorf("%s: %s: want seeks, reprinted and roots, and %s (above 0) and %s in the configuration", path, rec.Name.Full(), WalkCostKey, SlabinfoChildCostKey)
 				}
-				run.Reads, run.Walk, run.Child = int(reads), walk, child
+				run.Roots, run.Seeks, run.Reprinted, run.Walk, run.Child = roots, int(seeks), int(reprinted), walk, child
 			}
 			if out.Runs[scenario] == nil {
 				out.Runs[scenario] = map[string][]KnownAnswerRun{}
@@ -188,10 +191,11 @@ func (ka *KnownAnswers) destroyShapeHolds(design string, growth, k, share float6
 
 // SlabinfoSteps is what each dead cache adds to design's read of
 // /proc/slabinfo (workloads.SlabinfoSlope over its dead-slabinfo runs)
-// and how many list steps that is once the child's sum into its root's
-// line is taken off (the run's costs), with the reads a read made; ok is
-// false with fewer than two runs of dead caches.
-func (ka *KnownAnswers) SlabinfoSteps(design string) (perCache time.Duration, steps float64, reads int, ok bool) {
+// and how many list steps that is once the child's sums into its root's
+// line are taken off (workloads.SlabinfoSteps, with the run's costs), with
+// the read() calls that walked the list; ok is false with fewer than two
+// runs of dead caches.
+func (ka *KnownAnswers) SlabinfoSteps(design string) (perCache time.Duration, steps float64, seeks int, ok bool) {
 	var x, y []float64
 	var last KnownAnswerRun
 	for _, r := range ka.Runs[DeadSlabinfo][design] {
@@ -200,20 +204,10 @@ func (ka *KnownAnswers) SlabinfoSteps(design string) (perCache time.Duration, st
 		}
 	}
 	perCache, _, _, err := workloads.SlabinfoSlope(x, y)
-	if err != nil || last.Walk <= 0 {
+	if err != nil {
 		return 0, 0, 0, false
 	}
-	return perCache, float64(perCache-last.Child) / float64(last.Walk), last.Reads, true
-}
-
-// slabinfoShapeHolds reports whether design's dead caches cost what it is
-// known to: a list step per read (within half a step) where its reads
-// seek along slab_caches, none (within half a step) where they do not.
-func slabinfoShapeHolds(seeks bool, steps float64, reads int) bool {
-	if seeks {
-		return math.Abs(steps-float64(reads)) <= 0.5
-	}
-	return math.Abs(steps) <= 0.5
+	return perCache, workloads.SlabinfoSteps(perCache, last.Child, last.Walk, last.Roots, last.Reprinted), last.Seeks, true
 }
 
 // Stall is design's largest mass-creation burst past system_wq's
@@ -276,11 +270,11 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 			row[8] = map[bool]string{true: "stalls", false: "no stall"}[d.CreateStalls]
 			row[9] = check(stalled(within, past) == d.CreateStalls)
 		}
-		if perCache, steps, reads, ok := ka.SlabinfoSteps(name); ok {
-			row[10] = fmt.Sprintf("%v: %.2f list steps (%d reads)", perCache, steps, reads)
+		if perCache, steps, seeks, ok := ka.SlabinfoSteps(name); ok {
+			row[10] = fmt.Sprintf("%v: %.2f list steps (%d reads)", perCache, steps, seeks)
 			if known {
-				row[11] = map[bool]string{true: "a step a read", false: "no step"}[d.SlabinfoSeeksChildren]
-				row[12] = check(slabinfoShapeHolds(d.SlabinfoSeeksChildren, steps, reads))
+				row[11] = map[bool]string{true: "a step a read", false: "no list step"}[d.SlabinfoSeeksChildren]
+				row[12] = check(workloads.SlabinfoShapeHolds(d.SlabinfoSeeksChildren, steps, seeks))
 			}
 		} else if runs := ka.Runs[DeadSlabinfo][name]; len(runs) > 0 && runs[len(runs)-1].Caches == 0 {
 			row[10] = "no dead caches"
@@ -296,9 +290,9 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		"N^2 where each memcg's destroy walks every cache; the whole time shows N^2 only once the walks outweigh the per-cache work. "+
 		"Mass creation: every memcg's first allocations at once on every CPU; "+
 		"the wait of one unrelated work item queued on system_wq after the burst. "+
-		"/proc/slabinfo: memcgs whose caches each hold a page, removed, so their caches stay dead; one whole read of /proc/slabinfo (a read() per 4 KiB); "+
-		"what a dead cache adds is the least-squares slope of the read's time on the dead caches, and less its sum into its root's line (Costs.SlabinfoPerChild) it is "+
-		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches. ✓: the model shows the design's known answer; ✗: it does not.")
+		"/proc/slabinfo: memcgs whose caches each hold a page, removed, so their caches stay dead; one whole read of /proc/slabinfo by cat (a read() per 4 KiB, and one that finds the end); "+
+		"what a dead cache adds is the least-squares slope of the read's time on the dead caches, and less its sums into its root's line (Costs.SlabinfoPerChild, again for a line printed twice) it is "+
+		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches, where the sum is all a dead cache costs. ✓: the model shows the design's known answer; ✗: it does not.")
 	return t
 }
 

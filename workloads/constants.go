@@ -102,6 +102,8 @@ func Constants() []Constant {
 			func(c *designs.Costs) *time.Duration { return &c.SlabinfoPerCache }),
 		cost("SlabinfoPerChild", Estimate, "get_slabinfo of one child cache that /proc/slabinfo sums into its root's line (memcg_accumulate_slabinfo): per node the counters' line and count_partial's walk of the partial list under list_lock; a dead cache holds a slab or two, so three or four cache misses",
 			func(c *designs.Costs) *time.Duration { return &c.SlabinfoPerChild }),
+		cost("SlabinfoPerSlot", Estimate, "one slot of a root's per-memcg array that 3.15 and 3.16's /proc/slabinfo visits to sum the root's children (for_each_memcg_cache_index to memcg_limited_groups_array_size): a sequential pointer load, eight slots to a cache line",
+			func(c *designs.Costs) *time.Duration { return &c.SlabinfoPerSlot }),
 		cost("WalkPerCache", Estimate, "stepping over one struct kmem_cache of a list walked under slab_mutex (list_for_each_entry and an is_root_cache or memcg test): one dependent load, about a last-level-cache miss on a long cold list",
 			func(c *designs.Costs) *time.Duration { return &c.WalkPerCache }),
 		{Name: "CachesPerMemcg", Unit: "caches", Min: 1, Max: MaxRoots, Kind: Estimate,

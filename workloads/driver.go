@@ -754,7 +754,7 @@ func (w *worker) do(s step, at int64) {
 	case OpSlabinfo:
 		_, err = reg.Slabinfo(t, r.memcg(s.memcg))
 	case OpProcSlabinfo:
-		reg.ProcSlabinfo(t)
+		reg.ProcSlabinfo(t, designs.ReadBytesStdio) // as slabtop reads it
 	case OpShrink:
 		err = reg.Shrink(t, r.root(s.root))
 	case OpChurn:

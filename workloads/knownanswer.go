@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -262,18 +263,19 @@ func (s MassCreate) Run(d designs.Design) (MassCreateResult, error) {
 // previous Nth position on slab_caches list to resume after each chunk",
 // reported by Jay Vana at Facebook): Memcgs memcgs, each with PerMemcg
 // child caches that still hold a page, all removed, so that their caches
-// stay as dead caches; then one read of /proc/slabinfo, whole, as cat
-// does, on an idle system. The answer is the read's time against the dead
-// caches. Where the reads seek along slab_caches (to v4.10), every read
-// steps over every dead cache, so each dead cache costs
-// designs.SlabinfoReads(Roots) list steps and its sum into its root's
-// line; on slab_root_caches (v4.11 on) only the sum.
+// stay as dead caches; then one read of /proc/slabinfo, whole, with
+// read() calls of ReadBytes (designs.ReadBytesCat where 0), on an idle
+// system. The answer is the read's time against the dead caches. Where
+// the reads seek along slab_caches (to v4.10), every read() that takes
+// slab_mutex steps over every dead cache, so each dead cache costs the
+// seeks of designs.SlabinfoSeeks in list steps, and its sum into its
+// root's line; on slab_root_caches (v4.11 on) no list step, the sum alone.
 //
 // Memcg i's caches are the PerMemcg roots from root i x PerMemcg on, round
 // the list, so the dead caches spread evenly over the roots' lines.
 type DeadSlabinfo struct {
 	Population
-	PerMemcg int
+	PerMemcg, ReadBytes int
 }
 
 // A DeadSlabinfoResult is one run of a DeadSlabinfo.
@@ -285,6 +287,11 @@ type DeadSlabinfoResult struct {
 	// Lines and Children are what the read printed: a line per root, with
 	// the children summed into them.
 	Lines, Children int
+	// Seeks and Reprinted are the read() calls that took slab_mutex and
+	// walked the list, and the lines printed twice (one that did not fit
+	// in the seq_file's buffer), by seq_read's arithmetic
+	// (designs.SlabinfoSeeks).
+	Seeks, Reprinted int
 	// Elapsed is the read's virtual time, from open to the read() that
 	// returns nothing.
 	Elapsed time.Duration
@@ -297,6 +304,9 @@ type DeadSlabinfoResult struct {
 func (s DeadSlabinfo) Run(d designs.Design) (DeadSlabinfoResult, error) {
 	if s.PerMemcg < 1 || s.PerMemcg > s.Roots {
 		return DeadSlabinfoResult{}, fmt.Errorf("%w: dead slabinfo of %d caches per memcg: want 1 to the %d roots", ErrScenario, s.PerMemcg, s.Roots)
+	}
+	if s.ReadBytes < 0 {
+		return DeadSlabinfoResult{}, fmt.Errorf("%w: dead slabinfo with read() calls of %d bytes: want 1 or more, or 0 for cat's", ErrScenario, s.ReadBytes)
 	}
 	sc, err := s.setUp("dead slabinfo", d, false)
 	if err != nil {
@@ -342,7 +352,9 @@ func (s DeadSlabinfo) Run(d designs.Design) (DeadSlabinfoResult, error) {
 		return res, fmt.Errorf("%w: dead slabinfo on %s: %d dead caches, want %d", ErrScenario, d.Name, res.Dead, want)
 	}
 	start := rt.Now()
-	rt.Go("cat", func(t *kern.Task) { res.Lines, res.Children = reg.ProcSlabinfo(t) })
+	readBytes := cmp.Or(s.ReadBytes, designs.ReadBytesCat)
+	res.Seeks, res.Reprinted = designs.SlabinfoSeeks(s.Roots, readBytes)
+	rt.Go("reader", func(t *kern.Task) { res.Lines, res.Children = reg.ProcSlabinfo(t, readBytes) })
 	if err := rt.Wait(); err != nil {
 		return res, fmt.Errorf("dead slabinfo on %s, read: %w", d.Name, err)
 	}
@@ -373,6 +385,30 @@ func childCaches(d designs.Design) int {
 		return 0
 	}
 	return 1
+}
+
+// SlabinfoSteps is the list steps a dead cache costs a read of
+// /proc/slabinfo, from the time it adds (SlabinfoSlope's perCache): less
+// its sum into its root's line, childCost, which the read pays again for
+// each reprinted line of the roots (the dead caches spread evenly over
+// them), in units of walkCost. It is the read's seeks where they walk
+// slab_caches, 0 where they walk slab_root_caches.
+func SlabinfoSteps(perCache, childCost, walkCost time.Duration, roots, reprinted int) float64 {
+	sums := float64(childCost) * (1 + float64(reprinted)/float64(max(roots, 1)))
+	return (float64(perCache) - sums) / float64(walkCost)
+}
+
+// SlabinfoShapeHolds reports whether the list steps a dead cache costs
+// (SlabinfoSteps) are a design's known answer: where its reads seek along
+// slab_caches (seeksChildren), one for each of the seeks, from half a step
+// under to a step over (3.15 and 3.16 also loop over every slot of each
+// root's array, dead memcgs' included, which adds under a step at ten
+// caches a memcg); otherwise none, to within half a step.
+func SlabinfoShapeHolds(seeksChildren bool, steps float64, seeks int) bool {
+	if seeksChildren {
+		return steps >= float64(seeks)-0.5 && steps <= float64(seeks)+1
+	}
+	return math.Abs(steps) <= 0.5
 }
 
 // A scene is a known-answer scenario's machine: a virtual runtime, one

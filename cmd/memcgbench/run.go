@@ -28,22 +28,22 @@ import (
 // runFlags are the flags of memcgbench run; each usage string states the
 // allowed range, which error messages repeat.
 type runFlags struct {
-	fs                                                 *flag.FlagSet
-	workload, mix, design, skew, cpu                   string
-	clock, vcpus, mutex                                string
-	lineTransfer, quantum, wake                        time.Duration
-	workers, roots, memcgs, caches                     int
-	kworkers, count, lifeAllocs                        int
-	seed                                               uint64
-	ops                                                int64
-	duration, poll                                     time.Duration
-	create, shutdown, release, grace                   time.Duration
-	shrink, shrinkCPU, miss, grow, sli, slichild, walk time.Duration
-	rcuShare, rateScale                                float64
-	rates                                              string
-	grain                                              time.Duration
-	stats, force                                       bool
-	out, mutexProfile                                  string
+	fs                                                          *flag.FlagSet
+	workload, mix, design, skew, cpu                            string
+	clock, vcpus, mutex                                         string
+	lineTransfer, quantum, wake                                 time.Duration
+	workers, roots, memcgs, caches                              int
+	kworkers, count, lifeAllocs                                 int
+	seed                                                        uint64
+	ops                                                         int64
+	duration, poll                                              time.Duration
+	create, shutdown, release, grace                            time.Duration
+	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk time.Duration
+	rcuShare, rateScale                                         float64
+	rates                                                       string
+	grain                                                       time.Duration
+	stats, force                                                bool
+	out, mutexProfile                                           string
 	// set holds the flags given on the command line: the others keep the
 	// preset's values.
 	set map[string]bool
@@ -56,7 +56,7 @@ var fieldFlags = map[string]string{
 	"Ops": "-ops", "Costs.Create": "-create", "Costs.Shutdown": "-shutdown", "Costs.Release": "-release",
 	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
 	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
-	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Costs.SlabinfoPerChild": "-slabinfo-child-cost", "Costs.WalkPerCache": "-walk-cost", "Mix": "-mix",
+	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Costs.SlabinfoPerChild": "-slabinfo-child-cost", "Costs.SlabinfoPerSlot": "-slabinfo-slot-cost", "Costs.WalkPerCache": "-walk-cost", "Mix": "-mix",
 	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs",
 }
 
@@ -101,6 +101,7 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.grow, "grow", 0, "cost of growing one root's array,"+maxCost)
 	fs.DurationVar(&f.sli, "slabinfo-cost", 0, "cost of printing one slabinfo line,"+maxCost)
 	fs.DurationVar(&f.slichild, "slabinfo-child-cost", 0, "cost of summing one child cache into its root's /proc/slabinfo line,"+maxCost)
+	fs.DurationVar(&f.slislot, "slabinfo-slot-cost", 0, "cost of visiting one per-memcg array slot when /proc/slabinfo sums a root's children (3.15, 3.16),"+maxCost)
 	fs.DurationVar(&f.walk, "walk-cost", 0, "cost of stepping over one cache of a list walked under slab_mutex,"+maxCost)
 	fs.BoolVar(&f.stats, "stats", true, "collect lock statistics (per-lock metrics)")
 	fs.StringVar(&f.out, "o", "", "write results to this file (refuses an existing one without -force); default stdout")
@@ -177,6 +178,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setDur("grow", &s.Costs.GrowPerRoot, f.grow)
 	setDur("slabinfo-cost", &s.Costs.SlabinfoPerCache, f.sli)
 	setDur("slabinfo-child-cost", &s.Costs.SlabinfoPerChild, f.slichild)
+	setDur("slabinfo-slot-cost", &s.Costs.SlabinfoPerSlot, f.slislot)
 	setDur("walk-cost", &s.Costs.WalkPerCache, f.walk)
 	setDur("grain", &s.BackgroundGrain, f.grain)
 	s.Seed = f.seed
@@ -543,9 +545,9 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
 		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
-		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v grace-period=%v shrink=%v+%v/cpu miss=%v grow=%v slabinfo=%v+%v/child walk=%v",
+		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v grace-period=%v shrink=%v+%v/cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
 			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkPerCPU,
-			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.WalkPerCache)},
+			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.SlabinfoPerSlot, s.Costs.WalkPerCache)},
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
 		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
 		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},

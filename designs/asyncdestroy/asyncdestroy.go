@@ -181,8 +181,8 @@ func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pa
 // to where the last read stopped, and print root lines with their
 // children, dead ones included, summed from each root's list. See
 // slab.Core.ReadProcSlabinfo.
-func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.ReadProcSlabinfo(t, true, r.ChildrenListed)
+func (r *Registry) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
+	return r.ReadProcSlabinfo(t, slab.SlabinfoList{RootsOnly: true, Sum: r.SumListed}, readBytes)
 }
 
 // paths are this design's create worker, offline walk and list lock

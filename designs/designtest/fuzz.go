@@ -163,7 +163,7 @@ func runFuzzInput(t *testing.T, d designs.Design, data []byte) {
 		case opProcOrShrink:
 			if a%2 == 0 {
 				name = "ProcSlabinfo"
-				r, c := e.reg.ProcSlabinfo(e.task)
+				r, c := e.reg.ProcSlabinfo(e.task, designs.ReadBytesStdio)
 				got, want = fmt.Sprintf("roots=%d children=%d", r, c), model.procSlabinfo()
 			} else {
 				name = fmt.Sprintf("Shrink(%d)", ri)

@@ -32,7 +32,7 @@ var semanticCases = []struct {
 		if n, err := e.reg.Slabinfo(e.task, m); n != 1 || err != nil {
 			e.t.Errorf("Slabinfo = %d, %v; want 1, nil", n, err)
 		}
-		if roots, children := e.reg.ProcSlabinfo(e.task); roots != 1 || children != 1 {
+		if roots, children := e.reg.ProcSlabinfo(e.task, designs.ReadBytesStdio); roots != 1 || children != 1 {
 			e.t.Errorf("ProcSlabinfo = %d roots, %d children; want 1, 1", roots, children)
 		}
 	}},
@@ -114,7 +114,7 @@ var semanticCases = []struct {
 				e.t.Errorf("cache %+v of destroyed root a remains", c)
 			}
 		}
-		if roots, children := e.reg.ProcSlabinfo(e.task); roots != 1 || children != 1 {
+		if roots, children := e.reg.ProcSlabinfo(e.task, designs.ReadBytesStdio); roots != 1 || children != 1 {
 			e.t.Errorf("ProcSlabinfo = %d, %d; want 1 root, 1 child", roots, children)
 		}
 		if _, err := e.reg.Alloc(e.task, m1, a); errClass(err) != "root cache destroyed" {
@@ -195,7 +195,7 @@ var sharedCases = []struct {
 		if n, err := e.reg.Slabinfo(e.task, m); n != 0 || err != nil {
 			e.t.Errorf("Slabinfo = %d, %v; want an empty file", n, err)
 		}
-		if roots, children := e.reg.ProcSlabinfo(e.task); roots != 1 || children != 0 {
+		if roots, children := e.reg.ProcSlabinfo(e.task, designs.ReadBytesStdio); roots != 1 || children != 0 {
 			e.t.Errorf("ProcSlabinfo = %d roots, %d children; want 1, 0", roots, children)
 		}
 	}},

@@ -118,7 +118,7 @@ func stressOp(e *env, task *kern.Task, p *pool, rng *rand.Rand) error {
 		_, err := reg.Slabinfo(task, pick(p, &p.memcgs, rng))
 		return err
 	case k < 90:
-		reg.ProcSlabinfo(task)
+		reg.ProcSlabinfo(task, designs.ReadBytesCat)
 	case k < 98:
 		return reg.Shrink(task, pick(p, &p.roots, rng))
 	default:

@@ -225,8 +225,8 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 // slab_mutex: seek along the list of caches, the roots alone, to where the
 // last read stopped, and print root lines; there are no children. See
 // slab.Core.ReadProcSlabinfo.
-func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.ReadProcSlabinfo(t, true, r.ChildrenListed)
+func (r *Registry) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
+	return r.ReadProcSlabinfo(t, slab.SlabinfoList{RootsOnly: true, Sum: r.SumListed}, readBytes)
 }
 
 // objcgOf returns m's obj_cgroup, the design's state of a memcg.

@@ -197,8 +197,8 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 // dead, to where the last read stopped, and print root lines with their
 // children summed (memcg_accumulate_slabinfo over the root's children
 // list, dead caches included). See slab.Core.ReadProcSlabinfo.
-func (r *Registry) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return r.ReadProcSlabinfo(t, false, r.ChildrenListed)
+func (r *Registry) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
+	return r.ReadProcSlabinfo(t, slab.SlabinfoList{Sum: r.SumListed}, readBytes)
 }
 
 // paths are this registry's create worker, offline walk and list lock

@@ -730,8 +730,8 @@ func (c *Core) Shrink(t *kern.Task, r designs.Root) error {
 // chunk, each under slab_mutex, seeking along slab_caches, children
 // included, to where the last read stopped; each root's line sums the
 // children in its array's slots (ReadProcSlabinfo).
-func (c *Core) ProcSlabinfo(t *kern.Task) (roots, children int) {
-	return c.ReadProcSlabinfo(t, false, c.ChildrenInSlots)
+func (c *Core) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
+	return c.ReadProcSlabinfo(t, SlabinfoList{Sum: c.SumSlots}, readBytes)
 }
 
 // Quiesce waits for the deferred work to drain: the queued offlines

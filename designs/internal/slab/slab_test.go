@@ -133,19 +133,19 @@ func TestNewCoreNeedsPaths(t *testing.T) {
 	}
 }
 
-// TestProcSlabinfoReads holds /proc/slabinfo's reads to the kernel's
-// seq_file: with 235 roots (the size measured on the dev VM) the text is
-// seven 4 KiB chunks and an eighth, empty read; each read seeks from the
-// list's head, so every child on slab_caches is stepped over by every read,
-// and over none when the walk is of slab_root_caches. With WalkPerCache 1
-// ns and every other cost 0 the cost is the steps: 37, 75, 113, 151, 189,
-// 227, 235 and 235 without children.
-func TestProcSlabinfoReads(t *testing.T) {
+// TestProcSlabinfoFills holds /proc/slabinfo's fills to the kernel's
+// seq_file as cat reads it: with 235 roots (the size measured on the dev
+// VM) the text is seven 4 KiB chunks and an eighth, empty fill; each fill
+// seeks from the list's head, so every child on slab_caches is stepped
+// over by every fill, and over none when the walk is of slab_root_caches.
+// With WalkPerCache 1 ns and every other cost 0 the cost is the steps: 37,
+// 75, 113, 151, 189, 227, 235 and 235 without children.
+func TestProcSlabinfoFills(t *testing.T) {
 	const roots, rootSteps = 235, 37 + 75 + 113 + 151 + 189 + 227 + 235 + 235
 	tests := []struct {
 		name      string
 		children  int
-		rootList  bool
+		rootsOnly bool
 		wantSteps int
 	}{
 		{"slab_caches, no children", 0, false, rootSteps},
@@ -165,18 +165,19 @@ func TestProcSlabinfoReads(t *testing.T) {
 			for i := range tt.children {
 				c.List.Add(kmem.NewChild(rs[i%roots], m, nil))
 			}
-			var reads, lines, children int
+			list := SlabinfoList{RootsOnly: tt.rootsOnly, Sum: c.SumListed}
+			var fills, lines, children int
 			var cost time.Duration
-			for index := 0; ; reads++ {
-				r := c.slabinfoRead(index, tt.rootList, c.ChildrenListed)
+			for index := 0; ; {
+				r := c.slabinfoFill(index, list, designs.ReadBytesCat)
+				fills++
 				lines, children, index, cost = lines+r.lines, children+r.children, r.index, cost+r.cost
-				if r.lines == 0 {
-					reads++
+				if r.bytes == 0 {
 					break
 				}
 			}
-			if reads != 8 || lines != roots || children != tt.children || cost != time.Duration(tt.wantSteps) {
-				t.Errorf("%d reads, %d lines, %d children, %d steps; want 8, %d, %d, %d", reads, lines, children, cost, roots, tt.children, tt.wantSteps)
+			if fills != 8 || lines != roots || children != tt.children || cost != time.Duration(tt.wantSteps) {
+				t.Errorf("%d fills, %d lines, %d children, %d steps; want 8, %d, %d, %d", fills, lines, children, cost, roots, tt.children, tt.wantSteps)
 			}
 		})
 	}
