@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -26,20 +25,22 @@ type History struct {
 }
 
 // BuildHistory builds a Model of each design in the files against
-// opts.Baseline (opts.Candidate is ignored). Designs the files lack are
-// left out; fewer than one besides the baseline is an error.
+// opts.Baseline (opts.Candidate is ignored), reading the files once.
+// Designs the files lack are left out; fewer than one besides the
+// baseline is an error.
 func BuildHistory(paths []string, opts Options) (*History, error) {
+	ss, err := readSamples(paths, opts)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
 	h := &History{Baseline: opts.Baseline, Designs: []string{opts.Baseline}, Models: map[string]*Model{}}
 	for _, d := range catalog.Names() {
-		if d == opts.Baseline {
-			continue
+		if d == opts.Baseline || !ss.designs[d] {
+			continue // the baseline, or a design the results have no run of
 		}
 		o := opts
 		o.Candidate = d
-		m, err := Build(paths, o)
-		if errors.Is(err, ErrNoResults) && strings.Contains(err.Error(), fmt.Sprintf("%q", d)) {
-			continue // the results have no run of d
-		}
+		m, err := ss.model(o)
 		if err != nil {
 			return nil, fmt.Errorf("history, %s against %s: %w", d, opts.Baseline, err)
 		}
@@ -131,6 +132,49 @@ func (h *History) Table(cpus int) Table {
 		"Real-rate presets: the p99 latency of their events (lower is better); the others: throughput (higher is better). "+
 		"⚑: the point carries a flag of the full report (too few rounds, an overloaded baseline, a starved background role). —: the design does not run it (calibrate has no answer where memory.kmem.slabinfo takes no lock).", h.Baseline))
 	return t
+}
+
+// Summary is the first screen's line on every design: at cpus virtual
+// CPUs, in how many workloads each does worse and better than the
+// baseline on its primary metric (a significant change, or an exact one
+// where every seed repeats one value), with the points that carry a flag
+// of the full report apart. It is empty where no design ran at cpus.
+func (h *History) Summary(cpus int) string {
+	var parts []string
+	for _, d := range h.Designs[1:] {
+		var worse, better, flagged, same int
+		for _, w := range h.Workloads() {
+			e := h.effect(d, w, cpus)
+			if e == nil || e.Verdict.Metric == nil || e.Verdict.Metric.Candidate == nil || e.Verdict.Metric.Baseline == nil {
+				continue
+			}
+			met := e.Verdict.Metric
+			r, _, _, ok := met.Ratio()
+			switch {
+			case len(e.Flags) > 0:
+				flagged++
+			case !ok || met.Deterministic() && r == 1 || !met.Deterministic() && !met.Significant():
+				same++
+			case (r > 1) != e.Latency:
+				better++
+			default:
+				worse++
+			}
+		}
+		if worse+better+flagged+same == 0 {
+			continue
+		}
+		part := fmt.Sprintf("%s worse in %d, better in %d, no change in %d", d, worse, better, same)
+		if flagged > 0 {
+			part += fmt.Sprintf(", flagged in %d", flagged)
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Across the kernel's history, every design against %s at %d simulated CPUs, by workload (the answer across history, below): %s.",
+		h.Baseline, cpus, strings.Join(parts, "; "))
 }
 
 // historyDelta is a comparison's change as a table cell.

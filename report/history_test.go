@@ -57,6 +57,12 @@ func TestHistory(t *testing.T) {
 	if got := strings.Join(rows["module-load"][1:], "|"); !strings.HasPrefix(got, "module p99|1.0") || !strings.Contains(got, "(~)") || !strings.Contains(got, "(+100.00%)") {
 		t.Errorf("module-load: %q, want p99 cells, new not significant, slabmutex +100%%", got)
 	}
+	if got, want := h.Summary(64), "new worse in 1, better in 0, no change in 1; slabmutex worse in 1, better in 0, no change in 1."; !strings.HasSuffix(got, want) {
+		t.Errorf("summary %q, want it to end %q (an exact fall, a p99 twice as long)", got, want)
+	}
+	if got := h.Summary(1024); got != "" {
+		t.Errorf("summary at 1024 CPUs, where no design ran: %q", got)
+	}
 	payoffs := h.Payoffs(nil, 64)
 	if len(payoffs) != 2 || !strings.Contains(payoffs[0], "**new** against old") || !strings.Contains(payoffs[0], "worse on steady") ||
 		!strings.Contains(payoffs[1], "better than new by more than 5 % on steady, worse on module-load") {

@@ -188,6 +188,37 @@ func (m *Metric) Ratio() (r, lo, hi float64, ok bool) {
 // read, or holds a syntax error, is an error naming the file and line; a
 // file with no results of the benchmark is an error too.
 func Build(paths []string, opts Options) (*Model, error) {
+	ss, err := readSamples(paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ss.model(opts)
+}
+
+// A sampleSet is what Build reads of results files: every point's samples
+// by design and unit, the files' configuration, and where each point's
+// samples came from. One set makes a Model of any two of its designs.
+type sampleSet struct {
+	paths     []string
+	samples   map[cellKey][]float64
+	points    map[benchproc.Key]*Point // each Model copies its own
+	pointKeys []benchproc.Key          // sorted
+	config    []ConfigLine
+	origins   map[benchproc.Key]map[string][]string // by point, originKeys' values
+	workloads []string
+	designs   map[string]bool
+}
+
+// A cellKey is one point's samples of one design in one unit.
+type cellKey struct {
+	point  benchproc.Key
+	design string
+	unit   string
+}
+
+// readSamples reads the results of opts.Benchmark in paths, points keyed
+// as opts.Compare says, with x/perf's parser and projections.
+func readSamples(paths []string, opts Options) (*sampleSet, error) {
 	for _, p := range paths {
 		if _, path, ok := strings.Cut(p, "="); ok {
 			p = path
@@ -213,17 +244,9 @@ func Build(paths []string, opts Options) (*Model, error) {
 	fields := pointProj.Fields()
 	designField := designProj.Fields()[0]
 
-	type cellKey struct {
-		point  benchproc.Key
-		design string
-		unit   string
-	}
-	samples := map[cellKey][]float64{}
-	points := map[benchproc.Key]*Point{}
-	var pointKeys []benchproc.Key
-	m := &Model{Options: opts}
-	configIndex := map[string]int{}                    // m.Config's index of each key
-	origins := map[benchproc.Key]map[string][]string{} // by point, originKeys' values
+	ss := &sampleSet{paths: paths, samples: map[cellKey][]float64{}, points: map[benchproc.Key]*Point{},
+		origins: map[benchproc.Key]map[string][]string{}, designs: map[string]bool{}}
+	configIndex := map[string]int{} // ss.config's index of each key
 	n := 0
 	for files.Scan() {
 		switch rec := files.Result().(type) {
@@ -240,41 +263,42 @@ func Build(paths []string, opts Options) (*Model, error) {
 				}
 				i, seen := configIndex[c.Key]
 				if !seen {
-					i = len(m.Config)
+					i = len(ss.config)
 					configIndex[c.Key] = i
-					m.Config = append(m.Config, ConfigLine{Key: c.Key, Value: string(c.Value)})
+					ss.config = append(ss.config, ConfigLine{Key: c.Key, Value: string(c.Value)})
 				}
-				m.Config[i].add(string(c.Value), rec.GetConfig(".file"))
+				ss.config[i].add(string(c.Value), rec.GetConfig(".file"))
 			}
 			origin := map[string]string{}
 			for _, key := range originKeys {
 				origin[key] = rec.GetConfig(key)
 			}
 			pk := pointProj.Project(rec)
-			p := points[pk]
+			p := ss.points[pk]
 			if p == nil {
 				procs, _ := strconv.Atoi(pk.Get(fields[2]))
 				p = &Point{Workload: pk.Get(fields[0]), Workers: pk.Get(fields[1]), Procs: max(procs, 1),
-					Clock: pk.Get(fields[3]), Metrics: map[string]*Metric{}}
+					Clock: pk.Get(fields[3])}
 				if p.Clock == "" {
 					p.Clock = Real
 				}
 				if len(fields) > 4 {
 					p.Design = pk.Get(fields[4])
 				}
-				points[pk] = p
-				pointKeys = append(pointKeys, pk)
-				origins[pk] = map[string][]string{}
-				if !slices.Contains(m.Workloads, p.Workload) {
-					m.Workloads = append(m.Workloads, p.Workload)
+				ss.points[pk] = p
+				ss.pointKeys = append(ss.pointKeys, pk)
+				ss.origins[pk] = map[string][]string{}
+				if !slices.Contains(ss.workloads, p.Workload) {
+					ss.workloads = append(ss.workloads, p.Workload)
 				}
 			}
 			for _, key := range originKeys {
-				if v := origin[key]; !slices.Contains(origins[pk][key], v) {
-					origins[pk][key] = append(origins[pk][key], v)
+				if v := origin[key]; !slices.Contains(ss.origins[pk][key], v) {
+					ss.origins[pk][key] = append(ss.origins[pk][key], v)
 				}
 			}
 			design := designProj.Project(rec).Get(designField)
+			ss.designs[design] = true
 			for _, v := range rec.Values {
 				// benchfmt tidies most units (ns -> sec); tidy the rest
 				// (it leaves some zero values alone) the same way.
@@ -283,7 +307,7 @@ func Build(paths []string, opts Options) (*Model, error) {
 					p.Units = append(p.Units, unit)
 				}
 				k := cellKey{pk, design, unit}
-				samples[k] = append(samples[k], val)
+				ss.samples[k] = append(ss.samples[k], val)
 			}
 		}
 	}
@@ -293,18 +317,21 @@ func Build(paths []string, opts Options) (*Model, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("%s: %w of Benchmark%s", strings.Join(paths, ", "), ErrNoResults, opts.Benchmark)
 	}
-	seen := map[string]bool{}
-	for k := range samples {
-		seen[k.design] = true
-	}
+	benchproc.SortKeys(ss.pointKeys)
+	return ss, nil
+}
+
+// model compares opts.Candidate with opts.Baseline at every point of the
+// set, with benchmath's test.
+func (ss *sampleSet) model(opts Options) (*Model, error) {
 	for _, d := range []string{opts.Baseline, opts.Candidate} {
-		if !seen[d] {
-			return nil, fmt.Errorf("%s: %w of %s %q: the results have %s", strings.Join(paths, ", "), ErrNoResults, strings.TrimPrefix(opts.Compare, "/"), d,
-				strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
+		if !ss.designs[d] {
+			return nil, fmt.Errorf("%s: %w of %s %q: the results have %s", strings.Join(ss.paths, ", "), ErrNoResults, strings.TrimPrefix(opts.Compare, "/"), d,
+				strings.Join(slices.Sorted(maps.Keys(ss.designs)), ", "))
 		}
 	}
-	m.Compared = slices.Sorted(maps.Keys(seen))
-	benchproc.SortKeys(pointKeys)
+	m := &Model{Options: opts, Config: slices.Clone(ss.config), Workloads: slices.Clone(ss.workloads),
+		Compared: slices.Sorted(maps.Keys(ss.designs))}
 	assume := benchmath.AssumeNothing
 	summarize := func(vals []float64) *Summary {
 		if len(vals) == 0 {
@@ -313,18 +340,19 @@ func Build(paths []string, opts Options) (*Model, error) {
 		s := benchmath.NewSample(vals, &opts.Thresholds)
 		return &Summary{Sample: s, Summary: assume.Summary(s, opts.Confidence)}
 	}
-	for _, pk := range pointKeys {
-		p := points[pk]
-		p.Origin = origins[pk]
+	for _, pk := range ss.pointKeys {
+		p := new(Point)
+		*p = *ss.points[pk]
+		p.Units, p.Metrics, p.Origin = slices.Clone(p.Units), map[string]*Metric{}, ss.origins[pk]
 		for _, key := range originKeys {
-			if vs := origins[pk][key]; len(vs) > 1 {
+			if vs := p.Origin[key]; len(vs) > 1 {
 				p.Mixed = append(p.Mixed, fmt.Sprintf("samples from %d values of %s (%s)", len(vs), key, strings.Join(vs, ", ")))
 			}
 		}
 		for _, unit := range p.Units {
 			met := &Metric{Unit: unit,
-				Baseline:  summarize(samples[cellKey{pk, opts.Baseline, unit}]),
-				Candidate: summarize(samples[cellKey{pk, opts.Candidate, unit}]),
+				Baseline:  summarize(ss.samples[cellKey{pk, opts.Baseline, unit}]),
+				Candidate: summarize(ss.samples[cellKey{pk, opts.Candidate, unit}]),
 			}
 			if met.Baseline != nil && met.Candidate != nil {
 				c := assume.Compare(met.Baseline.Sample, met.Candidate.Sample)

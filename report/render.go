@@ -115,6 +115,11 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	fmt.Fprintf(&b, "%s\n\n", m.Headline(answers))
 	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Results: `%s`.\n\n",
 		m.Options.Candidate, m.Options.Baseline, doc.Results)
+	if h := doc.History; h != nil {
+		if s := h.Summary(doc.HistoryCPUs); s != "" {
+			fmt.Fprintf(&b, "%s\n\n", s)
+		}
+	}
 	at := m.AnswerTable(answers, doc.Rates)
 	fmt.Fprintf(&b, "## %s\n\n", at.Title)
 	writeMarkdownTable(&b, at)
