@@ -172,3 +172,38 @@ func TestKnownAnswersCmd(t *testing.T) {
 		t.Errorf("a second run without -force: exit %d (%s), want 2", code, stderr.String())
 	}
 }
+
+// TestVirtualPlanSizes: a closed-loop run of the sweep does its operations
+// or closedLoopCap of virtual time, whichever ends first, and its spec is
+// valid so; a real-rate preset runs its window; the fixed scenario its
+// lifecycles.
+func TestVirtualPlanSizes(t *testing.T) {
+	p := planVirtual(false, []int{1, 2})
+	for _, tt := range []struct {
+		preset   string
+		duration time.Duration
+		ops      bool
+	}{
+		{"stress-slabinfo-scrape", closedLoopCap, true},
+		{"monitoring", workloads.RealRateWindow, false},
+	} {
+		spec, err := workloads.Preset(tt.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec.Workers = 1024
+		p.size(&spec)
+		if spec.Duration != tt.duration || (spec.Ops > 0) != tt.ops {
+			t.Errorf("%s: duration %v, ops %d; want %v, ops %v", tt.preset, spec.Duration, spec.Ops, tt.duration, tt.ops)
+		}
+		if err := spec.Validate(); err != nil {
+			t.Errorf("%s: %v", tt.preset, err)
+		}
+	}
+	spec, _ := workloads.Preset("lifecycles")
+	before := spec
+	p.size(&spec)
+	if spec.Duration != before.Duration || spec.Ops != before.Ops {
+		t.Errorf("lifecycles: sized to %v and %d ops, want its own %v and %d", spec.Duration, spec.Ops, before.Duration, before.Ops)
+	}
+}

@@ -34,7 +34,10 @@ type virtualPlan struct {
 	// percent of slow operations have tens of them even on one worker.
 	opsPerWorker, minOps int64
 	// window is the real-rate presets' window of arrivals.
-	window       time.Duration
+	window time.Duration
+	// closedCap ends a closed-loop run at that much virtual time if its
+	// operations are not done by then.
+	closedCap    time.Duration
 	lineTransfer time.Duration
 	wakeLatency  time.Duration
 }
@@ -45,14 +48,15 @@ var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 // planVirtual returns the full virtual sweep (4 seeds, 40 operations per
 // measured worker, at least 2000 per run, every CPU count) or the quick
 // one (4 seeds, 8 operations, at least 500, CPU counts to 64, a 2 s
-// window), oversubscribed at the real sweep's CPU counts. Four seeds are
-// the fewest at which benchstat's test can find a difference (p = 0.029
-// at best); the full sweep's size is what fits make report in 10 minutes
-// on 2 CPUs.
+// window), oversubscribed at the real sweep's CPU counts, each closed-loop
+// run ending at closedLoopCap of virtual time if its operations are not
+// done. Four seeds are the fewest at which benchstat's test can find a
+// difference (p = 0.029 at best); the full sweep's size is what fits make
+// report in half an hour on 2 CPUs with six designs.
 func planVirtual(quick bool, real []int) virtualPlan {
 	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
-		seeds: 4, opsPerWorker: 40, minOps: 2000, window: workloads.RealRateWindow, lineTransfer: kern.DefaultLineTransfer,
-		wakeLatency: kern.DefaultWakeLatency}
+		seeds: 4, opsPerWorker: 40, minOps: 2000, window: workloads.RealRateWindow, closedCap: closedLoopCap,
+		lineTransfer: kern.DefaultLineTransfer, wakeLatency: kern.DefaultWakeLatency}
 	if quick {
 		p.cpus = []int{1, 2, 4, 16, 64}
 		p.opsPerWorker, p.minOps, p.window = 8, 500, quickWindow
@@ -63,9 +67,21 @@ func planVirtual(quick bool, real []int) virtualPlan {
 // quickWindow is the real-rate presets' window in quick runs.
 const quickWindow = 2 * time.Second
 
+// closedLoopCap is the most virtual time a closed-loop run of the sweep
+// lasts: its throughput is then the operations done in it. A setting of
+// the sweep, not of the model: it bounds the simulation's cost, which
+// grows with virtual time times CPUs (at 1024 CPUs the background
+// allocators of stress-slabinfo-scrape cost about 7 s of real time per
+// virtual second, and asyncdestroy's scrapes, each waiting behind cache
+// creation on slab_mutex, need more than 8 virtual seconds for their 2000
+// operations); 10 s still holds thousands of operations at every point
+// but the slowest churn.
+const closedLoopCap = 10 * time.Second
+
 // size sets how long a run of spec lasts: a real-rate preset its window,
 // the fixed scenario its lifecycles, a closed loop opsPerWorker operations
-// per measured worker, at least minOps.
+// per measured worker, at least minOps, or closedCap of virtual time,
+// whichever ends first.
 func (p virtualPlan) size(spec *workloads.Spec) {
 	if spec.Open() {
 		spec.Duration, spec.Ops = p.window, 0
@@ -74,7 +90,7 @@ func (p virtualPlan) size(spec *workloads.Spec) {
 	if spec.LifecycleAllocs > 0 {
 		return // a fixed scenario: the preset's lifecycles
 	}
-	spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+	spec.Duration, spec.Ops = p.closedCap, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
 }
 
 // maxOpenCPUs is the most virtual CPUs the sweep runs the real-rate
@@ -129,8 +145,8 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; kernel mutex; wakeup preemption",
-		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.window, p.lineTransfer, p.wakeLatency)
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; kernel mutex; wakeup preemption",
+		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.closedCap, p.window, p.lineTransfer, p.wakeLatency)
 }
 
 // runVirtualSweep runs the plan's points, as many at a time as there are
