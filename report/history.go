@@ -218,18 +218,20 @@ func formatCount(v float64) string {
 func (h *History) Charts(machine string) []Chart {
 	var out []Chart
 	for _, w := range h.Workloads() {
-		c := Chart{Name: "history-" + w, XLabel: "virtual CPUs", LogX: true}
+		// Log axes both: the designs differ by orders of magnitude (objcg's
+		// throughput is thousands of times the others').
+		c := Chart{Name: "history-" + w, XLabel: "virtual CPUs", LogX: true, LogY: true}
 		series := map[string]*Series{}
 		add := func(d string, color int, x float64, s *Summary) {
-			if s == nil {
-				return
+			if s == nil || s.Center <= 0 {
+				return // nothing to show on a log axis
 			}
 			if series[d] == nil {
 				series[d] = &Series{Label: d, Color: color, Hollow: true, Band: true}
 			}
 			lo, hi := s.Lo, s.Hi
-			if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
-				lo, hi = s.Center, s.Center // too few seeds for an interval: the median alone
+			if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo <= 0 {
+				lo, hi = s.Center, s.Center // too few seeds for an interval (or one down to 0): the median alone
 			}
 			series[d].Points = append(series[d].Points, ChartPoint{X: x, Y: s.Center, YLo: lo, YHi: hi})
 		}
