@@ -59,8 +59,8 @@ func (p sensitivityPlan) describe() string {
 	if p.verdictOnly {
 		presets = "the real-rate presets and the fixed scenario,"
 	}
-	return fmt.Sprintf("%s and design on the virtual clock at %d CPUs, workers=1x; each constant of workloads.Constants alone at x%g and x%g, and all at their defaults; seeds 1 to %d; %d operations per measured worker, at least %d per run, the fixed scenario's %d lifecycles of %d allocations, a %v window for real-rate presets",
-		presets, p.cpus, p.low, p.high, p.seeds, p.opsPerWorker, p.minOps, workloads.ScenarioLifecycles, p.lifecycleAllocs, p.window)
+	return fmt.Sprintf("%s and design on the virtual clock at %d CPUs, workers=1x; each constant of workloads.Constants alone at x%g and x%g, and all at their defaults; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, the fixed scenario's %d lifecycles of %d allocations, a %v window for real-rate presets",
+		presets, p.cpus, p.low, p.high, p.seeds, p.opsPerWorker, p.minOps, closedLoopCap, workloads.ScenarioLifecycles, p.lifecycleAllocs, p.window)
 }
 
 // quickSensitivityCPUs is the quick plan's CPU count unless -cpus says
@@ -122,7 +122,9 @@ func (p sensitivityPlan) run(ctx context.Context, pt sensitivityPoint) (*workloa
 	case spec.LifecycleAllocs > 0: // a fixed scenario: the preset's lifecycles
 		spec.LifecycleAllocs = p.lifecycleAllocs
 	default:
-		spec.Duration, spec.Ops = 0, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
+		// Its operations or the virtual sweep's cap, whichever ends first:
+		// a constant at x4 can slow a closed loop by orders of magnitude.
+		spec.Duration, spec.Ops = closedLoopCap, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
 	}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
 	if err != nil {
