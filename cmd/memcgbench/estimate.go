@@ -24,7 +24,7 @@ var phaseTimes = map[string]phaseTime{
 	"real":        {391 * time.Second, 18 * time.Second, false},
 	"harness":     {44 * time.Second, 7 * time.Second, false},
 	"virtual":     {711 * time.Second, 9 * time.Second, true},
-	"sensitivity": {310 * time.Second, 11 * time.Second, true},
+	"sensitivity": {343 * time.Second, 11 * time.Second, true},
 	"rates":       {335 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
 }
 
