@@ -310,10 +310,10 @@ func (l *List) Newest() iter.Seq[*Cache] {
 	}
 }
 
-// ChildrenOf returns the number of root's children on the list, live and
+// NumChildrenOf returns the number of root's children on the list, live and
 // dead: the length of the root's own list of children in the kernels that
 // have one (v4.0 on).
-func (l *List) ChildrenOf(root *Cache) int { return root.listed }
+func (l *List) NumChildrenOf(root *Cache) int { return root.listed }
 
 // All returns every cache, in list order.
 func (l *List) All() []*Cache { return l.head.items() }

@@ -24,7 +24,7 @@ type SlabinfoList struct {
 // (for_each_memcg_cache over the root's list of children, 426589f571f7):
 // live and dead, every one until its release, each Costs.SlabinfoPerChild.
 func (c *Core) SumListed(root *Cache) (int, time.Duration) {
-	n := c.List.ChildrenOf(root)
+	n := c.List.NumChildrenOf(root)
 	return n, time.Duration(n) * c.Costs.SlabinfoPerChild
 }
 
@@ -94,7 +94,7 @@ type slabinfoFill struct {
 func (c *Core) slabinfoFill(index int, list SlabinfoList, want int) slabinfoFill {
 	r := slabinfoFill{index: index}
 	if index == 0 && c.List.NumRoots() > 0 {
-		r.bytes = designs.SlabinfoHeaderBytes
+		r.bytes = designs.SlabinfoHeaderBytes // with the first line, which always fits
 	}
 	steps, pos := 0, 0
 	for cache := range c.List.Newest() {
@@ -121,9 +121,6 @@ func (c *Core) slabinfoFill(index int, list SlabinfoList, want int) slabinfoFill
 		}
 		pos++
 		r.index = pos
-	}
-	if r.lines == 0 {
-		r.bytes = 0 // past the end: the header went with the first line
 	}
 	r.cost += time.Duration(steps) * c.Costs.WalkPerCache
 	return r
