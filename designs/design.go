@@ -18,6 +18,11 @@ type Design struct {
 	// Why says why the kernel made the change the design models: the
 	// problem someone measured, and where it was reported.
 	Why string
+	// Mutex is the kernel mutex of the design's kernel, which the
+	// workloads run it on unless told otherwise: kern.KernelMutex to v4.9,
+	// kern.HandoffKernelMutex (lock hand-off to a starving waiter,
+	// 9d659ae14b54) from v4.10 on.
+	Mutex kern.MutexKind
 	// New returns an empty registry on rt.
 	New func(rt *kern.Runtime, cfg Config) (Registry, error)
 	// SlabinfoReaders is how many memory.kmem.slabinfo reads can hold

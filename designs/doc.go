@@ -152,6 +152,16 @@
 //     per-memcg caches, memory.kmem.slabinfo an empty file
 //     (Design.SharedCaches).
 //
+// The mutex changed under them too: from v4.10 on (Peter Zijlstra's
+// 9d659ae14b54 "locking/mutex: Add lock handoff to avoid starvation" and
+// Waiman Long's b341afb325eb "locking/mutex: Enable optimistic spinning of
+// woken waiter"), a waiter woken first on the wait list that finds the
+// lock taken sets MUTEX_FLAG_HANDOFF and spins, and the next release gives
+// it the lock, where to v4.9 a spinner or running task could take the
+// lock from it at every release. Design.Mutex says which each design runs
+// on: kern.KernelMutex for old, new and slabmutex, kern.HandoffKernelMutex
+// for createwq, asyncdestroy and objcg.
+//
 // The methods of slabmutex and createwq ({X} a Costs field worked under
 // the locks before it, [GracePeriod] a grace period's sleep):
 //

@@ -26,8 +26,11 @@
 // ([KernelMutex], the default, on both clocks): the waiter spins while the
 // owner runs on a CPU and sleeps when the owner sleeps or the spin lasts too
 // long; a release wakes the first sleeper, which competes with spinners and
-// running tasks, with no hand-off. [GoHandoffMutex] keeps the Go-style model
-// memcgbench had before, for comparison.
+// running tasks, with no hand-off. [HandoffKernelMutex] is the kernel's
+// mutex from v4.10 on: a first waiter that wakes and finds the lock taken
+// sets the hand-off flag and spins, and the next release gives it the lock.
+// [GoHandoffMutex] keeps the Go-style model memcgbench had before, for
+// comparison.
 //
 // The costs of the shim are kept off the fast paths: with statistics off, an
 // uncontended acquisition is one compare-and-swap and one store of the

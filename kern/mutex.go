@@ -26,14 +26,38 @@ const (
 	// of sleeping waiters, woken one at a time, with the lock handed to a
 	// woken waiter that has lost it and waited StarvationThreshold.
 	GoHandoffMutex
+	// HandoffKernelMutex is the kernel's mutex from v4.10 on: KernelMutex
+	// with Peter Zijlstra's lock hand-off (9d659ae14b54 "locking/mutex:
+	// Add lock handoff to avoid starvation") and Waiman Long's spinning of
+	// the woken waiter (b341afb325eb "locking/mutex: Enable optimistic
+	// spinning of woken waiter"), both merged for v4.10. A waiter that is
+	// first on the wait list when it wakes sets MUTEX_FLAG_HANDOFF and
+	// spins while the owner runs; from then on the next release does not
+	// free the lock but gives it to that waiter (__mutex_handoff), so
+	// spinners and running tasks can take the lock from a waiter at most
+	// once, on its first wake-up.
+	HandoffKernelMutex
 )
 
+// mutexKinds is every kind, in the order of its constants.
+var mutexKinds = []MutexKind{KernelMutex, GoHandoffMutex, HandoffKernelMutex}
+
+// MutexKinds returns every mutex kind.
+func MutexKinds() []MutexKind { return slices.Clone(mutexKinds) }
+
 func (k MutexKind) String() string {
-	if k == GoHandoffMutex {
+	switch k {
+	case GoHandoffMutex:
 		return "go-handoff"
+	case HandoffKernelMutex:
+		return "kernel-handoff"
 	}
 	return "kernel"
 }
+
+// spins reports whether the kind is one of the kernel's mutexes, whose
+// waiters spin on a running owner.
+func (k MutexKind) spins() bool { return k != GoHandoffMutex }
 
 // DefaultSpinLimit bounds an optimistic spin on the real clock. The kernel
 // ends a spin when the spinner must reschedule (need_resched, set by the
@@ -54,6 +78,9 @@ type Mutex struct {
 	// state is the real-clock kernel mutex: 0 free, 1 held, 2 held and a
 	// task may sleep on it (the kernel's count of 1, 0 and -1).
 	state atomic.Int32
+	// handoff is the real-clock HandoffKernelMutex's MUTEX_FLAG_HANDOFF:
+	// set by the first waiter when it wakes, under the wait list's lock.
+	handoff atomic.Bool
 	// owner is the holding task (nil while free): spinners watch it.
 	owner atomic.Pointer[Task]
 	class *Class
@@ -69,7 +96,8 @@ type Mutex struct {
 	virt *vmutex
 	// Pad to a whole cache line (a 64-byte size class is line-aligned):
 	// two mutexes allocated side by side, as per-memcg mutexes are, must
-	// not bounce one line between their holders.
+	// not bounce one line between their holders. (handoff sits in the
+	// four bytes after state that alignment leaves.)
 	_ [64 - 56]byte
 }
 
@@ -90,6 +118,10 @@ type vmutex struct {
 	// woken is set while the first waiter has been woken and has not yet
 	// retried: a release does not wake it twice.
 	woken bool
+	// handoff is HandoffKernelMutex's MUTEX_FLAG_HANDOFF: the first
+	// waiter has woken and found the lock taken, and the next release
+	// gives the lock to it.
+	handoff bool
 }
 
 // NewMutex returns an unlocked mutex of class c.
@@ -114,11 +146,11 @@ func (t *Task) Lock(m *Mutex) {
 		rt.order.acquire(t, m.class)
 	}
 	switch {
-	case rt.sim != nil && rt.mutex == KernelMutex:
+	case rt.sim != nil && rt.mutex.spins():
 		t.lockKernelVirtual(m)
 	case rt.sim != nil:
 		t.lockVirtual(m)
-	case rt.mutex == KernelMutex:
+	case rt.mutex.spins():
 		if m.state.CompareAndSwap(0, 1) {
 			t.acquired(m)
 		} else {
@@ -175,15 +207,19 @@ func (t *Task) lockSlow(m *Mutex) {
 	t.contended(m, start)
 }
 
-// lockKernelSlow is KernelMutex's contended path on the real clock: spin
-// while the owner runs, then sleep on the wait list.
+// lockKernelSlow is the kernel mutexes' contended path on the real clock:
+// spin while the owner runs, then sleep on the wait list.
 func (t *Task) lockKernelSlow(m *Mutex) {
 	t.block(m.class.name)
 	var start int64
 	if t.rt.lockStats {
 		start = nanotime()
 	}
-	if !t.spin(m) {
+	switch {
+	case t.spin(m, false):
+	case t.rt.mutex == HandoffKernelMutex:
+		t.sleepOnHandoff(m)
+	default:
 		t.sleepOn(m)
 	}
 	t.contended(m, start)
@@ -191,12 +227,22 @@ func (t *Task) lockKernelSlow(m *Mutex) {
 
 // spin is the optimistic spin: it retries m while its owner is not
 // asleep, for at most the runtime's spin limit, and reports whether it
-// took the lock. It reads the clock once every 64 tries (tens of
-// nanoseconds against a few each).
-func (t *Task) spin(m *Mutex) bool {
+// took the lock. A woken waiter (waiter set) spins too from v4.10 on: it
+// takes a free lock marking it as having sleepers (state 2), since others
+// may still sleep on it, and it has the lock when a release hands it over.
+// It reads the clock once every 64 tries (tens of nanoseconds against a
+// few each).
+func (t *Task) spin(m *Mutex, waiter bool) bool {
+	held := int32(1)
+	if waiter {
+		held = 2
+	}
 	var began int64
 	for i := 0; ; i++ {
-		if m.state.Load() == 0 && m.state.CompareAndSwap(0, 1) {
+		if waiter && m.owner.Load() == t {
+			return true // handed over
+		}
+		if m.state.Load() == 0 && m.state.CompareAndSwap(0, held) {
 			return true
 		}
 		if o := m.owner.Load(); o != nil && o.asleep.Load() {
@@ -241,6 +287,82 @@ func (t *Task) sleepOn(m *Mutex) {
 	wl.mu.Unlock()
 }
 
+// sleepOnHandoff is sleepOn for HandoffKernelMutex (v4.10's
+// __mutex_lock_common): a waiter that wakes first on the wait list sets
+// the hand-off flag and spins while the owner runs; a release that finds
+// the flag set gives the lock to the first waiter (Unlock), which finds
+// itself the owner.
+func (t *Task) sleepOnHandoff(m *Mutex) {
+	wl := m.waitList()
+	wl.mu.Lock()
+	wl.tasks = append(wl.tasks, t)
+	for m.owner.Load() != t && m.state.Swap(2) != 0 {
+		wl.mu.Unlock()
+		t.asleep.Store(true)
+		<-t.sem
+		t.asleep.Store(false)
+		wl.mu.Lock()
+		if wl.tasks[0] != t || m.owner.Load() == t {
+			continue
+		}
+		m.handoff.Store(true)
+		wl.mu.Unlock()
+		took := t.spin(m, true)
+		wl.mu.Lock()
+		if took {
+			break
+		}
+	}
+	i := slices.Index(wl.tasks, t)
+	wl.tasks = slices.Delete(wl.tasks, i, i+1)
+	if i == 0 {
+		// The first waiter has the lock: its flag is spent. A release
+		// that handed the lock over while t spun has also woken t, and
+		// did so before t took the wait list's lock: absorb that wake-up.
+		m.handoff.Store(false)
+		select {
+		case <-t.sem:
+		default:
+		}
+	}
+	// A lock handed over, or taken by a spin after a spinner had taken
+	// it with state 1, may not say that others sleep on it: say so, as
+	// the kernel's MUTEX_FLAG_WAITERS stays while its list is not empty.
+	if len(wl.tasks) == 0 {
+		m.state.Store(1)
+	} else {
+		m.state.Store(2)
+	}
+	wl.mu.Unlock()
+}
+
+// waitList returns m's real-clock wait list, made on first use.
+func (m *Mutex) waitList() *waitList {
+	if wl := m.sleepers.Load(); wl != nil {
+		return wl
+	}
+	m.sleepers.CompareAndSwap(nil, &waitList{})
+	return m.sleepers.Load()
+}
+
+// handOff gives m, which t holds and whose hand-off flag was set, to the
+// first waiter and wakes it, as v4.10's __mutex_unlock_slowpath does with
+// MUTEX_FLAG_HANDOFF: the lock is never free, so no spinner takes it. It
+// reports false, changing nothing, if the flag was spent meanwhile.
+func (m *Mutex) handOff() bool {
+	wl := m.waitList()
+	wl.mu.Lock()
+	defer wl.mu.Unlock()
+	if !m.handoff.Load() || len(wl.tasks) == 0 {
+		return false
+	}
+	next := wl.tasks[0]
+	m.handoff.Store(false)
+	m.owner.Store(next)
+	next.wakeup()
+	return true
+}
+
 // Unlock releases m, which t must hold.
 func (t *Task) Unlock(m *Mutex) {
 	rt := t.rt
@@ -258,11 +380,12 @@ func (t *Task) Unlock(m *Mutex) {
 	}
 	m.owner.Store(nil)
 	switch {
-	case rt.sim != nil && rt.mutex == KernelMutex:
+	case rt.sim != nil && rt.mutex.spins():
 		t.unlockKernelVirtual(m)
 	case rt.sim != nil:
 		t.unlockVirtual(m)
-	case rt.mutex == KernelMutex:
+	case rt.mutex == HandoffKernelMutex && m.handoff.Load() && m.handOff():
+	case rt.mutex.spins():
 		if m.state.Swap(0) == 2 {
 			wl := m.sleepers.Load()
 			wl.mu.Lock()
@@ -293,11 +416,12 @@ func (m *Mutex) vm() *vmutex {
 	return m.virt
 }
 
-// lockKernelVirtual takes m on a virtual runtime as KernelMutex says: at
-// once if it is free; else by spinning while the owner holds a CPU (see
-// sim.spinOn), else by sleeping on the wait list until a release wakes t
-// and t finds the lock free. Taking a lock last held by another task
-// costs the runtime's line transfer.
+// lockKernelVirtual takes m on a virtual runtime as KernelMutex and
+// HandoffKernelMutex say: at once if it is free; else by spinning while
+// the owner holds a CPU (see sim.spinOn), else by sleeping on the wait
+// list until a release wakes t and t finds the lock free or, with the
+// hand-off, given to it. Taking a lock last held by another task costs the
+// runtime's line transfer.
 func (t *Task) lockKernelVirtual(m *Mutex) {
 	s := t.rt.sim
 	s.reschedPoint(t) // might_sleep: a voluntary preemption point
@@ -307,13 +431,20 @@ func (t *Task) lockKernelVirtual(m *Mutex) {
 		t.block(m.class.name)
 	}
 	start := t.sim.vt
-	slept := false
+	slept, spinAgain := false, false
 	for v.owner != nil && v.owner != t {
-		if !slept && s.spinOn(t, v) {
+		if (!slept || spinAgain) && s.spinOn(t, v) {
 			continue
 		}
 		slept = true
 		s.sleepOnMutex(t, v)
+		// From v4.10 on, a waiter that wakes first on the wait list and
+		// finds the lock taken sets the hand-off flag and spins while
+		// the owner runs; a release then gives it the lock.
+		spinAgain = s.handoff && v.owner != nil && v.owner != t && v.waiters[0] == t
+		if spinAgain {
+			v.handoff = true
+		}
 	}
 	if slept {
 		v.removeWaiter(t)
@@ -350,12 +481,16 @@ func (v *vmutex) removeWaiter(t *Task) {
 		v.waiters = slices.Delete(v.waiters, i, i+1)
 		if i == 0 {
 			v.woken = false
+			v.handoff = false // the first waiter's flag is spent
 		}
 	}
 }
 
 // unlockKernelVirtual releases m: the first spinner takes it at once, and
-// the first sleeper, if any and not already woken, is woken to retry.
+// the first sleeper, if any and not already woken, is woken to retry. With
+// the hand-off flag set, the first waiter gets the lock instead: at once
+// if it spins, else when it wakes; the other spinners stop if it has no
+// CPU, as their owner does not run.
 func (t *Task) unlockKernelVirtual(m *Mutex) {
 	s, v := t.rt.sim, m.virt
 	v.owner = nil
@@ -363,6 +498,25 @@ func (t *Task) unlockKernelVirtual(m *Mutex) {
 		t.sim.owned = slices.Delete(t.sim.owned, i, i+1)
 	}
 	s.mu.Lock()
+	if v.handoff {
+		next := v.waiters[0]
+		v.handoff = false
+		v.owner = next
+		if i := slices.Index(v.spinners, next); i >= 0 {
+			v.spinners = slices.Delete(v.spinners, i, i+1)
+			s.endSpin(next, t.sim.vt)
+		} else {
+			if !next.sim.hasCPU {
+				s.stopSpinners(v, t.sim.vt)
+			}
+			if !v.woken {
+				v.woken = true
+				s.wakeLocked(next, t.sim.vt)
+			}
+		}
+		s.mu.Unlock()
+		return
+	}
 	if len(v.spinners) > 0 {
 		next := v.spinners[0]
 		v.spinners = v.spinners[1:]

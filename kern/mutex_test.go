@@ -3,6 +3,7 @@ package kern
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -197,11 +198,69 @@ func TestKernelMutexRealSpinsWhileOwnerRuns(t *testing.T) {
 	}
 }
 
+// TestHandoffKernelMutexReal: on the real clock, once the first waiter
+// has woken and found the lock held, it sets the hand-off flag and the
+// next release gives it the lock, ahead of a task spinning on the lock all
+// along. The waiter's first wake-up is a spurious one here (a token on its
+// semaphore while the owner still holds the lock), which the kernel's
+// waiter handles the same way as a wake-up that lost the lock.
+func TestHandoffKernelMutexReal(t *testing.T) {
+	spinning := make(chan struct{})
+	var spinner *Task
+	rt := New(Config{Mutex: HandoffKernelMutex, SpinLimit: time.Minute, Hook: func(task *Task, ev Event) {
+		if task == spinner && ev.Kind == EventBlock {
+			close(spinning) // it is about to spin: the owner runs
+		}
+	}})
+	m := NewMutex(NewClass("test::handoff-real"))
+	owner, waiter := rt.NewTask("owner"), rt.NewTask("waiter")
+	spinner = rt.NewTask("spinner")
+	owner.Lock(m)
+	owner.asleep.Store(true) // the owner sleeps: the waiter sleeps too
+	var mu sync.Mutex
+	var order []string
+	take := func(task *Task, done chan<- struct{}) {
+		task.Lock(m)
+		mu.Lock()
+		order = append(order, task.name)
+		mu.Unlock()
+		task.Unlock(m)
+		close(done)
+	}
+	waiterDone, spinnerDone := make(chan struct{}), make(chan struct{})
+	go take(waiter, waiterDone)
+	waitFor(t, "the waiter sleeps on the lock", func() bool { return waiter.asleep.Load() })
+	owner.asleep.Store(false) // the owner runs again: spinners spin
+	go take(spinner, spinnerDone)
+	<-spinning
+	waiter.wakeup()
+	waitFor(t, "the waiter sets the hand-off flag", m.handoff.Load)
+	owner.Unlock(m)
+	<-waiterDone
+	<-spinnerDone
+	if want := []string{"waiter", "spinner"}; !slices.Equal(order, want) {
+		t.Errorf("took the lock in order %v, want %v (the hand-off goes to the first waiter)", order, want)
+	}
+	if m.handoff.Load() || m.state.Load() != 0 {
+		t.Errorf("after both: hand-off flag %v, state %d; want false, 0", m.handoff.Load(), m.state.Load())
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(50 * time.Microsecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}
+
 // TestMutexExcludes runs many tasks incrementing a plain counter under one
 // mutex, with each kind, and expects no lost update (the race detector
 // checks the rest).
 func TestMutexExcludes(t *testing.T) {
-	for _, kind := range []MutexKind{KernelMutex, GoHandoffMutex} {
+	for _, kind := range MutexKinds() {
 		t.Run(kind.String(), func(t *testing.T) {
 			rt := New(Config{Mutex: kind, SpinLimit: time.Microsecond})
 			m := NewMutex(NewClass("test::excl"))

@@ -24,10 +24,11 @@ type Config struct {
 	// tasks then must be started with Runtime.Go and run by Runtime.Wait.
 	// New panics if it is out of range. Kworkers are tasks too.
 	Virtual *Virtual
-	// Mutex is how contended mutexes behave: KernelMutex (the zero value)
-	// or GoHandoffMutex, on either clock.
+	// Mutex is how contended mutexes behave: KernelMutex (the zero value,
+	// the 3.15 mutex), HandoffKernelMutex (v4.10's) or GoHandoffMutex, on
+	// either clock.
 	Mutex MutexKind
-	// SpinLimit bounds a KernelMutex spin on the real clock, 0 for
+	// SpinLimit bounds a kernel mutex's spin on the real clock, 0 for
 	// DefaultSpinLimit.
 	SpinLimit time.Duration
 }

@@ -37,7 +37,12 @@ import (
 //     that takes it first (there is no hand-off before v4.10). A sleeper
 //     never spins again within one acquisition, as in 3.15. When an owner
 //     gives up its CPU (it sleeps, or waits for another lock), its spinners
-//     go to sleep.
+//     go to sleep. HandoffKernelMutex (v4.10 on) differs in one thing: a
+//     woken sleeper that is first on the wait list and finds the lock taken
+//     sets the hand-off flag and spins while the owner holds a CPU, and
+//     the next release gives it the lock, spinning or asleep (then it
+//     wakes holding it, and the other spinners, whose owner has no CPU,
+//     sleep).
 //   - Every wake-up of a sleeping task (a mutex release, a work item queued
 //     for an idle kworker, a flush completing) takes WakeLatency.
 //   - Taking a Mutex last held by another task costs LineTransfer, the
@@ -131,7 +136,8 @@ type sim struct {
 	transfer int64
 	latency  int64     // WakeLatency
 	wakeGran int64     // WakeupGranularity; below 0: no wakeup preemption
-	kernel   bool      // KernelMutex: the preemption points and spinning of the kernel
+	kernel   bool      // a kernel mutex: the preemption points and spinning of the kernel
+	handoff  bool      // HandoffKernelMutex: v4.10's hand-off to the first waiter
 	timers   timerHeap // sleeping tasks, by the time they wake
 
 	now    int64    // virtual time of the event being run
@@ -213,7 +219,7 @@ func newSim(v *Virtual, kind MutexKind) (*sim, error) {
 		gran = DefaultWakeupGranularity(v.CPUs)
 	}
 	return &sim{cpus: v.CPUs, quantum: int64(q), transfer: int64(v.LineTransfer),
-		latency: int64(v.WakeLatency), kernel: kind == KernelMutex, wakeGran: int64(gran)}, nil
+		latency: int64(v.WakeLatency), kernel: kind.spins(), handoff: kind == HandoffKernelMutex, wakeGran: int64(gran)}, nil
 }
 
 // ready makes t ready to continue at time at: it takes a free CPU or

@@ -350,18 +350,24 @@ func TestSimKernelMutex(t *testing.T) {
 		// holds it to 22: B finds it taken, sleeps again at the head of
 		// the list, and is woken by C's release to run at 27.
 		{"a woken sleeper loses to a running task", Virtual{CPUs: 3, WakeLatency: 5 * time.Microsecond}, KernelMutex,
-			func(m *Mutex) []func(*Task) {
-				a := func(task *Task) { task.Lock(m); task.Sleep(10 * time.Microsecond); task.Unlock(m) }
-				b := func(task *Task) { task.Lock(m); task.Work(time.Microsecond); task.Unlock(m) }
-				c := func(task *Task) {
-					task.Work(12 * time.Microsecond)
-					task.Lock(m)
-					task.Work(10 * time.Microsecond)
-					task.Unlock(m)
-				}
-				return []func(*Task){a, b, c}
-			},
-			[]int64{10 * us, 28 * us, 22 * us}, 27 * us},
+			wokenLoses, []int64{10 * us, 28 * us, 22 * us}, 27 * us},
+		// From v4.10 on the same B, woken at 15 and finding C's lock,
+		// sets the hand-off flag and spins on C, which runs; C's release
+		// at 22 gives B the lock.
+		{"a woken waiter spins and is handed the lock (v4.10)", Virtual{CPUs: 3, WakeLatency: 5 * time.Microsecond}, HandoffKernelMutex,
+			wokenLoses, []int64{10 * us, 23 * us, 22 * us}, 22 * us},
+		// G holds the lock asleep when W (spawned second) wants it at
+		// 1 µs, so W sleeps; G then retakes the lock 2 µs after each
+		// release, before the woken W (5 µs wake-up latency) can run. On
+		// the 3.15 mutex a woken sleeper does not spin and has no claim:
+		// W starves until G's 100 rounds end at 1215 µs.
+		{"a woken sleeper starves behind a retaking owner (3.15)", Virtual{CPUs: 2, WakeLatency: 5 * time.Microsecond}, KernelMutex,
+			retaking, []int64{1215 * us, 1221 * us}, 1219 * us},
+		// With the hand-off, W, woken at 20 µs by G's first release and
+		// finding G's next hold (from 17), sets the flag and spins; G's
+		// release at 27 gives W the lock.
+		{"the hand-off ends the starvation (v4.10)", Virtual{CPUs: 2, WakeLatency: 5 * time.Microsecond}, HandoffKernelMutex,
+			retaking, []int64{1215 * us, 28 * us}, 26 * us},
 		// Quantum 1 ms. A holds the lock for 3 ms (not preempted: it holds
 		// a mutex); B spins until its slice ends at 1 ms with C queued,
 		// then sleeps, and C runs from 1 to 2 ms. A's release at 3 ms wakes
@@ -397,6 +403,45 @@ func TestSimKernelMutex(t *testing.T) {
 			checkSchedule(t, ends, tt.want, rt, tt.wait)
 		})
 	}
+}
+
+// wokenLoses are A: the lock held asleep for 10 µs; B: the lock for 1
+// µs; C: the lock for 10 µs after 12 µs of work.
+func wokenLoses(m *Mutex) []func(*Task) {
+	a := func(task *Task) { task.Lock(m); task.Sleep(10 * time.Microsecond); task.Unlock(m) }
+	b := func(task *Task) { task.Lock(m); task.Work(time.Microsecond); task.Unlock(m) }
+	c := func(task *Task) {
+		task.Work(12 * time.Microsecond)
+		task.Lock(m)
+		task.Work(10 * time.Microsecond)
+		task.Unlock(m)
+	}
+	return []func(*Task){a, b, c}
+}
+
+// retaking are G: the lock held asleep for 5 µs, then 10 µs of work under
+// it, then 100 rounds of 2 µs of work and 10 µs under the lock; W: the
+// lock for 1 µs after 1 µs of work.
+func retaking(m *Mutex) []func(*Task) {
+	g := func(task *Task) {
+		task.Lock(m)
+		task.Sleep(5 * time.Microsecond)
+		task.Work(10 * time.Microsecond)
+		task.Unlock(m)
+		for range 100 {
+			task.Work(2 * time.Microsecond)
+			task.Lock(m)
+			task.Work(10 * time.Microsecond)
+			task.Unlock(m)
+		}
+	}
+	w := func(task *Task) {
+		task.Work(time.Microsecond)
+		task.Lock(m)
+		task.Work(time.Microsecond)
+		task.Unlock(m)
+	}
+	return []func(*Task){g, w}
 }
 
 // spinBodies are A: the lock for 10 µs; B: the lock for 10 µs after A; C:

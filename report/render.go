@@ -250,10 +250,10 @@ func writeHistory(b *strings.Builder, h *History, doc Document) {
 	b.WriteString("\n## The answer across history\n\n")
 	b.WriteString("bd67314586 was not the end of the story: the kernel kept changing how per-memcg caches are created and destroyed, " +
 		"each time for a problem someone measured. Every state runs here behind the same interface, on the same workloads and costs.\n\n")
-	t := Table{Title: "The designs", Header: []string{"design", "kernel", "how it synchronizes", "why the kernel came to it"}}
+	t := Table{Title: "The designs", Header: []string{"design", "kernel", "mutex", "how it synchronizes", "why the kernel came to it"}}
 	for _, name := range h.Designs {
 		if d, err := catalog.Lookup(name); err == nil {
-			t.Rows = append(t.Rows, []string{name, d.Kernel, d.Summary, d.Why})
+			t.Rows = append(t.Rows, []string{name, d.Kernel, d.Mutex.String(), d.Summary, d.Why})
 		}
 	}
 	writeMarkdownTable(b, t)
@@ -296,7 +296,8 @@ func writeSensitivity(b *strings.Builder, s *Sensitivity, doc Document) {
 func writeVirtual(b *strings.Builder, m *Model, doc Document) {
 	b.WriteString("\n## Past this machine: the virtual clock\n\n")
 	b.WriteString("The same design code, run on kern's discrete-event simulation with 1 to 1024 virtual CPUs " +
-		"(a task runs until it blocks or spends its time slice; contended mutexes queue their waiters FIFO; " +
+		"(a task runs until it blocks or spends its time slice; a contended mutex is the kernel's of the design's era: its waiters spin while " +
+		"the owner runs and sleep in FIFO order otherwise, and from v4.10 on a woken first waiter gets the lock handed to it; " +
 		"taking a lock another CPU held last costs a cache-line transfer). " +
 		"The Universal Scalability Law is fitted to each design's curve; its ratio is the prediction.\n\n")
 	for i, t := range []Table{m.PredictionTable(), m.VirtualVerdictTable(), m.ScalingTable(), m.ValidationTable()} {

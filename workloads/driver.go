@@ -27,10 +27,11 @@ type Options struct {
 	// Virtual.CPUs CPUs. Durations, latencies and throughput are then
 	// virtual, and each operation costs Spec.OpCost of virtual CPU time.
 	Virtual *kern.Virtual
-	// Mutex is how contended locks behave: the kernel's mutex (the zero
-	// value) or, for comparison with the model before issue 9, the
-	// Go-style hand-off.
-	Mutex kern.MutexKind
+	// Mutex, when set, is how contended locks behave in place of the
+	// mutex of the design's kernel (designs.Design.Mutex): for comparison,
+	// another kernel's mutex, or the Go-style hand-off of the model before
+	// issue 9.
+	Mutex *kern.MutexKind
 }
 
 // A Runner holds one registry, set up as its Spec says, and the workers that
@@ -123,7 +124,11 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 		return nil, &designs.FieldError{Field: "Roles[0].Workers", Value: 0, Err: ErrSpec,
 			Allowed: "at least 1 once the fixed roles have theirs (the first role is the measured one)"}
 	}
-	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual, Mutex: opts.Mutex})
+	mutex := d.Mutex
+	if opts.Mutex != nil {
+		mutex = *opts.Mutex
+	}
+	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual, Mutex: mutex})
 	kworkers := spec.Kworkers
 	if kworkers == 0 {
 		kworkers = cpusOf(opts)

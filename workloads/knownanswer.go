@@ -431,7 +431,7 @@ func (p Population) setUp(scenario string, d designs.Design, systemWQ bool) (*sc
 		return nil, err
 	}
 	v := DefaultVirtual(p.CPUs)
-	sc := &scene{rt: kern.New(kern.Config{Virtual: &v})}
+	sc := &scene{rt: kern.New(kern.Config{Virtual: &v, Mutex: d.Mutex})}
 	if systemWQ {
 		sc.events = sc.rt.NewWorkqueue("events", SystemWQActive*p.CPUs)
 		cfg.SystemWQ = sc.events

@@ -17,11 +17,23 @@ import (
 // reported: where it is 2 (each memcg's destroy walks every cache), the
 // time beyond linear growth (Superlinear) grows as N^2, within 0.15; where
 // it is 1, the last step's time is linear to within 5 %.
+//
+// The designs of growth 2 run at 512 to 32768 memcgs, where the walks are
+// half the time or more. Below that, createwq's other part is not linear:
+// on v4.10's hand-off mutex, its offlines, which retake cgroup_mutex one
+// after another, no longer starve css_free's releases waiting for it, and
+// how early the releases free caches (shortening later walks) changes with
+// N; from 128 to 8192 memcgs its part beyond linear fits N^2.33, from 512
+// to 32768 N^1.93 (N^2.00 and N^2.00 on the 3.15 mutex).
 func TestMassDestroyShape(t *testing.T) {
 	for _, d := range catalog.All() {
 		t.Run(d.Name, func(t *testing.T) {
+			sizes := []int{128, 512, 2048, 8192}
+			if d.DestroyGrowth == 2 {
+				sizes = []int{512, 2048, 8192, 32768}
+			}
 			var xs, ys []float64
-			for _, n := range []int{128, 512, 2048, 8192} {
+			for _, n := range sizes {
 				res, err := MassDestroy{Population{Memcgs: n, Roots: 8, CPUs: 16}}.Run(d)
 				if err != nil {
 					t.Fatal(err)

@@ -63,7 +63,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "-kworkers", "-2"}, "-kworkers = -2: allowed range is 0 (one per CPU) to 1024"},
 		{[]string{"run", "-rcu-share", "1.5"}, "-rcu-share = 1.5: allowed range is 0 to 1"},
 		{[]string{"run", "-grace-period", "2s"}, "-grace-period = 2s: allowed range is 0 to 1s"},
-		{[]string{"run", "-mutex", "futex"}, "-mutex \"futex\": valid mutex models are kernel, go-handoff"},
+		{[]string{"run", "-mutex", "futex"}, "-mutex \"futex\": valid mutex models are design, kernel, go-handoff, kernel-handoff"},
 		{[]string{"run", "-clock", "virtual", "-wake-latency", "2s"}, "-wake-latency = 2s: allowed range is 0 to 1s"},
 		{[]string{"run", "-shrink", "-1ms"}, "-shrink = -1ms: allowed range is 0 to 1s"},
 		{[]string{"run", "-slabinfo-cost", "2s"}, "-slabinfo-cost = 2s: allowed range is 0 to 1s"},

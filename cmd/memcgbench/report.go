@@ -165,7 +165,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var header []benchfmt.Config
 	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"},
 		[2]string{"line-transfer", vp.lineTransfer.String()}, [2]string{"quantum", kern.DefaultQuantum.String()},
-		[2]string{"wake-latency", vp.wakeLatency.String()}, [2]string{"mutex", kern.KernelMutex.String()},
+		[2]string{"wake-latency", vp.wakeLatency.String()}, [2]string{"mutex", mutexConfig(nil, catalog.All())},
 		[2]string{"sweep", vp.describe()}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}

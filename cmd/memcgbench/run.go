@@ -73,7 +73,7 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.lineTransfer, "line-transfer", kern.DefaultLineTransfer, "virtual cost of taking a lock last held by another task, 0 to 1ms; virtual clock")
 	fs.DurationVar(&f.quantum, "quantum", kern.DefaultQuantum, "virtual time slice, 1µs to 1s; virtual clock")
 	fs.DurationVar(&f.wake, "wake-latency", kern.DefaultWakeLatency, fmt.Sprintf("virtual time from waking a sleeping task to its running, 0 to %v; virtual clock", kern.MaxWakeLatency))
-	fs.StringVar(&f.mutex, "mutex", "kernel", "mutex model: kernel (3.15: spin while the owner runs, else sleep; no hand-off) or go-handoff (the model before issue 9, for comparison)")
+	fs.StringVar(&f.mutex, "mutex", mutexDesign, "mutex model: design (each design on its kernel's mutex: kernel to v4.9, kernel-handoff from v4.10), or one for every design: kernel (3.15: spin while the owner runs, else sleep; no hand-off), kernel-handoff (v4.10: the first woken waiter gets the lock handed to it) or go-handoff (the model before issue 9, for comparison)")
 	fs.IntVar(&f.workers, "workers", 0, "workers, 0 (GOMAXPROCS) to 4096 (default: the preset's)")
 	fs.IntVar(&f.roots, "roots", 0, fmt.Sprintf("root caches, 1 to %d (default: the preset's)", workloads.MaxRoots))
 	fs.IntVar(&f.memcgs, "memcgs", 0, fmt.Sprintf("active memcgs, 1 to %d (default: the preset's)", designs.MaxMemcgs))
@@ -305,14 +305,51 @@ func (f *runFlags) cpus() ([]int, error) {
 	return out, nil
 }
 
-// mutexKind parses -mutex.
-func (f *runFlags) mutexKind() (kern.MutexKind, error) {
-	for _, k := range []kern.MutexKind{kern.KernelMutex, kern.GoHandoffMutex} {
+// mutexDesign is -mutex's default: each design on its kernel's mutex.
+const mutexDesign = "design"
+
+// mutexKind parses -mutex: nil for each design's own mutex.
+func (f *runFlags) mutexKind() (*kern.MutexKind, error) {
+	if f.mutex == mutexDesign {
+		return nil, nil
+	}
+	for _, k := range kern.MutexKinds() {
 		if f.mutex == k.String() {
-			return k, nil
+			return &k, nil
 		}
 	}
-	return 0, usagef("-mutex %q: valid mutex models are kernel, go-handoff", f.mutex)
+	return nil, usagef("-mutex %q: valid mutex models are %s", f.mutex, strings.Join(mutexNames(), ", "))
+}
+
+// mutexNames lists -mutex's values.
+func mutexNames() []string {
+	names := []string{mutexDesign}
+	for _, k := range kern.MutexKinds() {
+		names = append(names, k.String())
+	}
+	return names
+}
+
+// mutexConfig is the results' mutex config line for -mutex's kind, nil
+// for each design's own, which names each kind with the designs that use
+// it.
+func mutexConfig(kind *kern.MutexKind, ds []designs.Design) string {
+	if kind != nil {
+		return kind.String()
+	}
+	var parts []string
+	for _, k := range kern.MutexKinds() {
+		var names []string
+		for _, d := range ds {
+			if d.Mutex == k {
+				names = append(names, d.Name)
+			}
+		}
+		if len(names) > 0 {
+			parts = append(parts, k.String()+" ("+strings.Join(names, ", ")+")")
+		}
+	}
+	return "each design's kernel's: " + strings.Join(parts, ", ")
 }
 
 func (f *runFlags) designs() ([]designs.Design, error) {
@@ -451,10 +488,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 // to out as it comes, and returns how many it wrote and whether the last
 // was cut short by ctx.
 func (f *runFlags) runAll(ctx context.Context, out io.Writer, spec workloads.Spec, ds []designs.Design, cpus []int,
-	kind kern.MutexKind, stderr io.Writer) (n int, partial bool, err error) {
+	kind *kern.MutexKind, stderr io.Writer) (n int, partial bool, err error) {
 	w := benchfmt.NewWriter(out)
 	config := append(baseConfig(spec, ds, cpus), benchfmt.Config{Key: "clock", Value: []byte(f.clock), File: true},
-		benchfmt.Config{Key: "mutex", Value: []byte(kind.String()), File: true})
+		benchfmt.Config{Key: "mutex", Value: []byte(mutexConfig(kind, ds)), File: true})
 	if f.clock == "virtual" {
 		config = append(config, benchfmt.Config{Key: "line-transfer", Value: []byte(f.lineTransfer.String()), File: true},
 			benchfmt.Config{Key: "quantum", Value: []byte(f.quantum.String()), File: true},

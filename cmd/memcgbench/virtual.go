@@ -145,7 +145,7 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; kernel mutex; wakeup preemption",
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; each design on its kernel's mutex; wakeup preemption",
 		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.closedCap, p.window, p.lineTransfer, p.wakeLatency)
 }
 

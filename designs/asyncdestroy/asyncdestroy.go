@@ -39,6 +39,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "asyncdestroy",
+	Mutex:   kern.HandoffKernelMutex,
 	Kernel:  "v4.11 (slab: make memcg slab destruction scalable)",
 	Summary: "slab_mutex alone; per-memcg and root cache lists, deactivation and RCU release in work, no lock held across a grace period",
 	Why:     "destroying hundreds of thousands of caches took time quadratic in them, each memcg's walking every cache, and slept in synchronize_sched() under cgroup_mutex and in rcu_barrier(): \"can easily keep running for half a day\" (Tejun Heo, from Facebook's hosts, v4.11)",

@@ -9,6 +9,7 @@ import (
 
 	"memcgbench/designs/catalog"
 	"memcgbench/designs/designtest"
+	"memcgbench/kern"
 )
 
 // TestConformance runs the conformance suite over every design in the
@@ -36,6 +37,27 @@ func TestDesignsAreComplete(t *testing.T) {
 		}
 		if !slices.IsSorted(d.GraceHolders) {
 			t.Errorf("design %q: GraceHolders %q not sorted", d.Name, d.GraceHolders)
+		}
+	}
+}
+
+// TestDesignsRunTheirKernelsMutex: a design of v4.10 or later runs on the
+// kernel mutex with lock hand-off (9d659ae14b54, merged for v4.10), an
+// earlier one on the 3.15 mutex without it; the version is the one its
+// Kernel field starts with.
+func TestDesignsRunTheirKernelsMutex(t *testing.T) {
+	for _, d := range catalog.All() {
+		var major, minor int
+		if _, err := fmt.Sscanf(d.Kernel, "v%d.%d", &major, &minor); err != nil {
+			t.Errorf("design %q: Kernel %q does not start with vMAJOR.MINOR: %v", d.Name, d.Kernel, err)
+			continue
+		}
+		want := kern.KernelMutex
+		if major > 4 || major == 4 && minor >= 10 {
+			want = kern.HandoffKernelMutex
+		}
+		if d.Mutex != want {
+			t.Errorf("design %q (%s) runs on the %v mutex, want %v", d.Name, d.Kernel, d.Mutex, want)
 		}
 	}
 }

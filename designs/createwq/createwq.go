@@ -27,6 +27,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "createwq",
+	Mutex:   kern.HandoffKernelMutex,
 	Kernel:  "v4.10 (memcg_kmem_cache_create_wq)",
 	Summary: "v4.0's slab_mutex-only registry; child creation on an ordered workqueue of its own",
 	Why:     "creating many cgroups at once filled system_wq with cache creations asleep on slab_mutex and stalled unrelated system work (kernel bugzilla 172981; Davydov, merged for v4.10)",

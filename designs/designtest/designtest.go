@@ -79,7 +79,7 @@ type env struct {
 // the test on any lock-order violation.
 func newEnv(t testing.TB, d designs.Design, kworkers int, hook func(*kern.Task, kern.Event)) *env {
 	t.Helper()
-	rt := kern.New(kern.Config{LockStats: true, CheckOrder: true, Hook: hook})
+	rt := kern.New(kern.Config{LockStats: true, CheckOrder: true, Hook: hook, Mutex: d.Mutex})
 	reg, err := d.New(rt, designs.Config{Costs: testCosts, Kworkers: kworkers, RCUShare: testRCUShare, CPUs: 4})
 	if err != nil {
 		t.Fatalf("%s: New: %v", d.Name, err)

@@ -23,7 +23,7 @@ func testVirtual(t *testing.T, d designs.Design) {
 }
 
 func virtualStress(t *testing.T, d designs.Design) string {
-	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true,
+	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Mutex: d.Mutex,
 		Virtual: &kern.Virtual{CPUs: 3, LineTransfer: kern.DefaultLineTransfer, WakeLatency: kern.DefaultWakeLatency}})
 	costs := testCosts
 	// A test value, not the model's: a nonzero grace period, so that the
@@ -89,7 +89,7 @@ func testGracePeriod(t *testing.T, d designs.Design) {
 	if d.SharedCaches {
 		t.Skip("no child caches: removing a memcg destroys none")
 	}
-	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Virtual: &kern.Virtual{CPUs: 2}})
+	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Mutex: d.Mutex, Virtual: &kern.Virtual{CPUs: 2}})
 	costs := testCosts
 	costs.GracePeriod = grace
 	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 1, RCUShare: 1})

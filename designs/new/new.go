@@ -29,6 +29,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "new",
+	Mutex:   kern.KernelMutex,
 	Kernel:  "v3.16 (bd67314586)",
 	Summary: "one global memcg_slab_mutex; offline shrinks and destroys its caches synchronously under it",
 	Why:     "to remove the offline-vs-root-destroy race by putting every list and slot change under one mutex, which \"shouldn't hurt concurrency a lot\" (Vladimir Davydov, bd67314586)",

@@ -37,6 +37,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "objcg",
+	Mutex:   kern.HandoffKernelMutex,
 	Kernel:  "v5.9 (obj_cgroup: one set of caches for all memcgs)",
 	Summary: "per-object accounting to an obj_cgroup; no per-memcg caches to create or destroy",
 	Why:     "per-memcg caches wasted memory (slabs half empty in every memcg's copy) and dying memcgs piled up behind their caches; one set of caches, accounted per object, removes both and the whole creation and destruction machinery (Roman Gushchin, v5.9)",

@@ -29,6 +29,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "old",
+	Mutex:   kern.KernelMutex,
 	Kernel:  "v3.15 (c67a8a685a6e, the parent of bd67314586)",
 	Summary: "per-memcg slab_caches_mutex; offline defers each cache's destroy to a work item",
 	Why:     "the state bd67314586 started from: memcg offline and root cache destroy were not synchronized, so a child cache could be destroyed twice, or its destroy work run on freed memory",

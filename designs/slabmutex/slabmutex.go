@@ -26,6 +26,7 @@ import (
 // Design is this design as the list of designs (designs/catalog) holds it.
 var Design = designs.Design{
 	Name:    "slabmutex",
+	Mutex:   kern.KernelMutex,
 	Kernel:  "v4.0 (d5b3cf7139b8)",
 	Summary: "slab_mutex alone; a memcg's caches found by walking every cache (slab_caches), destroyed when the memcg is freed",
 	Why:     "to simplify again: with caches deactivated at offline and destroyed when the memcg is freed, memcg_slab_mutex and the per-memcg list were dropped, and a memcg's caches found by walking slab_caches (Davydov, d5b3cf7139b8)",
