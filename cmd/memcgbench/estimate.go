@@ -10,8 +10,10 @@ import (
 // A phaseTime is how long one phase of make report took on the reference
 // machine (the 2-CPU AMD EPYC VM of results/2cpu-amd-epyc): the full run's
 // from the timestamped progress lines of its phases with the six designs
-// of 372096f, 20afefb and the sensitivity run's cap (the virtual sweep and
-// the sensitivity run with closedLoopCap), the quick run's from make
+// (real and harness of 372096f; virtual, sensitivity and rates of one make
+// report FORCE=1 at d682722, each design on its kernel's mutex, the
+// closed loops of the virtual sweep and the sensitivity run capped by
+// closedLoopCap), the quick run's from make
 // report QUICK=1 with the plans of cb5cce8 and two designs.
 type phaseTime struct {
 	full, quick time.Duration
@@ -23,9 +25,9 @@ type phaseTime struct {
 var phaseTimes = map[string]phaseTime{
 	"real":        {391 * time.Second, 18 * time.Second, false},
 	"harness":     {44 * time.Second, 7 * time.Second, false},
-	"virtual":     {711 * time.Second, 9 * time.Second, true},
-	"sensitivity": {343 * time.Second, 11 * time.Second, true},
-	"rates":       {335 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
+	"virtual":     {696 * time.Second, 9 * time.Second, true},
+	"sensitivity": {443 * time.Second, 11 * time.Second, true},
+	"rates":       {354 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
 }
 
 // estimate prints, before a phase starts, how long it should take: the
