@@ -95,7 +95,7 @@ func agreesWithBenchstat(t *testing.T, file string) {
 			}{{"old", met.Baseline}, {"new", met.Candidate}}
 			for _, side := range sides {
 				i := slices.Index(rows[0], side.name)
-				if i >= 0 && i+1 >= len(row) {
+				if i >= 0 && (i+1 >= len(row) || row[i] == "") {
 					i = -1 // this point has no cells of this design
 				}
 				if (i < 0) != (side.sum == nil) {
