@@ -69,9 +69,14 @@ test: vet ## vet, then every test under the race detector (the README's test com
 
 race: test ## alias of test: the tests always run with -race
 
+# Every design package has a FuzzRegistry (designtest.Fuzz over its Design).
+FUZZPKGS := $(sort $(dir $(shell grep -l '^func FuzzRegistry' designs/*/*_test.go)))
+
 fuzz: ## run the model-based fuzzer on each design for FUZZTIME (default 60s)
-	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/old
-	$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./designs/new
+	@for p in $(FUZZPKGS); do \
+		echo "$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$$p"; \
+		$(GO) test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$$p || exit 1; \
+	done
 
 bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benchstat -col /design
 	@mkdir -p $(dir $(BENCHOUT))
