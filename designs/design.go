@@ -20,8 +20,9 @@ type Design struct {
 	Why string
 	// Mutex is the kernel mutex of the design's kernel, which the
 	// workloads run it on unless told otherwise: kern.KernelMutex to v4.9,
-	// kern.HandoffKernelMutex (lock hand-off to a starving waiter,
-	// 9d659ae14b54) from v4.10 on.
+	// kern.HandoffKernelMutex (9d659ae14b54: the lock handed to the
+	// first waiter once it has woken and found the lock taken) from v4.10
+	// on.
 	Mutex kern.MutexKind
 	// New returns an empty registry on rt.
 	New func(rt *kern.Runtime, cfg Config) (Registry, error)

@@ -200,14 +200,17 @@ func TestKernelMutexRealSpinsWhileOwnerRuns(t *testing.T) {
 
 // TestHandoffKernelMutexReal: on the real clock, once the first waiter
 // has woken and found the lock held, it sets the hand-off flag and the
-// next release gives it the lock, ahead of a task spinning on the lock all
-// along. The waiter's first wake-up is a spurious one here (a token on its
-// semaphore while the owner still holds the lock), which the kernel's
-// waiter handles the same way as a wake-up that lost the lock.
+// next release gives it the lock, ahead of a task spinning on the lock at
+// that moment. The waiter's first wake-up is a spurious one here (a token
+// on its semaphore while the owner still holds the lock), which the
+// kernel's waiter handles the same way as a wake-up that lost the lock; it
+// then spins for the spin limit and sleeps again, so that at the release
+// the spinner runs and the waiter sleeps: without the hand-off the spinner
+// would take the lock first.
 func TestHandoffKernelMutexReal(t *testing.T) {
 	spinning := make(chan struct{})
 	var spinner *Task
-	rt := New(Config{Mutex: HandoffKernelMutex, SpinLimit: time.Minute, Hook: func(task *Task, ev Event) {
+	rt := New(Config{Mutex: HandoffKernelMutex, SpinLimit: 50 * time.Millisecond, Hook: func(task *Task, ev Event) {
 		if task == spinner && ev.Kind == EventBlock {
 			close(spinning) // it is about to spin: the owner runs
 		}
@@ -229,12 +232,13 @@ func TestHandoffKernelMutexReal(t *testing.T) {
 	}
 	waiterDone, spinnerDone := make(chan struct{}), make(chan struct{})
 	go take(waiter, waiterDone)
-	waitFor(t, "the waiter sleeps on the lock", func() bool { return waiter.asleep.Load() })
-	owner.asleep.Store(false) // the owner runs again: spinners spin
-	go take(spinner, spinnerDone)
-	<-spinning
+	waitFor(t, "the waiter sleeps on the lock", waiter.asleep.Load)
+	owner.asleep.Store(false) // the owner runs again: waiters spin
 	waiter.wakeup()
 	waitFor(t, "the waiter sets the hand-off flag", m.handoff.Load)
+	waitFor(t, "the waiter's spin ends and it sleeps again", waiter.asleep.Load)
+	go take(spinner, spinnerDone)
+	<-spinning
 	owner.Unlock(m)
 	<-waiterDone
 	<-spinnerDone

@@ -155,12 +155,26 @@ func (ka *KnownAnswers) DestroyExponent(design string) (k, r2 float64, ok bool) 
 	return k, r2, err == nil
 }
 
+// excessSizes is how many of the largest mass destruction runs
+// DestroyExcess fits: the fewest workloads.Superlinear takes. The largest
+// are where the walks of v4.0 to v4.10 outweigh the rest; below them the
+// rest is not linear either on v4.10's hand-off mutex (createwq's
+// offlines, retaking cgroup_mutex one after another, leave css_free's
+// releases waiting for it more or less long with N): over 16 to 16384
+// memcgs createwq's part beyond linear fits N^2.11, over 256 to 16384
+// N^1.92, and over 64 to 4096 N^2.34.
+const excessSizes = 4
+
 // DestroyExcess measures the part of design's mass destruction time
-// beyond linear growth (workloads.Superlinear): its exponent k (ok false
-// when nothing grows faster than linear) and its share of the largest
-// run's time; known is false with fewer than three runs.
+// beyond linear growth (workloads.Superlinear) over its excessSizes
+// largest runs: its exponent k (ok false when nothing grows faster than
+// linear) and its share of the largest run's time; known is false with
+// fewer runs.
 func (ka *KnownAnswers) DestroyExcess(design string) (k, share float64, ok, known bool) {
 	x, y := ka.destroyRuns(design)
+	if len(x) > excessSizes {
+		x, y = x[len(x)-excessSizes:], y[len(y)-excessSizes:]
+	}
 	k, share, ok, err := workloads.Superlinear(x, y)
 	return k, share, ok, err == nil
 }
@@ -286,7 +300,7 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 	}
 	t.Notes = append(t.Notes, "Mass destruction: N memcgs with the same caches each, removed at once, timed on the virtual clock to the last destroy; "+
 		"the exponent is the least-squares slope of log time on log N; beyond linear is what is left of the time once second differences "+
-		"on the fourfold ladder of N cancel its constant and linear parts (workloads.Superlinear), with its share of the largest run; its growth is the known answer: none where a memcg's caches are on a list of its own, "+
+		"on the fourfold ladder of N, its four largest sizes, cancel its constant and linear parts (workloads.Superlinear), with its share of the largest run; its growth is the known answer: none where a memcg's caches are on a list of its own, "+
 		"N^2 where each memcg's destroy walks every cache; the whole time shows N^2 only once the walks outweigh the per-cache work. "+
 		"Mass creation: every memcg's first allocations at once on every CPU; "+
 		"the wait of one unrelated work item queued on system_wq after the burst. "+

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,33 @@ func TestReadKnownAnswersBadInput(t *testing.T) {
 	os.WriteFile(path, []byte("BenchmarkOther 1 1 ns/op\n"), 0o644)
 	if _, err := ReadKnownAnswers(path); err == nil {
 		t.Error("a file without known-answer runs was read")
+	}
+}
+
+// TestReferenceKnownAnswersHold: every committed results directory with
+// known answers shows each design's known answer (no ✗ in its table), and
+// so does the quick run, whose destruction ladder is the reference's four
+// largest sizes, the ones the fit of growth beyond linear reads.
+func TestReferenceKnownAnswersHold(t *testing.T) {
+	files, _ := filepath.Glob("../results/*/knownanswers.txt")
+	if len(files) == 0 {
+		t.Fatal("no reference results in ../results/*/knownanswers.txt")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			ka, err := ReadKnownAnswers(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab := ka.KnownAnswerTable()
+			if len(tab.Rows) == 0 {
+				t.Fatal("no designs in the known-answer table")
+			}
+			for _, r := range tab.Rows {
+				if slices.Contains(r, "✗") {
+					t.Errorf("%s: %q: a known answer the model does not show", r[0], r)
+				}
+			}
+		})
 	}
 }

@@ -107,11 +107,12 @@ func joinInts(v []int) string {
 }
 
 // sweepHeader is the header of a sweep's results file: the label and the
-// machine, toolchain and commit it ran on, then extra.
+// machine, toolchain and commit it ran on, the mutex each design ran on
+// (its kernel's: the sweeps do not force one), then extra.
 func sweepHeader(label, host string, extra ...[2]string) [][2]string {
 	return append([][2]string{
 		{"label", label}, {"machine", host}, {"cpu-model", cpuModel()}, {"ncpu", strconv.Itoa(runtime.NumCPU())},
-		{"go", runtime.Version()}, {"commit", gitCommit()},
+		{"go", runtime.Version()}, {"commit", gitCommit()}, {"mutex", mutexConfig(nil, catalog.All())},
 	}, extra...)
 }
 
@@ -165,7 +166,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var header []benchfmt.Config
 	for _, kv := range sweepHeader(*label, host, [2]string{"clock", "virtual"},
 		[2]string{"line-transfer", vp.lineTransfer.String()}, [2]string{"quantum", kern.DefaultQuantum.String()},
-		[2]string{"wake-latency", vp.wakeLatency.String()}, [2]string{"mutex", mutexConfig(nil, catalog.All())},
+		[2]string{"wake-latency", vp.wakeLatency.String()},
 		[2]string{"sweep", vp.describe()}) {
 		header = append(header, benchfmt.Config{Key: kv[0], Value: []byte(kv[1]), File: true})
 	}

@@ -147,7 +147,8 @@ func TestEstimate(t *testing.T) {
 
 // TestKnownAnswersCmd runs the quick known answers into a results
 // directory, refuses to overwrite them without -force, and reads them
-// back: every design, both scenarios, every size of the plan.
+// back: every design, both scenarios, every size of the plan, and every
+// design shows its known answers in the quick run too.
 func TestKnownAnswersCmd(t *testing.T) {
 	t.Chdir(t.TempDir())
 	var stdout, stderr bytes.Buffer
@@ -165,6 +166,11 @@ func TestKnownAnswersCmd(t *testing.T) {
 	for _, d := range ka.Designs {
 		if n, m := len(ka.Runs[report.MassDestroy][d]), len(ka.Runs[report.MassCreate][d]); n != len(p.destroyMemcgs) || m != len(p.createMemcgs) {
 			t.Errorf("%s: %d destroy and %d create runs, want %d and %d", d, n, m, len(p.destroyMemcgs), len(p.createMemcgs))
+		}
+	}
+	for _, r := range ka.KnownAnswerTable().Rows {
+		if slices.Contains(r, "✗") {
+			t.Errorf("quick run, %s: %q: a known answer the model does not show", r[0], r)
 		}
 	}
 	stderr.Reset()
