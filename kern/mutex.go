@@ -264,18 +264,12 @@ func (t *Task) spin(m *Mutex, waiter bool) bool {
 // wakes the first of them; a woken task that finds m taken sleeps again,
 // keeping its place.
 func (t *Task) sleepOn(m *Mutex) {
-	wl := m.sleepers.Load()
-	if wl == nil {
-		m.sleepers.CompareAndSwap(nil, &waitList{})
-		wl = m.sleepers.Load()
-	}
+	wl := m.waitList()
 	wl.mu.Lock()
 	wl.tasks = append(wl.tasks, t)
 	for m.state.Swap(2) != 0 {
 		wl.mu.Unlock()
-		t.asleep.Store(true)
-		<-t.sem
-		t.asleep.Store(false)
+		t.sleepUntilWoken()
 		wl.mu.Lock()
 	}
 	if i := slices.Index(wl.tasks, t); i >= 0 {
@@ -285,6 +279,14 @@ func (t *Task) sleepOn(m *Mutex) {
 		m.state.Store(1) // no sleeper left: the release need not wake one
 	}
 	wl.mu.Unlock()
+}
+
+// sleepUntilWoken sleeps on a real-clock mutex until a release wakes t,
+// marked asleep meanwhile so that spinners on a lock t owns stop.
+func (t *Task) sleepUntilWoken() {
+	t.asleep.Store(true)
+	<-t.sem
+	t.asleep.Store(false)
 }
 
 // sleepOnHandoff is sleepOn for HandoffKernelMutex (v4.10's
@@ -298,9 +300,7 @@ func (t *Task) sleepOnHandoff(m *Mutex) {
 	wl.tasks = append(wl.tasks, t)
 	for m.owner.Load() != t && m.state.Swap(2) != 0 {
 		wl.mu.Unlock()
-		t.asleep.Store(true)
-		<-t.sem
-		t.asleep.Store(false)
+		t.sleepUntilWoken()
 		wl.mu.Lock()
 		if wl.tasks[0] != t || m.owner.Load() == t {
 			continue
@@ -509,10 +509,7 @@ func (t *Task) unlockKernelVirtual(m *Mutex) {
 			if !next.sim.hasCPU {
 				s.stopSpinners(v, t.sim.vt)
 			}
-			if !v.woken {
-				v.woken = true
-				s.wakeLocked(next, t.sim.vt)
-			}
+			s.wakeFirstWaiter(v, t.sim.vt)
 		}
 		s.mu.Unlock()
 		return
@@ -523,11 +520,17 @@ func (t *Task) unlockKernelVirtual(m *Mutex) {
 		v.owner = next
 		s.endSpin(next, t.sim.vt)
 	}
+	s.wakeFirstWaiter(v, t.sim.vt)
+	s.mu.Unlock()
+}
+
+// wakeFirstWaiter wakes v's first waiter at time at, if there is one and
+// it is not woken already. s.mu is held.
+func (s *sim) wakeFirstWaiter(v *vmutex, at int64) {
 	if len(v.waiters) > 0 && !v.woken {
 		v.woken = true
-		s.wakeLocked(v.waiters[0], t.sim.vt)
+		s.wakeLocked(v.waiters[0], at)
 	}
-	s.mu.Unlock()
 }
 
 // spinOn spins t on v, whose owner is someone else, if the kernel would:
