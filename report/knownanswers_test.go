@@ -105,9 +105,8 @@ func TestReadKnownAnswersBadInput(t *testing.T) {
 }
 
 // TestReferenceKnownAnswersHold: every committed results directory with
-// known answers shows each design's known answer (no ✗ in its table), and
-// so does the quick run, whose destruction ladder is the reference's four
-// largest sizes, the ones the fit of growth beyond linear reads.
+// known answers shows each design's known answer (no ✗ in its table).
+// (cmd/memcgbench's TestKnownAnswersCmd holds the quick run to the same.)
 func TestReferenceKnownAnswersHold(t *testing.T) {
 	files, _ := filepath.Glob("../results/*/knownanswers.txt")
 	if len(files) == 0 {

@@ -12,11 +12,12 @@ import (
 
 // TestMassDestroyShape runs mass cgroup destruction on every design at
 // 128, 512, 2048 and 8192 memcgs with 8 caches each (1024 to 65536 caches;
-// the designs of growth 2 at 512 to 32768, see below) and holds the growth to the design's known shape
-// (designs.Design.DestroyGrowth), the answer the kernel developers
-// reported: where it is 2 (each memcg's destroy walks every cache), the
-// time beyond linear growth (Superlinear) grows as N^2, within 0.15; where
-// it is 1, the last step's time is linear to within 5 %.
+// the designs of growth 2 at 512 to 32768, see below) and holds the growth
+// to the design's known shape (designs.Design.DestroyGrowth), the answer
+// the kernel developers reported: where it is 2 (each memcg's destroy
+// walks every cache), the time beyond linear growth (Superlinear) grows as
+// N^2, within 0.15; where it is 1, the last step's time is linear to
+// within 5 %.
 //
 // The designs of growth 2 run at 512 to 32768 memcgs, where the walks are
 // half the time or more. Below that, createwq's other part is not linear:
