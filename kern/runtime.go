@@ -71,10 +71,11 @@ type Runtime struct {
 	sim        *sim           // nil on the real runtime
 	wg         sync.WaitGroup // tasks started by Go, on the real runtime
 
-	mu     sync.Mutex
-	tasks  []*Task
-	queues []*Workqueue
-	rcu    rcuState // under mu
+	mu        sync.Mutex
+	tasks     []*Task
+	queues    []*Workqueue
+	rcuQueues []*RCUQueue
+	rcu       rcuState // under mu
 }
 
 // New returns a Runtime configured by cfg. It calibrates Task.Work on first use
@@ -238,14 +239,17 @@ func (rt *Runtime) OrderViolations() []error {
 	return rt.order.violations()
 }
 
-// Close stops the kworkers of every workqueue of rt, after they have run what
-// is queued.
+// Close stops the kworkers of every workqueue of rt and the runners of its
+// RCU queues, after they have run what is queued.
 func (rt *Runtime) Close() {
 	rt.mu.Lock()
-	queues := rt.queues
-	rt.queues = nil
+	queues, rcuQueues := rt.queues, rt.rcuQueues
+	rt.queues, rt.rcuQueues = nil, nil
 	rt.mu.Unlock()
 	for _, q := range queues {
+		q.Close()
+	}
+	for _, q := range rcuQueues {
 		q.Close()
 	}
 }
