@@ -56,6 +56,16 @@ type Design struct {
 	// 510ded33e075) and a dead cache costs only its sum into its root's
 	// line, or where there are no child caches.
 	SlabinfoSeeksChildren bool
+	// DeadCachesStay is the known answer of dead caches under container
+	// churn (the workloads.DeadCaches scenario): whether a cache left dead
+	// at offline, its objects freed later, stays until its root is
+	// destroyed, when the allocator keeps keepEmpty empty slabs a cache
+	// (designs.Config.KeepEmpty). 3.16: always (nothing destroys a dead
+	// cache at its last page); 3.15: under SLUB (keepEmpty > 0), whose
+	// kept empty slabs hold its pages above 0, so memcg_release_pages
+	// never queues its destroy; v4.0 on: never (d6e0b7fa1186 lets a dead
+	// cache's pages reach 0, and css_free destroys it). Nil: never.
+	DeadCachesStay func(keepEmpty int) bool
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline
 	// decides and destroys at once. The conformance suite's reference model
@@ -68,6 +78,14 @@ type Design struct {
 	// offline destroys the caches that hold no pages and the others stay
 	// in their slots. The conformance suite's reference model follows it.
 	DeactivateOnOffline bool
+	// DiscardDead says that a dead cache keeps no empty slab: from v4.0
+	// (d6e0b7fa1186, "slub: make dead caches discard free slabs
+	// immediately") offline's shrink sets the cache's min_partial and
+	// cpu_partial to 0, so the last free of each slab frees it and the
+	// cache's pages reach 0 when its objects are gone. Before, SLUB kept
+	// up to Config.KeepEmpty empty slabs on a dead cache, whose pages
+	// then never reached 0.
+	DiscardDead bool
 	// SharedCaches says that every memcg allocates from the root caches
 	// themselves, each object charged to the memcg's obj_cgroup (v5.9):
 	// there are no child caches, an allocation of an online memcg from a

@@ -32,9 +32,10 @@
 //	ActivateMemcg  C+B  css_online -> memcg_activate_  cgroup_mutex -> activate_kmem_mutex -> kmemcg_ida;   cgroup_mutex -> activate_kmem_mutex ->
 //	                    kmem, memcg_update_all_caches  -> slab_mutex {GrowPerRoot per root, when the id     kmemcg_ida; -> memcg_slab_mutex -> slab_mutex
 //	                                                   does not fit}                                        {GrowPerRoot ...}
-//	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (queue      cgroup_mutex -> memcg_slab_mutex, per cache:
-//	                    mem_cgroup_destroy_all_caches  each cache's destroy work); kworker: {Shrink}, and   {Shrink}, and if no pages the child destroy*
-//	                                                   if no pages the child destroy*                       (under it)
+//	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (mark       cgroup_mutex -> memcg_slab_mutex, per cache:
+//	                    mem_cgroup_destroy_all_caches  dead, queue each cache's destroy work); kworker       {Shrink}, and if nr_pages is then 0 the child
+//	                    (3.15), memcg_unregister_all_  (kmem_cache_destroy_work_func): if nr_pages is 0     destroy* (under it); else the cache stays,
+//	                    caches (3.16)                  the child destroy*, else {Shrink}                    dead, until its root's destroy
 //	RemoveMemcg    E    rmdir -> css_killed_work_fn    cgroup_mutex: refuse allocations, queue               same
 //	                                                   OfflineMemcg on cgroup_destroy_wq (one at a time)
 //	Lookup         D    cache_from_memcg_idx, under    no lock, no cost: the slot and the liveness of both  same
@@ -49,8 +50,13 @@
 //	                    read() per 4 KiB chunk, see    of slab_caches, children included, up to the
 //	                    below)                         chunk's end; SlabinfoPerCache per root line;
 //	                                                   SlabinfoPerChild per child in its slots}
-//	Charge,        J    memcg_charge_slab,             no lock: atomic page count                           same
-//	Uncharge            memcg_uncharge_slab
+//	Charge,        J    memcg_charge_slab,             no lock: atomic page count; a dead cache's last      no lock: atomic page count; nothing at the
+//	Uncharge            memcg_uncharge_slab            page queues its destroy work again                   last page (__memcg_uncharge_slab)
+//	                    (memcg_release_pages, 3.15)    (mem_cgroup_destroy_cache, unless pending)
+//	Free,          J    kmem_cache_free, kfree_rcu;    no lock: the slabs become empty; up to KeepEmpty     same
+//	FreeRCU             SLUB's __slab_free and         kept (SLUB's min_partial), the rest freed: pages
+//	                    discard_slab                   uncharged at once, or a grace period later for a
+//	                                                   SLAB_DESTROY_BY_RCU cache (call_rcu)
 //	Quiesce        -    flush_workqueue                waits for offlines, create and destroy work          waits for offlines and create work
 //
 //	* child destroy (kmem_cache_destroy of a child):
@@ -59,7 +65,10 @@
 //	       activate_kmem_mutex in root destroy)
 //	  new: memcg_slab_mutex held by the caller: clear slot, list del; slab_mutex {Shutdown}; slab_mutex
 //	       released; [GracePeriod] {Release}, still under memcg_slab_mutex
-//	{Shrink} is Costs.Shrink + CPUs x Costs.ShrinkPerCPU (flush_all's IPIs); [GracePeriod] is
+//	{Shrink} is Costs.Shrink + Costs.ShrinkIPI + N x Costs.ShrinkPerCPU, N the CPUs holding a slab of
+//	the cache (flush_all's on_each_cpu_cond: Config.CacheCPUs for a child, every CPU for a root); it
+//	frees the cache's kept empty slabs (at once, or a grace period later for a SLAB_DESTROY_BY_RCU
+//	cache, whose pages a shrink at offline so leaves above 0); [GracePeriod] is
 //	rcu_barrier() (Task.RCUBarrier: a sleep; concurrent callers share barriers as _rcu_barrier's
 //	barrier_mutex and n_barrier_done make them), for SLAB_DESTROY_BY_RCU caches only
 //	(Config.RCUShare).
@@ -85,12 +94,20 @@
 //
 // # What the model leaves out or changes
 //
-//   - The RCU grace period between rmdir and the queueing of css_offline
-//     (percpu_ref_kill_and_confirm's call_rcu_sched): RemoveMemcg queues the
-//     offline at once. It delays every offline alike in both designs and
-//     holds no lock. cgroup_destroy_wq's max_active of 1 is per CPU (a bound
-//     workqueue), but offline_css holds cgroup_mutex throughout, so offlines
-//     run one at a time either way, as the model's single worker runs them.
+//   - cgroup_destroy_wq's max_active of 1 is per CPU (a bound workqueue),
+//     but offline_css holds cgroup_mutex throughout, so offlines run one at
+//     a time either way, as the model's single worker runs them. RemoveMemcg
+//     queues the offline a grace period after rmdir
+//     (percpu_ref_kill_and_confirm's call_rcu_sched), on the registry's RCU
+//     callback queue, which also frees the slabs of SLAB_DESTROY_BY_RCU
+//     caches and kfree_rcu'd objects: one grace period, Costs.GracePeriod,
+//     for every flavour.
+//   - Objects and pages: a child cache counts its slab pages (nr_pages) and
+//     those of them that are empty slabs the allocator keeps
+//     (Config.KeepEmpty, SLUB's min_partial); a slab is one page. The
+//     workloads give a container's objects lifetimes (workloads.Objects);
+//     what offline finds in a cache decides its path. SLUB's per-CPU slabs
+//     and per-CPU partial lists are folded into the kept empty slabs.
 //   - The CPU and memory hotplug read locks (no hotplug events are modelled,
 //     so they would add the same cost to both designs).
 //   - The kernel's "race left in both": create work queued before offline or
@@ -98,12 +115,13 @@
 //     destroyed. Both designs drop such work instead and count it
 //     (Snapshot.CreateDropped), so the invariants can be checked.
 //   - A dead cache (one that held pages when offline looked at it) stays
-//     listed until its root is destroyed; uncharging its last page does not
-//     destroy it, in either design (kernel-model.md is silent on that path;
-//     a review of this model says the v3.15 release re-queued the destroy
-//     work there, from memcg_release_pages, and bd67314586's parent no
-//     longer did: not checked against the source here). The memcg keeps
-//     its kmemcg id until its last cache is gone.
+//     listed until its root is destroyed in the new design, and in the old
+//     until its last page is freed (memcg_release_pages queues its destroy
+//     work again, 3.15), which SLUB's kept empty slabs prevent unless
+//     something shrinks it. bd67314586's parent (c67a8a685a6e) had already
+//     dropped that queueing (1e32e77f95d6); the old design follows the 3.15
+//     release there (package old). The memcg keeps its kmemcg id until its
+//     last cache is gone.
 //   - Root caches have one reference each (no cache merging), and their
 //     names are unique among live roots.
 //   - /proc/slabinfo's get_slabinfo is a fixed cost (SlabinfoPerCache a
@@ -174,8 +192,10 @@
 //	               -> memcg_cache_ids_sem -> slab_mutex {WalkPerCache x every cache,
 //	               GrowPerRoot per root}
 //	OfflineMemcg   css_offline -> memcg_deactivate_kmem_caches: cgroup_mutex -> slab_mutex
-//	               {WalkPerCache x every cache; per cache of the memcg: clear slot,
-//	               {Shrink}}; queue css_free if no page is left. createwq: after the first
+//	               {WalkPerCache x every cache; per cache of the memcg: clear slot, mark it
+//	               dead (its free slabs go at once from now), slabmutex: kick_all_cpus_sync
+//	               {ShrinkIPI + CPUs x ShrinkPerCPU}, {Shrink}}; queue css_free if no page
+//	               is left. createwq: after the first
 //	               walk slab_mutex is dropped for one synchronize_sched() [GracePeriod]
 //	               with cgroup_mutex held, and a second walk shrinks
 //	(css_free)     css_release_work_fn, then css_free -> memcg_destroy_kmem_caches, one

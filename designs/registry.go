@@ -62,9 +62,22 @@ type Registry interface {
 	// when that cache takes new pages. It fails with ErrNoCache if the child
 	// does not exist.
 	Charge(t *kern.Task, m Memcg, r Root, pages int) error
-	// Uncharge returns pages from m's child cache of r. It works on the dead
-	// caches of an offline memcg too, as freeing an object does.
+	// Uncharge returns pages from m's child cache of r: the allocator
+	// frees that many slab pages of it at once (memcg_uncharge_slab). It
+	// works on the dead caches of an offline memcg too.
 	Uncharge(t *kern.Task, m Memcg, r Root, pages int) error
+	// Free frees the objects that fill pages slab pages of m's child
+	// cache of r (kmem_cache_free): those slabs become empty, and the
+	// allocator keeps up to Config.KeepEmpty empty slabs on the cache's
+	// partial lists, to be discarded by a shrink, and frees the rest: at
+	// once, or a grace period later for a SLAB_DESTROY_BY_RCU cache
+	// (free_slab's call_rcu). A dead cache of the kernels that discard
+	// free slabs at once (v4.0 on) keeps none. It works on an offline
+	// memcg's caches too. The pages must be charged and not yet freed.
+	Free(t *kern.Task, m Memcg, r Root, pages int) error
+	// FreeRCU is Free a grace period from now, as kfree_rcu() and
+	// call_rcu() free an object (file structs, inodes): it returns at once.
+	FreeRCU(t *kern.Task, m Memcg, r Root, pages int) error
 
 	// Shrink shrinks root cache r (kmem_cache_shrink).
 	Shrink(t *kern.Task, r Root) error
@@ -143,6 +156,18 @@ type Config struct {
 	// CPUs is the number of CPUs of the machine modelled, for the costs
 	// that grow with it (Costs.ShrinkPerCPU); 0 counts as 1.
 	CPUs int
+	// CacheCPUs is how many CPUs hold a CPU slab of a child cache when it
+	// is shrunk: those its container's tasks allocated on, to which
+	// flush_all sends its IPIs (a root cache is used on every CPU). 0, or
+	// more than CPUs, counts every CPU.
+	CacheCPUs int
+	// KeepEmpty is how many empty slabs the allocator keeps on a cache's
+	// partial lists instead of freeing them, 0 to MaxKeepEmpty: SLUB's
+	// min_partial (DefaultKeepEmpty); 0 models SLAB, whose cache_reap
+	// frees an idle cache's free slabs within seconds. A shrink discards
+	// them. A dead cache keeps none in the designs that set
+	// Design.DiscardDead.
+	KeepEmpty int
 	// SystemWQ, when set, is the kernel's system_wq, shared with work
 	// that is not the registry's: the designs that schedule_work() their
 	// deferred work queue it there, and the caller closes it. Nil: the
@@ -152,7 +177,16 @@ type Config struct {
 }
 
 // DefaultConfig is the configuration the benchmarks start from.
-var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4, RCUShare: DefaultRCUShare}
+var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4, RCUShare: DefaultRCUShare, KeepEmpty: DefaultKeepEmpty}
+
+// DefaultKeepEmpty is SLUB's min_partial for caches of objects up to 2
+// KiB: set_min_partial(s, ilog2(s->size) / 2) clamped to MIN_PARTIAL (5)
+// and MAX_PARTIAL (10), mm/slub.c of 3.15 to v5.9; __slab_free discards
+// an empty slab only while the node has more partial slabs than that.
+const DefaultKeepEmpty = 5
+
+// MaxKeepEmpty bounds Config.KeepEmpty.
+const MaxKeepEmpty = 1000
 
 // DefaultRCUShare is the share of SLAB_DESTROY_BY_RCU caches among those a
 // container touches: in 3.16, anon_vma (mm/rmap.c), sighand_cache
@@ -174,6 +208,12 @@ func (c Config) Validate() error {
 	}
 	if c.CPUs < 0 || c.CPUs > MaxCPUs {
 		return &FieldError{Field: "CPUs", Value: c.CPUs, Allowed: fmt.Sprintf("0 to %d", MaxCPUs), Err: ErrBadConfig}
+	}
+	if c.CacheCPUs < 0 || c.CacheCPUs > MaxCPUs {
+		return &FieldError{Field: "CacheCPUs", Value: c.CacheCPUs, Allowed: fmt.Sprintf("0 to %d", MaxCPUs), Err: ErrBadConfig}
+	}
+	if c.KeepEmpty < 0 || c.KeepEmpty > MaxKeepEmpty {
+		return &FieldError{Field: "KeepEmpty", Value: c.KeepEmpty, Allowed: fmt.Sprintf("0 to %d", MaxKeepEmpty), Err: ErrBadConfig}
 	}
 	return nil
 }
@@ -210,10 +250,15 @@ type Costs struct {
 	// (kern's Task.RCUBarrier).
 	GracePeriod time.Duration
 	// Shrink is the fixed part of shrinking one cache
-	// (__kmem_cache_shrink's per-node partial-list sort), and
-	// ShrinkPerCPU the part that grows with the machine: flush_all sends
-	// an IPI to each CPU that has a slab of the cache and flushes it.
-	Shrink, ShrinkPerCPU time.Duration
+	// (__kmem_cache_shrink's per-node partial-list sort). Before it,
+	// flush_all (on_each_cpu_cond(has_cpu_slab, flush_cpu_slab, s, 1),
+	// mm/slub.c) sends IPIs to the CPUs that hold a slab of the cache, all
+	// at once, and waits for their flushes: ShrinkIPI once if any CPU has
+	// one (the round trip of one cross-CPU call, the flushes running in
+	// parallel), and ShrinkPerCPU for each such CPU (the sender's loop
+	// over the mask). So a shrink grows with the CPUs that used the cache
+	// (Config.CacheCPUs), not with the machine.
+	Shrink, ShrinkIPI, ShrinkPerCPU time.Duration
 	// Miss is the cost of an allocation that misses its memcg's cache
 	// (memcg_kmem_get_cache's slow path: css_tryget, a GFP_NOWAIT kmalloc
 	// of the work item and schedule_work), paid by the allocating task.
@@ -249,7 +294,8 @@ var DefaultCosts = Costs{
 	Release:          100 * time.Microsecond,
 	GracePeriod:      5 * time.Millisecond,
 	Shrink:           20 * time.Microsecond,
-	ShrinkPerCPU:     time.Microsecond,
+	ShrinkIPI:        2 * time.Microsecond,  // estimate: an IPI round trip (workloads.Constants)
+	ShrinkPerCPU:     200 * time.Nanosecond, // estimate: one target of the send loop (workloads.Constants)
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
@@ -268,7 +314,7 @@ func (c Costs) Validate() error {
 		d    time.Duration
 	}{
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
-		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkPerCPU", c.ShrinkPerCPU},
+		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU},
 		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}
@@ -326,12 +372,18 @@ type Snapshot struct {
 	// cgroup_destroy workqueue and for cgroup_mutex included).
 	Removed                           int64
 	OfflineLatency, OfflineLatencyMax time.Duration
-	// DeadCaches counts child caches destroyed after their memcg went
+	// DeadDestroyed counts child caches destroyed after their memcg went
 	// offline; DeadLifetime sums, and DeadLifetimeMax bounds, the time from
 	// offline to destroy. In the new design that is the synchronous shrink
 	// and destroy; in the old, the wait for a kworker too.
-	DeadCaches                    int64
+	DeadDestroyed                 int64
 	DeadLifetime, DeadLifetimeMax time.Duration
+	// Dead is the number of dead caches now (child caches whose memcg is
+	// offline, not yet destroyed), DeadPages the pages they hold, and
+	// DeadMax and DeadPagesMax the most there were. On the real clock an
+	// uncharge that races an offline's walk may miscount by its pages.
+	Dead, DeadMax           int64
+	DeadPages, DeadPagesMax int64
 
 	// Anomalies counts each Flaw seen.
 	Anomalies map[Flaw]int64

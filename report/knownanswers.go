@@ -11,6 +11,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
+	"memcgbench/designs"
 	"memcgbench/designs/catalog"
 	"memcgbench/workloads"
 )
@@ -24,7 +25,25 @@ const (
 	MassDestroy  = "mass-destroy"
 	MassCreate   = "mass-create"
 	DeadSlabinfo = "dead-slabinfo"
+	// DeadCachesSLUB and DeadCachesSLAB are the dead caches left by
+	// container churn (workloads.DeadCaches) with SLUB's empty slabs kept
+	// and with none (DeadCachesScenario).
+	DeadCachesSLUB = "dead-caches"
+	DeadCachesSLAB = "dead-caches-slab"
 )
+
+// DeadCachesScenario returns the dead-caches scenario's name for a run
+// whose caches keep keepEmpty empty slabs: DeadCachesSLAB for none,
+// DeadCachesSLUB otherwise.
+func DeadCachesScenario(keepEmpty int) string {
+	if keepEmpty == 0 {
+		return DeadCachesSLAB
+	}
+	return DeadCachesSLUB
+}
+
+// deadKeep is the empty slabs a dead-caches scenario's caches keep.
+var deadKeep = map[string]int{DeadCachesSLUB: designs.DefaultKeepEmpty, DeadCachesSLAB: 0}
 
 // The file configuration keys of a known-answer run that the dead-slabinfo
 // answer is read with: the costs the run charged a list step and a child's
@@ -55,6 +74,10 @@ type KnownAnswerRun struct {
 	Roots            int
 	Seeks, Reprinted int
 	Walk, Child      time.Duration
+	// DeadLeft, DeadMax and LongLived are a dead-caches run's dead caches
+	// left once every object is freed, the most at once, and the caches
+	// that held long-lived objects (Memcgs is then its containers).
+	DeadLeft, DeadMax, LongLived int
 }
 
 // ReadKnownAnswers reads a known-answer run's results with x/perf's
@@ -87,6 +110,17 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			}
 			run := KnownAnswerRun{Memcgs: memcgs}
 			caches, ok := rec.Value("caches")
+			if _, dead := deadKeep[scenario]; dead {
+				left, ok1 := rec.Value("dead-left")
+				most, ok2 := rec.Value("dead-max")
+				long, ok3 := rec.Value("long-lived")
+				if !ok || !ok1 || !ok2 || !ok3 || left < 0 || most < left || long < 0 {
+					return nil, fmt.Errorf("%s: %s: want caches, dead-left, dead-max (at least dead-left) and long-lived, none below 0", path, rec.Name.Full())
+				}
+				run.Caches, run.DeadLeft, run.DeadMax, run.LongLived = int(caches), int(left), int(most), int(long)
+				out.add(scenario, design, run)
+				continue
+			}
 			unit, known := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec", DeadSlabinfo: "read-sec"}[scenario]
 			if !known {
 				return nil, fmt.Errorf("%s: %s: unknown scenario %q", path, rec.Name.Full(), scenario)
@@ -115,13 +149,7 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 				}
 				run.Roots, run.Seeks, run.Reprinted, run.Walk, run.Child = roots, int(seeks), int(reprinted), walk, child
 			}
-			if out.Runs[scenario] == nil {
-				out.Runs[scenario] = map[string][]KnownAnswerRun{}
-			}
-			out.Runs[scenario][design] = append(out.Runs[scenario][design], run)
-			if !slices.Contains(out.Designs, design) {
-				out.Designs = append(out.Designs, design)
-			}
+			out.add(scenario, design, run)
 		}
 	}
 	if err := files.Err(); err != nil {
@@ -145,6 +173,43 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 		}
 	}
 	return out, nil
+}
+
+// add files run under scenario and design.
+func (ka *KnownAnswers) add(scenario, design string, run KnownAnswerRun) {
+	if ka.Runs[scenario] == nil {
+		ka.Runs[scenario] = map[string][]KnownAnswerRun{}
+	}
+	ka.Runs[scenario][design] = append(ka.Runs[scenario][design], run)
+	if !slices.Contains(ka.Designs, design) {
+		ka.Designs = append(ka.Designs, design)
+	}
+}
+
+// DeadLeft describes design's dead-caches runs of scenario: the dead
+// caches left by the most containers run, and whether every run is the
+// design's known answer (workloads.DeadLeftHolds; known is false for a
+// design not in the list, or without runs).
+func (ka *KnownAnswers) DeadLeft(scenario, design string) (last KnownAnswerRun, holds, known bool) {
+	runs := ka.Runs[scenario][design]
+	d, err := catalog.Lookup(design)
+	if len(runs) == 0 {
+		return last, false, false
+	}
+	last = runs[len(runs)-1]
+	if err != nil {
+		return last, false, false
+	}
+	stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadKeep[scenario])
+	holds = true
+	for _, r := range runs {
+		if d.SharedCaches {
+			holds = holds && r.DeadMax == 0
+			continue
+		}
+		holds = holds && workloads.DeadLeftHolds(stay, int64(r.DeadLeft), int64(r.LongLived))
+	}
+	return last, holds, true
 }
 
 // DestroyExponent fits the growth of design's mass destruction time with
@@ -248,11 +313,12 @@ func (ka *KnownAnswers) Stall(design string) (within, past *KnownAnswerRun) {
 // capacity, against whether the design is known to stall).
 func (ka *KnownAnswers) KnownAnswerTable() Table {
 	t := Table{Title: "Known answers: the problems later kernels fixed, per design",
-		Header: []string{"design", "kernel", "destroy time grows as", "beyond linear", "known", "", "unrelated work waits, burst within max_active", "past max_active", "known", "", "/proc/slabinfo: a dead cache adds", "known", ""}}
+		Header: []string{"design", "kernel", "destroy time grows as", "beyond linear", "known", "", "unrelated work waits, burst within max_active", "past max_active", "known", "", "/proc/slabinfo: a dead cache adds", "known", "",
+			"dead caches left, SLUB", "known", "", "dead caches left, SLAB", "known", ""}}
 	for _, name := range ka.Designs {
 		d, err := catalog.Lookup(name)
 		known := err == nil
-		row := []string{name, "", "—", "—", "", "", "—", "—", "", "", "—", "", ""}
+		row := []string{name, "", "—", "—", "", "", "—", "—", "", "", "—", "", "", "—", "", "", "—", "", ""}
 		if known {
 			row[1] = d.Kernel
 		}
@@ -296,6 +362,19 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 				row[11], row[12] = "none", check(true)
 			}
 		}
+		for i, scenario := range []string{DeadCachesSLUB, DeadCachesSLAB} {
+			last, holds, measured := ka.DeadLeft(scenario, name)
+			if len(ka.Runs[scenario][name]) == 0 {
+				continue
+			}
+			col := 13 + 3*i
+			row[col] = fmt.Sprintf("%d of %d after %d containers (most %d at once)", last.DeadLeft, last.Caches, last.Memcgs, last.DeadMax)
+			if measured {
+				stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadKeep[scenario])
+				row[col+1] = map[bool]string{true: "stay, grow with the containers", false: "none left"}[stay]
+				row[col+2] = check(holds)
+			}
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, "Mass destruction: N memcgs with the same caches each, removed at once, timed on the virtual clock to the last destroy; "+
@@ -306,7 +385,9 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		"the wait of one unrelated work item queued on system_wq after the burst. "+
 		"/proc/slabinfo: memcgs whose caches each hold a page, removed, so their caches stay dead; one whole read of /proc/slabinfo by cat (a read() per 4 KiB, and one that finds the end); "+
 		"what a dead cache adds is the least-squares slope of the read's time on the dead caches, and less its sums into its root's line (Costs.SlabinfoPerChild, again for a line printed twice) it is "+
-		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches, where the sum is all a dead cache costs. ✓: the model shows the design's known answer; ✗: it does not.")
+		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches, where the sum is all a dead cache costs. "+
+		"Dead caches: containers of 40 caches started one after another, their objects freed when each ends or, long-lived ones (a quarter of the caches), a second after the last; the child caches of offline memcgs not yet destroyed once everything has drained. "+
+		"SLUB keeps up to 5 empty slabs a cache (min_partial), SLAB, once its reaper has run, none. Where they stay, every long-lived cache is left dead; where they go, none is left. ✓: the model shows the design's known answer; ✗: it does not.")
 	return t
 }
 
@@ -381,7 +462,18 @@ func (ka *KnownAnswers) KnownAnswerCharts(machine string) []Chart {
 			slabinfo.Series = append(slabinfo.Series, s)
 		}
 	}
-	for _, c := range []Chart{destroy, create, slabinfo} {
+	dead := Chart{Name: "known-dead-caches", Title: fmt.Sprintf("dead caches left by container churn once every object is freed, SLUB (%s)", machine),
+		XLabel: "containers run, one after another", YLabel: "dead caches left", LogX: true}
+	for i, name := range ka.Designs {
+		s := Series{Label: name, Color: i + 1, Hollow: true}
+		for _, r := range ka.Runs[DeadCachesSLUB][name] {
+			s.Points = append(s.Points, ChartPoint{X: float64(r.Memcgs), Y: float64(r.DeadLeft), YLo: float64(r.DeadLeft), YHi: float64(r.DeadLeft)})
+		}
+		if len(s.Points) > 0 {
+			dead.Series = append(dead.Series, s)
+		}
+	}
+	for _, c := range []Chart{destroy, create, slabinfo, dead} {
 		if len(c.Series) > 0 {
 			out = append(out, c)
 		}

@@ -81,6 +81,10 @@ type Runner struct {
 	// yieldEvery makes closed-loop workers yield now and then (see
 	// yieldEvery): real clock, open-loop runs.
 	yieldEvery bool
+	// reclaim holds ended containers' long-lived objects until reclaim
+	// frees them (runReclaim); reclaimErr is the reclaimer's failure.
+	reclaim    reclaimer
+	reclaimErr error
 }
 
 // arrivalStream is added to a role's index for the PCG stream of its
@@ -134,7 +138,7 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 		kworkers = cpusOf(opts)
 	}
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers,
-		RCUShare: spec.RCUShare, CPUs: cpusOf(opts)})
+		RCUShare: spec.RCUShare, CPUs: cpusOf(opts), CacheCPUs: spec.ContainerCPUs, KeepEmpty: spec.KeepEmpty})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
@@ -211,6 +215,24 @@ func (r *Runner) build(t *kern.Task) error {
 		}
 	}
 	r.reg.Quiesce(t)
+	// The starting containers' objects (Spec.Objects), in caches that
+	// now exist.
+	for i := range r.memcgs {
+		for k := range r.spec.CachesPerMemcg {
+			if err := r.fill(t, r.memcg(uint32(i)), workingSetRoot(&r.spec, i, k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fill charges a container's objects in its cache of root j: the slab
+// pages they fill (Spec.Objects.PagesPerCache).
+func (r *Runner) fill(t *kern.Task, m designs.Memcg, j int) error {
+	if n := r.spec.Objects.PagesPerCache; n > 0 {
+		return r.reg.Charge(t, m, r.root(uint32(j)), n)
+	}
 	return nil
 }
 
@@ -283,6 +305,9 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 			r.arrivals[i] = newArrivals(role.Rate, role.Rate.Of(cpusOf(r.opts), r.spec.Memcgs), start, rng)
 		}
 	}
+	if o := r.spec.Objects; o.LongLivedLife > 0 && o.LongLivedShare > 0 && o.PagesPerCache > 0 {
+		r.rt.Go("reclaim", r.runReclaim)
+	}
 	for _, w := range r.workers {
 		r.rt.Go(fmt.Sprintf("worker/%d", w.id), func(t *kern.Task) {
 			w.task = t
@@ -341,6 +366,9 @@ func (r *Runner) Run(ctx context.Context, ops int64, dur time.Duration) (*Result
 		elapsed = time.Duration(last - start)
 	}
 	res := r.result(elapsed, time.Duration(end-workersDone))
+	if r.reclaimErr != nil {
+		return res, fmt.Errorf("%s, %s: reclaim: %w", r.design.Name, r.spec.Name, r.reclaimErr)
+	}
 	for _, w := range r.workers {
 		if w.err != nil {
 			return res, fmt.Errorf("%s, %s: worker %d: %w", r.design.Name, r.spec.Name, w.id, w.err)
@@ -808,6 +836,11 @@ func (w *worker) churn(i int, began int64) error {
 				accounted = true
 				w.toAccounting.add(t.Now() - began)
 			}
+			if hit { // its cache exists: the container fills it
+				if err := r.fill(t, m, workingSetRoot(&r.spec, i, k)); err != nil && !stale(err) {
+					return err
+				}
+			}
 			if hit || err != nil { // a root destroyed by root churn is not waited for
 				waiting[k] = false
 				left--
@@ -834,7 +867,43 @@ func (w *worker) churn(i int, began int64) error {
 		return err
 	}
 	old := r.memcgs[i].Swap(m)
+	if err := w.exit(old, i); err != nil {
+		return err
+	}
 	return reg.RemoveMemcg(t, old)
+}
+
+// exit is the end of the container of memcg m in slot i, before its
+// cgroup is removed: its objects go as Spec.Objects says by the kind of
+// each cache of its working set: freed now, freed by RCU a grace period
+// from now, or, long-lived, left to reclaim (Objects.LongLivedLife later,
+// or never). A cache it never filled (its creation was cut short, or
+// root churn destroyed its root) is skipped.
+func (w *worker) exit(m designs.Memcg, i int) error {
+	r, t, reg := w.r, w.task, w.r.reg
+	o := &r.spec.Objects
+	if o.PagesPerCache == 0 {
+		return nil
+	}
+	for k := range r.spec.CachesPerMemcg {
+		j := workingSetRoot(&r.spec, i, k)
+		root := r.root(uint32(j))
+		var err error
+		switch o.kind(j) {
+		case longLived:
+			if o.LongLivedLife > 0 {
+				r.reclaim.add(reclaimEntry{at: t.Now() + int64(o.LongLivedLife), memcg: m, root: root})
+			}
+		case rcuFreed:
+			err = reg.FreeRCU(t, m, root, o.PagesPerCache)
+		default:
+			err = reg.Free(t, m, root, o.PagesPerCache)
+		}
+		if err != nil && !stale(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // live is a started container's life, in a fixed scenario: the

@@ -430,6 +430,12 @@ func (p Population) setUp(scenario string, d designs.Design, systemWQ bool) (*sc
 	if err != nil {
 		return nil, err
 	}
+	return p.setUpWith(scenario, d, cfg, systemWQ)
+}
+
+// setUpWith is setUp with the registry configured by cfg.
+func (p Population) setUpWith(scenario string, d designs.Design, cfg designs.Config, systemWQ bool) (*scene, error) {
+	var err error
 	v := DefaultVirtual(p.CPUs)
 	sc := &scene{rt: kern.New(kern.Config{Virtual: &v, Mutex: d.Mutex})}
 	if systemWQ {

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -212,5 +213,51 @@ func TestMassCreateStall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeadCachesShape runs the dead-caches scenario on every design, under
+// SLUB (5 empty slabs kept) and SLAB (none), and holds each to its known
+// answer: where dead caches stay, every container leaves its long-lived
+// caches dead after their objects are freed, so twice the containers leave
+// at least twice as many; where they go, none is left; and objcg, with no
+// per-memcg caches, never has one.
+func TestDeadCachesShape(t *testing.T) {
+	base := DeadCaches{
+		Population: Population{Roots: 16, CPUs: 4, RCUShare: 0.25, Costs: DefaultSpec.Costs},
+		Containers: 8, PerMemcg: 8, Gap: time.Millisecond,
+		Objects: Objects{PagesPerCache: 2, LongLivedShare: 0.25, RCUFreedShare: 0.125, LongLivedLife: 10 * time.Millisecond},
+	}
+	for _, d := range catalog.All() {
+		for _, keep := range []int{designs.DefaultKeepEmpty, 0} {
+			t.Run(fmt.Sprintf("%s/keep=%d", d.Name, keep), func(t *testing.T) {
+				stay := d.DeadCachesStay != nil && d.DeadCachesStay(keep)
+				var left [2]int64
+				for i, n := range []int{base.Containers, 2 * base.Containers} {
+					s := base
+					s.Containers, s.KeepEmpty = n, keep
+					res, err := s.Run(d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !DeadCachesHold(stay, res, s) {
+						t.Errorf("%d containers: %d dead caches left (%d pages), most %d; stay=%v is not the known answer",
+							n, res.Dead, res.DeadPages, res.Max, stay)
+					}
+					if d.SharedCaches && res.Max != 0 {
+						t.Errorf("%d dead caches at most, want none: the memcgs share the roots", res.Max)
+					}
+					if len(res.Samples) != n+2 {
+						t.Errorf("%d samples, want one a container and two at the end", len(res.Samples))
+					}
+					left[i] = res.Dead
+					t.Logf("%d containers: %d dead caches left holding %d pages, most %d at once", n, res.Dead, res.DeadPages, res.Max)
+				}
+				if stay && left[1] < 2*left[0] {
+					t.Errorf("dead caches left: %d after %d containers, %d after twice as many; want them to grow with the containers",
+						left[0], base.Containers, left[1])
+				}
+			})
+		}
 	}
 }

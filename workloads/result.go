@@ -171,7 +171,11 @@ type Metric struct {
 //     p99 and p99.9);
 //   - offline: the mean and longest time from rmdir to the end of offline;
 //     the old design's destroy backlog and the mean time from offline to
-//     destroy;
+//     destroy; the dead caches (child caches of offline memcgs not yet
+//     destroyed) and the pages they hold, after the drain and at most
+//     during the run (dead-caches, dead-caches-max, dead-cache-pages,
+//     dead-cache-pages-max): memory that bd67314586's offline leaves
+//     behind, not time;
 //   - the drain, a fixed scenario's makespan (the run's time with its
 //     drain), and how closely the critical sections' work held its asked
 //     length (work-held/asked).
@@ -231,9 +235,11 @@ func (r *Result) Metrics() []Metric {
 	if s.DestroyQueued > 0 {
 		ms = append(ms, Metric{float64(s.DestroyBacklogMax), "destroy-backlog-max"})
 	}
-	if s.DeadCaches > 0 {
-		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadCaches) / 1e9, "dead-lifetime-sec"})
+	if s.DeadDestroyed > 0 {
+		ms = append(ms, Metric{float64(s.DeadLifetime) / float64(s.DeadDestroyed) / 1e9, "dead-lifetime-sec"})
 	}
+	ms = append(ms, Metric{float64(s.Dead), "dead-caches"}, Metric{float64(s.DeadMax), "dead-caches-max"},
+		Metric{float64(s.DeadPages), "dead-cache-pages"}, Metric{float64(s.DeadPagesMax), "dead-cache-pages-max"})
 	ms = append(ms, Metric{r.Drain.Seconds(), "drain-sec"})
 	if r.Spec.LifecycleAllocs > 0 {
 		ms = append(ms, Metric{r.Elapsed.Seconds(), "makespan-sec"})

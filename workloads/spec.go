@@ -3,6 +3,7 @@ package workloads
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,6 +248,63 @@ func ParseRate(s string) (Rate, error) {
 	return r, nil
 }
 
+// Objects are the lifetimes of a container's objects, by kind. A
+// container (each churned memcg, and each memcg a run starts with)
+// fills PagesPerCache slab pages of every cache of its working set once
+// the cache exists. When it ends, just before its cgroup is removed,
+// the objects of each cache go as the cache's kind says: the kinds are
+// given to roots by index, spread evenly as designs.Config.RCUShare
+// spreads SLAB_DESTROY_BY_RCU caches, long-lived first, then RCU-freed,
+// the rest freed at the end.
+type Objects struct {
+	// PagesPerCache is the slab pages a container's objects hold in each
+	// cache of its working set, 0 to MaxPagesPerCache.
+	PagesPerCache int
+	// LongLivedShare is the share of roots whose objects outlive the
+	// container, 0 to 1: dentries and inodes of the files it touched,
+	// freed by reclaim.
+	LongLivedShare float64
+	// LongLivedLife is how long after the container's end reclaim frees
+	// those objects, 0 to MaxDuration; 0 keeps them past the run, as a
+	// host without memory pressure does.
+	LongLivedLife time.Duration
+	// RCUFreedShare is the share of roots whose objects are freed by RCU
+	// (kfree_rcu, call_rcu: file structs, credentials, pids), 0 to 1: a
+	// grace period after the container's end.
+	RCUFreedShare float64
+}
+
+// MaxPagesPerCache bounds Objects.PagesPerCache.
+const MaxPagesPerCache = 1 << 20
+
+// An objectKind is how the objects of one cache of a container end.
+type objectKind int
+
+const (
+	freedAtEnd objectKind = iota
+	longLived
+	rcuFreed
+)
+
+// kind returns the kind of the objects of root j's caches.
+func (o *Objects) kind(j int) objectKind {
+	switch {
+	case ShareHit(j, o.LongLivedShare):
+		return longLived
+	case ShareHit(j, o.RCUFreedShare):
+		return rcuFreed
+	}
+	return freedAtEnd
+}
+
+// ShareHit reports whether item k of a sequence is one of a share of it
+// spread evenly: floor((k+1) x share) passes floor(k x share), so any run
+// of consecutive items holds the share (designs.Config.RCUShare picks
+// SLAB_DESTROY_BY_RCU roots this way).
+func ShareHit(k int, share float64) bool {
+	return math.Floor(float64(k+1)*share) > math.Floor(float64(k)*share)
+}
+
 // Skew is how workers pick memcgs and roots.
 type Skew struct {
 	// Zipf selects a Zipf distribution (rank k drawn with weight
@@ -352,6 +410,18 @@ type Spec struct {
 	// RCUShare is the share of root caches that are SLAB_DESTROY_BY_RCU,
 	// 0 to 1 (designs.Config.RCUShare).
 	RCUShare float64
+	// Objects are the lifetimes of a container's objects, which decide
+	// what its memcg's offline finds in its caches.
+	Objects Objects
+	// KeepEmpty is how many empty slabs a cache keeps until a shrink, 0
+	// to designs.MaxKeepEmpty: SLUB's min_partial, or 0 for SLAB
+	// (designs.Config.KeepEmpty).
+	KeepEmpty int
+	// ContainerCPUs is how many CPUs a container's tasks allocate on, 1 to
+	// designs.MaxCPUs: the CPUs that hold a slab of each of its caches and
+	// get a shrink's IPIs (designs.Config.CacheCPUs); capped by the
+	// machine's.
+	ContainerCPUs int
 	// Seed seeds every worker's random source (worker i uses Seed and i).
 	Seed uint64
 	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops. A
@@ -397,10 +467,25 @@ var DefaultSpec = Spec{
 	Skew:            Skew{},
 	Costs:           designs.DefaultCosts,
 	RCUShare:        designs.DefaultRCUShare,
+	Objects:         DefaultObjects,
+	KeepEmpty:       designs.DefaultKeepEmpty,
+	ContainerCPUs:   DefaultContainerCPUs,
 	Kworkers:        0,
 	Seed:            1,
 	Duration:        2 * time.Second,
 }
+
+// DefaultObjects are estimates (workloads.Constants gives each its
+// range): 4 slab pages a cache (a CPU slab on each of the few CPUs a
+// container ran on, and a partial slab or two); a quarter of the caches
+// long-lived (the dentry and inode caches of its filesystems,
+// radix_tree_node, buffer_head: about 10 of 40), kept past the run;
+// a tenth RCU-freed (filp, cred_jar, pid, task_struct's: about 4 of 40).
+var DefaultObjects = Objects{PagesPerCache: 4, LongLivedShare: 0.25, RCUFreedShare: 0.1}
+
+// DefaultContainerCPUs is an estimate: a container's tasks migrate over a
+// few CPUs of a many-CPU host in their life (range 1 to every CPU).
+const DefaultContainerCPUs = 4
 
 // ErrSpec is wrapped by every Validate error, each a *designs.FieldError
 // naming the field and its allowed range.
@@ -437,6 +522,18 @@ func (s *Spec) Validate() error {
 		return bad("Kworkers", s.Kworkers, fmt.Sprintf("0 (one per CPU) to %d", MaxKworkers))
 	case !(s.RCUShare >= 0 && s.RCUShare <= 1):
 		return bad("RCUShare", s.RCUShare, "0 to 1")
+	case s.Objects.PagesPerCache < 0 || s.Objects.PagesPerCache > MaxPagesPerCache:
+		return bad("Objects.PagesPerCache", s.Objects.PagesPerCache, fmt.Sprintf("0 to %d", MaxPagesPerCache))
+	case !(s.Objects.LongLivedShare >= 0 && s.Objects.LongLivedShare <= 1):
+		return bad("Objects.LongLivedShare", s.Objects.LongLivedShare, "0 to 1")
+	case !(s.Objects.RCUFreedShare >= 0 && s.Objects.RCUFreedShare <= 1):
+		return bad("Objects.RCUFreedShare", s.Objects.RCUFreedShare, "0 to 1")
+	case s.Objects.LongLivedLife < 0 || s.Objects.LongLivedLife > MaxDuration:
+		return bad("Objects.LongLivedLife", s.Objects.LongLivedLife, fmt.Sprintf("0 (kept past the run) to %v", MaxDuration))
+	case s.KeepEmpty < 0 || s.KeepEmpty > designs.MaxKeepEmpty:
+		return bad("KeepEmpty", s.KeepEmpty, fmt.Sprintf("0 to %d", designs.MaxKeepEmpty))
+	case s.ContainerCPUs < 1 || s.ContainerCPUs > designs.MaxCPUs:
+		return bad("ContainerCPUs", s.ContainerCPUs, fmt.Sprintf("1 to %d", designs.MaxCPUs))
 	case s.Duration < 0 || s.Duration > MaxDuration:
 		return bad("Duration", s.Duration, fmt.Sprintf("0 to %v", MaxDuration))
 	case s.Duration == 0 && s.Ops < 1:

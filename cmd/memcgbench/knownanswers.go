@@ -31,6 +31,8 @@ type knownAnswerPlan struct {
 	slabinfoMemcgs                  []int
 	slabinfoRoots, slabinfoPerMemcg int
 	slabinfoCPUs                    int
+	deadContainers                  []int
+	dead                            workloads.DeadCaches
 }
 
 // planKnownAnswers returns the full plan (destruction of 10^2 to 10^5
@@ -45,18 +47,38 @@ type knownAnswerPlan struct {
 func planKnownAnswers(quick bool) knownAnswerPlan {
 	p := knownAnswerPlan{destroyMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, destroyRoots: 10, destroyCPUs: 16,
 		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4,
-		slabinfoMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, slabinfoRoots: 235, slabinfoPerMemcg: 10, slabinfoCPUs: 4}
+		slabinfoMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, slabinfoRoots: 235, slabinfoPerMemcg: 10, slabinfoCPUs: 4,
+		deadContainers: []int{16, 32, 64, 128}, dead: deadCachesScenario}
 	if quick {
 		p.destroyMemcgs, p.createMemcgs, p.slabinfoMemcgs = []int{256, 1024, 4096, 16384}, []int{64, 128, 256}, []int{64, 256, 1024}
+		p.deadContainers = []int{16, 64}
 	}
 	return p
 }
 
+// deadCachesScenario is the dead-caches known answer's setting: containers
+// of the default working set (40 caches over the default 116 roots, the
+// default objects: a quarter long-lived, a tenth freed by RCU), one
+// started every 10 ms on 4 CPUs, whose long-lived objects reclaim frees a
+// second after the last one ends (an estimate of a host under pressure:
+// the answer is what is left once they are freed).
+var deadCachesScenario = workloads.DeadCaches{
+	Population: workloads.Population{Roots: workloads.DefaultRoots, CPUs: 4},
+	PerMemcg:   workloads.DefaultCachesPerMemcg, Gap: 10 * time.Millisecond,
+	Objects: func() workloads.Objects {
+		o := workloads.DefaultObjects
+		o.LongLivedLife = time.Second
+		return o
+	}(),
+}
+
 func (p knownAnswerPlan) describe() string {
 	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); "+
-		"one read of /proc/slabinfo by cat with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; one run each (the simulation is deterministic)",
+		"one read of /proc/slabinfo by cat with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; "+
+		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (none); one run each (the simulation is deterministic)",
 		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive,
-		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs)
+		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs,
+		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty)
 }
 
 // knownAnswersCmd runs the known-answer scenarios into
@@ -129,6 +151,24 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 			add(report.DeadSlabinfo, d, n, p.slabinfoRoots, p.slabinfoCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
 				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "read-sec"}, benchfmt.Value{Value: float64(res.Dead), Unit: "caches"},
 				benchfmt.Value{Value: float64(res.Seeks), Unit: "seeks"}, benchfmt.Value{Value: float64(res.Reprinted), Unit: "reprinted"})
+		}
+		for _, keep := range []int{designs.DefaultKeepEmpty, 0} {
+			scenario := report.DeadCachesScenario(keep)
+			for _, n := range p.deadContainers {
+				if ctx.Err() != nil {
+					return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
+				}
+				s := p.dead
+				s.Containers, s.KeepEmpty = n, keep
+				res, err := s.Run(d)
+				if err != nil {
+					return err
+				}
+				add(scenario, d, n, s.Roots, s.CPUs, benchfmt.Value{Value: float64(res.Dead), Unit: "dead-left"},
+					benchfmt.Value{Value: float64(res.DeadPages), Unit: "dead-pages-left"}, benchfmt.Value{Value: float64(res.Max), Unit: "dead-max"},
+					benchfmt.Value{Value: float64(s.LongLivedCaches()), Unit: "long-lived"},
+					benchfmt.Value{Value: float64(res.Caches), Unit: "caches"})
+			}
 		}
 	}
 	err = outfile.Write(out, func(w io.Writer) error {

@@ -39,7 +39,9 @@ type runFlags struct {
 	duration, poll                                              time.Duration
 	create, shutdown, release, grace                            time.Duration
 	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk time.Duration
-	rcuShare, rateScale                                         float64
+	shrinkIPI, longLife                                         time.Duration
+	pages, keepEmpty, containerCPUs                             int
+	rcuShare, rateScale, longLived, rcuFreed                    float64
 	rates                                                       string
 	grain                                                       time.Duration
 	stats, force                                                bool
@@ -57,7 +59,10 @@ var fieldFlags = map[string]string{
 	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
 	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
 	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Costs.SlabinfoPerChild": "-slabinfo-child-cost", "Costs.SlabinfoPerSlot": "-slabinfo-slot-cost", "Costs.WalkPerCache": "-walk-cost", "Mix": "-mix",
-	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs",
+	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs", "Costs.ShrinkIPI": "-shrink-ipi",
+	"Objects.PagesPerCache": "-pages-per-cache", "Objects.LongLivedShare": "-long-lived",
+	"Objects.LongLivedLife": "-long-lived-life", "Objects.RCUFreedShare": "-rcu-freed",
+	"KeepEmpty": "-keep-empty", "ContainerCPUs": "-container-cpus",
 }
 
 func newRunFlags() *runFlags {
@@ -96,7 +101,14 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.grace, "grace-period", 0, "rcu_barrier() wait when a SLAB_DESTROY_BY_RCU cache is destroyed,"+maxCost)
 	fs.Float64Var(&f.rcuShare, "rcu-share", 0, "share of root caches that are SLAB_DESTROY_BY_RCU, 0 to 1 (default: the preset's)")
 	fs.DurationVar(&f.shrink, "shrink", 0, "fixed cost of shrinking a cache,"+maxCost)
-	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", 0, "cost of shrinking a cache per CPU (flush_all's IPIs),"+maxCost)
+	fs.DurationVar(&f.shrinkIPI, "shrink-ipi", 0, "cost of flush_all's round of IPIs when a cache is shrunk,"+maxCost)
+	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", 0, "cost of shrinking a cache per CPU holding a slab of it (flush_all's IPI to it),"+maxCost)
+	fs.IntVar(&f.pages, "pages-per-cache", 0, fmt.Sprintf("slab pages a container's objects hold in each of its caches, 0 to %d (default: the preset's)", workloads.MaxPagesPerCache))
+	fs.Float64Var(&f.longLived, "long-lived", 0, "share of caches whose objects outlive their container (dentries, inodes), 0 to 1 (default: the preset's)")
+	fs.DurationVar(&f.longLife, "long-lived-life", 0, fmt.Sprintf("how long after its container ends reclaim frees a long-lived object, 0 (kept past the run) to %v (default: the preset's)", workloads.MaxDuration))
+	fs.Float64Var(&f.rcuFreed, "rcu-freed", 0, "share of caches whose objects are freed by RCU a grace period after their container ends, 0 to 1 (default: the preset's)")
+	fs.IntVar(&f.keepEmpty, "keep-empty", 0, fmt.Sprintf("empty slabs a cache keeps until shrunk: 5 is SLUB's min_partial, 0 models SLAB; 0 to %d (default: the preset's)", designs.MaxKeepEmpty))
+	fs.IntVar(&f.containerCPUs, "container-cpus", 0, fmt.Sprintf("CPUs a container's tasks allocate on (a shrink's IPIs go to them), 1 to %d (default: the preset's)", designs.MaxCPUs))
 	fs.DurationVar(&f.miss, "miss", 0, "cost of an allocation that misses its memcg's cache,"+maxCost)
 	fs.DurationVar(&f.grow, "grow", 0, "cost of growing one root's array,"+maxCost)
 	fs.DurationVar(&f.sli, "slabinfo-cost", 0, "cost of printing one slabinfo line,"+maxCost)
@@ -170,7 +182,18 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setDur("release", &s.Costs.Release, f.release)
 	setDur("grace-period", &s.Costs.GracePeriod, f.grace)
 	setDur("shrink", &s.Costs.Shrink, f.shrink)
+	setDur("shrink-ipi", &s.Costs.ShrinkIPI, f.shrinkIPI)
 	setDur("shrink-per-cpu", &s.Costs.ShrinkPerCPU, f.shrinkCPU)
+	setInt("pages-per-cache", &s.Objects.PagesPerCache, f.pages)
+	setDur("long-lived-life", &s.Objects.LongLivedLife, f.longLife)
+	setInt("keep-empty", &s.KeepEmpty, f.keepEmpty)
+	setInt("container-cpus", &s.ContainerCPUs, f.containerCPUs)
+	if f.set["long-lived"] {
+		s.Objects.LongLivedShare = f.longLived
+	}
+	if f.set["rcu-freed"] {
+		s.Objects.RCUFreedShare = f.rcuFreed
+	}
 	setDur("miss", &s.Costs.Miss, f.miss)
 	if f.set["rcu-share"] {
 		s.RCUShare = f.rcuShare
@@ -582,10 +605,13 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
 		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
-		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v grace-period=%v shrink=%v+%v/cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
-			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkPerCPU,
+		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v grace-period=%v shrink=%v+%v/ipi+%v/cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
+			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU,
 			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.SlabinfoPerSlot, s.Costs.WalkPerCache)},
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
+		{"objects", fmt.Sprintf("pages-per-cache=%d long-lived=%g long-lived-life=%v rcu-freed=%g",
+			s.Objects.PagesPerCache, s.Objects.LongLivedShare, s.Objects.LongLivedLife, s.Objects.RCUFreedShare)},
+		{"keep-empty", strconv.Itoa(s.KeepEmpty)}, {"container-cpus", strconv.Itoa(s.ContainerCPUs)},
 		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
 		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},
 	}

@@ -54,6 +54,8 @@ var Design = designs.Design{
 	// /proc/slabinfo walks slab_root_caches: the roots alone.
 	SlabinfoSeeksChildren: false,
 	DeactivateOnOffline:   true,
+	// Dead caches discard their free slabs at once (d6e0b7fa1186, v4.0).
+	DiscardDead: true,
 }
 
 // Registry is the v4.11 registry. Create it with New.
@@ -77,6 +79,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("asyncdestroy: %w", err)
 	}
 	r.Core = core
+	core.SetDiscardDead()
 	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
 	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
 	return r, nil
@@ -125,7 +128,7 @@ func (r *Registry) deactivate(t *kern.Task, c *slab.Cache) {
 	t.Lock(r.SlabMutex)
 	defer t.Unlock(r.SlabMutex)
 	if !c.Destroyed() { // root destroy may have taken it meanwhile
-		t.Work(r.ShrinkCost())
+		r.ShrinkCache(t, c)
 	}
 	slab.FreeOf(c.Memcg).Pins--
 	r.QueueFree(t, c.Memcg)
@@ -171,12 +174,6 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	return nil
 }
 
-// Uncharge is the core's, then, for an offline memcg, the css_put of the
-// pages: the last one frees the memcg (slab.Core.UnchargeAndFree).
-func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pages int) error {
-	return r.UnchargeAndFree(t, m, root, pages)
-}
-
 // ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under
 // slab_mutex: seek along slab_root_caches (510ded33e075), the roots alone,
 // to where the last read stopped, and print root lines with their
@@ -196,6 +193,9 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 	p.r.CreateUnderSlabMutex(t, m, root)
 }
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+
+// PagesGone is the css_put of the cache's last page (slab.Core.PinGone).
+func (p paths) PagesGone(t *kern.Task, c *slab.Cache) { p.r.PinGone(t, c) }
 
 // ListLock is slab_mutex: memcg->kmem_caches is written and walked under
 // it, memory.kmem.slabinfo included.

@@ -18,6 +18,10 @@
 //  6. Virtual: the stress operations on kern's virtual runtime, with the
 //     invariants, twice: the same design code must give the same virtual
 //     times and counters both times.
+//  7. GracePeriod: the locks held across a destroy's rcu_barrier().
+//  8. Lifetimes: a container's objects freed before, by RCU around, after
+//     or never after its cgroup's removal, and whether its cache is left
+//     dead, as its kernel decides (3.15, 3.16, v4.0 on).
 //
 // Lock-order checking is on throughout, and every subtest ends by asserting
 // that no lock-order violation was seen. Fuzz adds the model-based fuzz test,
@@ -63,6 +67,7 @@ func Run(t *testing.T, d designs.Design) {
 	t.Run("AllocHit", func(t *testing.T) { testAllocHit(t, d) })
 	t.Run("Virtual", func(t *testing.T) { testVirtual(t, d) })
 	t.Run("GracePeriod", func(t *testing.T) { testGracePeriod(t, d) })
+	t.Run("Lifetimes", func(t *testing.T) { testLifetimes(t, d) })
 }
 
 // env is one registry under test with its runtime and a task to drive it.

@@ -28,6 +28,12 @@ const (
 	opProcOrShrink
 	opQuiesce
 	opRemove // rmdir: offline queued on the cgroup_destroy workqueue
+	// opFree frees objects (Free, or FreeRCU when a is odd). The fuzz
+	// registry keeps no empty slab (KeepEmpty 0) and its grace period is
+	// 0, so a free is an uncharge at once: the model checks the plumbing
+	// of both and the pages they free; designtest's Lifetimes checks what
+	// kept slabs and grace periods change.
+	opFree
 	opCount
 )
 
@@ -48,6 +54,9 @@ var fuzzSeeds = [][]byte{
 	// ids reused after a memcg is freed, arrays grown past the minimum.
 	{opActivate, 0, 0, opActivate, 0, 0, opActivate, 0, 0, opActivate, 0, 0, opActivate, 0, 0, opCreateRoot, 1, 0,
 		opOffline, 1, 0, opActivate, 0, 0, opAlloc, 5, 0, opQuiesce, 0, 0},
+	// objects freed, at once and by RCU, before and after offline.
+	{opCreateRoot, 1, 0, opActivate, 0, 0, opAlloc, 0, 0, opQuiesce, 0, 0, opCharge, 0, 2, opFree, 0, 1,
+		opFree, 1, 0, opRemove, 0, 0, opCharge, 0, 3, opQuiesce, 0, 0, opFree, 0, 1, opDestroyRoot, 0, 0},
 	// bad input: nil handles, names in use, bad page counts.
 	{opAlloc, 0, 0, opCharge, 0, 0, opCreateRoot, 1, 0, opCreateRoot, 0, 0, opUncharge, 0, 0, opOffline, 0, 0,
 		opSlabinfo, 0, 0, opProcOrShrink, 1, 0, opDestroyRoot, 0, 0, opDestroyRoot, 0, 0},
@@ -152,6 +161,13 @@ func runFuzzInput(t *testing.T, d designs.Design, data []byte) {
 		case opUncharge:
 			name = fmt.Sprintf("Uncharge(%d, %d, %d)", mi, ri, pages)
 			got, want = errClass(e.reg.Uncharge(e.task, memcg(), root(), pages)), model.charge(mi, ri, pages, true)
+		case opFree:
+			free := e.reg.Free
+			if name = "Free"; a%2 == 1 {
+				free, name = e.reg.FreeRCU, "FreeRCU"
+			}
+			name += fmt.Sprintf("(%d, %d, %d)", mi, ri, pages)
+			got, want = errClass(free(e.task, memcg(), root(), pages)), model.charge(mi, ri, pages, true)
 		case opSlabinfo:
 			name = fmt.Sprintf("Slabinfo(%d)", mi)
 			n, err := e.reg.Slabinfo(e.task, memcg())

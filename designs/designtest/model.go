@@ -261,8 +261,16 @@ func (m *refModel) charge(mi, ri, pages int, uncharge bool) string {
 		return errClass(designs.ErrBadPages)
 	default:
 		c.pages -= int64(pages)
-		if !mc.online && m.deactivate {
+		switch {
+		case mc.online:
+		case m.deactivate: // the css_put of the pages (v4.0 on)
 			m.queueFree(mc)
+		case m.deferred && c.pages == 0 && !c.pending:
+			// memcg_release_pages: a dead cache's last page queues its
+			// destroy work again (3.15).
+			c.pending = true
+			m.queue = append(m.queue, refWork{child: c})
+			m.snap.DestroyQueued++
 		}
 	}
 	return "ok"

@@ -10,12 +10,20 @@
 //
 // Serializing every slot and list change and every child destroy under one
 // mutex removes the old design's offline-vs-root-destroy race; the price is
-// that offline holds memcg_slab_mutex for (its caches) x (shrink + destroy),
-// root destroy for (its children) x destroy, each child creation for the
-// whole create, and every memory.kmem.slabinfo read of every memcg takes it
-// too. A destroy includes, for SLAB_DESTROY_BY_RCU caches, the rcu_barrier()
-// that kmem_cache_destroy sleeps in after dropping slab_mutex: under
-// memcg_slab_mutex here, so its waiters sleep for a grace period.
+// that offline holds memcg_slab_mutex for (its caches) x shrink, plus a
+// destroy for each cache left empty, root destroy for (its children) x
+// destroy, each child creation for the whole create, and every
+// memory.kmem.slabinfo read of every memcg takes it too. A destroy
+// includes, for SLAB_DESTROY_BY_RCU caches, the rcu_barrier() that
+// kmem_cache_destroy sleeps in after dropping slab_mutex: under
+// memcg_slab_mutex here. Offline seldom pays it: such a cache frees the
+// slabs its shrink discards only a grace period later, so it still holds
+// pages when offline looks and is left dead; root destroy pays it.
+//
+// The second price is memory: a cache left dead at offline (one whose
+// objects outlive the container, or a SLAB_DESTROY_BY_RCU one) stays,
+// with its slot, its pages and its memcg's kmemcg id, until its root is
+// destroyed, since nothing destroys it when its last page goes.
 package new
 
 import (
@@ -47,6 +55,8 @@ var Design = designs.Design{
 	// Offline holds cgroup_mutex and memcg_slab_mutex across the
 	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.
 	GraceHolders: []string{"cgroup_mutex", "memcg_slab_mutex"},
+	// Nothing destroys a dead cache but its root's destroy.
+	DeadCachesStay: func(int) bool { return true },
 }
 
 // memcgSlabClass is the class of the global memcg_slab_mutex.
@@ -101,13 +111,19 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	return m, nil
 }
 
-// offline is memcg_unregister_all_caches, run by css_offline with
-// cgroup_mutex and memcg_slab_mutex held: walk the memcg's list; shrink
-// each cache and destroy it if it holds no pages. Caches that still hold
-// pages stay listed as dead caches.
+// offline is memcg_unregister_all_caches (mm/memcontrol.c of 3.16), run
+// by css_offline with cgroup_mutex and memcg_slab_mutex held: walk the
+// memcg's list; shrink each cache (kmem_cache_shrink) and destroy it if
+// nr_pages is then 0. A cache whose objects outlive the container keeps
+// pages, and a SLAB_DESTROY_BY_RCU cache frees the slabs the shrink
+// discards only a grace period later, so both stay listed, dead, with
+// their slots filled, until their root is destroyed: 3.16 destroys no
+// dead cache when its last page goes (PagesGone), and so no
+// SLAB_DESTROY_BY_RCU cache's rcu_barrier() is paid here unless the cache
+// never held a page.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	for _, c := range m.Caches() {
-		t.Work(r.ShrinkCost())
+		r.ShrinkCache(t, c)
 		if c.Pages.Load() == 0 {
 			r.destroyChild(t, c)
 		}
@@ -187,3 +203,8 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 }
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
 func (p paths) ListLock(m *slab.Memcg) *kern.Mutex        { return p.r.listLock(m) }
+
+// PagesGone does nothing: in 3.16 __memcg_uncharge_slab only uncharges,
+// and a dead cache waits for its root's destroy (bd67314586 removed the
+// destroy work that 3.15 queued there).
+func (p paths) PagesGone(*kern.Task, *slab.Cache) {}

@@ -175,24 +175,47 @@ func (r *Registry) Charge(t *kern.Task, m designs.Memcg, rh designs.Root, pages 
 // offline memcg's obj_cgroup is reparented, and freeing its objects
 // uncharges the parent).
 func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
+	return r.uncharge("uncharge", m, rh, pages, false)
+}
+
+// Free is Uncharge: each object's charge to the obj_cgroup goes with the
+// object (obj_cgroup_uncharge from memcg_slab_free_hook); its slab is the
+// root's, shared by every memcg, so no cache is left dead by it.
+func (r *Registry) Free(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
+	return r.uncharge("free", m, rh, pages, false)
+}
+
+// FreeRCU checks its arguments now and frees a grace period later
+// (kfree_rcu).
+func (r *Registry) FreeRCU(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
+	if err := r.uncharge("free", m, rh, pages, true); err != nil {
+		return err
+	}
+	r.RCU.Call(t, r.Costs.GracePeriod, func(t *kern.Task) { _ = r.uncharge("free", m, rh, pages, false) })
+	return nil
+}
+
+// uncharge takes pages of root r from m's obj_cgroup, or with check only
+// checks that it could.
+func (r *Registry) uncharge(op string, m designs.Memcg, rh designs.Root, pages int, check bool) error {
 	if pages <= 0 {
-		return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
+		return fmt.Errorf("%s: %w: %d pages, allowed range is 1 or more", op, designs.ErrBadPages, pages)
 	}
 	memcg, err := r.AnyMemcg(m)
 	if err != nil {
-		return fmt.Errorf("uncharge: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	root, err := r.Root(rh)
 	if err != nil {
-		return fmt.Errorf("uncharge: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	c := objcgOf(memcg).counter(root)
 	for {
 		have := c.Load()
 		if int64(pages) > have {
-			return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 to %d", designs.ErrBadPages, pages, have)
+			return fmt.Errorf("%s: %w: %d pages, allowed range is 1 to %d", op, designs.ErrBadPages, pages, have)
 		}
-		if c.CompareAndSwap(have, have-int64(pages)) {
+		if check || c.CompareAndSwap(have, have-int64(pages)) {
 			return nil
 		}
 	}
@@ -248,3 +271,6 @@ func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) {}
 // ListLock is css_set_lock, which offline holds to reparent; a memcg's cache
 // list is always empty.
 func (p paths) ListLock(*slab.Memcg) *kern.Mutex { return p.r.cssSetLock }
+
+// PagesGone is never called: there are no child caches.
+func (p paths) PagesGone(*kern.Task, *slab.Cache) {}

@@ -1,8 +1,20 @@
-// Package old models the memcg kmem cache registry before Linux commit
-// bd67314586 (its parent c67a8a685a6e): each memcg has its own
+// Package old models the memcg kmem cache registry of Linux v3.15, before
+// the series that ends in bd67314586: each memcg has its own
 // slab_caches_mutex guarding its cache list, the per-memcg arrays are written
 // under slab_mutex, and a memcg going offline defers the destruction of each
-// of its caches to a per-cache work item run by the kworkers.
+// of its caches to a per-cache work item run by the kworkers, which destroys
+// a cache once it holds no pages: at once if it holds none, else after a
+// shrink or when its last page is freed (memcg_release_pages queues the
+// work again).
+//
+// bd67314586's parent, c67a8a685a6e, has the same locks; it differs in one
+// thing, which the model does not follow: 1e32e77f95d6 ("memcg, slab: do
+// not schedule cache destruction when last page goes away", the first of
+// the series) had taken out the queueing from memcg_release_pages, so its
+// destroy work shrank a cache and destroyed it only if that left no page,
+// and a SLAB_DESTROY_BY_RCU cache, whose slabs the shrink frees a grace
+// period later, stayed dead as in 3.16. That changes when dead caches go
+// (memory), not which locks any path takes.
 //
 // Lock order: cgroup_mutex -> activate_kmem_mutex -> slab_mutex ->
 // memcg::slab_caches_mutex (-> kmemcg_ida, the id allocator's own lock);
@@ -30,7 +42,7 @@ import (
 var Design = designs.Design{
 	Name:    "old",
 	Mutex:   kern.KernelMutex,
-	Kernel:  "v3.15 (c67a8a685a6e, the parent of bd67314586)",
+	Kernel:  "v3.15 (the locks of bd67314586's parent c67a8a685a6e; 3.15's destroy of dead caches at their last page)",
 	Summary: "per-memcg slab_caches_mutex; offline defers each cache's destroy to a work item",
 	Why:     "the state bd67314586 started from: memcg offline and root cache destroy were not synchronized, so a child cache could be destroyed twice, or its destroy work run on freed memory",
 	New:     designs.Constructor(New),
@@ -46,6 +58,9 @@ var Design = designs.Design{
 	// /proc/slabinfo seeks along slab_caches, children included.
 	SlabinfoSeeksChildren: true,
 	DeferredDestroy:       true,
+	// A dead cache is destroyed at its last page, which SLUB's kept empty
+	// slabs never let come.
+	DeadCachesStay: func(keepEmpty int) bool { return keepEmpty > 0 },
 }
 
 // slabCachesClass is the class of every memcg's slab_caches_mutex.
@@ -129,8 +144,15 @@ func (r *Registry) Snapshot() designs.Snapshot {
 	return s
 }
 
-// destroyWork is kmem_cache_destroy_work_func, run by a kworker holding no
-// memcg lock: shrink the cache, and destroy it if it holds no pages.
+// destroyWork is kmem_cache_destroy_work_func (mm/memcontrol.c of 3.15),
+// run by a kworker holding no memcg lock: a cache that still holds pages
+// is shrunk, and one that holds none destroyed. If the shrink frees its
+// last page, memcg_release_pages queues this work again (PagesGone), and
+// that run destroys it; a SLAB_DESTROY_BY_RCU cache's slabs are freed a
+// grace period after the shrink, and the work is queued again then. A
+// cache whose objects outlive the offline stays dead until the last of
+// its pages is freed, if that ever happens (SLUB keeps up to
+// Config.KeepEmpty empty slabs: see PagesGone).
 func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
 	r.destroyBacklog.Add(-1)
 	t.Point("destroy-work:start")
@@ -140,11 +162,20 @@ func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
 		r.Anomaly(designs.WorkOnDestroyed)
 		return
 	}
-	t.Work(r.ShrinkCost())
-	if c.Pages.Load() > 0 {
-		return // a dead cache: it stays listed until its root is destroyed
+	if c.Pages.Load() != 0 {
+		r.ShrinkCache(t, c)
+		return
 	}
 	r.destroyChild(t, c)
+}
+
+// pagesGone is memcg_release_pages -> mem_cgroup_destroy_cache (3.15):
+// when the last page of a dead cache is freed, its destroy work is queued
+// again unless it is pending; it runs on system_wq, holding no lock.
+func (r *Registry) pagesGone(t *kern.Task, c *slab.Cache) {
+	if c.Dead.Load() {
+		r.queueDestroy(t, c)
+	}
 }
 
 // destroyChild is kmem_cache_destroy of a child (at bd67314586^, which
@@ -249,3 +280,4 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 }
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
 func (p paths) ListLock(m *slab.Memcg) *kern.Mutex        { return listLock(m) }
+func (p paths) PagesGone(t *kern.Task, c *slab.Cache)     { p.r.pagesGone(t, c) }

@@ -9,6 +9,7 @@ package globalwalk
 
 import (
 	"fmt"
+	"time"
 
 	"memcgbench/designs"
 	"memcgbench/designs/internal/slab"
@@ -66,6 +67,7 @@ func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) 
 		return nil, fmt.Errorf("%s: %w", opts.Name, err)
 	}
 	r.Core = core
+	core.SetDiscardDead()
 	if opts.CreateWorkqueue != "" {
 		core.SetCreateWorkqueue(rt.NewWorkqueue(opts.CreateWorkqueue, min(cfg.Kworkers, 1)))
 	}
@@ -113,8 +115,15 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 		t.Lock(r.SlabMutex)
 		r.Walk(t, r.List.Len())
 	}
-	for range m.Caches() {
-		t.Work(r.ShrinkCost())
+	for _, c := range m.Caches() {
+		if !r.syncSched {
+			// v4.0's __kmem_cache_shrink(s, deactivate) makes the zeroed
+			// cpu_partial visible with kick_all_cpus_sync(): an IPI to
+			// every CPU, waited for (d6e0b7fa1186); from v4.7 a grace
+			// period instead (81ae6d03952c, then 89e364db71fb).
+			t.Work(r.Costs.ShrinkIPI + time.Duration(r.CPUs)*r.Costs.ShrinkPerCPU)
+		}
+		r.ShrinkCache(t, c) // dead: its free slabs go at once (d6e0b7fa1186)
 	}
 	r.QueueFree(t, m)
 }
@@ -170,12 +179,6 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	return nil
 }
 
-// Uncharge is the core's, then, for an offline memcg, the css_put of the
-// pages: the last one frees the memcg (slab.Core.UnchargeAndFree).
-func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, root designs.Root, pages int) error {
-	return r.UnchargeAndFree(t, m, root, pages)
-}
-
 // Slabinfo is memory.kmem.slabinfo (memcg_slab_show): under slab_mutex
 // walk slab_caches and print the memcg's caches.
 func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
@@ -211,6 +214,9 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 	p.r.CreateUnderSlabMutex(t, m, root)
 }
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) { p.r.offline(t, m) }
+
+// PagesGone is the css_put of the cache's last page (slab.Core.PinGone).
+func (p paths) PagesGone(t *kern.Task, c *slab.Cache) { p.r.PinGone(t, c) }
 
 // ListLock is slab_mutex for every memcg: the model keeps each memcg's
 // caches on a list of its own for the offline and free walks, under

@@ -70,9 +70,20 @@ type Cache struct {
 	// depends on allocation order. TestLayout holds this.
 	_ [cacheLine - (144 % cacheLine)]byte
 
-	// Pages charged to a child; changed atomically, no lock (path J).
-	Pages atomic.Int64
-	_     [cacheLine - 8]byte
+	// Pages charged to a child (nr_pages of 3.15 and 3.16; the pages that
+	// pin the memcg's css from v4.0 on); changed atomically, no lock
+	// (path J). Empty is the part of them held by empty slabs that the
+	// allocator keeps on the cache's partial lists until a shrink
+	// discards them (SLUB's min_partial). Dead is set when the cache's
+	// memcg goes offline: a dead cache, which no allocation reaches.
+	// PagesMu, a lock of the harness's (it stands for SLUB's per-node
+	// list_lock, held for nanoseconds), makes the three change together;
+	// it is never held across a kern call.
+	Pages   atomic.Int64
+	Empty   atomic.Int64
+	Dead    atomic.Bool
+	PagesMu sync.Mutex
+	_       [cacheLine - 32]byte
 }
 
 // cacheLine is the cache line size the layouts pad to.
@@ -198,6 +209,10 @@ type Memcg struct {
 	_      [cacheLine - 48]byte
 
 	list listHead // its caches (memcg_slab_caches), under the list lock
+	// byRoot is a copy of the list for lookups without the lock: freeing
+	// an object finds its cache from its page (page->slab_cache), not
+	// from a list. AddCache and RemoveCache replace it whole.
+	byRoot atomic.Pointer[[]*Cache]
 	// Freed is set when the memcg gives its id back: offline with no caches
 	// left. Written under the list lock.
 	Freed bool
@@ -207,7 +222,6 @@ type Memcg struct {
 	// kernel's, guards it. Only misses take it.
 	CreatesMu sync.Mutex
 	Creates   map[*Cache]any
-	_         [cacheLine - 56]byte
 }
 
 // NewMemcg returns a memcg of the given owner; its id is set by SetID.
@@ -252,10 +266,48 @@ func (m *Memcg) Kill() bool {
 func (m *Memcg) Live() *Owner { return m.live.Load() }
 
 // AddCache puts c on m's list. The caller holds m's list lock.
-func (m *Memcg) AddCache(c *Cache) { m.list.add(c, &c.memcg) }
+func (m *Memcg) AddCache(c *Cache) {
+	m.list.add(c, &c.memcg)
+	m.publish()
+}
 
 // RemoveCache takes c off m's list. The caller holds m's list lock.
-func (m *Memcg) RemoveCache(c *Cache) { m.list.remove(&c.memcg) }
+func (m *Memcg) RemoveCache(c *Cache) {
+	m.list.remove(&c.memcg)
+	m.publish()
+}
+
+// publish replaces byRoot with a copy of the list. The caller holds m's
+// list lock.
+func (m *Memcg) publish() {
+	caches := m.list.items()
+	m.byRoot.Store(&caches)
+}
+
+// PagesHeld returns the pages charged to m's caches, read without a lock:
+// what the css's refcount holds for them from v4.0 on.
+func (m *Memcg) PagesHeld() int64 {
+	var n int64
+	if p := m.byRoot.Load(); p != nil {
+		for _, c := range *p {
+			n += c.Pages.Load()
+		}
+	}
+	return n
+}
+
+// ChildOf returns m's cache of root, live or dead, without a lock, or
+// nil: what freeing an object of it reads from the object's page.
+func (m *Memcg) ChildOf(root *Cache) *Cache {
+	if p := m.byRoot.Load(); p != nil {
+		for _, c := range *p {
+			if c.Root == root {
+				return c
+			}
+		}
+	}
+	return nil
+}
 
 // Caches returns m's caches in list order. The caller holds m's list lock.
 func (m *Memcg) Caches() []*Cache { return m.list.items() }

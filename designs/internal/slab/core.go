@@ -52,8 +52,17 @@ type Core struct {
 	FreeWQ *kern.Workqueue
 	// CgroupMutex is cgroup_mutex.
 	CgroupMutex *kern.Mutex
-	// CPUs is the machine's CPU count, for the per-CPU costs.
-	CPUs int
+	// CPUs is the machine's CPU count, for the per-CPU costs, and
+	// cacheCPUs designs.Config.CacheCPUs.
+	CPUs, cacheCPUs int
+	// RCU runs the RCU callbacks: the frees of SLAB_DESTROY_BY_RCU
+	// caches' slabs and of kfree_rcu'd objects, and the queueing of
+	// offlines a grace period after rmdir.
+	RCU *kern.RCUQueue
+	// keepEmpty is designs.Config.KeepEmpty, and discardDead says that a
+	// dead cache keeps none (designs.Design.DiscardDead, SetDiscardDead).
+	keepEmpty   int
+	discardDead bool
 	// rcuShare is designs.Config.RCUShare.
 	rcuShare float64
 	// SlabMutex guards List, the roots' names and Dying flags; the old design
@@ -82,13 +91,14 @@ type Core struct {
 
 	names map[string]*Cache // live roots by name, under SlabMutex
 
-	roots, rootsCreated, rootsDestroyed        atomic.Int64
-	memcgs, onlineMemcgs                       atomic.Int64
-	childrenCreated, childrenDestroyed         atomic.Int64
-	createQueued, createSkipped, createDropped atomic.Int64
-	deadCaches, deadLifetime, deadLifetimeMax  atomic.Int64
-	removed, offlineLatency, offlineMax        atomic.Int64
-	anomalies                                  [2]atomic.Int64 // by index in designs.AllFlaws
+	roots, rootsCreated, rootsDestroyed          atomic.Int64
+	memcgs, onlineMemcgs                         atomic.Int64
+	childrenCreated, childrenDestroyed           atomic.Int64
+	createQueued, createSkipped, createDropped   atomic.Int64
+	deadDestroyed, deadLifetime, deadLifetimeMax atomic.Int64
+	dead, deadMax, deadPages, deadPagesMax       atomic.Int64
+	removed, offlineLatency, offlineMax          atomic.Int64
+	anomalies                                    [2]atomic.Int64 // by index in designs.AllFlaws
 }
 
 // Paths are the kernel paths a design writes its own way, the seams of
@@ -104,6 +114,13 @@ type Paths interface {
 	OfflineCaches(t *kern.Task, m *Memcg)
 	// ListLock returns the design's lock guarding m's cache list.
 	ListLock(m *Memcg) *kern.Mutex
+	// PagesGone is called, holding no lock, when the last page charged
+	// to child cache c is freed: the point where 3.15's
+	// memcg_release_pages queues a dead cache's destroy work, and where
+	// from v4.0 the memcg's css loses the pin of its last kmem page. It
+	// may run on an RCU callback (a slab of a SLAB_DESTROY_BY_RCU cache),
+	// so it must not take a Mutex; it may queue work.
+	PagesGone(t *kern.Task, c *Cache)
 }
 
 // NewCore validates cfg and returns a Core whose work runs on rt, with the
@@ -129,6 +146,9 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		FreeWQ:        rt.NewWorkqueue("cgroup_destroy/free", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)),
 		CgroupMutex:   kern.NewMutex(CgroupMutexClass),
 		CPUs:          max(cfg.CPUs, 1),
+		cacheCPUs:     cfg.CacheCPUs,
+		keepEmpty:     cfg.KeepEmpty,
+		RCU:           rt.NewRCUQueue("rcu", cfg.Kworkers > 0),
 		rcuShare:      cfg.RCUShare,
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
@@ -146,6 +166,11 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 // Owner is the identity every cache and memcg of this registry carries:
 // a live handle's Live method returns it.
 func (c *Core) Owner() *kmem.Owner { return c.owner }
+
+// SetDiscardDead makes dead caches keep no empty slab
+// (designs.Design.DiscardDead, v4.0 on). Call it before the registry is
+// used.
+func (c *Core) SetDiscardDead() { c.discardDead = true }
 
 // SetCreateWorkqueue makes create work run on a workqueue of the
 // design's own, q, instead of WQ (system_wq); the Core flushes and closes
@@ -293,12 +318,6 @@ func (c *Core) release(t *kern.Task, cache *Cache) {
 		t.RCUBarrier(c.Costs.GracePeriod)
 	}
 	t.Work(c.Costs.Release)
-}
-
-// ShrinkCost is the time to shrink one cache on this machine: the fixed
-// part and one IPI and flush per CPU (flush_all).
-func (c *Core) ShrinkCost() time.Duration {
-	return c.Costs.Shrink + time.Duration(c.CPUs)*c.Costs.ShrinkPerCPU
 }
 
 // Alloc is path D, the same in both designs: Lookup; on a miss, queue the
@@ -498,13 +517,15 @@ func (c *Core) ReleaseChild(t *kern.Task, child *Cache) {
 	c.childDestroyed(t, child)
 }
 
-// childDestroyed counts a child destroyed; one destroyed after its memcg
-// went offline adds to the dead-cache lifetime counters.
+// childDestroyed counts a child destroyed, whose pages go with it; one
+// destroyed after its memcg went offline adds to the dead-cache lifetime
+// counters.
 func (c *Core) childDestroyed(t *kern.Task, child *Cache) {
 	c.childrenDestroyed.Add(1)
+	c.buryDead(child)
 	if child.OfflineAt != 0 {
 		life := t.Now() - child.OfflineAt
-		c.deadCaches.Add(1)
+		c.deadDestroyed.Add(1)
 		c.deadLifetime.Add(life)
 		StoreMax(&c.deadLifetimeMax, life)
 	}
@@ -574,7 +595,7 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	c.onlineMemcgs.Add(-1)
 	now := t.Now()
 	for _, cache := range m.Caches() {
-		cache.OfflineAt = now
+		c.markDead(cache, now)
 	}
 	c.paths.OfflineCaches(t, m)
 	t.Point("offline:walked")
@@ -584,13 +605,13 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 
 // RemoveMemcg is rmdir, the same in both designs: under cgroup_mutex
 // (cgroup_rmdir -> cgroup_destroy_locked -> kill_css, 3.16's
-// cgroup_kn_lock_live), m takes no more allocations, and
-// css_killed_work_fn, which runs css_offline, is queued on
-// cgroup_destroy_wq. So an rmdir waits for a running offline walk. (The
-// kernel queues the offline from an RCU callback after the percpu_ref
-// kill's grace period; the model queues it at once, which delays every
-// offline by the same amount less in both designs; rmdir's own work,
-// kernfs removal of the cgroup's files, is left at its Go cost.)
+// cgroup_kn_lock_live), m takes no more allocations, and a grace period
+// later (percpu_ref_kill_and_confirm's call_rcu_sched ->
+// css_killed_ref_fn) css_killed_work_fn, which runs css_offline, is
+// queued on cgroup_destroy_wq. So an rmdir waits for a running offline
+// walk, and objects freed by RCU before the rmdir are back in their
+// slabs when the offline looks at them. (rmdir's own work, kernfs
+// removal of the cgroup's files, is left at its Go cost.)
 func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	m, err := c.Memcg(mh)
 	if err != nil {
@@ -603,7 +624,7 @@ func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	}
 	w := &offlineWork{c: c, memcg: m, since: t.Now()}
 	w.Init(w.run)
-	c.DestroyWQ.Queue(t, &w.WorkItem)
+	c.RCU.Call(t, c.Costs.GracePeriod, func(t *kern.Task) { c.DestroyWQ.Queue(t, &w.WorkItem) })
 	return nil
 }
 
@@ -641,91 +662,6 @@ func (c *Core) GrowAll(t *kern.Task, id int) {
 	c.ArraySize = n
 }
 
-// Charge is path J, the same in both designs: atomics, no lock.
-func (c *Core) Charge(t *kern.Task, m designs.Memcg, r designs.Root, pages int) error {
-	if pages <= 0 {
-		return fmt.Errorf("charge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
-	}
-	memcg, err := c.Memcg(m)
-	if err != nil {
-		return fmt.Errorf("charge: %w", err)
-	}
-	child, err := c.child(t, memcg, r)
-	if err != nil {
-		return fmt.Errorf("charge: %w", err)
-	}
-	child.Pages.Add(int64(pages))
-	return nil
-}
-
-// Uncharge is path J's other half. It accepts offline memcgs, whose dead
-// caches still hold pages.
-func (c *Core) Uncharge(t *kern.Task, m designs.Memcg, r designs.Root, pages int) error {
-	if pages <= 0 {
-		return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 or more", designs.ErrBadPages, pages)
-	}
-	memcg, err := c.AnyMemcg(m)
-	if err != nil {
-		return fmt.Errorf("uncharge: %w", err)
-	}
-	child, err := c.child(t, memcg, r)
-	if err != nil {
-		return fmt.Errorf("uncharge: %w", err)
-	}
-	for {
-		have := child.Pages.Load()
-		if int64(pages) > have {
-			return fmt.Errorf("uncharge: %w: %d pages, allowed range is 1 to %d", designs.ErrBadPages, pages, have)
-		}
-		if child.Pages.CompareAndSwap(have, have-int64(pages)) {
-			return nil
-		}
-	}
-}
-
-// child finds memcg's child of root r by a lock-free lookup. An offline
-// memcg's child may have left its slot (the designs that deactivate a
-// memcg's caches at offline clear them): then it is looked for on the
-// memcg's list, under its lock, as freeing an object finds its cache from
-// the page instead.
-func (c *Core) child(t *kern.Task, memcg *Memcg, r designs.Root) (*Cache, error) {
-	root, err := c.Root(r)
-	if err != nil {
-		return nil, err
-	}
-	child := Lookup(root, memcg.ID())
-	if (child == nil || child.Memcg != memcg) && memcg.IsOffline() {
-		child = c.listed(t, memcg, root)
-	}
-	if child == nil || child.Memcg != memcg {
-		return nil, fmt.Errorf("memcg %d, root %q: %w", memcg.ID(), root.Name(), designs.ErrNoCache)
-	}
-	return child, nil
-}
-
-// listed returns memcg's child of root from the memcg's list, or nil.
-func (c *Core) listed(t *kern.Task, memcg *Memcg, root *Cache) *Cache {
-	mu := c.paths.ListLock(memcg)
-	t.Lock(mu)
-	defer t.Unlock(mu)
-	for _, cache := range memcg.Caches() {
-		if cache.Root == root {
-			return cache
-		}
-	}
-	return nil
-}
-
-// Shrink is path G, the same in both designs: only the hotplug locks, which
-// the model leaves out.
-func (c *Core) Shrink(t *kern.Task, r designs.Root) error {
-	if _, err := c.Root(r); err != nil {
-		return fmt.Errorf("shrink: %w", err)
-	}
-	t.Work(c.ShrinkCost())
-	return nil
-}
-
 // ProcSlabinfo is path I, the same in both designs: one read() a 4 KiB
 // chunk, each under slab_mutex, seeking along slab_caches, children
 // included, to where the last read stopped; each root's line sums the
@@ -734,18 +670,20 @@ func (c *Core) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
 	return c.ReadProcSlabinfo(t, SlabinfoList{Sum: c.SumSlots}, readBytes)
 }
 
-// Quiesce waits for the deferred work to drain: the queued offlines
-// first, then the css_frees, the create work and system_wq's work, each of
-// which may queue more on another queue, until none is left.
+// Quiesce waits for the deferred work to drain: the RCU callbacks (which
+// queue offlines and free slabs), the queued offlines, then the
+// css_frees, the create work and system_wq's work, each of which may
+// queue more on another queue, until none is left.
 func (c *Core) Quiesce(t *kern.Task) {
 	for {
+		c.RCU.Flush(t)
 		c.DestroyWQ.Flush(t)
 		c.FreeWQ.Flush(t)
 		if c.CreateWQ != c.WQ {
 			c.CreateWQ.Flush(t)
 		}
 		c.WQ.Flush(t)
-		if c.DestroyWQ.Idle() && c.FreeWQ.Idle() && c.CreateWQ.Idle() && c.WQ.Idle() {
+		if c.RCU.Idle() && c.DestroyWQ.Idle() && c.FreeWQ.Idle() && c.CreateWQ.Idle() && c.WQ.Idle() {
 			return
 		}
 	}
@@ -753,6 +691,7 @@ func (c *Core) Quiesce(t *kern.Task) {
 
 // Close stops the kworkers once they have run what is queued.
 func (c *Core) Close() {
+	c.RCU.Close()
 	c.DestroyWQ.Close()
 	c.FreeWQ.Close()
 	if c.CreateWQ != c.WQ {
@@ -806,7 +745,11 @@ func (c *Core) Snapshot() designs.Snapshot {
 		Removed:           c.removed.Load(),
 		OfflineLatency:    time.Duration(c.offlineLatency.Load()),
 		OfflineLatencyMax: time.Duration(c.offlineMax.Load()),
-		DeadCaches:        c.deadCaches.Load(),
+		DeadDestroyed:     c.deadDestroyed.Load(),
+		Dead:              c.dead.Load(),
+		DeadMax:           c.deadMax.Load(),
+		DeadPages:         c.deadPages.Load(),
+		DeadPagesMax:      c.deadPagesMax.Load(),
 		DeadLifetime:      time.Duration(c.deadLifetime.Load()),
 		DeadLifetimeMax:   time.Duration(c.deadLifetimeMax.Load()),
 		PendingWork:       c.pendingWork(),
@@ -821,7 +764,7 @@ func (c *Core) Snapshot() designs.Snapshot {
 
 // pendingWork counts the work items queued on the Core's workqueues.
 func (c *Core) pendingWork() int {
-	n := c.WQ.Pending() + c.DestroyWQ.Pending() + c.FreeWQ.Pending()
+	n := c.WQ.Pending() + c.DestroyWQ.Pending() + c.FreeWQ.Pending() + c.RCU.Pending()
 	if c.CreateWQ != c.WQ {
 		n += c.CreateWQ.Pending()
 	}

@@ -126,20 +126,16 @@ func (c *Core) CreateUnderSlabMutex(t *kern.Task, m *Memcg, root *Cache) {
 	SetSlot(root, m.ID(), child)
 }
 
-// UnchargeAndFree is Uncharge, then, for an offline memcg, the css_put of
-// the pages: the last one queues its css_free (QueueFree), under the
-// memcg's list lock.
-func (c *Core) UnchargeAndFree(t *kern.Task, m *Memcg, root *Cache, pages int) error {
-	if err := c.Uncharge(t, m, root, pages); err != nil {
-		return err
+// PinGone is the css_put of a cache's last page in the designs whose kmem
+// pages pin the memcg's css (v4.0 on, memcg_charge_kmem's css_get_many):
+// once an offline memcg's caches hold no page, its css_free is queued. It
+// takes no lock (it may run on an RCU callback): the free work checks
+// again under its lock.
+func (c *Core) PinGone(t *kern.Task, cache *Cache) {
+	m := cache.Memcg
+	if m.IsOffline() && m.PagesHeld() == 0 {
+		c.FreeWQ.Queue(t, &FreeOf(m).WorkItem)
 	}
-	if m.IsOffline() {
-		mu := c.paths.ListLock(m)
-		t.Lock(mu)
-		c.QueueFree(t, m)
-		t.Unlock(mu)
-	}
-	return nil
 }
 
 // ShutdownCache is shutdown_cache of v4.11 on, under slab_mutex, for a
