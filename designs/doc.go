@@ -29,9 +29,10 @@
 //	DestroyRoot    F    kmem_cache_destroy             slab_mutex (mark dying); activate_kmem_mutex,        slab_mutex (mark dying); memcg_slab_mutex, per
 //	                                                   per child: cancel_work_sync, then child destroy*;    child: child destroy*; slab_mutex {Shutdown};
 //	                                                   slab_mutex {Shutdown}; [GracePeriod] {Release}       [GracePeriod] {Release}
-//	ActivateMemcg  C+B  css_online -> memcg_activate_  cgroup_mutex -> activate_kmem_mutex -> kmemcg_ida;   cgroup_mutex -> activate_kmem_mutex ->
-//	                    kmem, memcg_update_all_caches  -> slab_mutex {GrowPerRoot per root, when the id     kmemcg_ida; -> memcg_slab_mutex -> slab_mutex
-//	                                                   does not fit}                                        {GrowPerRoot ...}
+//	ActivateMemcg  C+B  mkdir; the write of memory.    mkdir: cgroup_mutex, released; then                  mkdir: cgroup_mutex, released; then
+//	                    kmem.limit_in_bytes ->         activate_kmem_mutex -> kmemcg_ida; -> slab_mutex     activate_kmem_mutex -> kmemcg_ida; ->
+//	                    memcg_activate_kmem,           {GrowPerRoot per root, when the id does not fit}     memcg_slab_mutex -> slab_mutex {GrowPerRoot ...}
+//	                    memcg_update_all_caches        (no cgroup_mutex: how container runtimes activated it)
 //	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (mark       cgroup_mutex -> memcg_slab_mutex, per cache:
 //	                    mem_cgroup_destroy_all_caches  dead, queue each cache's destroy work); kworker       {Shrink}, and if nr_pages is then 0 the child
 //	                    (3.15), memcg_unregister_all_  (kmem_cache_destroy_work_func): if nr_pages is 0     destroy* (under it); else the cache stays,
@@ -187,16 +188,19 @@
 //	DestroyRoot    kmem_cache_destroy: slab_mutex (mark dying); slab_mutex, per child on the
 //	               root's list, live or dead: clear slot, {Shutdown}; the root {Shutdown};
 //	               released; one [GracePeriod] if any is SLAB_DESTROY_BY_RCU; {Release} each
-//	ActivateMemcg  css_online -> memcg_activate_kmem: cgroup_mutex -> memcg_limit_mutex ->
-//	               kmemcg_ida; when the id does not fit (memcg_update_all_caches):
-//	               -> memcg_cache_ids_sem -> slab_mutex {WalkPerCache x every cache,
-//	               GrowPerRoot per root}
+//	ActivateMemcg  slabmutex: mkdir (cgroup_mutex, released), then the kmem limit's write ->
+//	               memcg_activate_kmem: memcg_limit_mutex -> kmemcg_ida; createwq (every
+//	               memcg accounts kmem from v4.6): css_alloc -> memcg_online_kmem under
+//	               cgroup_mutex -> kmemcg_ida. When the id does not fit
+//	               (memcg_update_all_caches): -> memcg_cache_ids_sem -> slab_mutex
+//	               {WalkPerCache x every cache, GrowPerRoot per root}
 //	OfflineMemcg   css_offline -> memcg_deactivate_kmem_caches: cgroup_mutex -> slab_mutex
 //	               {WalkPerCache x every cache; per cache of the memcg: clear slot, mark it
 //	               dead (its free slabs go at once from now), slabmutex: kick_all_cpus_sync
 //	               {ShrinkIPI + CPUs x ShrinkPerCPU}, {Shrink}}; queue css_free if no page
 //	               is left. createwq: after the first
-//	               walk slab_mutex is dropped for one synchronize_sched() [GracePeriod]
+//	               walk slab_mutex is dropped for one synchronize_sched() (a grace period's
+//	               sleep, Costs.GracePeriod, not shared as rcu_barrier()s are)
 //	               with cgroup_mutex held, and a second walk shrinks
 //	(css_free)     css_release_work_fn, then css_free -> memcg_destroy_kmem_caches, one
 //	               kworker per CPU: cgroup_mutex (the release); slab_mutex {WalkPerCache x
@@ -205,8 +209,10 @@
 //	(create work)  memcg_create_kmem_cache on system_wq (slabmutex) or
 //	               memcg_kmem_cache_create_wq (createwq): slab_mutex, a voluntary
 //	               preemption point (kasprintf GFP_KERNEL), {Create}, fill slot
-//	Slabinfo       memory.kmem.slabinfo (memcg_slab_show): slab_mutex {WalkPerCache x every
-//	               cache, SlabinfoPerCache per cache of the memcg}
+//	Slabinfo       memory.kmem.slabinfo, a seq_file over slab_caches (memcg_slab_show):
+//	               slab_mutex {WalkPerCache x every cache, SlabinfoPerCache per cache of
+//	               the memcg}; the read() that finds the end: slab_mutex {WalkPerCache x
+//	               every cache}
 //	ProcSlabinfo   /proc/slabinfo, per read: slab_mutex {WalkPerCache x the positions of
 //	               slab_caches up to the chunk's end, SlabinfoPerCache per root line,
 //	               SlabinfoPerChild per child on the root's list, dead ones included}
@@ -219,7 +225,7 @@
 //	DestroyRoot    slab_mutex, per child on the root's list (shutdown_memcg_caches): clear
 //	               slot, {Shutdown}, then {Release} or, for an RCU cache, onto
 //	               slab_caches_to_rcu_destroy; the root the same
-//	ActivateMemcg  as slabmutex, but the walk is of slab_root_caches {WalkPerCache x roots}
+//	ActivateMemcg  as createwq, but the walk is of slab_root_caches {WalkPerCache x roots}
 //	OfflineMemcg   cgroup_mutex -> slab_mutex {WalkPerCache x roots; per cache: clear slot,
 //	               queue its deactivation, pinning the memcg}; queue css_free if nothing
 //	               pins it and no page is left

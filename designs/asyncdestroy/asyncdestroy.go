@@ -61,7 +61,6 @@ var Design = designs.Design{
 // Registry is the v4.11 registry. Create it with New.
 type Registry struct {
 	*slab.Core
-	limitMutex  *kern.Mutex
 	cacheIDsSem *kern.Mutex
 }
 
@@ -71,7 +70,6 @@ var _ designs.Registry = (*Registry)(nil)
 // to rt and fails with designs.ErrBadConfig if cfg is out of range.
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	r := &Registry{
-		limitMutex:  kern.NewMutex(globalwalk.LimitMutexClass),
 		cacheIDsSem: kern.NewMutex(globalwalk.CacheIDsSemClass),
 	}
 	core, err := slab.NewCore(rt, cfg, paths{r})
@@ -88,15 +86,20 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 // Name returns "asyncdestroy".
 func (r *Registry) Name() string { return "asyncdestroy" }
 
-// Flaws returns nil: every change is under slab_mutex, and the deferred
-// deactivation pins the memcg (css_get), so its css_free waits for it.
-func (r *Registry) Flaws() []designs.Flaw { return nil }
+// Flaws returns WorkOnDestroyed: the deferred deactivation pins the
+// memcg (css_get, "pin memcg so that @s doesn't get destroyed in the
+// middle"), not the cache, so a root destroy that frees a dead child
+// while its deactivation is queued leaves kmemcg_deactivate_workfn to run
+// on freed memory, a crash fixed only in v4.18 (Shakeel Butt, "mm: fix
+// race between kmem_cache destroy, create and deactivate").
+func (r *Registry) Flaws() []designs.Flaw { return []designs.Flaw{designs.WorkOnDestroyed} }
 
-// ActivateMemcg is css_online -> memcg_activate_kmem under
-// memcg_limit_mutex: take an id, and if it does not fit the arrays, grow
-// them under memcg_cache_ids_sem and slab_mutex, walking slab_root_caches.
+// ActivateMemcg is memcg_online_kmem from css_alloc, under cgroup_mutex
+// (every memcg accounts kmem from v4.6): take an id, and if it does not
+// fit the arrays, grow them under memcg_cache_ids_sem and slab_mutex,
+// walking slab_root_caches.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, r.List.NumRoots, r.free)
+	m, err := r.ActivateKmem(t, nil, r.cacheIDsSem, r.List.NumRoots, r.free)
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
@@ -127,7 +130,12 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 func (r *Registry) deactivate(t *kern.Task, c *slab.Cache) {
 	t.Lock(r.SlabMutex)
 	defer t.Unlock(r.SlabMutex)
-	if !c.Destroyed() { // root destroy may have taken it meanwhile
+	t.Point("deactivate:start")
+	if c.Destroyed() {
+		// Root destroy freed the cache after offline queued this: the
+		// kernel runs it on freed memory (Flaws).
+		r.Anomaly(designs.WorkOnDestroyed)
+	} else {
 		r.ShrinkCache(t, c)
 	}
 	slab.FreeOf(c.Memcg).Pins--
@@ -142,8 +150,8 @@ func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 	defer t.Unlock(r.SlabMutex)
 	f := slab.FreeOf(m)
 	f.Queued = false
-	if m.Freed || f.Pins > 0 || slab.PagesLeft(m) > 0 {
-		return // a charge raced with the decision: the last uncharge queues it again
+	if m.Freed || f.Pins > 0 || slab.PagesLeft(m) > 0 || slab.CreatesQueued(m) > 0 {
+		return // still pinned: the last page, create or deactivation work queues it again
 	}
 	for _, c := range m.Caches() {
 		t.Point("cache-destroy:begin")

@@ -52,5 +52,5 @@ type Registry = globalwalk.Registry
 
 // New returns an empty registry running on rt.
 func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
-	return globalwalk.New(rt, cfg, globalwalk.Options{Name: "createwq", CreateWorkqueue: "memcg_kmem_cache_create", SyncSchedOnOffline: true})
+	return globalwalk.New(rt, cfg, globalwalk.Options{Name: "createwq", CreateWorkqueue: "memcg_kmem_cache_create", SyncSchedOnOffline: true, OnlineKmem: true})
 }

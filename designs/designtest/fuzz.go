@@ -233,8 +233,16 @@ func compareWithModel(t *testing.T, e *env, model *refModel, trace string) {
 			t.Fatalf("%s: Snapshot.%s = %d, reference model says %d; operations:\n%s", e.d.Name, p.name, p.got, p.want, trace)
 		}
 	}
+	sequential := map[designs.Flaw]bool{} // flaws a sequential run may show
+	if e.d.DeactivateOnOffline {
+		// v4.11's deferred deactivation runs on a dead child that a root
+		// destroy freed after the offline, with no interleaving needed.
+		for _, f := range e.reg.Flaws() {
+			sequential[f] = true
+		}
+	}
 	for f, n := range s.Anomalies {
-		if n != 0 {
+		if n != 0 && !sequential[f] {
 			t.Fatalf("%s: anomaly %s = %d in a sequential run", e.d.Name, f, n)
 		}
 	}

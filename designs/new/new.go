@@ -90,12 +90,13 @@ func (r *Registry) Name() string { return "new" }
 // Flaws returns nil: the design is known to have no anomaly.
 func (r *Registry) Flaws() []designs.Flaw { return nil }
 
-// ActivateMemcg is memcg_activate_kmem from css_online (under
-// cgroup_mutex): under activate_kmem_mutex take an id, then grow every
-// root's array under memcg_slab_mutex and slab_mutex.
+// ActivateMemcg is mkdir (Core.Mkdir), then the write of
+// memory.kmem.limit_in_bytes that activates kmem accounting
+// (memcg_update_kmem_limit -> memcg_activate_kmem, no cgroup_mutex; see
+// the old design's): under activate_kmem_mutex take an id, then grow
+// every root's array under memcg_slab_mutex and slab_mutex.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	t.Lock(r.CgroupMutex)
-	defer t.Unlock(r.CgroupMutex)
+	r.Mkdir(t)
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, nil)

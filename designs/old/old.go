@@ -97,13 +97,17 @@ func (r *Registry) Flaws() []designs.Flaw {
 	return []designs.Flaw{designs.DoubleDestroy, designs.WorkOnDestroyed}
 }
 
-// ActivateMemcg is memcg_activate_kmem from css_online (under
-// cgroup_mutex): under activate_kmem_mutex take an id, then grow every
+// ActivateMemcg is a container's cgroup made and its kmem accounting
+// activated as container runtimes did it: mkdir (Core.Mkdir, cgroup_mutex
+// held and dropped), then a write of memory.kmem.limit_in_bytes before
+// any task joins (libcontainer from 2015, runc's
+// EnableKernelMemoryAccounting from 2017), which runs
+// memcg_update_kmem_limit -> memcg_activate_kmem holding no
+// cgroup_mutex: under activate_kmem_mutex take an id, then grow every
 // root's array under slab_mutex (memcg_update_all_caches) and give the
 // memcg its own slab_caches_mutex.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	t.Lock(r.CgroupMutex)
-	defer t.Unlock(r.CgroupMutex)
+	r.Mkdir(t)
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, kern.NewMutex(slabCachesClass))

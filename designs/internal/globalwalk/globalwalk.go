@@ -40,6 +40,10 @@ type Options struct {
 	// "slub: move synchronize_sched out of slab_mutex on shrink"; v4.7 to
 	// v4.9 had a grace period per cache under slab_mutex, 81ae6d03952c).
 	SyncSchedOnOffline bool
+	// OnlineKmem activates kmem accounting in every memcg's css_alloc
+	// (memcg_online_kmem, under cgroup_mutex, v4.6 on) instead of on the
+	// write of memory.kmem.limit_in_bytes under memcg_limit_mutex.
+	OnlineKmem bool
 }
 
 // Registry is the v4.0 to v4.10 registry. Create it with New.
@@ -47,6 +51,7 @@ type Registry struct {
 	*slab.Core
 	name        string
 	syncSched   bool
+	onlineKmem  bool
 	limitMutex  *kern.Mutex
 	cacheIDsSem *kern.Mutex
 }
@@ -59,6 +64,7 @@ func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) 
 	r := &Registry{
 		name:        opts.Name,
 		syncSched:   opts.SyncSchedOnOffline,
+		onlineKmem:  opts.OnlineKmem,
 		limitMutex:  kern.NewMutex(LimitMutexClass),
 		cacheIDsSem: kern.NewMutex(CacheIDsSemClass),
 	}
@@ -82,12 +88,18 @@ func (r *Registry) Name() string { return r.name }
 // destroy and css_free cannot destroy a cache twice.
 func (r *Registry) Flaws() []designs.Flaw { return nil }
 
-// ActivateMemcg is css_online -> memcg_activate_kmem under
-// memcg_limit_mutex: take an id (memcg_alloc_cache_id), and if it does not
-// fit the arrays, grow them under memcg_cache_ids_sem and slab_mutex
+// ActivateMemcg activates a new memcg's kmem accounting
+// (slab.Core.ActivateKmem): v4.0 on the kmem limit's write after mkdir,
+// under memcg_limit_mutex; v4.10 (OnlineKmem) in css_alloc under
+// cgroup_mutex. It takes an id (memcg_alloc_cache_id), and if it does not
+// fit the arrays, grows them under memcg_cache_ids_sem and slab_mutex
 // (memcg_update_all_caches, which walks slab_caches for the roots).
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	m, err := r.ActivateKmem(t, r.limitMutex, r.cacheIDsSem, r.List.Len, r.free)
+	limit := r.limitMutex
+	if r.onlineKmem {
+		limit = nil
+	}
+	m, err := r.ActivateKmem(t, limit, r.cacheIDsSem, r.List.Len, r.free)
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
@@ -110,8 +122,11 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 		slab.SetSlot(c.Root, m.ID(), nil)
 	}
 	if r.syncSched {
+		// synchronize_sched(): one grace period from now, not shared as
+		// concurrent rcu_barrier()s are, and not a wait for queued
+		// callbacks.
 		t.Unlock(r.SlabMutex)
-		t.RCUBarrier(r.Costs.GracePeriod)
+		t.Sleep(r.Costs.GracePeriod)
 		t.Lock(r.SlabMutex)
 		r.Walk(t, r.List.Len())
 	}
@@ -136,9 +151,9 @@ func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 	r.CSSReleased(t)
 	t.Lock(r.SlabMutex)
 	slab.FreeOf(m).Queued = false
-	if m.Freed || slab.PagesLeft(m) > 0 {
+	if m.Freed || slab.PagesLeft(m) > 0 || slab.CreatesQueued(m) > 0 {
 		t.Unlock(r.SlabMutex)
-		return // a charge raced with the decision: the last uncharge queues it again
+		return // still pinned: the last page or create work queues it again
 	}
 	r.Walk(t, r.List.Len())
 	var gone []*slab.Cache
@@ -179,20 +194,27 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	return nil
 }
 
-// Slabinfo is memory.kmem.slabinfo (memcg_slab_show): under slab_mutex
-// walk slab_caches and print the memcg's caches.
+// Slabinfo is memory.kmem.slabinfo, a seq_file over slab_caches
+// (slab_start, slab_next, memcg_slab_show): a read() takes slab_mutex and
+// walks the whole list, printing the memcg's caches; the read() that
+// finds the end takes it and walks the list again. (A memcg's lines fit
+// in one 4 KiB read at 40 caches; more would take more reads.)
 func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 	m, err := r.Memcg(mh)
 	if err != nil {
 		return 0, fmt.Errorf("slabinfo: %w", err)
 	}
 	t.Lock(r.SlabMutex)
-	defer t.Unlock(r.SlabMutex)
 	r.Walk(t, r.List.Len())
-	for range m.NumCaches() {
+	n := m.NumCaches()
+	for range n {
 		t.Work(r.Costs.SlabinfoPerCache)
 	}
-	return m.NumCaches(), nil
+	t.Unlock(r.SlabMutex)
+	t.Lock(r.SlabMutex)
+	r.Walk(t, r.List.Len())
+	t.Unlock(r.SlabMutex)
+	return n, nil
 }
 
 // ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under

@@ -428,7 +428,8 @@ func (c *Core) queueCreate(t *kern.Task, memcg *Memcg, root *Cache) {
 }
 
 // run is one copy's run: the design's create worker; the last copy gives
-// the item back.
+// the item back. Each copy pins its memcg's css until it has run (from
+// v4.0, unpinned).
 func (w *createWork) run(t *kern.Task) {
 	c, memcg, root := w.c, w.memcg, w.root
 	c.paths.CreateChild(t, memcg, root)
@@ -443,6 +444,19 @@ func (w *createWork) run(t *kern.Task) {
 	if done {
 		createPool.Put(w)
 	}
+	c.unpinned(t, memcg)
+}
+
+// CreatesQueued returns the create work copies of m's misses queued or
+// running.
+func CreatesQueued(m *Memcg) int {
+	m.CreatesMu.Lock()
+	defer m.CreatesMu.Unlock()
+	n := 0
+	for _, w := range m.Creates {
+		n += w.(*createWork).refs
+	}
+	return n
 }
 
 // SkipCreate reports whether create work for memcg's child of root finds
@@ -550,6 +564,18 @@ func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
 	m.Freed = true
 	c.IDs.Put(t, m)
 	c.memcgs.Add(-1)
+}
+
+// Mkdir is the mkdir of a new memcg's cgroup, the same in every design:
+// cgroup_mkdir under cgroup_mutex (cgroup_kn_lock_live), where css_alloc
+// and css_online run (in 3.15 to v4.5 without kmem accounting: a new
+// memcg's parent is not kmem-active, so memcg_propagate_kmem does
+// nothing). The kmem limit's write that activates accounting comes
+// after, without cgroup_mutex (ActivateMemcg of old and new,
+// ActivateKmem).
+func (c *Core) Mkdir(t *kern.Task) {
+	t.Lock(c.CgroupMutex)
+	t.Unlock(c.CgroupMutex)
 }
 
 // NewMemcg takes an id for a new memcg, whose own state (kmem.Memcg's

@@ -51,7 +51,7 @@ func PagesLeft(m *Memcg) int64 {
 // that lock (a charge may race with the decision) and clear Queued.
 func (c *Core) QueueFree(t *kern.Task, m *Memcg) {
 	f := FreeOf(m)
-	if f.Queued || f.Pins > 0 || m.Freed || !m.IsOffline() || PagesLeft(m) > 0 {
+	if f.Queued || f.Pins > 0 || m.Freed || !m.IsOffline() || PagesLeft(m) > 0 || CreatesQueued(m) > 0 {
 		return
 	}
 	f.Queued = true
@@ -80,17 +80,25 @@ func (c *Core) ChildrenOf(root *Cache) []*Cache {
 	return out
 }
 
-// ActivateKmem is css_online -> memcg_activate_kmem of v4.0 on, under
-// cgroup_mutex and limit (memcg_limit_mutex): take an id for a memcg with
-// a CSSFree whose work is free, and if the id does not fit the arrays,
-// grow them under idsSem (memcg_cache_ids_sem) and slab_mutex, having
-// walked walked() list entries (memcg_update_all_caches: slab_caches to
-// v4.10, slab_root_caches from v4.11).
+// ActivateKmem activates kmem accounting for a new memcg, from v4.0 on:
+// take an id for a memcg with a CSSFree whose work is free, and if the id
+// does not fit the arrays, grow them under idsSem (memcg_cache_ids_sem)
+// and slab_mutex, having walked walked() list entries
+// (memcg_update_all_caches: slab_caches to v4.10, slab_root_caches from
+// v4.11). With limit (memcg_limit_mutex, v4.0 to v4.5) it is the write of
+// memory.kmem.limit_in_bytes after the cgroup's mkdir (Mkdir), as
+// container runtimes activated it (memcg_update_kmem_limit ->
+// memcg_activate_kmem: no cgroup_mutex); with none, memcg_online_kmem
+// from css_alloc, under cgroup_mutex, as every memcg has it from v4.6.
 func (c *Core) ActivateKmem(t *kern.Task, limit, idsSem *kern.Mutex, walked func() int, free func(*kern.Task, *Memcg)) (*Memcg, error) {
-	t.Lock(c.CgroupMutex)
-	defer t.Unlock(c.CgroupMutex)
-	t.Lock(limit)
-	defer t.Unlock(limit)
+	if limit != nil {
+		c.Mkdir(t)
+		t.Lock(limit)
+		defer t.Unlock(limit)
+	} else {
+		t.Lock(c.CgroupMutex)
+		defer t.Unlock(c.CgroupMutex)
+	}
 	f := new(CSSFree)
 	m, err := c.NewMemcg(t, f)
 	if err != nil {
@@ -132,9 +140,18 @@ func (c *Core) CreateUnderSlabMutex(t *kern.Task, m *Memcg, root *Cache) {
 // takes no lock (it may run on an RCU callback): the free work checks
 // again under its lock.
 func (c *Core) PinGone(t *kern.Task, cache *Cache) {
-	m := cache.Memcg
-	if m.IsOffline() && m.PagesHeld() == 0 {
-		c.FreeWQ.Queue(t, &FreeOf(m).WorkItem)
+	c.unpinned(t, cache.Memcg)
+}
+
+// unpinned queues m's css_free if it is offline and nothing it counts
+// pins it any more: no kmem page, no create work (each queued create work
+// holds a css reference until it has run: __memcg_schedule_kmem_cache_create
+// takes it, memcg_kmem_cache_create_func puts it, v4.0 to v5.8). The
+// designs without a css_free of their own (3.15, 3.16) have nothing to do.
+func (c *Core) unpinned(t *kern.Task, m *Memcg) {
+	f, ok := m.Design.(*CSSFree)
+	if ok && m.IsOffline() && m.PagesHeld() == 0 && CreatesQueued(m) == 0 {
+		c.FreeWQ.Queue(t, &f.WorkItem)
 	}
 }
 
