@@ -39,8 +39,9 @@ type Design struct {
 	// destroy walks every cache of the system (v4.0 to v4.10). A time of a
 	// x N + b x N^2 shows 2 only once N is large; the known-answer check
 	// measures the part beyond linear (workloads.Superlinear), which grows
-	// as N^2 at any N. 0 where the memcgs have no caches to destroy
-	// (SharedCaches): the time does not grow.
+	// as N^2 at any N. Where the memcgs have no caches to destroy
+	// (SharedCaches) it is 1 too: each rmdir removes its cgroup's kernfs
+	// directory (Costs.Sysfs). 0 would be a time that does not grow.
 	DestroyGrowth float64
 	// CreateStalls is the known answer of mass cgroup creation (the
 	// workloads.MassCreate scenario): whether a burst of cache creations

@@ -2,6 +2,7 @@ package designs
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"memcgbench/designs/internal/kmem"
@@ -230,18 +231,20 @@ const MaxCPUs = 1 << 16
 // nanoseconds and are left at their real Go cost.
 type Costs struct {
 	// Create is the time to create one cache, root or child, all of it
-	// under slab_mutex: per-node and per-CPU structures and the cache's
-	// sysfs directory (SLUB has created it under slab_mutex since 3.15,
-	// 421af243b1a5 "slub: do not drop slab_mutex for sysfs_slab_add").
+	// under slab_mutex: per-node and per-CPU structures; then its sysfs
+	// directory ({Sysfs} under kernfs_mutex, still under slab_mutex: SLUB
+	// has made it there since 3.15, 421af243b1a5 "slub: do not drop
+	// slab_mutex for sysfs_slab_add").
 	Create time.Duration
 	// Shutdown is the part of a cache's destruction under slab_mutex:
 	// __kmem_cache_shutdown (kmem_cache_close: flush every CPU's slab,
 	// free the partial lists, the per-CPU and per-node structures).
 	Shutdown time.Duration
 	// Release is the part after slab_mutex is dropped:
-	// memcg_free_cache_params, sysfs_slab_remove and the final free. It
-	// runs under whatever the caller holds: nothing in the old design's
-	// destroy work, memcg_slab_mutex in the new design.
+	// memcg_free_cache_params and the final free, after sysfs_slab_remove
+	// ({Sysfs} under kernfs_mutex). It runs under whatever the caller
+	// holds: nothing in the old design's destroy work, memcg_slab_mutex in
+	// the new design.
 	Release time.Duration
 	// GracePeriod is how long one rcu_barrier() takes when a
 	// SLAB_DESTROY_BY_RCU cache is destroyed (Config.RCUShare of them),
@@ -263,6 +266,11 @@ type Costs struct {
 	// (memcg_kmem_get_cache's slow path: css_tryget, a GFP_NOWAIT kmalloc
 	// of the work item and schedule_work), paid by the allocating task.
 	Miss time.Duration
+	// Sysfs is the time to make or remove one kernfs directory with its
+	// files and uevent, under kernfs_mutex: a cache's SLUB sysfs directory
+	// (sysfs_slab_add, sysfs_slab_remove) or a cgroup's (mkdir, rmdir).
+	// Create and Release leave it out.
+	Sysfs time.Duration
 	// GrowPerRoot is the time to grow one root's per-memcg array (allocate,
 	// copy, publish); an activation that grows the arrays pays it per root.
 	GrowPerRoot time.Duration
@@ -292,6 +300,7 @@ var DefaultCosts = Costs{
 	Create:           300 * time.Microsecond,
 	Shutdown:         100 * time.Microsecond,
 	Release:          100 * time.Microsecond,
+	Sysfs:            50 * time.Microsecond, // estimate: about 50 kernfs nodes and a uevent (workloads.Constants)
 	GracePeriod:      5 * time.Millisecond,
 	Shrink:           20 * time.Microsecond,
 	ShrinkIPI:        2 * time.Microsecond,  // estimate: an IPI round trip (workloads.Constants)
@@ -302,6 +311,17 @@ var DefaultCosts = Costs{
 	SlabinfoPerChild: 300 * time.Nanosecond, // estimate: get_slabinfo's few cache misses (workloads.Constants)
 	SlabinfoPerSlot:  time.Nanosecond,       // estimate: a sequential load (workloads.Constants)
 	WalkPerCache:     50 * time.Nanosecond,  // estimate: about a cache miss (workloads.Constants)
+}
+
+// Scaled returns c with every cost multiplied by f (a sensitivity run's
+// step), each kept within [0, MaxCost].
+func (c Costs) Scaled(f float64) Costs {
+	v := reflect.ValueOf(&c).Elem()
+	for i := range v.NumField() {
+		d := v.Field(i).Interface().(time.Duration)
+		v.Field(i).SetInt(int64(time.Duration(min(max(float64(d)*f, 0), float64(MaxCost)))))
+	}
+	return c
 }
 
 // MaxCost is the largest cost Validate accepts for any one step.
@@ -315,7 +335,7 @@ func (c Costs) Validate() error {
 	}{
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU},
-		{"Miss", c.Miss}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {

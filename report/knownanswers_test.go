@@ -57,6 +57,9 @@ func writeKnownAnswers(t *testing.T) string {
 			}
 		}
 	}
+	for f, secs := range map[string]float64{"0.25": 540, "1": 2160, "4": 8640} {
+		fmt.Fprintf(&b, "BenchmarkKnownAnswer/scenario=mass-destroy-costs-x%s/design=new/memcgs=65535/roots=10/clock=virtual-16 1 %g ns/op %g destroy-sec 655350 caches\n", f, secs*1e9, secs)
+	}
 	path := filepath.Join(t.TempDir(), "knownanswers.txt")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -92,6 +95,9 @@ func TestKnownAnswers(t *testing.T) {
 		if got := strings.Join(rows[design][2:], "|"); got != strings.Join(want, "|") {
 			t.Errorf("%s: %q, want %q", design, rows[design][2:], want)
 		}
+	}
+	if note := ka.ScaleNote(); !strings.Contains(note, "655350 caches") || !strings.Contains(note, "new 9 min at x0.25, 36 min at x1, 2.4 h at x4") {
+		t.Errorf("scale note %q: want new's three times at 655350 caches", note)
 	}
 	charts := ka.KnownAnswerCharts("t")
 	if len(charts) != 4 || len(charts[3].Series) != 3 || len(charts[2].Series) != 2 || !strings.Contains(charts[2].Series[0].Label, "700ns a dead cache") ||

@@ -78,12 +78,14 @@ func Constants() []Constant {
 			func(s *Spec, _ *kern.Virtual) *time.Duration { return f(&s.Costs) })
 	}
 	return []Constant{
-		cost("Create", Estimate, "creating a cache: per-node and per-CPU structures and a SLUB sysfs directory of 31 to 57 attributes, all under slab_mutex since 3.15 (421af243b1a5); no published timing found",
+		cost("Create", Estimate, "creating a cache under slab_mutex: per-node and per-CPU structures (its sysfs directory is Costs.Sysfs); no published timing found",
 			func(c *designs.Costs) *time.Duration { return &c.Create }),
 		cost("Shutdown", Estimate, "__kmem_cache_shutdown under slab_mutex: flush_all, free_partial per node, free the per-CPU and per-node structures",
 			func(c *designs.Costs) *time.Duration { return &c.Shutdown }),
-		cost("Release", Estimate, "after slab_mutex: memcg_free_cache_params, sysfs_slab_remove (the kobject of the cache's directory) and the free",
+		cost("Release", Estimate, "after slab_mutex: memcg_free_cache_params and the free (sysfs_slab_remove is Costs.Sysfs)",
 			func(c *designs.Costs) *time.Duration { return &c.Release }),
+		cost("Sysfs", Estimate, "making or removing one kernfs directory under the global kernfs_mutex: a cache's SLUB sysfs directory of 31 to 57 attributes (sysfs_slab_add, sysfs_slab_remove; per-memcg caches to v4.10, roots always) or a cgroup's (mkdir, rmdir), each node about a microsecond, with the KOBJ_ADD/REMOVE uevent: 10 µs to 0.5 ms",
+			func(c *designs.Costs) *time.Duration { return &c.Sysfs }),
 		cost("GracePeriod", Estimate, "rcu_barrier() in kmem_cache_destroy for SLAB_DESTROY_BY_RCU caches: at least one RCU grace period, a few jiffies (4 ms at HZ=250); netns teardown spent ~45 of ~50 ms per create/delete pair in such barriers (Eric Dumazet, \"net: speedup netns create/delete time\")",
 			func(c *designs.Costs) *time.Duration { return &c.GracePeriod }),
 		{Name: "RCUShare", Unit: "share", Min: 0, Max: 1, Kind: Cited,

@@ -33,6 +33,11 @@ type knownAnswerPlan struct {
 	slabinfoCPUs                    int
 	deadContainers                  []int
 	dead                            workloads.DeadCaches
+	// scaleMemcgs is the size of Tejun Heo's report run on the designs
+	// that walk every cache (the full plan only), at every cost times
+	// each of scales.
+	scaleMemcgs int
+	scales      []float64
 }
 
 // planKnownAnswers returns the full plan (destruction of 10^2 to 10^5
@@ -48,10 +53,12 @@ func planKnownAnswers(quick bool) knownAnswerPlan {
 	p := knownAnswerPlan{destroyMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, destroyRoots: 10, destroyCPUs: 16,
 		createMemcgs: []int{16, 32, 64, 96, 128, 160, 192, 256, 384, 512}, createRoots: 8, createCPUs: 4,
 		slabinfoMemcgs: []int{16, 64, 256, 1024, 4096, 16384}, slabinfoRoots: 235, slabinfoPerMemcg: 10, slabinfoCPUs: 4,
-		deadContainers: []int{16, 32, 64, 128}, dead: deadCachesScenario}
+		deadContainers: []int{16, 32, 64, 128}, dead: deadCachesScenario,
+		scaleMemcgs: designs.MaxMemcgs, scales: []float64{0.25, 1, 4}}
 	if quick {
 		p.destroyMemcgs, p.createMemcgs, p.slabinfoMemcgs = []int{256, 1024, 4096, 16384}, []int{64, 128, 256}, []int{64, 256, 1024}
 		p.deadContainers = []int{16, 64}
+		p.scaleMemcgs, p.scales = 0, nil
 	}
 	return p
 }
@@ -75,10 +82,12 @@ var deadCachesScenario = workloads.DeadCaches{
 func (p knownAnswerPlan) describe() string {
 	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); "+
 		"one read of /proc/slabinfo by cat with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; "+
-		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (none); one run each (the simulation is deterministic)",
+		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (none); "+
+		"mass destroy of %d memcgs with %d caches each on %d CPUs, every cost times %v, on the designs whose destroys walk every cache; one run each (the simulation is deterministic)",
 		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive,
 		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs,
-		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty)
+		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty,
+		p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, p.scales)
 }
 
 // knownAnswersCmd runs the known-answer scenarios into
@@ -151,6 +160,22 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 			add(report.DeadSlabinfo, d, n, p.slabinfoRoots, p.slabinfoCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
 				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "read-sec"}, benchfmt.Value{Value: float64(res.Dead), Unit: "caches"},
 				benchfmt.Value{Value: float64(res.Seeks), Unit: "seeks"}, benchfmt.Value{Value: float64(res.Reprinted), Unit: "reprinted"})
+		}
+		for _, f := range p.scales {
+			if d.DestroyGrowth != 2 {
+				break
+			}
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
+			}
+			pop := workloads.Population{Memcgs: p.scaleMemcgs, Roots: p.destroyRoots, CPUs: p.destroyCPUs,
+				Costs: workloads.DefaultSpec.Costs.Scaled(f), RCUShare: workloads.DefaultSpec.RCUShare}
+			res, err := workloads.MassDestroy{Population: pop}.Run(d)
+			if err != nil {
+				return err
+			}
+			add(report.MassDestroyScaled(f), d, p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
+				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "destroy-sec"}, benchfmt.Value{Value: float64(res.Caches), Unit: "caches"})
 		}
 		for _, keep := range []int{designs.DefaultKeepEmpty, 0} {
 			scenario := report.DeadCachesScenario(keep)

@@ -78,8 +78,9 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	}
 	r.Core = core
 	core.SetDiscardDead()
+	core.SetNoChildSysfs() // memcg_sysfs_enabled is off by default from v4.11
 	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
-	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
 

@@ -80,7 +80,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("new: %w", err)
 	}
 	r.Core = core
-	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
 

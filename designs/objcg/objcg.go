@@ -45,8 +45,10 @@ var Design = designs.Design{
 	// memory.kmem.slabinfo is an empty file that takes no lock and costs
 	// the model nothing: the calibrate workload has no answer here
 	// (workloads.Applies).
-	// Removing memcgs destroys no cache: the time does not grow.
-	DestroyGrowth: 0,
+	// Removing memcgs destroys no cache: the time grows only with the
+	// memcgs' own removal (rmdir's kernfs_remove of each cgroup's
+	// directory), linearly.
+	DestroyGrowth: 1,
 	// Nothing is created on a first allocation.
 	CreateStalls: false,
 	// There are no child caches to seek past.
@@ -94,7 +96,8 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("objcg: %w", err)
 	}
 	r.Core = core
-	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	core.SetNoChildSysfs()
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	rt.DeclareOrder(slab.CgroupMutexClass, cssSetLockClass)
 	return r, nil
 }
@@ -111,6 +114,7 @@ func (r *Registry) Flaws() []designs.Flaw { return nil }
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	t.Lock(r.CgroupMutex)
 	defer t.Unlock(r.CgroupMutex)
+	r.Sysfs(t, nil) // the cgroup's directory, made by the same mkdir
 	m, err := r.NewMemcg(t, new(objCgroup))
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)

@@ -85,7 +85,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("old: %w", err)
 	}
 	r.Core = core
-	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
 

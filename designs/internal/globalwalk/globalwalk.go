@@ -77,7 +77,7 @@ func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) 
 	if opts.CreateWorkqueue != "" {
 		core.SetCreateWorkqueue(rt.NewWorkqueue(opts.CreateWorkqueue, min(cfg.Kworkers, 1)))
 	}
-	rt.DeclareOrder(slab.CgroupMutexClass, LimitMutexClass, CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, LimitMutexClass, CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
 

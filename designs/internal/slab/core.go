@@ -22,6 +22,12 @@ var (
 	// css_offline (css_killed_work_fn -> offline_css), in 3.16's
 	// kernel/cgroup.c; it is the outermost lock of both designs.
 	CgroupMutexClass = kern.NewClass("cgroup_mutex")
+	// KernfsMutexClass is kernfs_mutex, the one lock of every kernfs
+	// tree (fs/kernfs/dir.c, 3.14 on): sysfs, where SLUB makes a
+	// directory for each cache (sysfs_slab_add, sysfs_slab_remove), and
+	// cgroupfs, where mkdir and rmdir make and remove a cgroup's. It is
+	// the innermost lock of every design.
+	KernfsMutexClass = kern.NewClass("kernfs_mutex")
 )
 
 // Core is what the two designs share: the structures, the counters, and the
@@ -70,6 +76,11 @@ type Core struct {
 	SlabMutex *kern.Mutex
 	// ActivateMutex serializes memcg activation (activate_kmem_mutex).
 	ActivateMutex *kern.Mutex
+	// KernfsMutex is kernfs_mutex; childSysfs says that child caches
+	// have a sysfs directory (to v4.10; from v4.11 only with
+	// CONFIG_SLUB_MEMCG_SYSFS_ON, off by default: SetNoChildSysfs).
+	KernfsMutex *kern.Mutex
+	childSysfs  bool
 	// List is the global cache list, slab_caches, under SlabMutex.
 	List *List
 	// IDs is the kmemcg id allocator.
@@ -152,6 +163,8 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		rcuShare:      cfg.RCUShare,
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
+		KernfsMutex:   kern.NewMutex(KernfsMutexClass),
+		childSysfs:    true,
 		List:          NewList(),
 		IDs:           NewIDs(),
 		ArraySize:     MinArraySize,
@@ -171,6 +184,25 @@ func (c *Core) Owner() *kmem.Owner { return c.owner }
 // (designs.Design.DiscardDead, v4.0 on). Call it before the registry is
 // used.
 func (c *Core) SetDiscardDead() { c.discardDead = true }
+
+// SetNoChildSysfs gives child caches no sysfs directory (v4.11 on,
+// memcg_sysfs_enabled off by default). Call it before the registry is
+// used.
+func (c *Core) SetNoChildSysfs() { c.childSysfs = false }
+
+// Sysfs is the making or removal of a kernfs directory, under kernfs_mutex
+// ({Sysfs}): a cache's SLUB directory (sysfs_slab_add under slab_mutex
+// since 3.15, 421af243b1a5; sysfs_slab_remove with slab_mutex dropped, or
+// after it) where it has one, or a cgroup's (cache nil: cgroup_mkdir,
+// cgroup_rmdir, under cgroup_mutex).
+func (c *Core) Sysfs(t *kern.Task, cache *Cache) {
+	if cache != nil && cache.Memcg != nil && !c.childSysfs {
+		return
+	}
+	t.Lock(c.KernfsMutex)
+	t.Work(c.Costs.Sysfs)
+	t.Unlock(c.KernfsMutex)
+}
 
 // SetCreateWorkqueue makes create work run on a workqueue of the
 // design's own, q, instead of WQ (system_wq); the Core flushes and closes
@@ -225,6 +257,7 @@ func (c *Core) CreateRoot(t *kern.Task, name string) (designs.Root, error) {
 	}
 	t.Work(c.Costs.Create)
 	root := kmem.NewRoot(name, c.owner, c.nextRootRCU(), c.ArraySize)
+	c.Sysfs(t, root)
 	c.names[name] = root
 	c.List.Add(root)
 	c.roots.Add(1)
@@ -302,6 +335,7 @@ func (c *Core) ReleaseAll(t *kern.Task, caches []*Cache) {
 // Released is the release of one cache whose rcu_barrier(), if it needs
 // one, is done: {Release} and the counters.
 func (c *Core) Released(t *kern.Task, cache *Cache) {
+	c.Sysfs(t, cache)
 	t.Work(c.Costs.Release)
 	if cache.Memcg == nil {
 		c.rootsDestroyed.Add(1)
@@ -310,10 +344,13 @@ func (c *Core) Released(t *kern.Task, cache *Cache) {
 	c.childDestroyed(t, cache)
 }
 
-// release is the end of kmem_cache_destroy, after slab_mutex is dropped:
-// rcu_barrier() for a SLAB_DESTROY_BY_RCU cache, then sysfs removal and
-// the free, under whatever locks the caller holds.
+// release is the end of kmem_cache_destroy in 3.15 and 3.16, with
+// slab_mutex dropped: sysfs removal (__kmem_cache_shutdown drops
+// slab_mutex for sysfs_slab_remove), rcu_barrier() for a
+// SLAB_DESTROY_BY_RCU cache, then the free, under whatever locks the
+// caller holds.
 func (c *Core) release(t *kern.Task, cache *Cache) {
+	c.Sysfs(t, cache)
 	if cache.RCU {
 		t.RCUBarrier(c.Costs.GracePeriod)
 	}
@@ -487,6 +524,7 @@ func (c *Core) DropCreate(m *Memcg, root *Cache) bool {
 func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
 	t.Work(c.Costs.Create)
 	child := kmem.NewChild(root, m, c.owner)
+	c.Sysfs(t, child)
 	c.List.Add(child)
 	c.childrenCreated.Add(1)
 	return child
@@ -498,7 +536,9 @@ func (c *Core) NewChild(t *kern.Task, m *Memcg, root *Cache) *Cache {
 func (c *Core) DropCreated(t *kern.Task, child *Cache) {
 	c.List.Remove(child)
 	child.MarkDestroyed()
-	t.Work(c.Costs.Shutdown + c.Costs.Release)
+	t.Work(c.Costs.Shutdown)
+	c.Sysfs(t, child)
+	t.Work(c.Costs.Release)
 	c.childrenDestroyed.Add(1)
 	c.createDropped.Add(1)
 }
@@ -575,6 +615,7 @@ func (c *Core) MaybeFree(t *kern.Task, m *Memcg) {
 // ActivateKmem).
 func (c *Core) Mkdir(t *kern.Task) {
 	t.Lock(c.CgroupMutex)
+	c.Sysfs(t, nil)
 	t.Unlock(c.CgroupMutex)
 }
 
@@ -648,6 +689,7 @@ func (c *Core) RemoveMemcg(t *kern.Task, mh designs.Memcg) error {
 	if m.Kill() {
 		return fmt.Errorf("remove memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
 	}
+	c.Sysfs(t, nil) // kernfs_remove of the cgroup's directory
 	w := &offlineWork{c: c, memcg: m, since: t.Now()}
 	w.Init(w.run)
 	c.RCU.Call(t, c.Costs.GracePeriod, func(t *kern.Task) { c.DestroyWQ.Queue(t, &w.WorkItem) })

@@ -98,6 +98,7 @@ func (c *Core) ActivateKmem(t *kern.Task, limit, idsSem *kern.Mutex, walked func
 	} else {
 		t.Lock(c.CgroupMutex)
 		defer t.Unlock(c.CgroupMutex)
+		c.Sysfs(t, nil) // the cgroup's directory, made by the same mkdir
 	}
 	f := new(CSSFree)
 	m, err := c.NewMemcg(t, f)
