@@ -23,8 +23,43 @@
 // Child creation runs on memcg_kmem_cache_wq (alloc_workqueue with
 // max_active 1: one item per CPU), the workqueue v4.10 gave it, renamed.
 //
-// Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
-// slab_mutex (-> kmemcg_ida).
+// Lock order: cgroup_mutex -> memcg_cache_ids_sem -> slab_mutex (->
+// kmemcg_ida, kernfs_mutex).
+//
+// # Audit against v4.11
+//
+// Lock sequences and costs are package designs' table; here the context,
+// the conditions and what runs after each lock is dropped (Tejun Heo's
+// series as merged, v3 of January 2017, and dated copies of the sources):
+//
+//   - ActivateMemcg: css_alloc -> memcg_online_kmem under cgroup_mutex
+//     (every memcg, from v4.6); no memcg_limit_mutex.
+//   - create work: memcg_kmem_cache_wq (max_active 1 a CPU), dropped for
+//     a memcg no longer online; each copy pins the css until it has run.
+//   - OfflineMemcg: cgroup_destroy_wq, cgroup_mutex -> slab_mutex: every
+//     cache of the memcg (walking slab_root_caches) loses its slot and
+//     has its deactivation queued, pinning the memcg (css_get), not the
+//     cache; the kernel queues it from an RCU-sched callback
+//     (slab_deactivate_memcg_cache_rcu_sched), the model at once.
+//   - deactivation: kmemcg_deactivate_workfn on memcg_kmem_cache_wq:
+//     slab_mutex, the dead cache shrunk (its free slabs go at once from
+//     then), the pin dropped. A root destroy that freed the cache first
+//     leaves it to run on freed memory (Flaws; fixed in v4.18).
+//   - Charge, Uncharge, Free: no lock; the last css_put queues css_free
+//     as in v4.0.
+//   - css_free: memcg_destroy_kmem_caches, no cgroup_mutex: slab_mutex,
+//     the memcg's own list (memcg->kmem_caches), each cache shut down; a
+//     SLAB_DESTROY_BY_RCU one onto slab_caches_to_rcu_destroy for
+//     slab_caches_to_rcu_destroy_workfn on system_wq (one rcu_barrier()
+//     a batch, no lock held), the rest released at once. Per-memcg caches
+//     have no sysfs directory (memcg_sysfs_enabled off by default).
+//   - DestroyRoot: shutdown_memcg_caches under slab_mutex, live children
+//     from the array, dead ones from the root's list.
+//   - Slabinfo, ProcSlabinfo: the memcg's list, and slab_root_caches
+//     (510ded33e075), under slab_mutex.
+//
+// As in v4.0, the kmemcg id is kept until css_free where the kernel frees
+// it at offline (memcg_free_cache_id).
 package asyncdestroy
 
 import (
@@ -80,7 +115,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	core.SetDiscardDead()
 	core.SetNoChildSysfs() // memcg_sysfs_enabled is off by default from v4.11
 	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
-	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.LimitMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
 

@@ -14,8 +14,10 @@
 // synchronize_sched() per offline, with slab_mutex dropped and cgroup_mutex
 // held (89e364db71fb), between two walks of slab_caches.
 //
-// Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
-// slab_mutex (-> kmemcg_ida).
+// Lock order: cgroup_mutex -> memcg_cache_ids_sem -> slab_mutex (->
+// kmemcg_ida, kernfs_mutex): every memcg is activated in css_alloc under
+// cgroup_mutex (v4.6 on), with no memcg_limit_mutex. The audit of its
+// paths against v4.10 is package globalwalk's.
 package createwq
 
 import (

@@ -5,8 +5,42 @@
 // caches synchronously, under that mutex. There is no destroy work.
 //
 // Lock order: cgroup_mutex -> activate_kmem_mutex -> memcg_slab_mutex ->
-// slab_mutex (-> kmemcg_ida, the id allocator's own lock); offline takes
-// cgroup_mutex -> memcg_slab_mutex -> slab_mutex.
+// slab_mutex (-> kmemcg_ida, the id allocator's own lock; -> kernfs_mutex);
+// offline takes cgroup_mutex -> memcg_slab_mutex -> slab_mutex.
+//
+// # Audit against v3.16 (bd67314586)
+//
+// As the old design's audit (package old), but for these:
+//
+//   - ActivateMemcg: the limit write's memcg_activate_kmem:
+//     activate_kmem_mutex -> kmemcg_ida; -> memcg_slab_mutex -> slab_mutex
+//     {GrowPerRoot a root} if the id does not fit.
+//   - create work: memcg_register_cache_func on system_wq:
+//     memcg_slab_mutex; skip if the slot is filled; -> slab_mutex {Create},
+//     -> kernfs_mutex {Sysfs}; back under memcg_slab_mutex only: list add,
+//     fill the slot.
+//   - OfflineMemcg: css_killed_work_fn -> mem_cgroup_css_offline ->
+//     memcg_unregister_all_caches on cgroup_destroy_wq: cgroup_mutex ->
+//     memcg_slab_mutex: per cache kmem_cache_shrink {Shrink, ShrinkIPI,
+//     ShrinkPerCPU x Config.CacheCPUs}; if nr_pages is then 0,
+//     memcg_unregister_cache: clear the slot, list del, kmem_cache_destroy:
+//     slab_mutex {Shutdown}; kernfs_mutex {Sysfs}, [GracePeriod] for a
+//     SLAB_DESTROY_BY_RCU cache, {Release}, all still under cgroup_mutex
+//     and memcg_slab_mutex. A cache with pages after the shrink (objects
+//     that outlive the container; a SLAB_DESTROY_BY_RCU cache, whose
+//     slabs the shrink frees a grace period later) is left dead, in its
+//     slot.
+//   - Charge, Uncharge, Free, FreeRCU: __memcg_charge_slab,
+//     __memcg_uncharge_slab: counts only; no dead flag, nothing queued at
+//     a dead cache's last page (bd67314586 removed the destroy work, and
+//     its parent's 1e32e77f95d6 the queueing from there).
+//   - DestroyRoot: kmem_cache_destroy: slab_mutex (refcount drop); slab_
+//     mutex dropped for memcg_cleanup_cache_params: memcg_slab_mutex, per
+//     filled slot memcg_unregister_cache and the child's destroy as at
+//     offline, dead children with pages included; then the root.
+//   - Slabinfo: memory.kmem.slabinfo, memcg_slab_mutex {SlabinfoPerCache a
+//     cache}: readers of every memcg, creates, offlines and root destroys
+//     all take it.
 //
 // Serializing every slot and list change and every child destroy under one
 // mutex removes the old design's offline-vs-root-destroy race; the price is

@@ -21,6 +21,23 @@
 // the kernel, held for a list splice). The kernel grows the list_lrus'
 // arrays under list_lrus_mutex; the model grows its stand-in, the roots'
 // arrays, under slab_mutex, where the other designs grow theirs.
+//
+// # Audit against v5.9
+//
+//   - ActivateMemcg: css_alloc -> memcg_online_kmem under cgroup_mutex:
+//     the obj_cgroup and an id; memcg_update_all_list_lrus under
+//     memcg_cache_ids_sem if it does not fit (stood in for as above).
+//   - Alloc, Lookup: memcg_slab_pre_alloc_hook, no lock; always a hit.
+//   - Charge, Uncharge, Free, FreeRCU: obj_cgroup_charge and
+//     obj_cgroup_uncharge per object, no lock; the object's slab is the
+//     root's, so no cache is left dead by a container (Design.SharedCaches).
+//   - RemoveMemcg, OfflineMemcg: rmdir (cgroup_mutex -> kernfs_mutex
+//     {Sysfs}); a grace period later, on cgroup_destroy_wq,
+//     memcg_offline_kmem: cgroup_mutex -> css_set_lock: the obj_cgroup
+//     reparented (memcg_reparent_objcgs), the id given back.
+//   - DestroyRoot: slab_mutex {Shutdown}; a SLAB_DESTROY_BY_RCU root
+//     released by the batched work on system_wq after its rcu_barrier().
+//   - Slabinfo: an empty file, no lock. ProcSlabinfo: roots only.
 package objcg
 
 import (

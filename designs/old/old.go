@@ -17,8 +17,71 @@
 // (memory), not which locks any path takes.
 //
 // Lock order: cgroup_mutex -> activate_kmem_mutex -> slab_mutex ->
-// memcg::slab_caches_mutex (-> kmemcg_ida, the id allocator's own lock);
-// offline takes cgroup_mutex -> memcg::slab_caches_mutex.
+// memcg::slab_caches_mutex (-> kmemcg_ida, the id allocator's own lock;
+// -> kernfs_mutex); offline takes cgroup_mutex -> memcg::slab_caches_mutex.
+//
+// # Audit against v3.15
+//
+// Each method: the kernel function; the task or workqueue and the locks,
+// "->" nested, ";" released; the condition that picks the path; what runs
+// after the lock is dropped; the costs ({X}, workloads.Constants gives
+// each one's source). mm/memcontrol.c, mm/slab_common.c, mm/slub.c and
+// kernel/cgroup.c of 3.15, read in dated copies and the linux-mm patches
+// of the series (the v3.15 tag itself is not in the sources searched).
+//
+//   - CreateRoot: kmem_cache_create, the caller's task: slab_mutex
+//     {Create}, sysfs_slab_add -> kernfs_mutex {Sysfs}. Name unique.
+//   - ActivateMemcg: mkdir (cgroup_mutex -> kernfs_mutex {Sysfs}; css_online
+//     activates nothing, the parent being inactive), then the runtime's
+//     write of memory.kmem.limit_in_bytes: memcg_update_kmem_limit ->
+//     memcg_activate_kmem, no cgroup_mutex: activate_kmem_mutex ->
+//     kmemcg_ida; -> slab_mutex {GrowPerRoot a root} if the id does not
+//     fit (memcg_update_all_caches).
+//   - Alloc, Lookup: memcg_kmem_get_cache under rcu_read_lock, no lock; a
+//     filled slot is a hit; a miss {Miss} kmallocs a create work item
+//     (memcg_create_cache_enqueue), one per miss, on system_wq.
+//   - create work: memcg_create_cache_work_func, a system_wq kworker:
+//     slab_mutex; skip if the slot is filled; {Create}, kernfs_mutex
+//     {Sysfs}; -> memcg::slab_caches_mutex: fill the slot, list add. Work
+//     for an offline memcg or a dying root is dropped (the kernel's race
+//     left in both: see package designs).
+//   - RemoveMemcg: cgroup_rmdir -> kill_css, the caller's task:
+//     cgroup_mutex -> kernfs_mutex {Sysfs}; css_offline is queued a grace
+//     period later (percpu_ref_kill_and_confirm's call_rcu_sched) on
+//     cgroup_destroy_wq.
+//   - OfflineMemcg: css_killed_work_fn -> mem_cgroup_css_offline ->
+//     mem_cgroup_destroy_all_caches on cgroup_destroy_wq: cgroup_mutex ->
+//     memcg::slab_caches_mutex: every cache marked dead and its destroy
+//     work queued on system_wq. Nothing else under the locks.
+//   - destroy work: kmem_cache_destroy_work_func, a system_wq kworker, no
+//     memcg lock: nr_pages != 0: kmem_cache_shrink {Shrink, ShrinkIPI,
+//     ShrinkPerCPU x Config.CacheCPUs}, which frees the kept empty slabs
+//     (a SLAB_DESTROY_BY_RCU cache's a grace period later); nr_pages == 0:
+//     kmem_cache_destroy: slab_mutex: clear the slot, -> memcg::
+//     slab_caches_mutex (list del); {Shutdown}; then with slab_mutex
+//     dropped kernfs_mutex {Sysfs}, rcu_barrier() [GracePeriod] for a
+//     SLAB_DESTROY_BY_RCU cache, {Release}: no lock held.
+//   - Charge, Uncharge, Free, FreeRCU: memcg_charge_slab, __free_slab ->
+//     memcg_release_pages, SLUB's __slab_free and discard_slab: no lock.
+//     An object free leaves its slab empty, kept while the cache has
+//     Config.KeepEmpty (min_partial) or fewer; a dead cache's last page
+//     queues its destroy work unless pending (mem_cgroup_destroy_cache),
+//     from an RCU callback for a SLAB_DESTROY_BY_RCU cache.
+//   - DestroyRoot: kmem_cache_destroy: slab_mutex (refcount drop, dying);
+//     kmem_cache_destroy_memcg_children under activate_kmem_mutex, which
+//     excludes neither offline nor the destroy work: per filled slot,
+//     cancel_work_sync, child destroy as above (under activate_kmem_mutex);
+//     then the root: slab_mutex {Shutdown}; kernfs_mutex {Sysfs},
+//     [GracePeriod], {Release}. Every child in a slot, with pages or not
+//     (3.15 fails the root's destroy if a child still has objects; the
+//     model's workloads free a module's objects before it unloads).
+//   - Shrink: kmem_cache_shrink of a root, the caller's task, hotplug
+//     locks only {Shrink, ShrinkIPI, ShrinkPerCPU x every CPU}.
+//   - Slabinfo: memory.kmem.slabinfo, memcg::slab_caches_mutex
+//     {SlabinfoPerCache a cache}.
+//   - ProcSlabinfo: /proc/slabinfo, per read(): slab_mutex, seeking along
+//     slab_caches {WalkPerCache}, root lines {SlabinfoPerCache}, children
+//     summed from the slots {SlabinfoPerChild, SlabinfoPerSlot}.
 //
 // The design keeps the kernel's flaw: memcg offline and root cache destroy
 // are not synchronized. Root destroy walks the array under

@@ -12,7 +12,10 @@
 // all. Child creation still runs on system_wq and holds slab_mutex.
 //
 // Lock order: cgroup_mutex -> memcg_limit_mutex -> memcg_cache_ids_sem ->
-// slab_mutex (-> kmemcg_ida). The CPU and memory hotplug locks the kernel
+// slab_mutex (-> kmemcg_ida, kernfs_mutex); activation takes
+// memcg_limit_mutex on the kmem limit's write, after mkdir's cgroup_mutex
+// is dropped. The audit of its paths against v4.0 is package
+// globalwalk's. The CPU and memory hotplug locks the kernel
 // takes before slab_mutex (get_online_cpus, get_online_mems) are left out,
 // as in every design here.
 package slabmutex

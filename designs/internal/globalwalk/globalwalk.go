@@ -5,6 +5,53 @@
 // (v4.0) and createwq (v4.10) are this registry, the second with child
 // creation on a workqueue of its own; see package designs for the map of
 // methods to kernel functions.
+//
+// # Audit against v4.0 and v4.10
+//
+// Lock sequences and costs are package designs' table; here the context,
+// the conditions and what runs after each lock is dropped (mm/memcontrol.c,
+// mm/slab_common.c, mm/slub.c, kernel/cgroup.c, read in dated copies and
+// the linux-mm patches; the tags themselves are not in the sources
+// searched):
+//
+//   - ActivateMemcg: v4.0 the runtime's write of memory.kmem.limit_in_bytes
+//     after mkdir (memcg_update_kmem_limit -> memcg_activate_kmem, under
+//     memcg_limit_mutex, no cgroup_mutex); v4.10 css_alloc ->
+//     memcg_online_kmem under cgroup_mutex for every memcg (v4.6 on).
+//     Grows the arrays only if the id does not fit.
+//   - create work: system_wq (v4.0) or the ordered
+//     memcg_kmem_cache_create workqueue (v4.10); skipped if the slot is
+//     filled or the memcg is no longer online (memcg_kmem_is_active, v4.0;
+//     kmem_state != KMEM_ONLINE, v4.10: kernel behaviour here). Each
+//     queued copy holds a css reference until it has run.
+//   - OfflineMemcg: cgroup_destroy_wq, cgroup_mutex held throughout:
+//     every cache of the memcg is deactivated (its slot cleared, dead:
+//     min_partial and cpu_partial 0, so its free slabs go at once,
+//     d6e0b7fa1186) and shrunk; v4.0 with kick_all_cpus_sync() per cache
+//     under slab_mutex, v4.10 with one synchronize_sched() per offline,
+//     slab_mutex dropped, cgroup_mutex (and the hotplug read locks, not
+//     modelled) held. No cache is destroyed at offline.
+//   - Charge, Uncharge, Free: no lock; each charged page pins the memcg's
+//     css (css_get_many), and the last css_put with the memcg offline and
+//     no create work queued queues its css_free (no lock taken: the free
+//     checks again under slab_mutex).
+//   - css_free: css_release_work_fn (cgroup_mutex, held and dropped), then
+//     memcg_destroy_kmem_caches with no cgroup_mutex: slab_mutex, a walk of
+//     slab_caches, every cache of the memcg shut down; slab_mutex dropped:
+//     one rcu_barrier() if any is SLAB_DESTROY_BY_RCU, then each one's
+//     sysfs removal (kernfs_mutex) and release, no lock held. The model
+//     runs css_free on a queue of its own, one kworker a CPU; the kernel
+//     shares cgroup_destroy_wq (one item a CPU) with offline and release.
+//   - DestroyRoot: every child on the root's list, live or dead, shut down
+//     under slab_mutex (the model marks the root dying in a first hold);
+//     a child with objects would fail the kernel's destroy, and the
+//     model's workloads free a module's objects before it unloads.
+//   - Slabinfo: memory.kmem.slabinfo is a seq_file over slab_caches: two
+//     walks under slab_mutex a read (the fill and the read() that ends).
+//
+// The kmemcg id is kept until css_free; the kernel gives it back at
+// offline (memcg_free_cache_id, 2788cf0c401c), which only matters for
+// array growth and past 65,535 live and dying memcgs.
 package globalwalk
 
 import (
