@@ -60,13 +60,14 @@ type Design struct {
 	// DeadCachesStay is the known answer of dead caches under container
 	// churn (the workloads.DeadCaches scenario): whether a cache left dead
 	// at offline, its objects freed later, stays until its root is
-	// destroyed, when the allocator keeps keepEmpty empty slabs a cache
-	// (designs.Config.KeepEmpty). 3.16: always (nothing destroys a dead
-	// cache at its last page); 3.15: under SLUB (keepEmpty > 0), whose
-	// kept empty slabs hold its pages above 0, so memcg_release_pages
-	// never queues its destroy; v4.0 on: never (d6e0b7fa1186 lets a dead
-	// cache's pages reach 0, and css_free destroys it). Nil: never.
-	DeadCachesStay func(keepEmpty int) bool
+	// destroyed, given whether the allocator ever frees an idle cache's
+	// kept empty slabs (reaps: SLAB's cache_reap; SLUB never does). 3.16:
+	// always (nothing destroys a dead cache at its last page); 3.15: under
+	// SLUB, whose kept empty slabs hold its pages above 0, so
+	// memcg_release_pages never queues its destroy; v4.0 on: never
+	// (d6e0b7fa1186 lets a dead cache's pages reach 0, and css_free
+	// destroys it). Nil: never.
+	DeadCachesStay func(reaps bool) bool
 	// DeferredDestroy says that OfflineMemcg only queues destroy work,
 	// which decides on a cache's pages when it runs; otherwise offline
 	// decides and destroys at once. The conformance suite's reference model

@@ -164,11 +164,15 @@ type Config struct {
 	CacheCPUs int
 	// KeepEmpty is how many empty slabs the allocator keeps on a cache's
 	// partial lists instead of freeing them, 0 to MaxKeepEmpty: SLUB's
-	// min_partial (DefaultKeepEmpty); 0 models SLAB, whose cache_reap
-	// frees an idle cache's free slabs within seconds. A shrink discards
-	// them. A dead cache keeps none in the designs that set
-	// Design.DiscardDead.
+	// min_partial (DefaultKeepEmpty); SLAB keeps every free slab (and
+	// freed objects in its per-CPU arrays) until cache_reap. A shrink
+	// discards them. A dead cache keeps none in the designs that set
+	// Design.DiscardDead. ReapEmpty, when above 0, is how soon after a
+	// free SLAB's cache_reap frees a cache's kept slabs (REAPTIMEOUT_AC 2
+	// s, REAPTIMEOUT_NODE 4 s, a part each pass); 0 is SLUB, which never
+	// frees an idle cache's kept slabs.
 	KeepEmpty int
+	ReapEmpty time.Duration
 	// SystemWQ, when set, is the kernel's system_wq, shared with work
 	// that is not the registry's: the designs that schedule_work() their
 	// deferred work queue it there, and the caller closes it. Nil: the
@@ -186,8 +190,18 @@ var DefaultConfig = Config{Costs: DefaultCosts, Kworkers: 4, RCUShare: DefaultRC
 // an empty slab only while the node has more partial slabs than that.
 const DefaultKeepEmpty = 5
 
-// MaxKeepEmpty bounds Config.KeepEmpty.
+// MaxKeepEmpty bounds Config.KeepEmpty: SLAB's "every free slab".
 const MaxKeepEmpty = 1000
+
+// SLAB's settings of Config: every free slab kept, and cache_reap's
+// pass over a node's free slabs every REAPTIMEOUT_NODE, 4 s (mm/slab.c).
+const (
+	SLABKeepEmpty = MaxKeepEmpty
+	SLABReapEmpty = 4 * time.Second
+)
+
+// MaxReap bounds Config.ReapEmpty.
+const MaxReap = time.Hour
 
 // DefaultRCUShare is the share of SLAB_DESTROY_BY_RCU caches among those a
 // container touches: in 3.16, anon_vma (mm/rmap.c), sighand_cache
@@ -215,6 +229,9 @@ func (c Config) Validate() error {
 	}
 	if c.KeepEmpty < 0 || c.KeepEmpty > MaxKeepEmpty {
 		return &FieldError{Field: "KeepEmpty", Value: c.KeepEmpty, Allowed: fmt.Sprintf("0 to %d", MaxKeepEmpty), Err: ErrBadConfig}
+	}
+	if c.ReapEmpty < 0 || c.ReapEmpty > MaxReap {
+		return &FieldError{Field: "ReapEmpty", Value: c.ReapEmpty, Allowed: "0 (SLUB) to " + MaxReap.String(), Err: ErrBadConfig}
 	}
 	return nil
 }

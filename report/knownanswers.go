@@ -12,7 +12,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
-	"memcgbench/designs"
 	"memcgbench/designs/catalog"
 	"memcgbench/workloads"
 )
@@ -27,8 +26,9 @@ const (
 	MassCreate   = "mass-create"
 	DeadSlabinfo = "dead-slabinfo"
 	// DeadCachesSLUB and DeadCachesSLAB are the dead caches left by
-	// container churn (workloads.DeadCaches) with SLUB's empty slabs kept
-	// and with none (DeadCachesScenario).
+	// container churn (workloads.DeadCaches) under SLUB, whose kept empty
+	// slabs an idle cache keeps for ever, and SLAB, whose cache_reap
+	// frees them (DeadCachesScenario).
 	DeadCachesSLUB = "dead-caches"
 	DeadCachesSLAB = "dead-caches-slab"
 )
@@ -44,17 +44,17 @@ func MassDestroyScaled(f float64) string {
 }
 
 // DeadCachesScenario returns the dead-caches scenario's name for a run
-// whose caches keep keepEmpty empty slabs: DeadCachesSLAB for none,
-// DeadCachesSLUB otherwise.
-func DeadCachesScenario(keepEmpty int) string {
-	if keepEmpty == 0 {
+// whose allocator reaps idle caches' kept empty slabs (SLAB) or not
+// (SLUB).
+func DeadCachesScenario(reaps bool) string {
+	if reaps {
 		return DeadCachesSLAB
 	}
 	return DeadCachesSLUB
 }
 
-// deadKeep is the empty slabs a dead-caches scenario's caches keep.
-var deadKeep = map[string]int{DeadCachesSLUB: designs.DefaultKeepEmpty, DeadCachesSLAB: 0}
+// deadReaps says whether a dead-caches scenario's allocator reaps.
+var deadReaps = map[string]bool{DeadCachesSLUB: false, DeadCachesSLAB: true}
 
 // The file configuration keys of a known-answer run that the dead-slabinfo
 // answer is read with: the costs the run charged a list step and a child's
@@ -121,7 +121,7 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			}
 			run := KnownAnswerRun{Memcgs: memcgs}
 			caches, ok := rec.Value("caches")
-			if _, dead := deadKeep[scenario]; dead {
+			if _, dead := deadReaps[scenario]; dead {
 				left, ok1 := rec.Value("dead-left")
 				most, ok2 := rec.Value("dead-max")
 				long, ok3 := rec.Value("long-lived")
@@ -255,7 +255,7 @@ func (ka *KnownAnswers) DeadLeft(scenario, design string) (last KnownAnswerRun, 
 	if err != nil {
 		return last, false, false
 	}
-	stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadKeep[scenario])
+	stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadReaps[scenario])
 	holds = true
 	for _, r := range runs {
 		if d.SharedCaches {
@@ -425,7 +425,7 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 			col := 13 + 3*i
 			row[col] = fmt.Sprintf("%d of %d after %d containers (most %d at once)", last.DeadLeft, last.Caches, last.Memcgs, last.DeadMax)
 			if measured {
-				stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadKeep[scenario])
+				stay := d.DeadCachesStay != nil && d.DeadCachesStay(deadReaps[scenario])
 				row[col+1] = map[bool]string{true: "stay, grow with the containers", false: "none left"}[stay]
 				row[col+2] = check(holds)
 			}
@@ -442,7 +442,7 @@ func (ka *KnownAnswers) KnownAnswerTable() Table {
 		"what a dead cache adds is the least-squares slope of the read's time on the dead caches, and less its sums into its root's line (Costs.SlabinfoPerChild, again for a line printed twice) it is "+
 		"list steps (Costs.WalkPerCache): one per read where the reads seek along slab_caches, none on slab_root_caches, where the sum is all a dead cache costs. "+
 		"Dead caches: containers of 40 caches started one after another, their objects freed when each ends or, long-lived ones (a quarter of the caches), a second after the last; the child caches of offline memcgs not yet destroyed once everything has drained. "+
-		"SLUB keeps up to 5 empty slabs a cache (min_partial), SLAB, once its reaper has run, none. Where they stay, every long-lived cache is left dead; where they go, none is left. ✓: the model shows the design's known answer; ✗: it does not.")
+		"SLUB keeps up to 5 empty slabs a cache (min_partial) and frees none of an idle cache's; SLAB keeps every free slab and its cache_reap frees them within seconds. Where they stay, every long-lived cache is left dead; where they go, none is left. ✓: the model shows the design's known answer; ✗: it does not.")
 	if note := ka.ScaleNote(); note != "" {
 		t.Notes = append(t.Notes, note)
 	}

@@ -116,22 +116,34 @@ func Constants() []Constant {
 			Set: func(s *Spec, _ *kern.Virtual, x float64) {
 				s.Objects.PagesPerCache = int(math.Round(clamp(x, 0, MaxPagesPerCache)))
 			}},
+		{Name: "Objects.EmptyShare", Unit: "share", Min: 0, Max: 1, Kind: Estimate,
+			Source: "caches a container makes and never fills: the miss that creates one goes to the root cache (memcg_kmem_get_cache) and SLUB gives a new cache no slab, so a cache used only at start-up holds no page at offline; 0 to a half",
+			Get:    func(s *Spec, _ *kern.Virtual) float64 { return s.Objects.EmptyShare },
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.Objects.EmptyShare = clamp(x, 0, 1-s.Objects.LongLivedShare-s.Objects.RCUFreedShare)
+			}},
 		{Name: "Objects.LongLivedShare", Unit: "share", Min: 0, Max: 1, Kind: Estimate,
 			Source: "caches whose objects outlive the container: the dentry and inode caches of its filesystems, radix_tree_node, buffer_head; about 10 of 40",
 			Get:    func(s *Spec, _ *kern.Virtual) float64 { return s.Objects.LongLivedShare },
-			Set:    func(s *Spec, _ *kern.Virtual, x float64) { s.Objects.LongLivedShare = clamp(x, 0, 1) }},
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.Objects.LongLivedShare = clamp(x, 0, 1-s.Objects.EmptyShare-s.Objects.RCUFreedShare)
+			}},
 		durationConstant("Objects.LongLivedLife", Estimate, "how long a dead container's dentries and inodes live until reclaim frees them: 0 keeps them past the run, as a host without memory pressure does (seconds under pressure to days without)",
 			MaxDuration, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.Objects.LongLivedLife }),
 		{Name: "Objects.RCUFreedShare", Unit: "share", Min: 0, Max: 1, Kind: Estimate,
 			Source: "caches whose objects are freed by RCU a grace period after kfree (file_free_rcu for filp, put_cred_rcu, delayed_put_pid, delayed_put_task_struct): about 4 of 40",
 			Get:    func(s *Spec, _ *kern.Virtual) float64 { return s.Objects.RCUFreedShare },
-			Set:    func(s *Spec, _ *kern.Virtual, x float64) { s.Objects.RCUFreedShare = clamp(x, 0, 1) }},
+			Set: func(s *Spec, _ *kern.Virtual, x float64) {
+				s.Objects.RCUFreedShare = clamp(x, 0, 1-s.Objects.EmptyShare-s.Objects.LongLivedShare)
+			}},
 		{Name: "KeepEmpty", Unit: "slabs", Min: 0, Max: designs.MaxKeepEmpty, Kind: Cited,
-			Source: "SLUB's min_partial for objects up to 2 KiB: set_min_partial(s, ilog2(s->size) / 2) clamped to MIN_PARTIAL 5 and MAX_PARTIAL 10 (mm/slub.c); __slab_free frees an empty slab only while the node has more partial slabs (3.15, 3.16); 0 models SLAB, whose cache_reap frees an idle cache's free slabs",
+			Source: "SLUB's min_partial for objects up to 2 KiB: set_min_partial(s, ilog2(s->size) / 2) clamped to MIN_PARTIAL 5 and MAX_PARTIAL 10 (mm/slub.c); __slab_free frees an empty slab only while the node has more partial slabs (3.15, 3.16); SLAB keeps every free slab until cache_reap (1000 with ReapEmpty 4s)",
 			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.KeepEmpty) },
 			Set: func(s *Spec, _ *kern.Virtual, x float64) {
 				s.KeepEmpty = int(math.Round(clamp(x, 0, designs.MaxKeepEmpty)))
 			}},
+		durationConstant("ReapEmpty", Cited, "0: SLUB, which never frees an idle cache's kept empty slabs (d6e0b7fa1186: \"The issue is only relevant to SLUB, because SLAB periodically reaps empty slabs\"); SLAB's cache_reap passes every REAPTIMEOUT_AC (2 s) and a node's free slabs every REAPTIMEOUT_NODE (4 s), mm/slab.c",
+			designs.MaxReap, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.ReapEmpty }),
 		{Name: "ContainerCPUs", Unit: "CPUs", Min: 1, Max: designs.MaxCPUs, Kind: Estimate,
 			Source: "CPUs a container's tasks allocate on over its life, which hold a slab of its caches and get a shrink's IPIs (has_cpu_slab): a few of a many-CPU host (1 to every CPU)",
 			Get:    func(s *Spec, _ *kern.Virtual) float64 { return float64(s.ContainerCPUs) },

@@ -23,14 +23,16 @@ import (
 // in July 2014); v4.0 destroys them with their memcg, once
 // d6e0b7fa1186 lets their pages reach 0; v5.9 has no per-memcg caches.
 //
-// KeepEmpty is the empty slabs a cache keeps (designs.Config.KeepEmpty):
-// SLUB's 5, or 0 for SLAB.
+// KeepEmpty and ReapEmpty are the allocator's (designs.Config): SLUB
+// keeps 5 empty slabs a cache and never frees an idle cache's; SLAB
+// keeps them all and reaps them (designs.SLABKeepEmpty, SLABReapEmpty).
 type DeadCaches struct {
 	Population
 	Containers, PerMemcg int
 	Gap                  time.Duration
 	Objects              Objects
 	KeepEmpty            int
+	ReapEmpty            time.Duration
 }
 
 // A DeadCachesResult is one run of a DeadCaches.
@@ -62,7 +64,7 @@ func (s DeadCaches) Run(d designs.Design) (DeadCachesResult, error) {
 	}
 	pop := s.Population
 	pop.Memcgs = 1 // the containers are activated as they start
-	sc, err := pop.setUpKeeping("dead caches", d, s.KeepEmpty)
+	sc, err := pop.setUpKeeping("dead caches", d, s.KeepEmpty, s.ReapEmpty)
 	if err != nil {
 		return res, err
 	}
@@ -97,6 +99,9 @@ func (s DeadCaches) Run(d designs.Design) (DeadCachesResult, error) {
 			}
 			reg.Quiesce(t) // its caches exist
 			for _, j := range js {
+				if s.Objects.kind(j) == neverFilled {
+					continue
+				}
 				if runErr = reg.Charge(t, m, roots[j], pages); runErr != nil {
 					return
 				}
@@ -108,6 +113,7 @@ func (s DeadCaches) Run(d designs.Design) (DeadCachesResult, error) {
 					kept = append(kept, longLivedObjects{m, roots[j]})
 				case rcuFreed:
 					runErr = reg.FreeRCU(t, m, roots[j], pages)
+				case neverFilled:
 				default:
 					runErr = reg.Free(t, m, roots[j], pages)
 				}
@@ -172,12 +178,12 @@ func (s DeadCaches) LongLivedCaches() int {
 }
 
 // setUpKeeping is setUp with the registry keeping keepEmpty empty slabs
-// a cache.
-func (p Population) setUpKeeping(scenario string, d designs.Design, keepEmpty int) (*scene, error) {
+// a cache and reaping them reapEmpty after a free (0: never).
+func (p Population) setUpKeeping(scenario string, d designs.Design, keepEmpty int, reapEmpty time.Duration) (*scene, error) {
 	cfg, err := p.config(scenario)
 	if err != nil {
 		return nil, err
 	}
-	cfg.KeepEmpty = keepEmpty
+	cfg.KeepEmpty, cfg.ReapEmpty = keepEmpty, reapEmpty
 	return p.setUpWith(scenario, d, cfg, false)
 }

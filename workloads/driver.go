@@ -138,7 +138,8 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 		kworkers = cpusOf(opts)
 	}
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers,
-		RCUShare: spec.RCUShare, CPUs: cpusOf(opts), CacheCPUs: spec.ContainerCPUs, KeepEmpty: spec.KeepEmpty})
+		RCUShare: spec.RCUShare, CPUs: cpusOf(opts), CacheCPUs: spec.ContainerCPUs, KeepEmpty: spec.KeepEmpty,
+		ReapEmpty: spec.ReapEmpty})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
@@ -230,7 +231,7 @@ func (r *Runner) build(t *kern.Task) error {
 // fill charges a container's objects in its cache of root j: the slab
 // pages they fill (Spec.Objects.PagesPerCache).
 func (r *Runner) fill(t *kern.Task, m designs.Memcg, j int) error {
-	if n := r.spec.Objects.PagesPerCache; n > 0 {
+	if n := r.spec.Objects.PagesPerCache; n > 0 && r.spec.Objects.kind(j) != neverFilled {
 		return r.reg.Charge(t, m, r.root(uint32(j)), n)
 	}
 	return nil
@@ -896,6 +897,7 @@ func (w *worker) exit(m designs.Memcg, i int) error {
 			}
 		case rcuFreed:
 			err = reg.FreeRCU(t, m, root, o.PagesPerCache)
+		case neverFilled:
 		default:
 			err = reg.Free(t, m, root, o.PagesPerCache)
 		}

@@ -217,7 +217,7 @@ func TestMassCreateStall(t *testing.T) {
 }
 
 // TestDeadCachesShape runs the dead-caches scenario on every design, under
-// SLUB (5 empty slabs kept) and SLAB (none), and holds each to its known
+// SLUB (5 empty slabs kept, never reaped) and SLAB (all kept, reaped), and holds each to its known
 // answer: where dead caches stay, every container leaves its long-lived
 // caches dead after their objects are freed, so twice the containers leave
 // at least twice as many; where they go, none is left; and objcg, with no
@@ -229,13 +229,16 @@ func TestDeadCachesShape(t *testing.T) {
 		Objects: Objects{PagesPerCache: 2, LongLivedShare: 0.25, RCUFreedShare: 0.125, LongLivedLife: 10 * time.Millisecond},
 	}
 	for _, d := range catalog.All() {
-		for _, keep := range []int{designs.DefaultKeepEmpty, 0} {
-			t.Run(fmt.Sprintf("%s/keep=%d", d.Name, keep), func(t *testing.T) {
-				stay := d.DeadCachesStay != nil && d.DeadCachesStay(keep)
+		for _, reaps := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/reaps=%v", d.Name, reaps), func(t *testing.T) {
+				stay := d.DeadCachesStay != nil && d.DeadCachesStay(reaps)
 				var left [2]int64
 				for i, n := range []int{base.Containers, 2 * base.Containers} {
 					s := base
-					s.Containers, s.KeepEmpty = n, keep
+					s.Containers, s.KeepEmpty = n, designs.DefaultKeepEmpty
+					if reaps {
+						s.KeepEmpty, s.ReapEmpty = designs.SLABKeepEmpty, designs.SLABReapEmpty
+					}
 					res, err := s.Run(d)
 					if err != nil {
 						t.Fatal(err)

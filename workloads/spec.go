@@ -251,15 +251,26 @@ func ParseRate(s string) (Rate, error) {
 // Objects are the lifetimes of a container's objects, by kind. A
 // container (each churned memcg, and each memcg a run starts with)
 // fills PagesPerCache slab pages of every cache of its working set once
-// the cache exists. When it ends, just before its cgroup is removed,
-// the objects of each cache go as the cache's kind says: the kinds are
-// given to roots by index, spread evenly as designs.Config.RCUShare
-// spreads SLAB_DESTROY_BY_RCU caches, long-lived first, then RCU-freed,
-// the rest freed at the end.
+// the cache exists, but for the caches it used only for the allocation
+// that created them, which hold none (EmptyShare). When it ends, just
+// before its cgroup is removed, the objects of each cache go as the
+// cache's kind says. The kinds are given to roots by index, root j's by
+// where frac((j+1) x 0.618...) falls among the shares (empty, then
+// long-lived, then RCU-freed, the rest freed at the end): a
+// low-discrepancy spread, so that any run of roots holds each share and
+// the kinds do not line up with the SLAB_DESTROY_BY_RCU roots, which
+// designs.Config.RCUShare picks every 1/RCUShare-th root.
 type Objects struct {
 	// PagesPerCache is the slab pages a container's objects hold in each
 	// cache of its working set, 0 to MaxPagesPerCache.
 	PagesPerCache int
+	// EmptyShare is the share of roots whose child a container makes and
+	// never fills, 0 to 1: the allocation that misses goes to the root
+	// cache (memcg_kmem_get_cache) and SLUB gives a new cache no slab, so
+	// a cache used only at start-up, before its creation ran, holds no
+	// page at offline, and 3.16 destroys it there, with rcu_barrier()
+	// for a SLAB_DESTROY_BY_RCU one.
+	EmptyShare float64
 	// LongLivedShare is the share of roots whose objects outlive the
 	// container, 0 to 1: dentries and inodes of the files it touched,
 	// freed by reclaim.
@@ -284,18 +295,27 @@ const (
 	freedAtEnd objectKind = iota
 	longLived
 	rcuFreed
+	neverFilled
 )
 
 // kind returns the kind of the objects of root j's caches.
 func (o *Objects) kind(j int) objectKind {
+	_, u := math.Modf(float64(j+1) * invPhi)
 	switch {
-	case ShareHit(j, o.LongLivedShare):
+	case u < o.EmptyShare:
+		return neverFilled
+	case u < o.EmptyShare+o.LongLivedShare:
 		return longLived
-	case ShareHit(j, o.RCUFreedShare):
+	case u < o.EmptyShare+o.LongLivedShare+o.RCUFreedShare:
 		return rcuFreed
 	}
 	return freedAtEnd
 }
+
+// invPhi is 1/φ, whose multiples' fractional parts spread evenly over
+// [0, 1) (Weyl's equidistribution): the sequence the object kinds are
+// drawn from.
+const invPhi = 0.6180339887498949
 
 // ShareHit reports whether item k of a sequence is one of a share of it
 // spread evenly: floor((k+1) x share) passes floor(k x share), so any run
@@ -414,9 +434,11 @@ type Spec struct {
 	// what its memcg's offline finds in its caches.
 	Objects Objects
 	// KeepEmpty is how many empty slabs a cache keeps until a shrink, 0
-	// to designs.MaxKeepEmpty: SLUB's min_partial, or 0 for SLAB
-	// (designs.Config.KeepEmpty).
+	// to designs.MaxKeepEmpty: SLUB's min_partial, or all of them for SLAB
+	// (designs.Config.KeepEmpty); ReapEmpty is how soon SLAB's cache_reap
+	// frees them, 0 for SLUB, which never does (designs.Config.ReapEmpty).
 	KeepEmpty int
+	ReapEmpty time.Duration
 	// ContainerCPUs is how many CPUs a container's tasks allocate on, 1 to
 	// designs.MaxCPUs: the CPUs that hold a slab of each of its caches and
 	// get a shrink's IPIs (designs.Config.CacheCPUs); capped by the
@@ -477,11 +499,12 @@ var DefaultSpec = Spec{
 
 // DefaultObjects are estimates (workloads.Constants gives each its
 // range): 4 slab pages a cache (a CPU slab on each of the few CPUs a
-// container ran on, and a partial slab or two); a quarter of the caches
-// long-lived (the dentry and inode caches of its filesystems,
-// radix_tree_node, buffer_head: about 10 of 40), kept past the run;
-// a tenth RCU-freed (filp, cred_jar, pid, task_struct's: about 4 of 40).
-var DefaultObjects = Objects{PagesPerCache: 4, LongLivedShare: 0.25, RCUFreedShare: 0.1}
+// container ran on, and a partial slab or two); a tenth of the caches
+// never filled (used at start-up only); a quarter long-lived (the dentry
+// and inode caches of its filesystems, radix_tree_node, buffer_head:
+// about 10 of 40), kept past the run; a tenth RCU-freed (filp, cred_jar,
+// pid, task_struct's: about 4 of 40).
+var DefaultObjects = Objects{PagesPerCache: 4, EmptyShare: 0.1, LongLivedShare: 0.25, RCUFreedShare: 0.1}
 
 // DefaultContainerCPUs is an estimate: a container's tasks migrate over a
 // few CPUs of a many-CPU host in their life (range 1 to every CPU).
@@ -528,6 +551,13 @@ func (s *Spec) Validate() error {
 		return bad("Objects.LongLivedShare", s.Objects.LongLivedShare, "0 to 1")
 	case !(s.Objects.RCUFreedShare >= 0 && s.Objects.RCUFreedShare <= 1):
 		return bad("Objects.RCUFreedShare", s.Objects.RCUFreedShare, "0 to 1")
+	case !(s.Objects.EmptyShare >= 0 && s.Objects.EmptyShare <= 1):
+		return bad("Objects.EmptyShare", s.Objects.EmptyShare, "0 to 1")
+	case s.Objects.EmptyShare+s.Objects.LongLivedShare+s.Objects.RCUFreedShare > 1+1e-9:
+		return bad("Objects", fmt.Sprintf("empty %g + long-lived %g + RCU-freed %g", s.Objects.EmptyShare, s.Objects.LongLivedShare, s.Objects.RCUFreedShare),
+			"shares that sum to at most 1")
+	case s.ReapEmpty < 0 || s.ReapEmpty > MaxDuration:
+		return bad("ReapEmpty", s.ReapEmpty, fmt.Sprintf("0 (SLUB: never) to %v", MaxDuration))
 	case s.Objects.LongLivedLife < 0 || s.Objects.LongLivedLife > MaxDuration:
 		return bad("Objects.LongLivedLife", s.Objects.LongLivedLife, fmt.Sprintf("0 (kept past the run) to %v", MaxDuration))
 	case s.KeepEmpty < 0 || s.KeepEmpty > designs.MaxKeepEmpty:

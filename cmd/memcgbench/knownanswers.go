@@ -82,11 +82,11 @@ var deadCachesScenario = workloads.DeadCaches{
 func (p knownAnswerPlan) describe() string {
 	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); "+
 		"one read of /proc/slabinfo by cat with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; "+
-		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (none); "+
+		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (all kept, reaped in %v); "+
 		"mass destroy of %d memcgs with %d caches each on %d CPUs, every cost times %v, on the designs whose destroys walk every cache; one run each (the simulation is deterministic)",
 		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive,
 		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs,
-		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty,
+		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty, designs.SLABReapEmpty,
 		p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, p.scales)
 }
 
@@ -177,14 +177,17 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 			add(report.MassDestroyScaled(f), d, p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, benchfmt.Value{Value: float64(res.Elapsed), Unit: "ns/op"},
 				benchfmt.Value{Value: res.Elapsed.Seconds(), Unit: "destroy-sec"}, benchfmt.Value{Value: float64(res.Caches), Unit: "caches"})
 		}
-		for _, keep := range []int{designs.DefaultKeepEmpty, 0} {
-			scenario := report.DeadCachesScenario(keep)
+		for _, reaps := range []bool{false, true} {
+			scenario := report.DeadCachesScenario(reaps)
 			for _, n := range p.deadContainers {
 				if ctx.Err() != nil {
 					return fmt.Errorf("%w: known answers: %s not written (left as it was)", errInterrupted, out)
 				}
 				s := p.dead
-				s.Containers, s.KeepEmpty = n, keep
+				s.Containers, s.KeepEmpty, s.ReapEmpty = n, designs.DefaultKeepEmpty, 0
+				if reaps {
+					s.KeepEmpty, s.ReapEmpty = designs.SLABKeepEmpty, designs.SLABReapEmpty
+				}
 				res, err := s.Run(d)
 				if err != nil {
 					return err

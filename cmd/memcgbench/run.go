@@ -39,9 +39,9 @@ type runFlags struct {
 	duration, poll                                              time.Duration
 	create, shutdown, release, grace                            time.Duration
 	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk time.Duration
-	shrinkIPI, longLife, sysfs                                  time.Duration
+	shrinkIPI, longLife, sysfs, reap                            time.Duration
 	pages, keepEmpty, containerCPUs                             int
-	rcuShare, rateScale, longLived, rcuFreed                    float64
+	rcuShare, rateScale, longLived, rcuFreed, empty             float64
 	rates                                                       string
 	grain                                                       time.Duration
 	stats, force                                                bool
@@ -63,6 +63,7 @@ var fieldFlags = map[string]string{
 	"Objects.PagesPerCache": "-pages-per-cache", "Objects.LongLivedShare": "-long-lived",
 	"Objects.LongLivedLife": "-long-lived-life", "Objects.RCUFreedShare": "-rcu-freed",
 	"KeepEmpty": "-keep-empty", "ContainerCPUs": "-container-cpus", "Costs.Sysfs": "-sysfs",
+	"Objects.EmptyShare": "-never-filled", "ReapEmpty": "-reap-empty", "Objects": "-never-filled, -long-lived and -rcu-freed",
 }
 
 func newRunFlags() *runFlags {
@@ -107,6 +108,8 @@ func newRunFlags() *runFlags {
 	fs.IntVar(&f.pages, "pages-per-cache", 0, fmt.Sprintf("slab pages a container's objects hold in each of its caches, 0 to %d (default: the preset's)", workloads.MaxPagesPerCache))
 	fs.Float64Var(&f.longLived, "long-lived", 0, "share of caches whose objects outlive their container (dentries, inodes), 0 to 1 (default: the preset's)")
 	fs.DurationVar(&f.longLife, "long-lived-life", 0, fmt.Sprintf("how long after its container ends reclaim frees a long-lived object, 0 (kept past the run) to %v (default: the preset's)", workloads.MaxDuration))
+	fs.Float64Var(&f.empty, "never-filled", 0, "share of caches a container makes but never allocates from again (no page at offline), 0 to 1 (default: the preset's)")
+	fs.DurationVar(&f.reap, "reap-empty", 0, fmt.Sprintf("how soon SLAB's cache_reap frees a cache's kept empty slabs, 0 (SLUB: never) to %v; with -keep-empty %d, SLAB (default: the preset's)", designs.MaxReap, designs.SLABKeepEmpty))
 	fs.Float64Var(&f.rcuFreed, "rcu-freed", 0, "share of caches whose objects are freed by RCU a grace period after their container ends, 0 to 1 (default: the preset's)")
 	fs.IntVar(&f.keepEmpty, "keep-empty", 0, fmt.Sprintf("empty slabs a cache keeps until shrunk: 5 is SLUB's min_partial, 0 models SLAB; 0 to %d (default: the preset's)", designs.MaxKeepEmpty))
 	fs.IntVar(&f.containerCPUs, "container-cpus", 0, fmt.Sprintf("CPUs a container's tasks allocate on (a shrink's IPIs go to them), 1 to %d (default: the preset's)", designs.MaxCPUs))
@@ -196,6 +199,10 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	if f.set["rcu-freed"] {
 		s.Objects.RCUFreedShare = f.rcuFreed
 	}
+	if f.set["never-filled"] {
+		s.Objects.EmptyShare = f.empty
+	}
+	setDur("reap-empty", &s.ReapEmpty, f.reap)
 	setDur("miss", &s.Costs.Miss, f.miss)
 	if f.set["rcu-share"] {
 		s.RCUShare = f.rcuShare
@@ -611,9 +618,9 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.Sysfs, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU,
 			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.SlabinfoPerSlot, s.Costs.WalkPerCache)},
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
-		{"objects", fmt.Sprintf("pages-per-cache=%d long-lived=%g long-lived-life=%v rcu-freed=%g",
-			s.Objects.PagesPerCache, s.Objects.LongLivedShare, s.Objects.LongLivedLife, s.Objects.RCUFreedShare)},
-		{"keep-empty", strconv.Itoa(s.KeepEmpty)}, {"container-cpus", strconv.Itoa(s.ContainerCPUs)},
+		{"objects", fmt.Sprintf("pages-per-cache=%d never-filled=%g long-lived=%g long-lived-life=%v rcu-freed=%g",
+			s.Objects.PagesPerCache, s.Objects.EmptyShare, s.Objects.LongLivedShare, s.Objects.LongLivedLife, s.Objects.RCUFreedShare)},
+		{"keep-empty", strconv.Itoa(s.KeepEmpty)}, {"reap-empty", s.ReapEmpty.String()}, {"container-cpus", strconv.Itoa(s.ContainerCPUs)},
 		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
 		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},
 	}

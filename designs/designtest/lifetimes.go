@@ -17,6 +17,7 @@ type lifetimeCase struct {
 	// slabs it keeps (designs.Config.KeepEmpty: 5 is SLUB, 0 SLAB).
 	rcu       bool
 	keepEmpty int
+	reap      bool // SLAB's cache_reap frees kept slabs (designs.SLABReapEmpty)
 	// run frees the objects around remove, which is the cgroup's rmdir.
 	run func(e *env, m designs.Memcg, r designs.Root, remove func())
 	// dead says whether the cache is still there, dead, once everything
@@ -64,9 +65,17 @@ var lifetimeCases = []lifetimeCase{
 			e.reg.Quiesce(e.task)
 			e.must("Free", e.reg.Free(e.task, m, r, lifetimePages))
 		}},
-	{name: "long-lived objects freed after offline, SLAB", keepEmpty: 0,
-		// No empty slab kept: 3.15 destroys the cache at its last page,
-		// 3.16 does not.
+	{name: "objects freed before rmdir, SLAB_DESTROY_BY_RCU cache, SLAB", rcu: true, keepEmpty: designs.SLABKeepEmpty, reap: true,
+		// SLAB keeps the freed objects' slabs until the offline's shrink,
+		// which frees them by call_rcu: 3.16 leaves the cache dead too.
+		v316: true,
+		run: func(e *env, m designs.Memcg, r designs.Root, remove func()) {
+			e.must("Free", e.reg.Free(e.task, m, r, lifetimePages))
+			remove()
+		}},
+	{name: "long-lived objects freed after offline, SLAB", keepEmpty: designs.SLABKeepEmpty, reap: true,
+		// cache_reap frees the kept slabs: 3.15 destroys the cache at its
+		// last page, 3.16 does not.
 		v316: true,
 		run: func(e *env, m designs.Memcg, r designs.Root, remove func()) {
 			remove()
@@ -114,7 +123,11 @@ func runLifetime(t *testing.T, d designs.Design, tc lifetimeCase) (dead, pages i
 	if tc.rcu {
 		share = 1
 	}
-	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 1, RCUShare: share, CPUs: 2, KeepEmpty: tc.keepEmpty})
+	var reap time.Duration
+	if tc.reap {
+		reap = designs.SLABReapEmpty
+	}
+	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 1, RCUShare: share, CPUs: 2, KeepEmpty: tc.keepEmpty, ReapEmpty: reap})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ var Design = designs.Design{
 	// rcu_barrier() of every SLAB_DESTROY_BY_RCU cache it destroys.
 	GraceHolders: []string{"cgroup_mutex", "memcg_slab_mutex"},
 	// Nothing destroys a dead cache but its root's destroy.
-	DeadCachesStay: func(int) bool { return true },
+	DeadCachesStay: func(bool) bool { return true },
 }
 
 // memcgSlabClass is the class of the global memcg_slab_mutex.

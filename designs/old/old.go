@@ -123,7 +123,7 @@ var Design = designs.Design{
 	DeferredDestroy:       true,
 	// A dead cache is destroyed at its last page, which SLUB's kept empty
 	// slabs never let come.
-	DeadCachesStay: func(keepEmpty int) bool { return keepEmpty > 0 },
+	DeadCachesStay: func(reaps bool) bool { return !reaps },
 }
 
 // slabCachesClass is the class of every memcg's slab_caches_mutex.

@@ -65,6 +65,10 @@ type Core struct {
 	// caches' slabs and of kfree_rcu'd objects, and the queueing of
 	// offlines a grace period after rmdir.
 	RCU *kern.RCUQueue
+	// Reap is SLAB's cache_reap: the frees of kept empty slabs reapEmpty
+	// after a free (designs.Config.ReapEmpty; nil for SLUB).
+	Reap      *kern.RCUQueue
+	reapEmpty time.Duration
 	// keepEmpty is designs.Config.KeepEmpty, and discardDead says that a
 	// dead cache keeps none (designs.Design.DiscardDead, SetDiscardDead).
 	keepEmpty   int
@@ -160,6 +164,8 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		cacheCPUs:     cfg.CacheCPUs,
 		keepEmpty:     cfg.KeepEmpty,
 		RCU:           rt.NewRCUQueue("rcu", cfg.Kworkers > 0),
+		Reap:          rt.NewRCUQueue("cache_reap", cfg.Kworkers > 0),
+		reapEmpty:     cfg.ReapEmpty,
 		rcuShare:      cfg.RCUShare,
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
@@ -744,6 +750,7 @@ func (c *Core) ProcSlabinfo(t *kern.Task, readBytes int) (roots, children int) {
 // queue more on another queue, until none is left.
 func (c *Core) Quiesce(t *kern.Task) {
 	for {
+		c.Reap.Flush(t)
 		c.RCU.Flush(t)
 		c.DestroyWQ.Flush(t)
 		c.FreeWQ.Flush(t)
@@ -751,7 +758,7 @@ func (c *Core) Quiesce(t *kern.Task) {
 			c.CreateWQ.Flush(t)
 		}
 		c.WQ.Flush(t)
-		if c.RCU.Idle() && c.DestroyWQ.Idle() && c.FreeWQ.Idle() && c.CreateWQ.Idle() && c.WQ.Idle() {
+		if c.Reap.Idle() && c.RCU.Idle() && c.DestroyWQ.Idle() && c.FreeWQ.Idle() && c.CreateWQ.Idle() && c.WQ.Idle() {
 			return
 		}
 	}
@@ -759,6 +766,7 @@ func (c *Core) Quiesce(t *kern.Task) {
 
 // Close stops the kworkers once they have run what is queued.
 func (c *Core) Close() {
+	c.Reap.Close()
 	c.RCU.Close()
 	c.DestroyWQ.Close()
 	c.FreeWQ.Close()
@@ -832,7 +840,7 @@ func (c *Core) Snapshot() designs.Snapshot {
 
 // pendingWork counts the work items queued on the Core's workqueues.
 func (c *Core) pendingWork() int {
-	n := c.WQ.Pending() + c.DestroyWQ.Pending() + c.FreeWQ.Pending() + c.RCU.Pending()
+	n := c.WQ.Pending() + c.DestroyWQ.Pending() + c.FreeWQ.Pending() + c.RCU.Pending() + c.Reap.Pending()
 	if c.CreateWQ != c.WQ {
 		n += c.CreateWQ.Pending()
 	}

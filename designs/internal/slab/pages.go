@@ -68,10 +68,23 @@ func (c *Core) Free(t *kern.Task, m designs.Memcg, r designs.Root, pages int) er
 		keep = 0
 	}
 	extra := max(child.Empty.Load()-keep, 0)
-	child.Empty.Add(-extra)
+	kept := child.Empty.Add(-extra)
 	child.PagesMu.Unlock()
 	c.Discard(t, child, extra)
+	if kept > 0 && c.reapEmpty > 0 {
+		c.Reap.Call(t, c.reapEmpty, func(t *kern.Task) { c.reap(t, child) })
+	}
 	return nil
+}
+
+// reap is SLAB's cache_reap of one cache: its kept free slabs are freed
+// (drain_freelist -> slab_destroy; call_rcu for a SLAB_DESTROY_BY_RCU
+// cache), holding no lock of the model's.
+func (c *Core) reap(t *kern.Task, cache *Cache) {
+	cache.PagesMu.Lock()
+	n := cache.Empty.Swap(0)
+	cache.PagesMu.Unlock()
+	c.Discard(t, cache, n)
 }
 
 // FreeRCU is Free a grace period from now (kfree_rcu, call_rcu): it checks
