@@ -31,12 +31,13 @@
 //	                                                   slab_mutex {Shutdown}; [GracePeriod] {Release}       [GracePeriod] {Release}
 //	ActivateMemcg  C+B  mkdir; the write of memory.    mkdir: cgroup_mutex, released; then                  mkdir: cgroup_mutex, released; then
 //	                    kmem.limit_in_bytes ->         activate_kmem_mutex -> kmemcg_ida; -> slab_mutex     activate_kmem_mutex -> kmemcg_ida; ->
-//	                    memcg_activate_kmem,           {GrowPerRoot per root, when the id does not fit}     memcg_slab_mutex -> slab_mutex {GrowPerRoot ...}
+//	                    memcg_activate_kmem,           {WalkPerCache x every cache, GrowPerRoot per root    memcg_slab_mutex -> slab_mutex {WalkPerCache x
+//	                                                   when the id does not fit}                            every cache, GrowPerRoot ...}
 //	                    memcg_update_all_caches        (no cgroup_mutex: how container runtimes activated it)
-//	OfflineMemcg   E    css_offline ->                 cgroup_mutex -> memcg::slab_caches_mutex (mark       cgroup_mutex -> memcg_slab_mutex, per cache:
-//	                    mem_cgroup_destroy_all_caches  dead, queue each cache's destroy work); kworker       {Shrink}, and if nr_pages is then 0 the child
-//	                    (3.15), memcg_unregister_all_  (kmem_cache_destroy_work_func): if nr_pages is 0     destroy* (under it); else the cache stays,
-//	                    caches (3.16)                  the child destroy*, else {Shrink}                    dead, until its root's destroy
+//	OfflineMemcg   E    css_offline ->                 cgroup_mutex {Reparent} -> memcg::slab_caches_mutex  cgroup_mutex {Reparent} -> memcg_slab_mutex, per cache:
+//	                    mem_cgroup_destroy_all_caches  (mark dead, queue each cache's destroy work);        {Shrink}, and if nr_pages is then 0 the child
+//	                    (3.15), memcg_unregister_all_  kworker (kmem_cache_destroy_work_func): if nr_pages  destroy* (under it); else the cache stays,
+//	                    caches (3.16)                  is 0 the child destroy*, else {Shrink}               dead, until its root's destroy
 //	RemoveMemcg    E    rmdir -> css_killed_work_fn    cgroup_mutex: refuse allocations, queue               same
 //	                                                   OfflineMemcg on cgroup_destroy_wq (one at a time)
 //	Lookup         D    cache_from_memcg_idx, under    no lock, no cost: the slot and the liveness of both  same

@@ -288,6 +288,11 @@ type Costs struct {
 	// (sysfs_slab_add, sysfs_slab_remove) or a cgroup's (mkdir, rmdir).
 	// Create and Release leave it out.
 	Sysfs time.Duration
+	// Reparent is css_offline's mem_cgroup_reparent_charges in 3.15 and
+	// 3.16, under cgroup_mutex before the caches are walked: the memcg's
+	// LRU pages moved to its parent, with lru_add_drain_all() between
+	// passes. (3.19 dropped it: every charged page pins the css.)
+	Reparent time.Duration
 	// GrowPerRoot is the time to grow one root's per-memcg array (allocate,
 	// copy, publish); an activation that grows the arrays pays it per root.
 	GrowPerRoot time.Duration
@@ -318,6 +323,7 @@ var DefaultCosts = Costs{
 	Shutdown:         100 * time.Microsecond,
 	Release:          100 * time.Microsecond,
 	Sysfs:            50 * time.Microsecond, // estimate: about 50 kernfs nodes and a uevent (workloads.Constants)
+	Reparent:         time.Millisecond,      // estimate: a container's LRU pages moved, lru_add_drain_all (workloads.Constants)
 	GracePeriod:      5 * time.Millisecond,
 	Shrink:           20 * time.Microsecond,
 	ShrinkIPI:        2 * time.Microsecond,  // estimate: an IPI round trip (workloads.Constants)
@@ -352,7 +358,7 @@ func (c Costs) Validate() error {
 	}{
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU},
-		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"Reparent", c.Reparent}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {

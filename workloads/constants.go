@@ -100,6 +100,8 @@ func Constants() []Constant {
 			func(c *designs.Costs) *time.Duration { return &c.ShrinkPerCPU }),
 		cost("Miss", Estimate, "memcg_kmem_get_cache's miss: css_tryget, kmalloc(GFP_NOWAIT) of the work item, schedule_work on system_wq",
 			func(c *designs.Costs) *time.Duration { return &c.Miss }),
+		cost("Reparent", Estimate, "mem_cgroup_reparent_charges in 3.15 and 3.16's css_offline, under cgroup_mutex: a container's LRU pages moved to the parent, with lru_add_drain_all() (work on every CPU, flushed) between passes: 0.1 to 10 ms",
+			func(c *designs.Costs) *time.Duration { return &c.Reparent }),
 		cost("GrowPerRoot", Estimate, "memcg_update_cache_size: allocate, copy and publish one root's per-memcg array",
 			func(c *designs.Costs) *time.Duration { return &c.GrowPerRoot }),
 		cost("SlabinfoPerCache", Estimate, "printing one cache's line of memory.kmem.slabinfo (s_show: walking its nodes' partial lists)",

@@ -14,14 +14,15 @@
 //
 //   - ActivateMemcg: the limit write's memcg_activate_kmem:
 //     activate_kmem_mutex -> kmemcg_ida; -> memcg_slab_mutex -> slab_mutex
-//     {GrowPerRoot a root} if the id does not fit.
+//     {WalkPerCache a cache of slab_caches, GrowPerRoot a root if the id
+//     does not fit}.
 //   - create work: memcg_register_cache_func on system_wq:
 //     memcg_slab_mutex; skip if the slot is filled; -> slab_mutex {Create},
 //     -> kernfs_mutex {Sysfs}; back under memcg_slab_mutex only: list add,
 //     fill the slot.
 //   - OfflineMemcg: css_killed_work_fn -> mem_cgroup_css_offline ->
-//     memcg_unregister_all_caches on cgroup_destroy_wq: cgroup_mutex ->
-//     memcg_slab_mutex: per cache kmem_cache_shrink {Shrink, ShrinkIPI,
+//     memcg_unregister_all_caches on cgroup_destroy_wq: cgroup_mutex
+//     {Reparent} -> memcg_slab_mutex: per cache kmem_cache_shrink {Shrink, ShrinkIPI,
 //     ShrinkPerCPU x Config.CacheCPUs}; if nr_pages is then 0,
 //     memcg_unregister_cache: clear the slot, list del, kmem_cache_destroy:
 //     slab_mutex {Shutdown}; kernfs_mutex {Sysfs}, [GracePeriod] for a
@@ -114,6 +115,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("new: %w", err)
 	}
 	r.Core = core
+	core.SetReparent()
 	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, memcgSlabClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
@@ -139,6 +141,7 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	}
 	t.Lock(r.memcgSlab)
 	t.Lock(r.SlabMutex)
+	r.WalkAllCaches(t)
 	r.GrowAll(t, m.ID())
 	t.Unlock(r.SlabMutex)
 	t.Unlock(r.memcgSlab)

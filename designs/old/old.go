@@ -35,8 +35,9 @@
 //     activates nothing, the parent being inactive), then the runtime's
 //     write of memory.kmem.limit_in_bytes: memcg_update_kmem_limit ->
 //     memcg_activate_kmem, no cgroup_mutex: activate_kmem_mutex ->
-//     kmemcg_ida; -> slab_mutex {GrowPerRoot a root} if the id does not
-//     fit (memcg_update_all_caches).
+//     kmemcg_ida; -> slab_mutex: memcg_update_all_caches walks
+//     slab_caches, children included {WalkPerCache a cache}, and grows
+//     each root's array {GrowPerRoot} if the id does not fit.
 //   - Alloc, Lookup: memcg_kmem_get_cache under rcu_read_lock, no lock; a
 //     filled slot is a hit; a miss {Miss} kmallocs a create work item
 //     (memcg_create_cache_enqueue), one per miss, on system_wq.
@@ -50,9 +51,9 @@
 //     period later (percpu_ref_kill_and_confirm's call_rcu_sched) on
 //     cgroup_destroy_wq.
 //   - OfflineMemcg: css_killed_work_fn -> mem_cgroup_css_offline ->
-//     mem_cgroup_destroy_all_caches on cgroup_destroy_wq: cgroup_mutex ->
-//     memcg::slab_caches_mutex: every cache marked dead and its destroy
-//     work queued on system_wq. Nothing else under the locks.
+//     mem_cgroup_destroy_all_caches on cgroup_destroy_wq: cgroup_mutex
+//     {Reparent: mem_cgroup_reparent_charges} -> memcg::slab_caches_mutex:
+//     every cache marked dead and its destroy work queued on system_wq.
 //   - destroy work: kmem_cache_destroy_work_func, a system_wq kworker, no
 //     memcg lock: nr_pages != 0: kmem_cache_shrink {Shrink, ShrinkIPI,
 //     ShrinkPerCPU x Config.CacheCPUs}, which frees the kept empty slabs
@@ -148,6 +149,7 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("old: %w", err)
 	}
 	r.Core = core
+	core.SetReparent()
 	rt.DeclareOrder(slab.CgroupMutexClass, slab.ActivateMutexClass, slab.SlabMutexClass, slabCachesClass, slab.IDAClass, slab.KernfsMutexClass)
 	return r, nil
 }
@@ -178,6 +180,7 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
 	t.Lock(r.SlabMutex)
+	r.WalkAllCaches(t)
 	r.GrowAll(t, m.ID())
 	t.Unlock(r.SlabMutex)
 	r.Activated()

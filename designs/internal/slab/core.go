@@ -73,6 +73,9 @@ type Core struct {
 	// dead cache keeps none (designs.Design.DiscardDead, SetDiscardDead).
 	keepEmpty   int
 	discardDead bool
+	// reparent says that offline reparents the memcg's charges first
+	// (Costs.Reparent, 3.15 and 3.16: SetReparent).
+	reparent bool
 	// rcuShare is designs.Config.RCUShare.
 	rcuShare float64
 	// SlabMutex guards List, the roots' names and Dying flags; the old design
@@ -190,6 +193,16 @@ func (c *Core) Owner() *kmem.Owner { return c.owner }
 // (designs.Design.DiscardDead, v4.0 on). Call it before the registry is
 // used.
 func (c *Core) SetDiscardDead() { c.discardDead = true }
+
+// SetReparent makes offline reparent the memcg's charges under
+// cgroup_mutex before its caches are walked (3.15, 3.16). Call it before
+// the registry is used.
+func (c *Core) SetReparent() { c.reparent = true }
+
+// WalkAllCaches is memcg_update_all_caches' walk of slab_caches (3.15,
+// 3.16), on every activation, children included, each root checked for
+// growth: WalkPerCache a cache. The caller holds the array write locks.
+func (c *Core) WalkAllCaches(t *kern.Task) { c.Walk(t, c.List.Len()) }
 
 // SetNoChildSysfs gives child caches no sysfs directory (v4.11 on,
 // memcg_sysfs_enabled off by default). Call it before the registry is
@@ -659,6 +672,9 @@ func (c *Core) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	t.Lock(c.CgroupMutex)
 	defer t.Unlock(c.CgroupMutex)
+	if c.reparent && !m.IsOffline() {
+		t.Work(c.Costs.Reparent) // mem_cgroup_reparent_charges
+	}
 	mu := c.paths.ListLock(m)
 	t.Lock(mu)
 	defer t.Unlock(mu)
