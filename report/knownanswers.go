@@ -122,18 +122,36 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			run := KnownAnswerRun{Memcgs: memcgs}
 			caches, ok := rec.Value("caches")
 			if _, dead := deadReaps[scenario]; dead {
-				left, ok1 := rec.Value("dead-left")
-				most, ok2 := rec.Value("dead-max")
-				long, ok3 := rec.Value("long-lived")
-				if !ok || !ok1 || !ok2 || !ok3 || left < 0 || most < left || long < 0 {
-					return nil, fmt.Errorf("%s: %s: want caches, dead-left, dead-max (at least dead-left) and long-lived, none below 0", path, rec.Name.Full())
+				vals := make(map[string]int, 5)
+				for _, u := range []string{"caches", "dead-left", "dead-max", "long-lived", "dead-pages-left"} {
+					v, ok := rec.Value(u)
+					if !ok {
+						return nil, fmt.Errorf("%s: %s: no %s: want a whole number from 0 to %d", path, rec.Name.Full(), u, maxCount)
+					}
+					if !wholeCount(v) {
+						return nil, fmt.Errorf("%s: %s: %s = %v: want a whole number from 0 to %d", path, rec.Name.Full(), u, v, maxCount)
+					}
+					vals[u] = int(v)
 				}
-				run.Caches, run.DeadLeft, run.DeadMax, run.LongLived = int(caches), int(left), int(most), int(long)
+				switch {
+				case memcgs < 1:
+					return nil, fmt.Errorf("%s: %s: memcgs (containers) = %d: want 1 or more", path, rec.Name.Full(), memcgs)
+				case vals["dead-left"] > vals["dead-max"] || vals["dead-max"] > vals["caches"] || vals["long-lived"] > memcgs*maxCachesPerContainer:
+					return nil, fmt.Errorf("%s: %s: dead-left %d, dead-max %d, caches %d, long-lived %d: want dead-left <= dead-max <= caches", path, rec.Name.Full(),
+						vals["dead-left"], vals["dead-max"], vals["caches"], vals["long-lived"])
+				}
+				run.Caches, run.DeadLeft, run.DeadMax, run.LongLived = vals["caches"], vals["dead-left"], vals["dead-max"], vals["long-lived"]
 				out.add(scenario, design, run)
 				continue
 			}
 			unit, known := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec", DeadSlabinfo: "read-sec"}[scenario]
-			if f, err := strconv.ParseFloat(strings.TrimPrefix(scenario, massDestroyScaledPrefix), 64); strings.HasPrefix(scenario, massDestroyScaledPrefix) && err == nil && f > 0 {
+			if strings.HasPrefix(scenario, massDestroyScaledPrefix) {
+				if f, err := strconv.ParseFloat(strings.TrimPrefix(scenario, massDestroyScaledPrefix), 64); err != nil || !(f > 0 && f <= 1e6) {
+					return nil, fmt.Errorf("%s: %s: cost scale %q: want a number above 0 to 1e6", path, rec.Name.Full(), strings.TrimPrefix(scenario, massDestroyScaledPrefix))
+				}
+				if secs, ok := rec.Value("destroy-sec"); !ok || !(secs > 0 && secs < math.MaxInt64/1e9) || !(caches >= 1 && caches <= maxCount) || memcgs < 1 {
+					return nil, fmt.Errorf("%s: %s: want destroy-sec above 0, caches a whole number from 1, memcgs 1 or more", path, rec.Name.Full())
+				}
 				unit, known = "destroy-sec", true
 			}
 			if !known {
@@ -194,7 +212,7 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 // every cost x1/4 and x4; "" where there are none.
 func (ka *KnownAnswers) ScaleNote() string {
 	var parts []string
-	caches := 0
+	caches, memcgs, most := 0, 0, 0.0
 	for _, name := range ka.Designs {
 		var byScale []string
 		for _, f := range []float64{0.25, 1, 4} {
@@ -202,7 +220,7 @@ func (ka *KnownAnswers) ScaleNote() string {
 			if len(runs) == 0 {
 				continue
 			}
-			caches = runs[0].Caches
+			caches, memcgs, most = runs[0].Caches, runs[0].Memcgs, max(most, runs[0].Seconds)
 			byScale = append(byScale, fmt.Sprintf("%s at x%g", formatLong(runs[0].Seconds), f))
 		}
 		if len(byScale) > 0 {
@@ -212,11 +230,27 @@ func (ka *KnownAnswers) ScaleNote() string {
 	if len(parts) == 0 {
 		return ""
 	}
+	verdict := fmt.Sprintf("The longest, %s, is under the half day reported; what the model leaves out at that size is in the README (the list_lru drain at offline, pages of page cache pinning the memcgs until reclaim, cgroup_destroy_wq's one item a CPU).", formatLong(most))
+	if most >= halfADay {
+		verdict = fmt.Sprintf("The longest, %s, reaches the half day reported.", formatLong(most))
+	}
 	return fmt.Sprintf("At the size of Tejun Heo's report (v4.11 cover letter, Message-ID 20170114055449.11044-1-tj@kernel.org: \"hundred thousands of caches\", destruction that \"can easily keep running for half a day\"), "+
-		"%d caches (the kmemcg id limit's 65,535 memcgs of 10), removed at once, every cost x1/4, x1 and x4: %s. "+
-		"The model's walks of every cache give hours, not half a day; what it leaves out at that size is in the README (the list_lru drain at offline, pages of page cache pinning the memcgs until reclaim, cgroup_destroy_wq's one item a CPU).",
-		caches, strings.Join(parts, "; "))
+		"%d caches (%d memcgs) removed at once, every cost x1/4, x1 and x4: %s. %s",
+		caches, memcgs, strings.Join(parts, "; "), verdict)
 }
+
+// maxCount bounds a count read from known-answer results (caches, dead
+// caches): the most a run can make, 65,535 memcgs of 10,000 caches.
+const maxCount = 65535 * 10000
+
+// maxCachesPerContainer bounds a dead-caches run's caches per container.
+const maxCachesPerContainer = 10000
+
+// wholeCount reports whether v is a whole number from 0 to maxCount.
+func wholeCount(v float64) bool { return v >= 0 && v <= maxCount && v == math.Trunc(v) }
+
+// halfADay is Tejun Heo's "can easily keep running for half a day".
+const halfADay = 12 * 3600.0
 
 // formatLong renders a long time in hours or minutes, a short one as
 // FormatSeconds does.

@@ -27,8 +27,14 @@ type reclaimEntry struct {
 }
 
 // reclaimPoll bounds the reclaimer's sleep, so that it sees the end of the
-// run within this much of it (a hundred wake-ups a second of the run).
-const reclaimPoll = 10 * time.Millisecond
+// run within this much of it (a hundred wake-ups a second of the run);
+// reclaimGrain is its shortest, so that a life of nanoseconds costs at
+// most ten thousand wake-ups a second of the run: reclaim frees objects up
+// to this late.
+const (
+	reclaimPoll  = 10 * time.Millisecond
+	reclaimGrain = 100 * time.Microsecond
+)
 
 func (q *reclaimer) add(e reclaimEntry) {
 	q.mu.Lock()
@@ -59,7 +65,6 @@ func (q *reclaimer) due(now int64) ([]reclaimEntry, int64) {
 // What is still to come when the run stops stays allocated: the run's
 // dead caches are counted with it.
 func (r *Runner) runReclaim(t *kern.Task) {
-	life := r.spec.Objects.LongLivedLife
 	pages := r.spec.Objects.PagesPerCache
 	for !r.stop.Load() {
 		now := t.Now()
@@ -71,12 +76,11 @@ func (r *Runner) runReclaim(t *kern.Task) {
 				return
 			}
 		}
+		// Nothing queued: nothing can be due before a life from now.
 		wait := reclaimPoll
-		if next == 0 { // nothing queued: nothing can be due before a life from now
-			wait = min(wait, life)
-		} else {
+		if next != 0 {
 			wait = min(wait, time.Duration(next-now))
 		}
-		t.Sleep(max(wait, time.Microsecond))
+		t.Sleep(max(wait, reclaimGrain))
 	}
 }

@@ -556,8 +556,8 @@ func (s *Spec) Validate() error {
 	case s.Objects.EmptyShare+s.Objects.LongLivedShare+s.Objects.RCUFreedShare > 1+1e-9:
 		return bad("Objects", fmt.Sprintf("empty %g + long-lived %g + RCU-freed %g", s.Objects.EmptyShare, s.Objects.LongLivedShare, s.Objects.RCUFreedShare),
 			"shares that sum to at most 1")
-	case s.ReapEmpty < 0 || s.ReapEmpty > MaxDuration:
-		return bad("ReapEmpty", s.ReapEmpty, fmt.Sprintf("0 (SLUB: never) to %v", MaxDuration))
+	case s.ReapEmpty < 0 || s.ReapEmpty > designs.MaxReap:
+		return bad("ReapEmpty", s.ReapEmpty, fmt.Sprintf("0 (SLUB: never) to %v", designs.MaxReap))
 	case s.Objects.LongLivedLife < 0 || s.Objects.LongLivedLife > MaxDuration:
 		return bad("Objects.LongLivedLife", s.Objects.LongLivedLife, fmt.Sprintf("0 (kept past the run) to %v", MaxDuration))
 	case s.KeepEmpty < 0 || s.KeepEmpty > designs.MaxKeepEmpty:

@@ -80,14 +80,19 @@ var deadCachesScenario = workloads.DeadCaches{
 }
 
 func (p knownAnswerPlan) describe() string {
+	scale := ""
+	if len(p.scales) > 0 {
+		scale = fmt.Sprintf("mass destroy of %d memcgs with %d caches each on %d CPUs, every cost times %v, on the designs whose destroys walk every cache; ",
+			p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, p.scales)
+	}
 	return fmt.Sprintf("every design on the virtual clock: mass destroy of %v memcgs with %d caches each on %d CPUs; mass create of %v memcgs' %d caches each on %d CPUs (system_wq max_active %d per CPU); "+
 		"one read of /proc/slabinfo by cat with %d roots and the dead caches of %v removed memcgs, %d each, on %d CPUs; "+
 		"dead caches left by %v containers of %d caches each over %d roots, one every %v on %d CPUs, their long-lived objects freed %v after the last, under SLUB (%d empty slabs kept) and SLAB (all kept, reaped in %v); "+
-		"mass destroy of %d memcgs with %d caches each on %d CPUs, every cost times %v, on the designs whose destroys walk every cache; one run each (the simulation is deterministic)",
+		"%sone run each (the simulation is deterministic)",
 		p.destroyMemcgs, p.destroyRoots, p.destroyCPUs, p.createMemcgs, p.createRoots, p.createCPUs, workloads.SystemWQActive,
 		p.slabinfoRoots, p.slabinfoMemcgs, p.slabinfoPerMemcg, p.slabinfoCPUs,
 		p.deadContainers, p.dead.PerMemcg, p.dead.Roots, p.dead.Gap, p.dead.CPUs, p.dead.Objects.LongLivedLife, designs.DefaultKeepEmpty, designs.SLABReapEmpty,
-		p.scaleMemcgs, p.destroyRoots, p.destroyCPUs, p.scales)
+		scale)
 }
 
 // knownAnswersCmd runs the known-answer scenarios into
