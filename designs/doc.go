@@ -230,7 +230,8 @@
 //	OfflineMemcg   cgroup_mutex -> slab_mutex {WalkPerCache x roots; per cache: clear slot,
 //	               queue its deactivation, pinning the memcg}; queue css_free if nothing
 //	               pins it and no page is left
-//	(deactivate)   kmemcg_workfn on memcg_kmem_cache_wq: slab_mutex {Shrink}; unpin
+//	(deactivate)   kmemcg_deactivate_workfn on memcg_kmem_cache_wq, queued a grace period
+//	               after offline: slab_mutex {Shrink}; unpin
 //	(css_free)     one kworker per CPU: cgroup_mutex (the release); slab_mutex, per cache
 //	               on the memcg's list: {Shutdown}, then {Release} or onto the RCU list
 //	(RCU release)  slab_caches_to_rcu_destroy_workfn on system_wq: slab_mutex (take the

@@ -39,8 +39,11 @@
 //   - OfflineMemcg: cgroup_destroy_wq, cgroup_mutex -> slab_mutex: every
 //     cache of the memcg (walking slab_root_caches) loses its slot and
 //     has its deactivation queued, pinning the memcg (css_get), not the
-//     cache; the kernel queues it from an RCU-sched callback
-//     (slab_deactivate_memcg_cache_rcu_sched), the model at once.
+//     cache, from an RCU-sched callback a grace period later
+//     (slab_deactivate_memcg_cache_rcu_sched). (memcg_kmem_cache_wq runs
+//     one item a CPU, and one offline's callbacks all run on its CPU, so
+//     the kernel runs its deactivations one after another; the model's
+//     queue runs them on up to every CPU.)
 //   - deactivation: kmemcg_deactivate_workfn on memcg_kmem_cache_wq:
 //     slab_mutex, the dead cache shrunk (its free slabs go at once from
 //     then), the pin dropped. A root destroy that freed the cache first
@@ -55,8 +58,9 @@
 //     have no sysfs directory (memcg_sysfs_enabled off by default).
 //   - DestroyRoot: shutdown_memcg_caches under slab_mutex, live children
 //     from the array, dead ones from the root's list.
-//   - Slabinfo, ProcSlabinfo: the memcg's list, and slab_root_caches
-//     (510ded33e075), under slab_mutex.
+//   - Slabinfo: memory.kmem.slabinfo, a seq_file over the memcg's list
+//     under slab_mutex: the fill and the read() that ends each take it.
+//     ProcSlabinfo: slab_root_caches (510ded33e075), under slab_mutex.
 //
 // As in v4.0, the kmemcg id is kept until css_free where the kernel frees
 // it at offline (memcg_free_cache_id).
@@ -155,12 +159,14 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 		free.Pins++
 		w := new(kern.WorkItem)
 		w.Init(func(t *kern.Task) { r.deactivate(t, c) })
-		r.CreateWQ.Queue(t, w)
+		// slab_deactivate_memcg_cache_rcu_sched: the pin now, the work
+		// from an RCU-sched callback a grace period later.
+		r.RCU.Call(t, r.Costs.GracePeriod, func(t *kern.Task) { r.CreateWQ.Queue(t, w) })
 	}
 	r.QueueFree(t, m)
 }
 
-// deactivate is kmemcg_workfn running the deactivation's second half on
+// deactivate is kmemcg_deactivate_workfn running the deactivation's second half on
 // memcg_kmem_cache_wq: under slab_mutex shrink the cache, then drop the
 // memcg's pin, which may free it.
 func (r *Registry) deactivate(t *kern.Task, c *slab.Cache) {
@@ -216,6 +222,19 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	}
 	r.ShutdownCache(t, root)
 	return nil
+}
+
+// Slabinfo is memory.kmem.slabinfo (memcg_slab_show), a seq_file over the
+// memcg's own list (memcg->kmem_caches): a read() takes slab_mutex and
+// prints the memcg's caches, and the read() that finds the end takes it
+// again.
+func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
+	n, err := r.Core.Slabinfo(t, mh)
+	if err == nil {
+		t.Lock(r.SlabMutex)
+		t.Unlock(r.SlabMutex)
+	}
+	return n, err
 }
 
 // ProcSlabinfo is /proc/slabinfo, one read() a 4 KiB chunk, each under

@@ -125,7 +125,7 @@ func (r *Registry) Name() string { return "objcg" }
 // Flaws returns nil.
 func (r *Registry) Flaws() []designs.Flaw { return nil }
 
-// ActivateMemcg is css_online -> memcg_online_kmem under cgroup_mutex:
+// ActivateMemcg is css_alloc -> memcg_online_kmem under cgroup_mutex:
 // allocate the obj_cgroup, take an id, and if it does not fit, grow the
 // per-memcg arrays under memcg_cache_ids_sem.
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {

@@ -22,8 +22,11 @@
 //   - create work: system_wq (v4.0) or the ordered
 //     memcg_kmem_cache_create workqueue (v4.10); skipped if the slot is
 //     filled or the memcg is no longer online (memcg_kmem_is_active, v4.0;
-//     kmem_state != KMEM_ONLINE, v4.10: kernel behaviour here). Each
-//     queued copy holds a css reference until it has run.
+//     kmem_state != KMEM_ONLINE, v4.10: kernel behaviour here); dropped
+//     too for a dying root, which v4.0 to v4.17 do not check (their
+//     create work can run on a destroyed root: Shakeel Butt's v4.18 fix
+//     added the flag), a flaw the model does not count. Each queued copy
+//     holds a css reference until it has run.
 //   - OfflineMemcg: cgroup_destroy_wq, cgroup_mutex held throughout:
 //     every cache of the memcg is deactivated (its slot cleared, dead:
 //     min_partial and cpu_partial 0, so its free slabs go at once,
@@ -193,7 +196,8 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 // free is css_free -> memcg_destroy_kmem_caches on cgroup_destroy_wq:
 // under slab_mutex walk slab_caches and shut down each of the memcg's
 // caches; with slab_mutex dropped, one rcu_barrier() for them all if any
-// is SLAB_DESTROY_BY_RCU, then each release (do_kmem_cache_release).
+// is SLAB_DESTROY_BY_RCU, then each release (do_kmem_cache_release in
+// v4.0, release_caches in v4.10).
 func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 	r.CSSReleased(t)
 	t.Lock(r.SlabMutex)

@@ -337,7 +337,7 @@ func (c *Core) ShutdownRoot(t *kern.Task, root *Cache) {
 
 // ReleaseAll ends the destroy of caches shut down together (roots by
 // ShutdownRoot, children by ShutdownChild) after slab_mutex is dropped,
-// as do_kmem_cache_release of v4.0 to v4.10 does: one rcu_barrier() if any
+// as do_kmem_cache_release of v4.0 (release_caches of v4.10) does: one rcu_barrier() if any
 // of them is SLAB_DESTROY_BY_RCU, then each one's release.
 func (c *Core) ReleaseAll(t *kern.Task, caches []*Cache) {
 	for _, cache := range caches {
