@@ -192,7 +192,7 @@ func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 	defer t.Unlock(r.SlabMutex)
 	f := slab.FreeOf(m)
 	f.Queued = false
-	if m.Freed || f.Pins > 0 || slab.PagesLeft(m) > 0 || slab.CreatesQueued(m) > 0 {
+	if m.Freed || slab.Pinned(m) {
 		return // still pinned: the last page, create or deactivation work queues it again
 	}
 	for _, c := range m.Caches() {

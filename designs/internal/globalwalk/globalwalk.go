@@ -167,7 +167,7 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // period, Costs.GracePeriod, with cgroup_mutex held); a second walk of
 // slab_caches shrinks the caches root destroy has not taken meanwhile.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
-	r.Walk(t, r.List.Len())
+	r.WalkAllCaches(t)
 	for _, c := range m.Caches() {
 		slab.SetSlot(c.Root, m.ID(), nil)
 	}
@@ -178,7 +178,7 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 		t.Unlock(r.SlabMutex)
 		t.Sleep(r.Costs.GracePeriod)
 		t.Lock(r.SlabMutex)
-		r.Walk(t, r.List.Len())
+		r.WalkAllCaches(t)
 	}
 	for _, c := range m.Caches() {
 		if !r.syncSched {
@@ -202,11 +202,11 @@ func (r *Registry) free(t *kern.Task, m *slab.Memcg) {
 	r.CSSReleased(t)
 	t.Lock(r.SlabMutex)
 	slab.FreeOf(m).Queued = false
-	if m.Freed || slab.PagesLeft(m) > 0 || slab.CreatesQueued(m) > 0 {
+	if m.Freed || slab.Pinned(m) {
 		t.Unlock(r.SlabMutex)
 		return // still pinned: the last page or create work queues it again
 	}
-	r.Walk(t, r.List.Len())
+	r.WalkAllCaches(t)
 	var gone []*slab.Cache
 	for _, c := range m.Caches() {
 		t.Point("cache-destroy:begin")
@@ -256,14 +256,14 @@ func (r *Registry) Slabinfo(t *kern.Task, mh designs.Memcg) (int, error) {
 		return 0, fmt.Errorf("slabinfo: %w", err)
 	}
 	t.Lock(r.SlabMutex)
-	r.Walk(t, r.List.Len())
+	r.WalkAllCaches(t)
 	n := m.NumCaches()
 	for range n {
 		t.Work(r.Costs.SlabinfoPerCache)
 	}
 	t.Unlock(r.SlabMutex)
 	t.Lock(r.SlabMutex)
-	r.Walk(t, r.List.Len())
+	r.WalkAllCaches(t)
 	t.Unlock(r.SlabMutex)
 	return n, nil
 }

@@ -199,9 +199,10 @@ func (c *Core) SetDiscardDead() { c.discardDead = true }
 // the registry is used.
 func (c *Core) SetReparent() { c.reparent = true }
 
-// WalkAllCaches is memcg_update_all_caches' walk of slab_caches (3.15,
-// 3.16), on every activation, children included, each root checked for
-// growth: WalkPerCache a cache. The caller holds the array write locks.
+// WalkAllCaches charges a walk of the whole of slab_caches, children
+// included: memcg_update_all_caches' on every activation (3.15, 3.16),
+// and v4.0 to v4.10's walks for a memcg's caches. WalkPerCache a cache;
+// the caller holds slab_mutex.
 func (c *Core) WalkAllCaches(t *kern.Task) { c.Walk(t, c.List.Len()) }
 
 // SetNoChildSysfs gives child caches no sysfs directory (v4.11 on,

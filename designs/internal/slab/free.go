@@ -35,23 +35,20 @@ func (c *Core) CSSReleased(t *kern.Task) {
 	t.Unlock(c.CgroupMutex)
 }
 
-// PagesLeft returns the pages charged to m's caches. The caller holds m's
-// list lock.
-func PagesLeft(m *Memcg) int64 {
-	var n int64
-	for _, c := range m.Caches() {
-		n += c.Pages.Load()
-	}
-	return n
+// Pinned reports whether anything the model counts still holds m's css:
+// a kmem page of its caches, a create work copy, or deferred work of the
+// design (CSSFree.Pins). The caller holds m's list lock.
+func Pinned(m *Memcg) bool {
+	return FreeOf(m).Pins > 0 || m.PagesHeld() > 0 || CreatesQueued(m) > 0
 }
 
 // QueueFree queues m's css_free if m is offline, not freed, not already
 // queued, pinned by no deferred work, and its caches hold no pages. The
-// caller holds m's list lock. The work must check PagesLeft again under
+// caller holds m's list lock. The work must check Pinned again under
 // that lock (a charge may race with the decision) and clear Queued.
 func (c *Core) QueueFree(t *kern.Task, m *Memcg) {
 	f := FreeOf(m)
-	if f.Queued || f.Pins > 0 || m.Freed || !m.IsOffline() || PagesLeft(m) > 0 || CreatesQueued(m) > 0 {
+	if f.Queued || m.Freed || !m.IsOffline() || Pinned(m) {
 		return
 	}
 	f.Queued = true
