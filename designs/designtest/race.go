@@ -105,10 +105,13 @@ func raceSetup(t *testing.T, d designs.Design) (*env, *schedule, designs.Root, d
 	return e, s, r, m
 }
 
-// raceCases are the two interleavings of the old design's flaw
-// (kernel-model.md, "The flaw NEW removes"), each scripted so that a design
-// without the serialization bd67314586 added shows the anomaly, and one with
-// it blocks the second path until the first is done.
+// raceCases are interleavings of offline, the deferred work and root
+// destroy: the two of the old design's flaw (kernel-model.md, "The flaw NEW
+// removes"), each scripted so that a design without the serialization
+// bd67314586 added shows the anomaly, and one with it blocks the second
+// path until the first is done; v4.11's deferred deactivation; and a last
+// page freed inside root destroy, which no design may turn into work on a
+// freed cache.
 var raceCases = []struct {
 	name string
 	flaw designs.Flaw
@@ -187,6 +190,39 @@ var raceCases = []struct {
 			e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, m))
 			e.must("DestroyRoot", e.reg.DestroyRoot(e.task, r))
 			e.reg.Quiesce(e.task)
+		},
+	},
+	{
+		// 3.15: root destroy clears the child's memcg_params->dead before
+		// it cancels the destroy work, so the last page of the dead child,
+		// freed inside the children loop, queues no work to run after the
+		// child is freed (kmem_cache_destroy_memcg_children). No design
+		// shows an anomaly here.
+		name:  "last page of a dead child freed inside root destroy",
+		flaw:  designs.WorkOnDestroyed,
+		shows: func(designs.Design) bool { return false },
+		run: func(t *testing.T, e *env, s *schedule, r designs.Root, m designs.Memcg) {
+			e.must("Charge", e.reg.Charge(e.task, m, r, 1))
+			e.must("OfflineMemcg", e.reg.OfflineMemcg(e.task, m))
+			e.reg.Quiesce(e.task) // the destroy work shrinks: the page is held
+			destroyer := s.start(e.rt, "destroy-root", []string{"root-destroy:child"}, func(task *kern.Task) {
+				e.must("DestroyRoot", e.reg.DestroyRoot(task, r))
+			})
+			if destroyer.expect("point:root-destroy:child", "done") == "done" {
+				return // the design has no child left to destroy
+			}
+			freer := s.start(e.rt, "free", nil, func(task *kern.Task) {
+				// The cache may be gone already: its page went with it.
+				_ = e.reg.Uncharge(task, m, r, 1)
+			})
+			freed := freer.next() == "done"
+			destroyer.resume()
+			destroyer.expect("done")
+			if !freed {
+				freer.expect("done")
+			}
+			kworker := s.start(e.rt, "kworker", nil, func(task *kern.Task) { e.reg.Quiesce(task) })
+			kworker.expect("done")
 		},
 	},
 }

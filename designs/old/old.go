@@ -71,7 +71,9 @@
 //   - DestroyRoot: kmem_cache_destroy: slab_mutex (refcount drop, dying);
 //     kmem_cache_destroy_memcg_children under activate_kmem_mutex, which
 //     excludes neither offline nor the destroy work: per filled slot,
-//     cancel_work_sync, child destroy as above (under activate_kmem_mutex);
+//     memcg_params->dead cleared (a last page freed from then on queues
+//     nothing), cancel_work_sync, child destroy as above (under
+//     activate_kmem_mutex);
 //     then the root: slab_mutex {Shutdown}; kernfs_mutex {Sysfs},
 //     [GracePeriod], {Release}. Every child in a slot, with pages or not
 //     (3.15 fails the root's destroy if a child still has objects; the
@@ -188,10 +190,12 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 }
 
 // offline is mem_cgroup_destroy_all_caches, run by css_offline with
-// cgroup_mutex and the memcg's slab_caches_mutex held: queue each cache's
-// destroy work. Nothing is destroyed before the kworkers run it.
+// cgroup_mutex and the memcg's slab_caches_mutex held: set each cache's
+// memcg_params->dead and queue its destroy work. Nothing is destroyed
+// before the kworkers run it.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	for _, c := range m.Caches() {
+		stateOf(c).dead.Store(true)
 		r.queueDestroy(t, c)
 	}
 }
@@ -199,7 +203,7 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 // queueDestroy queues c's destroy work (schedule_work of its
 // memcg_params->destroy), counted unless it was pending already.
 func (r *Registry) queueDestroy(t *kern.Task, c *slab.Cache) {
-	if r.WQ.Queue(t, destroyItem(c)) {
+	if r.WQ.Queue(t, &stateOf(c).destroy) {
 		r.destroyQueued.Add(1)
 		slab.StoreMax(&r.backlogMax, r.destroyBacklog.Add(1))
 	}
@@ -240,10 +244,11 @@ func (r *Registry) destroyWork(t *kern.Task, c *slab.Cache) {
 }
 
 // pagesGone is memcg_release_pages -> mem_cgroup_destroy_cache (3.15):
-// when the last page of a dead cache is freed, its destroy work is queued
-// again unless it is pending; it runs on system_wq, holding no lock.
+// when the last page of a cache whose memcg_params->dead is set is freed,
+// its destroy work is queued again unless it is pending; it runs on
+// system_wq, holding no lock. Root destroy clears the flag first.
 func (r *Registry) pagesGone(t *kern.Task, c *slab.Cache) {
-	if c.Dead.Load() {
+	if stateOf(c).dead.Load() {
 		r.queueDestroy(t, c)
 	}
 }
@@ -276,8 +281,9 @@ func (r *Registry) destroyChild(t *kern.Task, c *slab.Cache) {
 // DestroyRoot is kmem_cache_destroy of a root. After the refcount drop under
 // slab_mutex, the children loop (kmem_cache_destroy_memcg_children) runs under
 // activate_kmem_mutex, which only keeps the array from moving: for each filled
-// slot, cancel the child's destroy work and destroy the child. Nothing here
-// excludes a concurrent offline or destroy worker.
+// slot, clear the child's memcg_params->dead, so that its last page no
+// longer queues the destroy work, cancel the work and destroy the child.
+// Nothing here excludes a concurrent offline or destroy worker.
 func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	root, err := r.BeginDestroyRoot(t, rh)
 	if err != nil {
@@ -285,7 +291,9 @@ func (r *Registry) DestroyRoot(t *kern.Task, rh designs.Root) error {
 	}
 	t.Lock(r.ActivateMutex)
 	for _, c := range slab.Children(root) {
-		if r.WQ.Cancel(t, destroyItem(c)) {
+		st := stateOf(c)
+		st.dead.Store(false)
+		if r.WQ.Cancel(t, &st.destroy) {
 			r.destroyBacklog.Add(-1)
 		}
 		t.Point("root-destroy:child")
@@ -314,9 +322,9 @@ func (r *Registry) createChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 		return
 	}
 	child := r.NewChild(t, m, root)
-	work := new(kern.WorkItem)
-	work.Init(func(t *kern.Task) { r.destroyWork(t, child) })
-	child.Design = work
+	st := new(childState)
+	st.destroy.Init(func(t *kern.Task) { r.destroyWork(t, child) })
+	child.Design = st
 	mu := slabCachesMutex(m)
 	t.Lock(mu)
 	if m.IsOffline() {
@@ -337,9 +345,19 @@ func listLock(m *slab.Memcg) *kern.Mutex { return slabCachesMutex(m) }
 // a memcg.
 func slabCachesMutex(m *slab.Memcg) *kern.Mutex { return m.Design.(*kern.Mutex) }
 
-// destroyItem is c's destroy work item (memcg_params->destroy), the old
-// design's state of a child cache.
-func destroyItem(c *slab.Cache) *kern.WorkItem { return c.Design.(*kern.WorkItem) }
+// childState is the old design's state of a child cache, two fields of
+// its memcg_params: the destroy work item, and dead, which offline sets
+// and root destroy clears (kmem_cache_destroy_memcg_children, before its
+// cancel_work_sync) and which lets the last page queue the work. It is
+// not slab.Cache's Dead, which counts the cache dead from offline to
+// destroy in every design.
+type childState struct {
+	destroy kern.WorkItem
+	dead    atomic.Bool
+}
+
+// stateOf returns c's childState.
+func stateOf(c *slab.Cache) *childState { return c.Design.(*childState) }
 
 // paths are this design's versions of the paths bd67314586 changed
 // (slab.Paths).
