@@ -277,9 +277,12 @@
 //   - The walks of slab_caches are charged as one Work of WalkPerCache per
 //     entry (an estimate), so the cost of a memcg's offline and free grows
 //     with every cache on the system: mass destruction grows as N^2.
-//   - v4.11 queues a cache's deactivation at once where the kernel queues
-//     it from an RCU-sched callback a grace period later; nothing waits
-//     for it but the memcg's css_free, which it pins.
+//   - v4.11 runs one offline's deactivations as one work item, in turn,
+//     where the kernel queues one item a cache, all on the offlining CPU's
+//     pool of memcg_kmem_cache_wq (max_active 1): the same order. The
+//     model's workqueues have no CPU affinity, so a create work queued
+//     meanwhile goes to any free kworker, where the kernel runs it on its
+//     CPU after the deactivation running there.
 //   - The calibrate workload, whose known answer is the throughput of
 //     memory.kmem.slabinfo reads under their lock, does not run on objcg,
 //     whose file is empty and takes no lock (workloads.Applies).

@@ -40,10 +40,10 @@
 //     cache of the memcg (walking slab_root_caches) loses its slot and
 //     has its deactivation queued, pinning the memcg (css_get), not the
 //     cache, from an RCU-sched callback a grace period later
-//     (slab_deactivate_memcg_cache_rcu_sched). (memcg_kmem_cache_wq runs
+//     (slab_deactivate_memcg_cache_rcu_sched). memcg_kmem_cache_wq runs
 //     one item a CPU, and one offline's callbacks all run on its CPU, so
-//     the kernel runs its deactivations one after another; the model's
-//     queue runs them on up to every CPU.)
+//     its deactivations run one after another, as the model's one work
+//     item an offline runs them; different offlines' run at once.
 //   - deactivation: kmemcg_deactivate_workfn on memcg_kmem_cache_wq:
 //     slab_mutex, the dead cache shrunk (its free slabs go at once from
 //     then), the pin dropped. A root destroy that freed the cache first
@@ -148,19 +148,28 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 
 // offline is memcg_deactivate_kmem_caches, run by css_offline with
 // cgroup_mutex and slab_mutex held: walk slab_root_caches; for each of the
-// memcg's caches, clear its slot and deactivate it (__kmemcg_cache_deactivate:
-// its shrink is queued, pinning the memcg, from an RCU-sched callback; the
-// model queues it at once).
+// memcg's caches, clear its slot and deactivate it
+// (slab_deactivate_memcg_cache_rcu_sched: pin the memcg now; a grace
+// period later an RCU-sched callback queues the shrink on
+// memcg_kmem_cache_wq). The callbacks of one offline run on the CPU that
+// queued them, and the workqueue runs one item a CPU, so its
+// deactivations run one after another: the model queues one work item
+// that runs them in turn.
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	r.Walk(t, r.List.NumRoots())
 	free := slab.FreeOf(m)
-	for _, c := range m.Caches() {
+	caches := m.Caches()
+	for _, c := range caches {
 		slab.SetSlot(c.Root, m.ID(), nil)
 		free.Pins++
+	}
+	if len(caches) > 0 {
 		w := new(kern.WorkItem)
-		w.Init(func(t *kern.Task) { r.deactivate(t, c) })
-		// slab_deactivate_memcg_cache_rcu_sched: the pin now, the work
-		// from an RCU-sched callback a grace period later.
+		w.Init(func(t *kern.Task) {
+			for _, c := range caches {
+				r.deactivate(t, c)
+			}
+		})
 		r.RCU.Call(t, r.Costs.GracePeriod, func(t *kern.Task) { r.CreateWQ.Queue(t, w) })
 	}
 	r.QueueFree(t, m)
