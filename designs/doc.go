@@ -67,7 +67,7 @@
 //	       activate_kmem_mutex in root destroy)
 //	  new: memcg_slab_mutex held by the caller: clear slot, list del; slab_mutex {Shutdown}; slab_mutex
 //	       released; [GracePeriod] {Release}, still under memcg_slab_mutex
-//	{Shrink} is Costs.Shrink + Costs.ShrinkIPI + N x Costs.ShrinkPerCPU, N the CPUs holding a slab of
+//	{Shrink} is Costs.Shrink + Costs.ShrinkIPI + N x Costs.ShrinkPerCPU + CPUs x Costs.ShrinkPoll, N the CPUs holding a slab of
 //	the cache (flush_all's on_each_cpu_cond: Config.CacheCPUs for a child, every CPU for a root); it
 //	frees the cache's kept empty slabs (at once, or a grace period later for a SLAB_DESTROY_BY_RCU
 //	cache, whose pages a shrink at offline so leaves above 0); [GracePeriod] is

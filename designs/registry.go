@@ -276,9 +276,11 @@ type Costs struct {
 	// at once, and waits for their flushes: ShrinkIPI once if any CPU has
 	// one (the round trip of one cross-CPU call, the flushes running in
 	// parallel), and ShrinkPerCPU for each such CPU (the sender's loop
-	// over the mask). So a shrink grows with the CPUs that used the cache
-	// (Config.CacheCPUs), not with the machine.
-	Shrink, ShrinkIPI, ShrinkPerCPU time.Duration
+	// over the mask). So the IPIs grow with the CPUs that used the cache
+	// (Config.CacheCPUs). To build the mask, on_each_cpu_cond tests
+	// has_cpu_slab on every online CPU (for_each_online_cpu, kernel/smp.c):
+	// ShrinkPoll for each CPU of the machine (Config.CPUs).
+	Shrink, ShrinkIPI, ShrinkPerCPU, ShrinkPoll time.Duration
 	// Miss is the cost of an allocation that misses its memcg's cache
 	// (memcg_kmem_get_cache's slow path: css_tryget, a GFP_NOWAIT kmalloc
 	// of the work item and schedule_work), paid by the allocating task.
@@ -328,6 +330,7 @@ var DefaultCosts = Costs{
 	Shrink:           20 * time.Microsecond,
 	ShrinkIPI:        2 * time.Microsecond,  // estimate: an IPI round trip (workloads.Constants)
 	ShrinkPerCPU:     200 * time.Nanosecond, // estimate: one target of the send loop (workloads.Constants)
+	ShrinkPoll:       20 * time.Nanosecond,  // estimate: has_cpu_slab of one online CPU (workloads.Constants)
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
 	SlabinfoPerCache: 1 * time.Microsecond,
@@ -357,7 +360,7 @@ func (c Costs) Validate() error {
 		d    time.Duration
 	}{
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
-		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU},
+		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU}, {"ShrinkPoll", c.ShrinkPoll},
 		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"Reparent", c.Reparent}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}

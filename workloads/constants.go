@@ -98,6 +98,8 @@ func Constants() []Constant {
 			func(c *designs.Costs) *time.Duration { return &c.ShrinkIPI }),
 		cost("ShrinkPerCPU", Estimate, "flush_all's sender, per CPU that holds a slab of the cache (has_cpu_slab: its cpu slab or cpu partial list): queueing the call and the IPI's send, 0.1 to 1 µs",
 			func(c *designs.Costs) *time.Duration { return &c.ShrinkPerCPU }),
+		cost("ShrinkPoll", Estimate, "flush_all's on_each_cpu_cond tests has_cpu_slab on every online CPU to build the IPI mask (for_each_online_cpu in kernel/smp.c, 3.15 to v5.9): a read of that CPU's kmem_cache_cpu, a cache line another CPU writes: 5 to 100 ns",
+			func(c *designs.Costs) *time.Duration { return &c.ShrinkPoll }),
 		cost("Miss", Estimate, "memcg_kmem_get_cache's miss: css_tryget, kmalloc(GFP_NOWAIT) of the work item, schedule_work on system_wq",
 			func(c *designs.Costs) *time.Duration { return &c.Miss }),
 		cost("Reparent", Estimate, "mem_cgroup_reparent_charges in 3.15 and 3.16's css_offline, under cgroup_mutex: a container's LRU pages moved to the parent, with lru_add_drain_all() (work on every CPU, flushed) between passes: 0.1 to 10 ms",

@@ -39,7 +39,7 @@ type runFlags struct {
 	duration, poll                                              time.Duration
 	create, shutdown, release, grace                            time.Duration
 	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk time.Duration
-	shrinkIPI, longLife, sysfs, reap, reparent                  time.Duration
+	shrinkIPI, shrinkPoll, longLife, sysfs, reap, reparent      time.Duration
 	pages, keepEmpty, containerCPUs                             int
 	rcuShare, rateScale, longLived, rcuFreed, empty             float64
 	rates                                                       string
@@ -59,7 +59,7 @@ var fieldFlags = map[string]string{
 	"Costs.GracePeriod": "-grace-period", "Costs.ShrinkPerCPU": "-shrink-per-cpu", "Costs.Miss": "-miss",
 	"RCUShare": "-rcu-share", "Costs.Shrink": "-shrink",
 	"Costs.GrowPerRoot": "-grow", "Costs.SlabinfoPerCache": "-slabinfo-cost", "Costs.SlabinfoPerChild": "-slabinfo-child-cost", "Costs.SlabinfoPerSlot": "-slabinfo-slot-cost", "Costs.WalkPerCache": "-walk-cost", "Mix": "-mix",
-	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs", "Costs.ShrinkIPI": "-shrink-ipi",
+	"BackgroundGrain": "-grain", "LifecycleAllocs": "-lifecycle-allocs", "Costs.ShrinkIPI": "-shrink-ipi", "Costs.ShrinkPoll": "-shrink-poll",
 	"Objects.PagesPerCache": "-pages-per-cache", "Objects.LongLivedShare": "-long-lived",
 	"Objects.LongLivedLife": "-long-lived-life", "Objects.RCUFreedShare": "-rcu-freed",
 	"KeepEmpty": "-keep-empty", "ContainerCPUs": "-container-cpus", "Costs.Sysfs": "-sysfs",
@@ -105,6 +105,7 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.reparent, "reparent", 0, "cost of reparenting a memcg's charges at offline under cgroup_mutex (3.15, 3.16),"+maxCost)
 	fs.DurationVar(&f.sysfs, "sysfs", 0, "cost of making or removing a kernfs directory (a cache's sysfs, a cgroup's) under kernfs_mutex,"+maxCost)
 	fs.DurationVar(&f.shrinkIPI, "shrink-ipi", 0, "cost of flush_all's round of IPIs when a cache is shrunk,"+maxCost)
+	fs.DurationVar(&f.shrinkPoll, "shrink-poll", 0, "cost of flush_all's has_cpu_slab test of one online CPU when a cache is shrunk,"+maxCost)
 	fs.DurationVar(&f.shrinkCPU, "shrink-per-cpu", 0, "cost of shrinking a cache per CPU holding a slab of it (flush_all's IPI to it),"+maxCost)
 	fs.IntVar(&f.pages, "pages-per-cache", 0, fmt.Sprintf("slab pages a container's objects hold in each of its caches, 0 to %d (default: the preset's)", workloads.MaxPagesPerCache))
 	fs.Float64Var(&f.longLived, "long-lived", 0, "share of caches whose objects outlive their container (dentries, inodes), 0 to 1, with -never-filled and -rcu-freed at most 1 in all (default: the preset's)")
@@ -188,6 +189,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setDur("grace-period", &s.Costs.GracePeriod, f.grace)
 	setDur("shrink", &s.Costs.Shrink, f.shrink)
 	setDur("shrink-ipi", &s.Costs.ShrinkIPI, f.shrinkIPI)
+	setDur("shrink-poll", &s.Costs.ShrinkPoll, f.shrinkPoll)
 	setDur("sysfs", &s.Costs.Sysfs, f.sysfs)
 	setDur("reparent", &s.Costs.Reparent, f.reparent)
 	setDur("shrink-per-cpu", &s.Costs.ShrinkPerCPU, f.shrinkCPU)
@@ -616,8 +618,8 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
 		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
-		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v sysfs=%v reparent=%v grace-period=%v shrink=%v+%v/ipi+%v/cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
-			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.Sysfs, s.Costs.Reparent, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU,
+		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v sysfs=%v reparent=%v grace-period=%v shrink=%v+%v/ipi+%v/cpu+%v/online-cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
+			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.Sysfs, s.Costs.Reparent, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU, s.Costs.ShrinkPoll,
 			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.SlabinfoPerSlot, s.Costs.WalkPerCache)},
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
 		{"objects", fmt.Sprintf("pages-per-cache=%d never-filled=%g long-lived=%g long-lived-life=%v rcu-freed=%g",

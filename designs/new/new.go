@@ -23,7 +23,7 @@
 //   - OfflineMemcg: css_killed_work_fn -> mem_cgroup_css_offline ->
 //     memcg_unregister_all_caches on cgroup_destroy_wq: cgroup_mutex
 //     {Reparent} -> memcg_slab_mutex: per cache kmem_cache_shrink {Shrink, ShrinkIPI,
-//     ShrinkPerCPU x Config.CacheCPUs}; if nr_pages is then 0,
+//     ShrinkPerCPU x Config.CacheCPUs, ShrinkPoll x CPUs}; if nr_pages is then 0,
 //     memcg_unregister_cache: clear the slot, list del, kmem_cache_destroy:
 //     slab_mutex {Shutdown}; kernfs_mutex {Sysfs}, [GracePeriod] for a
 //     SLAB_DESTROY_BY_RCU cache, {Release}, all still under cgroup_mutex

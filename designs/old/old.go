@@ -56,7 +56,7 @@
 //     every cache marked dead and its destroy work queued on system_wq.
 //   - destroy work: kmem_cache_destroy_work_func, a system_wq kworker, no
 //     memcg lock: nr_pages != 0: kmem_cache_shrink {Shrink, ShrinkIPI,
-//     ShrinkPerCPU x Config.CacheCPUs}, which frees the kept empty slabs
+//     ShrinkPerCPU x Config.CacheCPUs, ShrinkPoll x CPUs}, which frees the kept empty slabs
 //     (a SLAB_DESTROY_BY_RCU cache's a grace period later); nr_pages == 0:
 //     kmem_cache_destroy: slab_mutex: clear the slot, -> memcg::
 //     slab_caches_mutex (list del); {Shutdown}; then with slab_mutex
@@ -79,7 +79,7 @@
 //     (3.15 fails the root's destroy if a child still has objects; the
 //     model's workloads free a module's objects before it unloads).
 //   - Shrink: kmem_cache_shrink of a root, the caller's task, hotplug
-//     locks only {Shrink, ShrinkIPI, ShrinkPerCPU x every CPU}.
+//     locks only {Shrink, ShrinkIPI, ShrinkPerCPU and ShrinkPoll x every CPU}.
 //   - Slabinfo: memory.kmem.slabinfo, memcg::slab_caches_mutex
 //     {SlabinfoPerCache a cache}.
 //   - ProcSlabinfo: /proc/slabinfo, per read(): slab_mutex, seeking along

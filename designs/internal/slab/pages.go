@@ -181,14 +181,23 @@ func (c *Core) ShrinkCache(t *kern.Task, cache *Cache) {
 }
 
 // ShrinkCost is the time to shrink cache: the fixed part, one IPI round
-// trip, and the send to each CPU that holds a slab of it (every CPU for
-// a root, Config.CacheCPUs for a child).
+// trip, the send to each CPU that holds a slab of it (every CPU for a
+// root, Config.CacheCPUs for a child), and the has_cpu_slab test of every
+// online CPU that builds the mask (FlushCost).
 func (c *Core) ShrinkCost(cache *Cache) time.Duration {
 	cpus := c.CPUs
 	if cache.Memcg != nil && c.cacheCPUs > 0 {
 		cpus = min(cpus, c.cacheCPUs)
 	}
-	return c.Costs.Shrink + c.Costs.ShrinkIPI + time.Duration(cpus)*c.Costs.ShrinkPerCPU
+	return c.Costs.Shrink + c.FlushCost(cpus)
+}
+
+// FlushCost is flush_all's time (mm/slub.c, on_each_cpu_cond in
+// kernel/smp.c, 3.15 to v5.9): has_cpu_slab on each online CPU, then the
+// IPIs to the targets CPUs that hold a slab, sent at once, and the wait
+// for their flushes.
+func (c *Core) FlushCost(targets int) time.Duration {
+	return time.Duration(c.CPUs)*c.Costs.ShrinkPoll + c.Costs.ShrinkIPI + time.Duration(targets)*c.Costs.ShrinkPerCPU
 }
 
 // Shrink is path G, kmem_cache_shrink of a root, the same in every design:
