@@ -194,7 +194,8 @@
 //	               memcg accounts kmem from v4.6): css_alloc -> memcg_online_kmem under
 //	               cgroup_mutex -> kmemcg_ida. When the id does not fit
 //	               (memcg_update_all_caches): -> memcg_cache_ids_sem -> slab_mutex
-//	               {WalkPerCache x every cache, GrowPerRoot per root}
+//	               {WalkPerCache x every cache, GrowPerRoot per root}; released;
+//	               -> list_lrus_mutex {ListLRUs} (memcg_update_all_list_lrus)
 //	OfflineMemcg   css_offline -> memcg_deactivate_kmem_caches: cgroup_mutex -> slab_mutex
 //	               {WalkPerCache x every cache; per cache of the memcg: clear slot, mark it
 //	               dead (its free slabs go at once from now), slabmutex: kick_all_cpus_sync
@@ -202,7 +203,8 @@
 //	               is left. createwq: after the first
 //	               walk slab_mutex is dropped for one synchronize_sched() (a grace period's
 //	               sleep, Costs.GracePeriod, not shared as rcu_barrier()s are)
-//	               with cgroup_mutex held, and a second walk shrinks
+//	               with cgroup_mutex held, and a second walk shrinks. Then, slab_mutex
+//	               released: list_lrus_mutex {ListLRUs} (memcg_drain_all_list_lrus)
 //	(css_free)     css_release_work_fn, then css_free -> memcg_destroy_kmem_caches, one
 //	               kworker per CPU: cgroup_mutex (the release); slab_mutex {WalkPerCache x
 //	               every cache; per cache of the memcg: {Shutdown}}; released; one
@@ -229,7 +231,8 @@
 //	ActivateMemcg  as createwq, but the walk is of slab_root_caches {WalkPerCache x roots}
 //	OfflineMemcg   cgroup_mutex -> slab_mutex {WalkPerCache x roots; per cache: clear slot,
 //	               queue its deactivation, pinning the memcg}; queue css_free if nothing
-//	               pins it and no page is left
+//	               pins it and no page is left; slab_mutex released: list_lrus_mutex
+//	               {ListLRUs}
 //	(deactivate)   kmemcg_deactivate_workfn on memcg_kmem_cache_wq, queued a grace period
 //	               after offline: slab_mutex {Shrink}; unpin
 //	(css_free)     one kworker per CPU: cgroup_mutex (the release); slab_mutex, per cache
@@ -249,11 +252,13 @@
 //	DestroyRoot    slab_mutex {Shutdown}, then {Release} or, for an RCU root, the batched
 //	               release on system_wq (as since v4.11)
 //	ActivateMemcg  memcg_online_kmem: cgroup_mutex -> kmemcg_ida; when the id does not fit:
-//	               -> memcg_cache_ids_sem -> slab_mutex {GrowPerRoot per root: the roots'
-//	               arrays stand in for the list_lrus' (memcg_update_all_list_lrus, under
-//	               list_lrus_mutex in the kernel)}
+//	               -> memcg_cache_ids_sem -> list_lrus_mutex {ListLRUs}
+//	               (memcg_update_all_list_lrus; the roots have no arrays)
 //	OfflineMemcg   memcg_offline_kmem: cgroup_mutex -> css_set_lock: reparent the
-//	               obj_cgroup; the id is given back at once
+//	               obj_cgroup; released: kill its reference; -> list_lrus_mutex
+//	               {ListLRUs} (memcg_drain_all_list_lrus); the id is given back at once
+//	(release)      obj_cgroup_release, at the last object's uncharge after offline, or a
+//	               grace period after an offline that found none: css_set_lock
 //	Slabinfo       no lock, no cost: an empty file
 //	ProcSlabinfo   per read: slab_mutex {WalkPerCache x the positions of the roots up to
 //	               the chunk's end, SlabinfoPerCache per root line}; no children
@@ -274,6 +279,10 @@
 //   - css_free runs on a queue with one kworker per CPU (Core.FreeWQ): it
 //     takes no cgroup_mutex, so frees queued from different CPUs run at
 //     once and share their rcu_barrier(), where offlines run one at a time.
+//     The kernel runs offline, release and free on one workqueue,
+//     cgroup_destroy_wq (one item a CPU), so a free queued on a CPU whose
+//     item is an offline waiting for cgroup_mutex waits with it; the
+//     model's separate queues do not make it wait.
 //   - The walks of slab_caches are charged as one Work of WalkPerCache per
 //     entry (an estimate), so the cost of a memcg's offline and free grows
 //     with every cache on the system: mass destruction grows as N^2.

@@ -295,6 +295,12 @@ type Costs struct {
 	// LRU pages moved to its parent, with lru_add_drain_all() between
 	// passes. (3.19 dropped it: every charged page pins the css.)
 	Reparent time.Duration
+	// ListLRUs is the time to go once over every memcg-aware list_lru
+	// (mm/list_lru.c, v4.0 on) under list_lrus_mutex: to move an offline
+	// memcg's items to its parent (memcg_drain_all_list_lrus, each
+	// node's lists spliced under its lock) or to grow their per-memcg
+	// arrays (memcg_update_all_list_lrus).
+	ListLRUs time.Duration
 	// GrowPerRoot is the time to grow one root's per-memcg array (allocate,
 	// copy, publish); an activation that grows the arrays pays it per root.
 	GrowPerRoot time.Duration
@@ -333,6 +339,7 @@ var DefaultCosts = Costs{
 	ShrinkPoll:       20 * time.Nanosecond,  // estimate: has_cpu_slab of one online CPU (workloads.Constants)
 	Miss:             time.Microsecond,
 	GrowPerRoot:      2 * time.Microsecond,
+	ListLRUs:         20 * time.Microsecond, // estimate: every memcg-aware list_lru and node (workloads.Constants)
 	SlabinfoPerCache: 1 * time.Microsecond,
 	SlabinfoPerChild: 300 * time.Nanosecond, // estimate: get_slabinfo's few cache misses (workloads.Constants)
 	SlabinfoPerSlot:  time.Nanosecond,       // estimate: a sequential load (workloads.Constants)
@@ -361,7 +368,7 @@ func (c Costs) Validate() error {
 	}{
 		{"Create", c.Create}, {"Shutdown", c.Shutdown}, {"Release", c.Release},
 		{"GracePeriod", c.GracePeriod}, {"Shrink", c.Shrink}, {"ShrinkIPI", c.ShrinkIPI}, {"ShrinkPerCPU", c.ShrinkPerCPU}, {"ShrinkPoll", c.ShrinkPoll},
-		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"Reparent", c.Reparent}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
+		{"Miss", c.Miss}, {"Sysfs", c.Sysfs}, {"Reparent", c.Reparent}, {"ListLRUs", c.ListLRUs}, {"GrowPerRoot", c.GrowPerRoot}, {"SlabinfoPerCache", c.SlabinfoPerCache},
 		{"SlabinfoPerChild", c.SlabinfoPerChild}, {"SlabinfoPerSlot", c.SlabinfoPerSlot}, {"WalkPerCache", c.WalkPerCache},
 	}
 	for _, f := range fields {

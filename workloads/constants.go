@@ -104,6 +104,8 @@ func Constants() []Constant {
 			func(c *designs.Costs) *time.Duration { return &c.Miss }),
 		cost("Reparent", Estimate, "mem_cgroup_reparent_charges in 3.15 and 3.16's css_offline, under cgroup_mutex: a container's LRU pages moved to the parent, with lru_add_drain_all() (work on every CPU, flushed) between passes: 0.1 to 10 ms",
 			func(c *designs.Costs) *time.Duration { return &c.Reparent }),
+		cost("ListLRUs", Estimate, "one pass over every memcg-aware list_lru under list_lrus_mutex (v4.0 on): memcg_drain_all_list_lrus at offline, each node's lists spliced under its lock, or memcg_update_all_list_lrus at array growth; two list_lrus a mounted superblock (dentries, inodes) and the workingset's shadow nodes, a few hundred on a container host, each a few cache misses: 2 µs to 1 ms",
+			func(c *designs.Costs) *time.Duration { return &c.ListLRUs }),
 		cost("GrowPerRoot", Estimate, "memcg_update_cache_size: allocate, copy and publish one root's per-memcg array",
 			func(c *designs.Costs) *time.Duration { return &c.GrowPerRoot }),
 		cost("SlabinfoPerCache", Estimate, "printing one cache's line of memory.kmem.slabinfo (s_show: walking its nodes' partial lists)",

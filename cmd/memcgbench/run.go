@@ -28,24 +28,24 @@ import (
 // runFlags are the flags of memcgbench run; each usage string states the
 // allowed range, which error messages repeat.
 type runFlags struct {
-	fs                                                          *flag.FlagSet
-	workload, mix, design, skew, cpu                            string
-	clock, vcpus, mutex                                         string
-	lineTransfer, quantum, wake                                 time.Duration
-	workers, roots, memcgs, caches                              int
-	kworkers, count, lifeAllocs                                 int
-	seed                                                        uint64
-	ops                                                         int64
-	duration, poll                                              time.Duration
-	create, shutdown, release, grace                            time.Duration
-	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk time.Duration
-	shrinkIPI, shrinkPoll, longLife, sysfs, reap, reparent      time.Duration
-	pages, keepEmpty, containerCPUs                             int
-	rcuShare, rateScale, longLived, rcuFreed, empty             float64
-	rates                                                       string
-	grain                                                       time.Duration
-	stats, force                                                bool
-	out, mutexProfile                                           string
+	fs                                                           *flag.FlagSet
+	workload, mix, design, skew, cpu                             string
+	clock, vcpus, mutex                                          string
+	lineTransfer, quantum, wake                                  time.Duration
+	workers, roots, memcgs, caches                               int
+	kworkers, count, lifeAllocs                                  int
+	seed                                                         uint64
+	ops                                                          int64
+	duration, poll                                               time.Duration
+	create, shutdown, release, grace                             time.Duration
+	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk  time.Duration
+	shrinkIPI, shrinkPoll, longLife, sysfs, reap, reparent, lrus time.Duration
+	pages, keepEmpty, containerCPUs                              int
+	rcuShare, rateScale, longLived, rcuFreed, empty              float64
+	rates                                                        string
+	grain                                                        time.Duration
+	stats, force                                                 bool
+	out, mutexProfile                                            string
 	// set holds the flags given on the command line: the others keep the
 	// preset's values.
 	set map[string]bool
@@ -63,7 +63,7 @@ var fieldFlags = map[string]string{
 	"Objects.PagesPerCache": "-pages-per-cache", "Objects.LongLivedShare": "-long-lived",
 	"Objects.LongLivedLife": "-long-lived-life", "Objects.RCUFreedShare": "-rcu-freed",
 	"KeepEmpty": "-keep-empty", "ContainerCPUs": "-container-cpus", "Costs.Sysfs": "-sysfs",
-	"Costs.Reparent": "-reparent", "Objects.EmptyShare": "-never-filled", "ReapEmpty": "-reap-empty", "Objects": "-never-filled, -long-lived and -rcu-freed",
+	"Costs.Reparent": "-reparent", "Costs.ListLRUs": "-list-lrus", "Objects.EmptyShare": "-never-filled", "ReapEmpty": "-reap-empty", "Objects": "-never-filled, -long-lived and -rcu-freed",
 }
 
 func newRunFlags() *runFlags {
@@ -103,6 +103,7 @@ func newRunFlags() *runFlags {
 	fs.Float64Var(&f.rcuShare, "rcu-share", 0, "share of root caches that are SLAB_DESTROY_BY_RCU, 0 to 1 (default: the preset's)")
 	fs.DurationVar(&f.shrink, "shrink", 0, "fixed cost of shrinking a cache,"+maxCost)
 	fs.DurationVar(&f.reparent, "reparent", 0, "cost of reparenting a memcg's charges at offline under cgroup_mutex (3.15, 3.16),"+maxCost)
+	fs.DurationVar(&f.lrus, "list-lrus", 0, "cost of one pass over every memcg-aware list_lru under list_lrus_mutex (v4.0 on: drained at offline, grown at activation),"+maxCost)
 	fs.DurationVar(&f.sysfs, "sysfs", 0, "cost of making or removing a kernfs directory (a cache's sysfs, a cgroup's) under kernfs_mutex,"+maxCost)
 	fs.DurationVar(&f.shrinkIPI, "shrink-ipi", 0, "cost of flush_all's round of IPIs when a cache is shrunk,"+maxCost)
 	fs.DurationVar(&f.shrinkPoll, "shrink-poll", 0, "cost of flush_all's has_cpu_slab test of one online CPU when a cache is shrunk,"+maxCost)
@@ -192,6 +193,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	setDur("shrink-poll", &s.Costs.ShrinkPoll, f.shrinkPoll)
 	setDur("sysfs", &s.Costs.Sysfs, f.sysfs)
 	setDur("reparent", &s.Costs.Reparent, f.reparent)
+	setDur("list-lrus", &s.Costs.ListLRUs, f.lrus)
 	setDur("shrink-per-cpu", &s.Costs.ShrinkPerCPU, f.shrinkCPU)
 	setInt("pages-per-cache", &s.Objects.PagesPerCache, f.pages)
 	setDur("long-lived-life", &s.Objects.LongLivedLife, f.longLife)
@@ -618,8 +620,8 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 		{"workload", s.Name}, {"mix", mixOf(s)}, {"roots", strconv.Itoa(s.Roots)},
 		{"memcgs", strconv.Itoa(s.Memcgs)}, {"caches-per-memcg", strconv.Itoa(s.CachesPerMemcg)},
 		{"skew", s.Skew.String()}, {"kworkers", strconv.Itoa(s.Kworkers)},
-		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v sysfs=%v reparent=%v grace-period=%v shrink=%v+%v/ipi+%v/cpu+%v/online-cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
-			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.Sysfs, s.Costs.Reparent, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU, s.Costs.ShrinkPoll,
+		{"costs", fmt.Sprintf("create=%v shutdown=%v release=%v sysfs=%v reparent=%v list-lrus=%v grace-period=%v shrink=%v+%v/ipi+%v/cpu+%v/online-cpu miss=%v grow=%v slabinfo=%v+%v/child+%v/slot walk=%v",
+			s.Costs.Create, s.Costs.Shutdown, s.Costs.Release, s.Costs.Sysfs, s.Costs.Reparent, s.Costs.ListLRUs, s.Costs.GracePeriod, s.Costs.Shrink, s.Costs.ShrinkIPI, s.Costs.ShrinkPerCPU, s.Costs.ShrinkPoll,
 			s.Costs.Miss, s.Costs.GrowPerRoot, s.Costs.SlabinfoPerCache, s.Costs.SlabinfoPerChild, s.Costs.SlabinfoPerSlot, s.Costs.WalkPerCache)},
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
 		{"objects", fmt.Sprintf("pages-per-cache=%d never-filled=%g long-lived=%g long-lived-life=%v rcu-freed=%g",

@@ -33,7 +33,9 @@
 // series as merged, v3 of January 2017, and dated copies of the sources):
 //
 //   - ActivateMemcg: css_alloc -> memcg_online_kmem under cgroup_mutex
-//     (every memcg, from v4.6); no memcg_limit_mutex.
+//     (every memcg, from v4.6); no memcg_limit_mutex. An id that does not
+//     fit grows the arrays under memcg_cache_ids_sem: slab_mutex, then
+//     list_lrus_mutex {ListLRUs}.
 //   - create work: memcg_kmem_cache_wq (max_active 1 a CPU), dropped for
 //     a memcg no longer online; each copy pins the css until it has run.
 //   - OfflineMemcg: cgroup_destroy_wq, cgroup_mutex -> slab_mutex: every
@@ -43,7 +45,9 @@
 //     (slab_deactivate_memcg_cache_rcu_sched). memcg_kmem_cache_wq runs
 //     one item a CPU, and one offline's callbacks all run on its CPU, so
 //     its deactivations run one after another, as the model's one work
-//     item an offline runs them; different offlines' run at once.
+//     item an offline runs them; different offlines' run at once. Then,
+//     under cgroup_mutex, list_lrus_mutex: memcg_drain_all_list_lrus
+//     {ListLRUs}.
 //   - deactivation: kmemcg_deactivate_workfn on memcg_kmem_cache_wq:
 //     slab_mutex, the dead cache shrunk (its free slabs go at once from
 //     then), the pin dropped. A root destroy that freed the cache first
@@ -117,9 +121,11 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 	}
 	r.Core = core
 	core.SetDiscardDead()
+	core.SetListLRUs()
 	core.SetNoChildSysfs() // memcg_sysfs_enabled is off by default from v4.11
 	core.SetCreateWorkqueue(rt.NewWorkqueue("memcg_kmem_cache", min(cfg.Kworkers, 1)*max(cfg.CPUs, 1)))
 	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.ListLRUsMutexClass)
 	return r, nil
 }
 

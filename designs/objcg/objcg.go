@@ -9,32 +9,38 @@
 // What is left of the registry: root caches under slab_mutex; a memcg's
 // activation (memcg_online_kmem) allocates its obj_cgroup and takes a
 // kmemcg id, which still sizes the list_lrus' per-memcg arrays
-// (memcg_update_all_list_lrus under memcg_cache_ids_sem; the model grows
-// the roots' arrays in their stead, one per root); offline
+// (memcg_alloc_cache_id -> memcg_update_all_list_lrus under
+// memcg_cache_ids_sem and list_lrus_mutex; nothing else grows); offline
 // (memcg_offline_kmem) reparents the obj_cgroup to the parent under
-// css_set_lock and gives the id back. memory.kmem.slabinfo is deprecated
-// ("mm: memcg/slab: deprecate memory.kmem.slabinfo": an empty file), and
-// /proc/slabinfo walks slab_caches, which holds roots only.
+// css_set_lock, drains the list_lrus into the parent's under
+// list_lrus_mutex, and gives the id back. memory.kmem.slabinfo is
+// deprecated ("mm: memcg/slab: deprecate memory.kmem.slabinfo": an empty
+// file), and /proc/slabinfo walks slab_caches, which holds roots only.
 //
-// Lock order: cgroup_mutex -> memcg_cache_ids_sem -> slab_mutex
-// (-> kmemcg_ida); offline takes cgroup_mutex -> css_set_lock (a spinlock in
-// the kernel, held for a list splice). The kernel grows the list_lrus'
-// arrays under list_lrus_mutex; the model grows its stand-in, the roots'
-// arrays, under slab_mutex, where the other designs grow theirs.
+// Lock order: cgroup_mutex -> memcg_cache_ids_sem -> list_lrus_mutex
+// (-> kmemcg_ida); cgroup_mutex -> slab_mutex; offline takes cgroup_mutex
+// -> css_set_lock (a spinlock in the kernel, held for a list splice), and
+// so does the obj_cgroup's release, from the last uncharge.
 //
 // # Audit against v5.9
 //
 //   - ActivateMemcg: css_alloc -> memcg_online_kmem under cgroup_mutex:
-//     the obj_cgroup and an id; memcg_update_all_list_lrus under
-//     memcg_cache_ids_sem if it does not fit (stood in for as above).
+//     the obj_cgroup and an id; if it does not fit, memcg_cache_ids_sem
+//     -> list_lrus_mutex: memcg_update_all_list_lrus {ListLRUs}.
 //   - Alloc, Lookup: memcg_slab_pre_alloc_hook, no lock; always a hit.
 //   - Charge, Uncharge, Free, FreeRCU: obj_cgroup_charge and
 //     obj_cgroup_uncharge per object, no lock; the object's slab is the
 //     root's, so no cache is left dead by a container (Design.SharedCaches).
+//     Each object holds a reference on the obj_cgroup; after offline's
+//     percpu_ref_kill the last one's put runs obj_cgroup_release under
+//     css_set_lock (the list del, the memcg put), or, if no object is
+//     left at offline, the release runs from the RCU callback of the
+//     kill, a grace period later.
 //   - RemoveMemcg, OfflineMemcg: rmdir (cgroup_mutex -> kernfs_mutex
 //     {Sysfs}); a grace period later, on cgroup_destroy_wq,
 //     memcg_offline_kmem: cgroup_mutex -> css_set_lock: the obj_cgroup
-//     reparented (memcg_reparent_objcgs), the id given back.
+//     reparented (memcg_reparent_objcgs); cgroup_mutex -> list_lrus_mutex:
+//     memcg_drain_all_list_lrus {ListLRUs}; the id given back.
 //   - DestroyRoot: slab_mutex {Shutdown}; a SLAB_DESTROY_BY_RCU root
 //     released by the batched work on system_wq after its rcu_barrier().
 //   - Slabinfo: an empty file, no lock. ProcSlabinfo: roots only.
@@ -82,14 +88,22 @@ type Registry struct {
 	*slab.Core
 	cacheIDsSem *kern.Mutex
 	cssSetLock  *kern.Mutex
+	// lruSize is memcg_nr_cache_ids, the size of the list_lrus'
+	// per-memcg arrays, written under cgroup_mutex and
+	// memcg_cache_ids_sem; Inventory reads it without them.
+	lruSize atomic.Int64
 }
 
 var _ designs.Registry = (*Registry)(nil)
 
 // objCgroup is a memcg's obj_cgroup as the model keeps it: the pages
-// charged to it from each root cache, so that an uncharge can be checked.
+// charged to it from each root cache, so that an uncharge can be checked;
+// their sum, which stands for the objects' references; and whether
+// obj_cgroup_release has run.
 type objCgroup struct {
-	pages sync.Map // *slab.Cache -> *atomic.Int64
+	pages    sync.Map // *slab.Cache -> *atomic.Int64
+	total    atomic.Int64
+	released atomic.Bool
 }
 
 // counter returns the page counter of root in o, made on first use.
@@ -113,10 +127,27 @@ func New(rt *kern.Runtime, cfg designs.Config) (*Registry, error) {
 		return nil, fmt.Errorf("objcg: %w", err)
 	}
 	r.Core = core
+	r.lruSize.Store(int64(slab.MinArraySize))
 	core.SetNoChildSysfs()
-	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
+	core.SetListLRUs()
+	rt.DeclareOrder(slab.CgroupMutexClass, globalwalk.CacheIDsSemClass, slab.ListLRUsMutexClass, slab.IDAClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
 	rt.DeclareOrder(slab.CgroupMutexClass, cssSetLockClass)
 	return r, nil
+}
+
+// Inventory is the core's, with v5.9's per-memcg arrays: the roots have
+// none, and the arrays that memcg ids size are the list_lrus', so the
+// array size given, the global one and each root's, is theirs
+// (memcg_nr_cache_ids).
+func (r *Registry) Inventory(t *kern.Task) designs.Inventory {
+	inv := r.Core.Inventory(t)
+	n := int(r.lruSize.Load())
+	inv.ArraySize = n
+	for i := range inv.Roots {
+		inv.Roots[i].ArrayLen = n
+	}
+	return inv
 }
 
 // Name returns "objcg".
@@ -127,7 +158,8 @@ func (r *Registry) Flaws() []designs.Flaw { return nil }
 
 // ActivateMemcg is css_alloc -> memcg_online_kmem under cgroup_mutex:
 // allocate the obj_cgroup, take an id, and if it does not fit, grow the
-// per-memcg arrays under memcg_cache_ids_sem.
+// list_lrus' per-memcg arrays under memcg_cache_ids_sem
+// (memcg_alloc_cache_id -> memcg_update_all_list_lrus).
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	t.Lock(r.CgroupMutex)
 	defer t.Unlock(r.CgroupMutex)
@@ -136,11 +168,10 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("activate memcg: %w", err)
 	}
-	if m.ID() >= r.ArraySize { // every writer of ArraySize holds cgroup_mutex
+	if int64(m.ID()) >= r.lruSize.Load() {
 		t.Lock(r.cacheIDsSem)
-		t.Lock(r.SlabMutex)
-		r.GrowAll(t, m.ID())
-		t.Unlock(r.SlabMutex)
+		r.GrowListLRUs(t)
+		r.lruSize.Store(int64(slab.ArraySize(m.ID())))
 		t.Unlock(r.cacheIDsSem)
 	}
 	r.Activated()
@@ -188,7 +219,9 @@ func (r *Registry) Charge(t *kern.Task, m designs.Memcg, rh designs.Root, pages 
 	if err != nil {
 		return fmt.Errorf("charge: %w", err)
 	}
-	objcgOf(memcg).counter(root).Add(int64(pages))
+	o := objcgOf(memcg)
+	o.counter(root).Add(int64(pages))
+	o.total.Add(int64(pages))
 	return nil
 }
 
@@ -196,29 +229,29 @@ func (r *Registry) Charge(t *kern.Task, m designs.Memcg, rh designs.Root, pages 
 // offline memcg's obj_cgroup is reparented, and freeing its objects
 // uncharges the parent).
 func (r *Registry) Uncharge(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
-	return r.uncharge("uncharge", m, rh, pages, false)
+	return r.uncharge(t, "uncharge", m, rh, pages, false)
 }
 
 // Free is Uncharge: each object's charge to the obj_cgroup goes with the
 // object (obj_cgroup_uncharge from memcg_slab_free_hook); its slab is the
 // root's, shared by every memcg, so no cache is left dead by it.
 func (r *Registry) Free(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
-	return r.uncharge("free", m, rh, pages, false)
+	return r.uncharge(t, "free", m, rh, pages, false)
 }
 
 // FreeRCU checks its arguments now and frees a grace period later
 // (kfree_rcu).
 func (r *Registry) FreeRCU(t *kern.Task, m designs.Memcg, rh designs.Root, pages int) error {
-	if err := r.uncharge("free", m, rh, pages, true); err != nil {
+	if err := r.uncharge(t, "free", m, rh, pages, true); err != nil {
 		return err
 	}
-	r.RCU.Call(t, r.Costs.GracePeriod, func(t *kern.Task) { _ = r.uncharge("free", m, rh, pages, false) })
+	r.RCU.Call(t, r.Costs.GracePeriod, func(t *kern.Task) { _ = r.uncharge(t, "free", m, rh, pages, false) })
 	return nil
 }
 
 // uncharge takes pages of root r from m's obj_cgroup, or with check only
 // checks that it could.
-func (r *Registry) uncharge(op string, m designs.Memcg, rh designs.Root, pages int, check bool) error {
+func (r *Registry) uncharge(t *kern.Task, op string, m designs.Memcg, rh designs.Root, pages int, check bool) error {
 	if pages <= 0 {
 		return fmt.Errorf("%s: %w: %d pages, allowed range is 1 or more", op, designs.ErrBadPages, pages)
 	}
@@ -230,16 +263,35 @@ func (r *Registry) uncharge(op string, m designs.Memcg, rh designs.Root, pages i
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	c := objcgOf(memcg).counter(root)
+	o := objcgOf(memcg)
+	c := o.counter(root)
 	for {
 		have := c.Load()
 		if int64(pages) > have {
 			return fmt.Errorf("%s: %w: %d pages, allowed range is 1 to %d", op, designs.ErrBadPages, pages, have)
 		}
-		if check || c.CompareAndSwap(have, have-int64(pages)) {
+		if check {
 			return nil
 		}
+		if c.CompareAndSwap(have, have-int64(pages)) {
+			break
+		}
 	}
+	if o.total.Add(-int64(pages)) == 0 && memcg.IsOffline() {
+		r.release(t, o) // the last object's obj_cgroup_put
+	}
+	return nil
+}
+
+// release is obj_cgroup_release, once per obj_cgroup: under css_set_lock
+// the leftover charge uncharged, the obj_cgroup taken off its list, the
+// memcg put.
+func (r *Registry) release(t *kern.Task, o *objCgroup) {
+	if !o.released.CompareAndSwap(false, true) {
+		return
+	}
+	t.Lock(r.cssSetLock)
+	t.Unlock(r.cssSetLock)
 }
 
 // DestroyRoot is kmem_cache_destroy: under slab_mutex, after the refcount
@@ -288,6 +340,17 @@ func (p paths) CreateChild(t *kern.Task, m *slab.Memcg, root *slab.Cache) {
 // OfflineCaches is memcg_offline_kmem with css_set_lock held: reparent the
 // obj_cgroup (a list splice); there are no caches to deactivate.
 func (p paths) OfflineCaches(t *kern.Task, m *slab.Memcg) {}
+
+// FinishOffline is the end of memcg_reparent_objcgs, css_set_lock
+// dropped: percpu_ref_kill of the obj_cgroup's reference. If no object
+// holds it, the kill's RCU callback releases it a grace period later;
+// else the last uncharge does.
+func (p paths) FinishOffline(t *kern.Task, m *slab.Memcg) {
+	o := objcgOf(m)
+	if o.total.Load() == 0 {
+		p.r.RCU.Call(t, p.r.Costs.GracePeriod, func(t *kern.Task) { p.r.release(t, o) })
+	}
+}
 
 // ListLock is css_set_lock, which offline holds to reparent; a memcg's cache
 // list is always empty.

@@ -18,7 +18,10 @@
 //     after mkdir (memcg_update_kmem_limit -> memcg_activate_kmem, under
 //     memcg_limit_mutex, no cgroup_mutex); v4.10 css_alloc ->
 //     memcg_online_kmem under cgroup_mutex for every memcg (v4.6 on).
-//     Grows the arrays only if the id does not fit.
+//     Grows the arrays only if the id does not fit: under
+//     memcg_cache_ids_sem, the caches' under slab_mutex
+//     (memcg_update_all_caches), then the list_lrus' under list_lrus_mutex
+//     (memcg_update_all_list_lrus {ListLRUs}).
 //   - create work: system_wq (v4.0) or the ordered
 //     memcg_kmem_cache_create workqueue (v4.10); skipped if the slot is
 //     filled or the memcg is no longer online (memcg_kmem_is_active, v4.0;
@@ -33,7 +36,9 @@
 //     d6e0b7fa1186) and shrunk; v4.0 with kick_all_cpus_sync() per cache
 //     under slab_mutex, v4.10 with one synchronize_sched() per offline,
 //     slab_mutex dropped, cgroup_mutex (and the hotplug read locks, not
-//     modelled) held. No cache is destroyed at offline.
+//     modelled) held. No cache is destroyed at offline. Then, still under
+//     cgroup_mutex, list_lrus_mutex: memcg_drain_all_list_lrus moves the
+//     memcg's dentries and inodes to its parent's lists {ListLRUs}.
 //   - Charge, Uncharge, Free: no lock; each charged page pins the memcg's
 //     css (css_get_many), and the last css_put with the memcg offline and
 //     no create work queued queues its css_free (no lock taken: the free
@@ -124,10 +129,12 @@ func New(rt *kern.Runtime, cfg designs.Config, opts Options) (*Registry, error) 
 	}
 	r.Core = core
 	core.SetDiscardDead()
+	core.SetListLRUs()
 	if opts.CreateWorkqueue != "" {
 		core.SetCreateWorkqueue(rt.NewWorkqueue(opts.CreateWorkqueue, min(cfg.Kworkers, 1)))
 	}
 	rt.DeclareOrder(slab.CgroupMutexClass, LimitMutexClass, CacheIDsSemClass, slab.SlabMutexClass, slab.IDAClass, slab.KernfsMutexClass)
+	rt.DeclareOrder(slab.CgroupMutexClass, LimitMutexClass, CacheIDsSemClass, slab.ListLRUsMutexClass)
 	return r, nil
 }
 

@@ -28,6 +28,11 @@ var (
 	// cgroupfs, where mkdir and rmdir make and remove a cgroup's. It is
 	// the innermost lock of every design.
 	KernfsMutexClass = kern.NewClass("kernfs_mutex")
+	// ListLRUsMutexClass is list_lrus_mutex (mm/list_lru.c, v4.0 on),
+	// which guards the list of memcg-aware list_lrus: held to grow their
+	// per-memcg arrays (memcg_update_all_list_lrus) and to move an
+	// offline memcg's items to its parent (memcg_drain_all_list_lrus).
+	ListLRUsMutexClass = kern.NewClass("list_lrus_mutex")
 )
 
 // Core is what the two designs share: the structures, the counters, and the
@@ -76,6 +81,11 @@ type Core struct {
 	// reparent says that offline reparents the memcg's charges first
 	// (Costs.Reparent, 3.15 and 3.16: SetReparent).
 	reparent bool
+	// ListLRUsMutex is list_lrus_mutex; listLRUs says that offline
+	// drains the memcg's list_lrus into its parent's under it
+	// (Costs.ListLRUs, v4.0 on: SetListLRUs).
+	ListLRUsMutex *kern.Mutex
+	listLRUs      bool
 	// rcuShare is designs.Config.RCUShare.
 	rcuShare float64
 	// SlabMutex guards List, the roots' names and Dying flags; the old design
@@ -141,6 +151,12 @@ type Paths interface {
 	PagesGone(t *kern.Task, c *Cache)
 }
 
+// An OfflineFinisher is Paths with a step of css_offline that runs after
+// m's list lock is dropped, still under cgroup_mutex.
+type OfflineFinisher interface {
+	FinishOffline(t *kern.Task, m *Memcg)
+}
+
 // NewCore validates cfg and returns a Core whose work runs on rt, with the
 // design's paths.
 func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
@@ -173,6 +189,7 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
 		KernfsMutex:   kern.NewMutex(KernfsMutexClass),
+		ListLRUsMutex: kern.NewMutex(ListLRUsMutexClass),
 		childSysfs:    true,
 		List:          NewList(),
 		IDs:           NewIDs(),
@@ -198,6 +215,21 @@ func (c *Core) SetDiscardDead() { c.discardDead = true }
 // cgroup_mutex before its caches are walked (3.15, 3.16). Call it before
 // the registry is used.
 func (c *Core) SetReparent() { c.reparent = true }
+
+// SetListLRUs makes offline drain the memcg's list_lrus into its
+// parent's after its caches are walked, under cgroup_mutex and
+// list_lrus_mutex (memcg_drain_all_list_lrus, 2788cf0c401c, v4.0 on).
+// Call it before the registry is used.
+func (c *Core) SetListLRUs() { c.listLRUs = true }
+
+// GrowListLRUs is memcg_update_all_list_lrus (v4.0 on): under
+// list_lrus_mutex, every memcg-aware list_lru's per-memcg array grown
+// for each node (Costs.ListLRUs). The caller holds memcg_cache_ids_sem.
+func (c *Core) GrowListLRUs(t *kern.Task) {
+	t.Lock(c.ListLRUsMutex)
+	t.Work(c.Costs.ListLRUs)
+	t.Unlock(c.ListLRUsMutex)
+}
 
 // WalkAllCaches charges a walk of the whole of slab_caches, children
 // included: memcg_update_all_caches' on every activation (3.15, 3.16),
@@ -669,7 +701,8 @@ func (c *Core) OfflineMemcg(t *kern.Task, mh designs.Memcg) error {
 // offline runs css_offline for m: it takes cgroup_mutex, then the lock of
 // m's list (Paths.ListLock), and marks m offline, so no new child joins the list;
 // the design walks the list (Paths.OfflineCaches); then m is freed if no
-// cache is left.
+// cache is left. From v4.0 (SetListLRUs) its list_lrus are then drained
+// into the parent's, still under cgroup_mutex.
 func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	t.Lock(c.CgroupMutex)
 	defer t.Unlock(c.CgroupMutex)
@@ -678,8 +711,8 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	}
 	mu := c.paths.ListLock(m)
 	t.Lock(mu)
-	defer t.Unlock(mu)
 	if m.SetOffline() {
+		t.Unlock(mu)
 		return fmt.Errorf("offline memcg %d: %w", m.ID(), designs.ErrMemcgOffline)
 	}
 	c.onlineMemcgs.Add(-1)
@@ -690,6 +723,17 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 	c.paths.OfflineCaches(t, m)
 	t.Point("offline:walked")
 	c.MaybeFree(t, m)
+	t.Unlock(mu)
+	if f, ok := c.paths.(OfflineFinisher); ok {
+		f.FinishOffline(t, m)
+	}
+	if c.listLRUs {
+		// memcg_drain_all_list_lrus: every memcg-aware list_lru, each
+		// node's items spliced under its lock.
+		t.Lock(c.ListLRUsMutex)
+		t.Work(c.Costs.ListLRUs)
+		t.Unlock(c.ListLRUsMutex)
+	}
 	return nil
 }
 
