@@ -47,12 +47,17 @@ type DeadCachesResult struct {
 	// Dead and DeadPages are what is left once every object is freed and
 	// the deferred work has drained; Max the most dead caches at once.
 	Dead, DeadPages, Max int64
+	// Dying is the dying memcgs (offline, not yet freed) once the last
+	// container is removed and the deferred work has drained, the
+	// long-lived objects still held; DyingLeft once they are freed too.
+	Dying, DyingLeft int64
 }
 
-// A DeadSample is the dead caches at one moment of a DeadCaches run.
+// A DeadSample is the dead caches and dying memcgs at one moment of a
+// DeadCaches run.
 type DeadSample struct {
-	At          time.Duration // virtual time from the first start
-	Dead, Pages int64
+	At                 time.Duration // virtual time from the first start
+	Dead, Pages, Dying int64
 }
 
 // Run runs the scenario on design d on the virtual clock.
@@ -74,7 +79,8 @@ func (s DeadCaches) Run(d designs.Design) (DeadCachesResult, error) {
 	start := rt.Now()
 	sample := func(t *kern.Task) {
 		snap := reg.Snapshot()
-		res.Samples = append(res.Samples, DeadSample{At: time.Duration(t.Now() - start), Dead: snap.Dead, Pages: snap.DeadPages})
+		res.Samples = append(res.Samples, DeadSample{At: time.Duration(t.Now() - start), Dead: snap.Dead, Pages: snap.DeadPages,
+			Dying: int64(snap.Memcgs - snap.OnlineMemcgs)})
 	}
 	type longLivedObjects struct {
 		m designs.Memcg
@@ -143,7 +149,42 @@ func (s DeadCaches) Run(d designs.Design) (DeadCachesResult, error) {
 	}
 	snap := reg.Snapshot()
 	res.Dead, res.DeadPages, res.Max = snap.Dead, snap.DeadPages, snap.DeadMax
+	res.Dying = res.Samples[s.Containers].Dying
+	res.DyingLeft = res.Samples[s.Containers+1].Dying
 	return res, nil
+}
+
+// DyingHolds reports whether a DeadCaches run shows its design's dying
+// memcgs (offline, not yet freed) as Roman Gushchin's v5.3 reparenting
+// letter measured them on production hosts: with per-memcg caches, a
+// memcg whose container left objects behind cannot be freed while they
+// live, so the dying memcgs grow with the containers ("almost
+// linearly": 39 to 1574 in six days); with the objects reparented
+// (v5.9's obj_cgroup, shared is designs.Design.SharedCaches) slab
+// objects pin none. The model has no page cache, whose pins kept the
+// patched hosts at about 50. So, once the churn has drained: shared, no
+// dying memcg; else at least every container that left a long-lived
+// object, and at most the containers.
+func DyingHolds(shared bool, dying, longLivedContainers, containers int64) bool {
+	if shared {
+		return dying == 0
+	}
+	return dying >= longLivedContainers && dying <= containers && longLivedContainers > 0
+}
+
+// LongLivedContainers returns how many of the scenario's containers hold
+// a long-lived object when they end.
+func (s DeadCaches) LongLivedContainers() int {
+	n := 0
+	for c := range s.Containers {
+		for k := range s.PerMemcg {
+			if s.Objects.kind((c*s.PerMemcg+k)%s.Roots) == longLived {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // DeadCachesHold reports whether a DeadCaches run is its design's known

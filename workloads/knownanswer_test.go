@@ -232,7 +232,7 @@ func TestDeadCachesShape(t *testing.T) {
 		for _, reaps := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/reaps=%v", d.Name, reaps), func(t *testing.T) {
 				stay := d.DeadCachesStay != nil && d.DeadCachesStay(reaps)
-				var left [2]int64
+				var left, dying [2]int64
 				for i, n := range []int{base.Containers, 2 * base.Containers} {
 					s := base
 					s.Containers, s.KeepEmpty = n, designs.DefaultKeepEmpty
@@ -253,8 +253,21 @@ func TestDeadCachesShape(t *testing.T) {
 					if len(res.Samples) != n+2 {
 						t.Errorf("%d samples, want one a container and two at the end", len(res.Samples))
 					}
+					if !DyingHolds(d.SharedCaches, res.Dying, int64(s.LongLivedContainers()), int64(n)) {
+						t.Errorf("%d containers, %d leaving long-lived objects: %d dying memcgs after the churn; not the known answer",
+							n, s.LongLivedContainers(), res.Dying)
+					}
+					if !stay && res.DyingLeft != 0 {
+						t.Errorf("%d dying memcgs left once every object is freed, want none: their caches went", res.DyingLeft)
+					}
+					dying[i] = res.Dying
 					left[i] = res.Dead
-					t.Logf("%d containers: %d dead caches left holding %d pages, most %d at once", n, res.Dead, res.DeadPages, res.Max)
+					t.Logf("%d containers: %d dead caches left holding %d pages, most %d at once; dying memcgs %d, then %d",
+						n, res.Dead, res.DeadPages, res.Max, res.Dying, res.DyingLeft)
+				}
+				if !d.SharedCaches && dying[1] < 2*dying[0] {
+					t.Errorf("dying memcgs: %d after %d containers, %d after twice as many; want them to grow with the containers",
+						dying[0], base.Containers, dying[1])
 				}
 				if stay && left[1] < 2*left[0] {
 					t.Errorf("dead caches left: %d after %d containers, %d after twice as many; want them to grow with the containers",

@@ -200,7 +200,10 @@ func knownAnswersCmd(ctx context.Context, args []string, stdout, stderr io.Write
 				add(scenario, d, n, s.Roots, s.CPUs, benchfmt.Value{Value: float64(res.Dead), Unit: "dead-left"},
 					benchfmt.Value{Value: float64(res.DeadPages), Unit: "dead-pages-left"}, benchfmt.Value{Value: float64(res.Max), Unit: "dead-max"},
 					benchfmt.Value{Value: float64(s.LongLivedCaches()), Unit: "long-lived"},
-					benchfmt.Value{Value: float64(res.Caches), Unit: "caches"})
+					benchfmt.Value{Value: float64(res.Caches), Unit: "caches"},
+					benchfmt.Value{Value: float64(res.Dying), Unit: "dying-memcgs"},
+					benchfmt.Value{Value: float64(res.DyingLeft), Unit: "dying-memcgs-left"},
+					benchfmt.Value{Value: float64(s.LongLivedContainers()), Unit: "long-lived-containers"})
 			}
 		}
 	}
