@@ -175,16 +175,8 @@ func DyingHolds(shared bool, dying, longLivedContainers, containers int64) bool 
 // LongLivedContainers returns how many of the scenario's containers hold
 // a long-lived object when they end.
 func (s DeadCaches) LongLivedContainers() int {
-	n := 0
-	for c := range s.Containers {
-		for k := range s.PerMemcg {
-			if s.Objects.kind((c*s.PerMemcg+k)%s.Roots) == longLived {
-				n++
-				break
-			}
-		}
-	}
-	return n
+	_, containers := s.longLived()
+	return containers
 }
 
 // DeadCachesHold reports whether a DeadCaches run is its design's known
@@ -207,15 +199,26 @@ func DeadLeftHolds(stay bool, left, longLived int64) bool {
 // LongLivedCaches returns how many of the scenario's caches hold
 // long-lived objects.
 func (s DeadCaches) LongLivedCaches() int {
-	n := 0
+	caches, _ := s.longLived()
+	return caches
+}
+
+// longLived counts the scenario's caches that hold long-lived objects,
+// and the containers with at least one.
+func (s DeadCaches) longLived() (caches, containers int) {
 	for c := range s.Containers {
+		n := 0
 		for k := range s.PerMemcg {
 			if s.Objects.kind((c*s.PerMemcg+k)%s.Roots) == longLived {
 				n++
 			}
 		}
+		caches += n
+		if n > 0 {
+			containers++
+		}
 	}
-	return n
+	return caches, containers
 }
 
 // setUpKeeping is setUp with the registry keeping keepEmpty empty slabs
