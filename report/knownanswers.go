@@ -118,6 +118,9 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			if string(rec.Name.Base()) != KnownAnswerBenchmark {
 				continue
 			}
+			if u, dup := repeatedUnit(rec); dup {
+				return nil, fmt.Errorf("%s: %s: %s given twice: want each unit once", path, rec.Name.Full(), u)
+			}
 			k := proj.Project(rec)
 			scenario, design := k.Get(f[0]), k.Get(f[1])
 			memcgs, err := strconv.Atoi(k.Get(f[2]))
@@ -146,19 +149,17 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 						vals["dead-left"], vals["dead-max"], vals["caches"], vals["long-lived"])
 				}
 				run.Caches, run.DeadLeft, run.DeadMax, run.LongLived = vals["caches"], vals["dead-left"], vals["dead-max"], vals["long-lived"]
-				run.Dying, run.DyingLeft, run.LongLivedContainers = -1, -1, -1
-				if _, ok := rec.Value("dying-memcgs"); ok {
-					for _, u := range []string{"dying-memcgs", "dying-memcgs-left", "long-lived-containers"} {
-						v, ok := rec.Value(u)
-						if !ok || !wholeCount(v) || int(v) > memcgs {
-							return nil, fmt.Errorf("%s: %s: %s = %v: want a whole number from 0 to the containers, %d", path, rec.Name.Full(), u, v, memcgs)
-						}
-						vals[u] = int(v)
-					}
-					run.Dying, run.DyingLeft, run.LongLivedContainers = vals["dying-memcgs"], vals["dying-memcgs-left"], vals["long-lived-containers"]
+				run.Dying, run.DyingLeft, run.LongLivedContainers, err = readDying(rec, memcgs, run.LongLived, run.Caches)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", path, rec.Name.Full(), err)
 				}
 				out.add(scenario, design, run)
 				continue
+			}
+			for _, u := range dyingUnits {
+				if _, ok := rec.Value(u); ok {
+					return nil, fmt.Errorf("%s: %s: %s on a %s record: only dead-caches records carry it", path, rec.Name.Full(), u, scenario)
+				}
 			}
 			unit, known := map[string]string{MassDestroy: "destroy-sec", MassCreate: "create-sec", DeadSlabinfo: "read-sec"}[scenario]
 			if strings.HasPrefix(scenario, massDestroyScaledPrefix) {
@@ -289,6 +290,62 @@ func (ka *KnownAnswers) add(scenario, design string, run KnownAnswerRun) {
 	if !slices.Contains(ka.Designs, design) {
 		ka.Designs = append(ka.Designs, design)
 	}
+}
+
+// dyingUnits are the units of a dead-caches record's dying memcgs,
+// written together (cmd/memcgbench knownanswers) and absent from results
+// written before they were measured.
+var dyingUnits = []string{"dying-memcgs", "dying-memcgs-left", "long-lived-containers"}
+
+// readDying reads a dead-caches record's dying memcgs, once the churn has
+// drained and once every object is freed, and the containers that left
+// long-lived objects: each a whole number from 0 to the record's
+// containers, all three or none (then -1 each), the second no more than
+// the first (nothing goes offline once the churn has drained), and the
+// third consistent with the record's long-lived caches and caches.
+func readDying(rec *benchfmt.Result, containers, longLived, caches int) (dying, left, llc int, err error) {
+	present := 0
+	for _, u := range dyingUnits {
+		if _, ok := rec.Value(u); ok {
+			present++
+		}
+	}
+	if present == 0 {
+		return -1, -1, -1, nil
+	}
+	vals := make([]int, len(dyingUnits))
+	for i, u := range dyingUnits {
+		v, ok := rec.Value(u)
+		if !ok {
+			return 0, 0, 0, fmt.Errorf("no %s: want a whole number from 0 to the containers, %d, with %s", u, containers, strings.Join(dyingUnits, " and "))
+		}
+		if !wholeCount(v) || v > float64(containers) {
+			return 0, 0, 0, fmt.Errorf("%s = %v: want a whole number from 0 to the containers, %d", u, v, containers)
+		}
+		vals[i] = int(v)
+	}
+	dying, left, llc = vals[0], vals[1], vals[2]
+	switch {
+	case left > dying:
+		return 0, 0, 0, fmt.Errorf("dying-memcgs-left = %d above dying-memcgs = %d: want no more, as nothing goes offline once the churn has drained", left, dying)
+	case llc > longLived:
+		return 0, 0, 0, fmt.Errorf("long-lived-containers = %d above long-lived = %d: want no more, as each such container holds a long-lived cache", llc, longLived)
+	case caches > 0 && longLived > llc*(caches/containers):
+		return 0, 0, 0, fmt.Errorf("long-lived = %d above long-lived-containers x caches a container = %d x %d: want no more", longLived, llc, caches/containers)
+	}
+	return dying, left, llc, nil
+}
+
+// repeatedUnit returns a unit that rec gives more than once, if any.
+func repeatedUnit(rec *benchfmt.Result) (string, bool) {
+	seen := make(map[string]bool, len(rec.Values))
+	for _, v := range rec.Values {
+		if seen[v.Unit] {
+			return v.Unit, true
+		}
+		seen[v.Unit] = true
+	}
+	return "", false
 }
 
 // DeadLeft describes design's dead-caches runs of scenario: the dead
