@@ -148,6 +148,13 @@ type Config struct {
 	// runs only inside Quiesce, on the calling task, which makes a
 	// schedule deterministic.
 	Kworkers int
+	// KworkersMax, above Kworkers, makes system_wq concurrency managed,
+	// as the kernel's is: Kworkers kworkers at first, and another
+	// started whenever queued work finds none idle (they all sleep, on
+	// a mutex or in rcu_barrier()), up to KworkersMax, system_wq's
+	// max_active over the CPUs. At most Kworkers, or 0, keeps a fixed
+	// pool of Kworkers.
+	KworkersMax int
 	// RCUShare is the share of root caches created with
 	// SLAB_DESTROY_BY_RCU, whose destruction (and their children's) waits
 	// for Costs.GracePeriod in rcu_barrier(), 0 to 1. Every 1/RCUShare-th
@@ -217,6 +224,9 @@ func (c Config) Validate() error {
 	}
 	if c.Kworkers < 0 {
 		return &FieldError{Field: "Kworkers", Value: c.Kworkers, Allowed: "0 or more", Err: ErrBadConfig}
+	}
+	if c.KworkersMax < 0 {
+		return &FieldError{Field: "KworkersMax", Value: c.KworkersMax, Allowed: "0 or more", Err: ErrBadConfig}
 	}
 	if !(c.RCUShare >= 0 && c.RCUShare <= 1) {
 		return &FieldError{Field: "RCUShare", Value: c.RCUShare, Allowed: "0 to 1", Err: ErrBadConfig}
@@ -329,7 +339,7 @@ type Costs struct {
 var DefaultCosts = Costs{
 	Create:           300 * time.Microsecond,
 	Shutdown:         100 * time.Microsecond,
-	Release:          100 * time.Microsecond,
+	Release:          2 * time.Microsecond,  // estimate: three frees (workloads.Constants)
 	Sysfs:            50 * time.Microsecond, // estimate: about 50 kernfs nodes and a uevent (workloads.Constants)
 	Reparent:         time.Millisecond,      // estimate: a container's LRU pages moved, lru_add_drain_all (workloads.Constants)
 	GracePeriod:      5 * time.Millisecond,

@@ -29,10 +29,20 @@ func (w *WorkItem) Init(fn func(t *Task)) { w.fn = fn }
 // A Workqueue runs queued WorkItems on its kworkers, in FIFO order of
 // queueing. With zero kworkers it is manual: queued work runs only when some
 // task calls Flush, on that task, which makes a schedule fully deterministic.
+//
+// A concurrency-managed one (NewManagedWorkqueue) starts with some
+// kworkers and starts another whenever work is queued that no idle
+// kworker will take, up to its max_active: as the kernel's pools wake
+// or create a worker when the running ones sleep (on a mutex, in
+// rcu_barrier()), so that a queue of items blocked on one lock holds a
+// kworker each.
 type Workqueue struct {
 	rt      *Runtime
 	name    string
-	workers int
+	workers int // kworkers started
+	// maxWorkers is the most kworkers a managed queue starts (its
+	// max_active); idleWorkers counts those waiting for work.
+	maxWorkers, idleWorkers int
 
 	mu      sync.Mutex
 	queued  waitq // signalled when work is queued or the queue closes
@@ -56,7 +66,7 @@ func (rt *Runtime) NewWorkqueue(name string, workers int) *Workqueue {
 	if workers < 0 {
 		panic(fmt.Sprintf("kern: workqueue %s with %d workers", name, workers))
 	}
-	q := &Workqueue{rt: rt, name: name, workers: workers}
+	q := &Workqueue{rt: rt, name: name, workers: workers, maxWorkers: workers, idleWorkers: workers}
 	q.queued.init(rt, &q.mu)
 	q.idle.init(rt, &q.mu)
 	for i := range workers {
@@ -67,6 +77,36 @@ func (rt *Runtime) NewWorkqueue(name string, workers int) *Workqueue {
 	rt.queues = append(rt.queues, q)
 	rt.mu.Unlock()
 	return q
+}
+
+// NewManagedWorkqueue returns a concurrency-managed workqueue (see
+// Workqueue) with workers kworkers at first and up to maxActive, each a
+// task of rt named name/N. It panics unless 1 <= workers <= maxActive.
+func (rt *Runtime) NewManagedWorkqueue(name string, workers, maxActive int) *Workqueue {
+	if workers < 1 || workers > maxActive {
+		panic(fmt.Sprintf("kern: managed workqueue %s with %d of at most %d workers", name, workers, maxActive))
+	}
+	q := rt.NewWorkqueue(name, workers)
+	q.maxWorkers = maxActive
+	return q
+}
+
+// Workers returns the kworkers the queue has started.
+func (q *Workqueue) Workers() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.workers
+}
+
+// grow starts a kworker if the pending work outnumbers the idle kworkers
+// and a managed queue has room for one more. q.mu is held.
+func (q *Workqueue) grow() {
+	if q.pending > q.idleWorkers && q.workers < q.maxWorkers {
+		q.done.Add(1)
+		q.rt.spawn(fmt.Sprintf("%s/%d", q.name, q.workers), q.kworker, true)
+		q.workers++
+		q.idleWorkers++ // it takes the next item as an idle one would
+	}
 }
 
 // Queue queues w, as queue_work does, and reports whether it did: it does
@@ -88,6 +128,7 @@ func (q *Workqueue) Queue(t *Task, w *WorkItem) bool {
 	q.entries = append(q.entries, entry{w, w.seq})
 	q.pending++
 	q.queued.signal(t)
+	q.grow()
 	return true
 }
 
@@ -111,6 +152,7 @@ func (q *Workqueue) QueueCopy(t *Task, w *WorkItem) {
 	q.entries = append(q.entries, entry{w, copyEntry})
 	q.pending++
 	q.queued.signal(t)
+	q.grow()
 }
 
 // Cancel removes w from the queue if it is pending and waits until it is not
@@ -222,10 +264,15 @@ func (q *Workqueue) run(t *Task, w *WorkItem, copied bool) {
 	q.idle.broadcast(t)
 }
 
+// kworker runs queued work until the queue closes. It counts as idle
+// from its start (grow and NewWorkqueue count it so) and while it waits,
+// so that a managed queue starts another only for work no idle kworker
+// will take.
 func (q *Workqueue) kworker(t *Task) {
 	defer q.done.Done()
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.idleWorkers--
 	for {
 		w, copied := q.pop()
 		if w != nil {
@@ -235,7 +282,9 @@ func (q *Workqueue) kworker(t *Task) {
 		if q.closed {
 			return
 		}
+		q.idleWorkers++
 		q.queued.wait(t)
+		q.idleWorkers--
 	}
 }
 

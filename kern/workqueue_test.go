@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestManualWorkqueue(t *testing.T) {
@@ -177,5 +178,63 @@ func TestQueueCopy(t *testing.T) {
 	}
 	if q.Pending() != 0 || a.copies != 0 {
 		t.Errorf("after Flush: %d pending, %d copies of a", q.Pending(), a.copies)
+	}
+}
+
+// TestManagedWorkqueueGrows queues items that all block on one mutex, on
+// the virtual clock, and checks that a managed queue starts a kworker for
+// each up to its max_active, so they all wait on the mutex at once, while
+// a fixed pool of the same start runs them one at a time.
+func TestManagedWorkqueueGrows(t *testing.T) {
+	const items = 6
+	tests := []struct {
+		name                 string
+		workers, maxActive   int
+		wantWorkers, wantMax int // kworkers started; most in the mutex at once
+	}{
+		{"fixed pool of one", 1, 0, 1, 1},
+		{"managed, room for all", 1, 16, items, items},
+		{"managed, max_active 3", 1, 3, 3, 3},
+		{"managed, started with two", 2, 16, items, items},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := New(Config{Virtual: &Virtual{CPUs: 2}})
+			var q *Workqueue
+			if tt.maxActive == 0 {
+				q = rt.NewWorkqueue("kw", tt.workers)
+			} else {
+				q = rt.NewManagedWorkqueue("kw", tt.workers, tt.maxActive)
+			}
+			mu := NewMutex(NewClass("wq_test_mutex"))
+			var waiting, most int
+			work := make([]WorkItem, items)
+			for i := range work {
+				work[i].Init(func(task *Task) {
+					waiting++
+					most = max(most, waiting)
+					task.Lock(mu)
+					task.Sleep(time.Millisecond) // a grace period under the lock
+					task.Unlock(mu)
+					waiting--
+				})
+			}
+			rt.Go("queuer", func(task *Task) {
+				for i := range work {
+					q.Queue(task, &work[i])
+				}
+				q.Flush(task)
+			})
+			if err := rt.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if got := q.Workers(); got != tt.wantWorkers {
+				t.Errorf("kworkers started = %d, want %d", got, tt.wantWorkers)
+			}
+			if most != tt.wantMax {
+				t.Errorf("most items at the mutex at once = %d, want %d", most, tt.wantMax)
+			}
+			q.Close()
+		})
 	}
 }

@@ -78,11 +78,11 @@ func Constants() []Constant {
 			func(s *Spec, _ *kern.Virtual) *time.Duration { return f(&s.Costs) })
 	}
 	return []Constant{
-		cost("Create", Estimate, "creating a cache under slab_mutex: per-node and per-CPU structures (its sysfs directory is Costs.Sysfs); no published timing found",
+		cost("Create", Estimate, "creating a cache under slab_mutex: kmem_cache_open (per-node structures, alloc_percpu of the CPU slabs, which may populate a percpu chunk), the memcg params, the name (its sysfs directory is Costs.Sysfs); no published timing found: 30 µs to 1 ms",
 			func(c *designs.Costs) *time.Duration { return &c.Create }),
-		cost("Shutdown", Estimate, "__kmem_cache_shutdown under slab_mutex: flush_all, free_partial per node, free the per-CPU and per-node structures",
+		cost("Shutdown", Estimate, "__kmem_cache_shutdown under slab_mutex: flush_all, free_partial per node, free the per-CPU and per-node structures: 10 to 300 µs",
 			func(c *designs.Costs) *time.Duration { return &c.Shutdown }),
-		cost("Release", Estimate, "after slab_mutex: memcg_free_cache_params and the free (sysfs_slab_remove is Costs.Sysfs)",
+		cost("Release", Estimate, "after slab_mutex and the rcu_barrier(): three frees, memcg_free_cache_params, kfree of the name and kmem_cache_free of the cache (3.16's kmem_cache_destroy; slab_kmem_cache_release from v4.0; sysfs_slab_remove is Costs.Sysfs): 0.3 to 10 µs",
 			func(c *designs.Costs) *time.Duration { return &c.Release }),
 		cost("Sysfs", Estimate, "making or removing one kernfs directory under the global kernfs_mutex: a cache's SLUB sysfs directory of 31 to 57 attributes (sysfs_slab_add, sysfs_slab_remove; per-memcg caches to v4.10, roots always) or a cgroup's (mkdir, rmdir), each node about a microsecond, with the KOBJ_ADD/REMOVE uevent: 10 µs to 0.5 ms",
 			func(c *designs.Costs) *time.Duration { return &c.Sysfs }),
@@ -176,7 +176,7 @@ func Constants() []Constant {
 				s.Memcgs = int(math.Round(clamp(x, 1, designs.MaxMemcgs)))
 			}},
 		{Name: "KworkersPerCPU", Unit: "kworkers/CPU", Min: 1.0 / 64, Max: 64, Kind: Cited,
-			Source: "system_wq's concurrency management keeps one running kworker per CPU (Documentation/workqueue.txt); a fixed pool stands in for it",
+			Source: "system_wq's concurrency management (Documentation/workqueue.txt) keeps one running kworker per CPU and starts another when the running ones sleep, up to max_active (256 a CPU): the default, 0, models it; a sensitivity step puts a fixed pool of 1/4 to 4 a CPU in its place, a bound on what concurrency management changes",
 			Get: func(s *Spec, v *kern.Virtual) float64 {
 				if s.Kworkers == 0 {
 					return 1

@@ -133,11 +133,11 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 		mutex = *opts.Mutex
 	}
 	rt := kern.New(kern.Config{LockStats: opts.LockStats, Virtual: opts.Virtual, Mutex: mutex})
-	kworkers := spec.Kworkers
+	kworkers, kworkersMax := spec.Kworkers, 0
 	if kworkers == 0 {
-		kworkers = cpusOf(opts)
+		kworkers, kworkersMax = systemWQ(cpusOf(opts))
 	}
-	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers,
+	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers, KworkersMax: kworkersMax,
 		RCUShare: spec.RCUShare, CPUs: cpusOf(opts), CacheCPUs: spec.ContainerCPUs, KeepEmpty: spec.KeepEmpty,
 		ReapEmpty: spec.ReapEmpty})
 	if err != nil {
@@ -231,7 +231,7 @@ func (r *Runner) build(t *kern.Task) error {
 // fill charges a container's objects in its cache of root j: the slab
 // pages they fill (Spec.Objects.PagesPerCache).
 func (r *Runner) fill(t *kern.Task, m designs.Memcg, j int) error {
-	if n := r.spec.Objects.PagesPerCache; n > 0 && r.spec.Objects.kind(j) != neverFilled {
+	if n := r.spec.Objects.PagesPerCache; n > 0 && r.spec.Objects.kind(j, r.spec.RCUShare) != neverFilled {
 		return r.reg.Charge(t, m, r.root(uint32(j)), n)
 	}
 	return nil
@@ -890,7 +890,7 @@ func (w *worker) exit(m designs.Memcg, i int) error {
 		j := workingSetRoot(&r.spec, i, k)
 		root := r.root(uint32(j))
 		var err error
-		switch o.kind(j) {
+		switch o.kind(j, r.spec.RCUShare) {
 		case longLived:
 			if o.LongLivedLife > 0 {
 				r.reclaim.add(reclaimEntry{at: t.Now() + int64(o.LongLivedLife), memcg: m, root: root})

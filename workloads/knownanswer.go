@@ -46,8 +46,23 @@ func (p Population) config(scenario string) (designs.Config, error) {
 	if p.Costs == (designs.Costs{}) {
 		p.Costs, p.RCUShare = DefaultSpec.Costs, DefaultSpec.RCUShare
 	}
-	return designs.Config{Costs: p.Costs, Kworkers: p.CPUs, RCUShare: p.RCUShare, CPUs: p.CPUs}, nil
+	kworkers, most := systemWQ(p.CPUs)
+	return designs.Config{Costs: p.Costs, Kworkers: kworkers, KworkersMax: most, RCUShare: p.RCUShare, CPUs: p.CPUs}, nil
 }
+
+// systemWQ returns the kworkers system_wq starts with on cpus CPUs, one a
+// CPU, and the most it starts under concurrency management: its
+// max_active, SystemWQActive a CPU, up to MaxManagedKworkers.
+func systemWQ(cpus int) (kworkers, most int) {
+	return cpus, min(SystemWQActive*cpus, MaxManagedKworkers)
+}
+
+// MaxManagedKworkers bounds the kworkers a concurrency-managed system_wq
+// starts, for the model's memory (a kworker is a goroutine and a task);
+// the kernel's bound is system_wq's max_active, SystemWQActive a CPU
+// (16,384 on 64 CPUs). Kernel bugzilla 172981 saw thousands of kworkers
+// in one burst of cache creations.
+const MaxManagedKworkers = 4096
 
 // A MassDestroyResult is one run of a MassDestroy.
 type MassDestroyResult struct {

@@ -51,7 +51,14 @@ func (s *Spec) MemoryEstimate(cpus int, virtual bool) int64 {
 	if virtual {
 		b += int64(cpus) * memVirtCPU
 	}
-	return b
+	// The kworkers, each a goroutine and a task, as a worker is before
+	// its tape: up to the managed system_wq's most (systemWQ).
+	kworkers := int64(s.Kworkers)
+	if kworkers == 0 {
+		_, most := systemWQ(cpus)
+		kworkers = int64(most)
+	}
+	return b + kworkers*memWorker
 }
 
 // FormatBytes prints n bytes as MB or GB, for messages.

@@ -254,12 +254,16 @@ func ParseRate(s string) (Rate, error) {
 // the cache exists, but for the caches it used only for the allocation
 // that created them, which hold none (EmptyShare). When it ends, just
 // before its cgroup is removed, the objects of each cache go as the
-// cache's kind says. The kinds are given to roots by index, root j's by
-// where frac((j+1) x 0.618...) falls among the shares (empty, then
-// long-lived, then RCU-freed, the rest freed at the end): a
-// low-discrepancy spread, so that any run of roots holds each share and
-// the kinds do not line up with the SLAB_DESTROY_BY_RCU roots, which
-// designs.Config.RCUShare picks every 1/RCUShare-th root.
+// cache's kind says. The kinds are given to roots by index within their
+// class: designs.Config.RCUShare makes every 1/RCUShare-th root a
+// SLAB_DESTROY_BY_RCU one (ShareHit), and the i-th root of its class
+// gets the kind where frac((i+1) x 0.618...) falls among the shares
+// (empty, then long-lived, then RCU-freed, the rest freed at the end):
+// a low-discrepancy spread within the SLAB_DESTROY_BY_RCU roots and
+// within the others, so that each class, and any run of roots, holds
+// each share. (Drawn over all roots at once, the two evenly spread
+// sequences were correlated: a quarter of the RCU roots were never
+// filled at a share of a tenth.)
 type Objects struct {
 	// PagesPerCache is the slab pages a container's objects hold in each
 	// cache of its working set, 0 to MaxPagesPerCache.
@@ -298,9 +302,17 @@ const (
 	neverFilled
 )
 
-// kind returns the kind of the objects of root j's caches.
-func (o *Objects) kind(j int) objectKind {
-	_, u := math.Modf(float64(j+1) * invPhi)
+// kind returns the kind of the objects of root j's caches, with
+// rcuShare of the roots SLAB_DESTROY_BY_RCU ones (ShareHit).
+func (o *Objects) kind(j int, rcuShare float64) objectKind {
+	// j's index among the roots of its class: floor(j x share) of the
+	// roots before it are SLAB_DESTROY_BY_RCU ones.
+	rcuBefore := int(math.Floor(float64(j) * rcuShare))
+	i := j - rcuBefore
+	if ShareHit(j, rcuShare) {
+		i = rcuBefore
+	}
+	_, u := math.Modf(float64(i+1) * invPhi)
 	switch {
 	case u < o.EmptyShare:
 		return neverFilled
@@ -421,11 +433,13 @@ type Spec struct {
 	// Costs are the critical-section costs.
 	Costs designs.Costs
 	// Kworkers is the number of kworkers that run deferred work, 0 to
-	// MaxKworkers; 0 means one per CPU. system_wq's concurrency management
-	// keeps one running kworker per CPU and starts another only when one
-	// sleeps; a fixed pool of one per CPU matches it while the work runs,
-	// and differs where every kworker sleeps on one mutex (then a new one
-	// would start the next item): the sensitivity run varies the pool.
+	// MaxKworkers. 0 is system_wq as the kernel runs it, concurrency
+	// managed (Documentation/workqueue.txt): one kworker per CPU, and
+	// another started whenever queued work finds none idle, as the
+	// kernel's pools start one when the running ones sleep (on a mutex,
+	// in rcu_barrier()), up to system_wq's max_active (SystemWQActive a
+	// CPU, at most MaxManagedKworkers in the model). Another number is a
+	// fixed pool of that many, which the sensitivity run varies.
 	Kworkers int
 	// RCUShare is the share of root caches that are SLAB_DESTROY_BY_RCU,
 	// 0 to 1 (designs.Config.RCUShare).

@@ -199,3 +199,41 @@ func TestMemoryEstimateBoundsTheHeap(t *testing.T) {
 	}
 	runtime.KeepAlive(r)
 }
+
+// TestKindsWithinClasses checks that every object kind has its share
+// among the SLAB_DESTROY_BY_RCU roots and among the others, to within
+// one root of each class, for the default spec and for shares that
+// once lined the two sequences up.
+func TestKindsWithinClasses(t *testing.T) {
+	tests := []struct {
+		name     string
+		roots    int
+		rcuShare float64
+		objects  Objects
+	}{
+		{"default", DefaultSpec.Roots, DefaultSpec.RCUShare, DefaultSpec.Objects},
+		{"a quarter never filled", DefaultSpec.Roots, DefaultSpec.RCUShare, Objects{PagesPerCache: 1, EmptyShare: 0.25, LongLivedShare: 0.25, RCUFreedShare: 0.1}},
+		{"half RCU", 100, 0.5, Objects{PagesPerCache: 1, EmptyShare: 0.1, LongLivedShare: 0.3, RCUFreedShare: 0.2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			shares := map[objectKind]float64{neverFilled: tt.objects.EmptyShare, longLived: tt.objects.LongLivedShare,
+				rcuFreed: tt.objects.RCUFreedShare}
+			shares[freedAtEnd] = 1 - shares[neverFilled] - shares[longLived] - shares[rcuFreed]
+			for _, rcu := range []bool{true, false} {
+				count, n := map[objectKind]int{}, 0
+				for j := range tt.roots {
+					if ShareHit(j, tt.rcuShare) == rcu {
+						count[tt.objects.kind(j, tt.rcuShare)]++
+						n++
+					}
+				}
+				for k, share := range shares {
+					if got := float64(count[k]); math.Abs(got-share*float64(n)) > 1.5 {
+						t.Errorf("rcu=%v: kind %d on %v of %d roots, want %.1f", rcu, k, got, n, share*float64(n))
+					}
+				}
+			}
+		})
+	}
+}

@@ -36,7 +36,8 @@
 //     d6e0b7fa1186) and shrunk; v4.0 with kick_all_cpus_sync() per cache
 //     under slab_mutex, v4.10 with one synchronize_sched() per offline,
 //     slab_mutex dropped, cgroup_mutex (and the hotplug read locks, not
-//     modelled) held. No cache is destroyed at offline. Then, still under
+//     modelled) held, and the slots cleared in the second walk, after
+//     the shrinks. No cache is destroyed at offline. Then, still under
 //     cgroup_mutex, list_lrus_mutex: memcg_drain_all_list_lrus moves the
 //     memcg's dentries and inodes to its parent's lists {ListLRUs}.
 //   - Charge, Uncharge, Free: no lock; each charged page pins the memcg's
@@ -169,14 +170,18 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 // deactivate). The caches stay, dead, until the memcg is freed; if they
 // hold no pages that is now, so its css_free is queued.
 //
-// With SyncSchedOnOffline (v4.10), the walk clears the slots and
-// deactivates; slab_mutex is dropped for one synchronize_sched() (a grace
-// period, Costs.GracePeriod, with cgroup_mutex held); a second walk of
-// slab_caches shrinks the caches root destroy has not taken meanwhile.
+// With SyncSchedOnOffline (v4.10, 89e364db71fb), the first walk only
+// deactivates (cpu_partial and min_partial to 0); slab_mutex is dropped
+// for one synchronize_sched() (a grace period, Costs.GracePeriod, with
+// cgroup_mutex held); a second walk of slab_caches shrinks the caches
+// root destroy has not taken meanwhile and clears their slots
+// (__kmem_cache_shrink, then arr->entries[idx] = NULL).
 func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 	r.WalkAllCaches(t)
-	for _, c := range m.Caches() {
-		slab.SetSlot(c.Root, m.ID(), nil)
+	if !r.syncSched {
+		for _, c := range m.Caches() {
+			slab.SetSlot(c.Root, m.ID(), nil)
+		}
 	}
 	if r.syncSched {
 		// synchronize_sched(): one grace period from now, not shared as
@@ -196,6 +201,9 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 			t.Work(r.Costs.ShrinkIPI + time.Duration(r.CPUs)*r.Costs.ShrinkPerCPU)
 		}
 		r.ShrinkCache(t, c) // dead: its free slabs go at once (d6e0b7fa1186)
+		if r.syncSched {
+			slab.SetSlot(c.Root, m.ID(), nil)
+		}
 	}
 	r.QueueFree(t, m)
 }

@@ -169,7 +169,11 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 	destroyers := min(cfg.Kworkers, 1) // 0 keeps a manual workqueue
 	wq := cfg.SystemWQ
 	if wq == nil {
-		wq = rt.NewWorkqueue("kworker", cfg.Kworkers)
+		if cfg.Kworkers > 0 && cfg.KworkersMax > cfg.Kworkers {
+			wq = rt.NewManagedWorkqueue("kworker", cfg.Kworkers, cfg.KworkersMax)
+		} else {
+			wq = rt.NewWorkqueue("kworker", cfg.Kworkers)
+		}
 	}
 	c := &Core{
 		Costs:         cfg.Costs,
