@@ -42,8 +42,8 @@ func TestRealRateAnswer(t *testing.T) {
 		t.Fatalf("rate verdict table has %d rows, want k8s-node at 4 and 64 CPUs: %q", len(rt.Rows), rt.Rows)
 	}
 	for i, want := range [][]string{
-		{"k8s-node", "4", "start", "0.4/s", "10 ms → 10 ms", "~", "no significant change"},
-		{"k8s-node", "64", "start", "6.4/s", "10 ms → 25 ms", "x2.5", "a lot"},
+		{"k8s-node", "4", "start", "0.5/s", "10 ms → 10 ms", "~", "no significant change"},
+		{"k8s-node", "64", "start", "0.5/s", "10 ms → 25 ms", "x2.5", "a lot"},
 	} {
 		if got := rt.Rows[i][:7]; strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("row %d = %q, want %q", i, got, want)

@@ -131,7 +131,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	if m.realRateWorkloads() {
 		b.WriteString("## The answer at real rates\n\n")
 		b.WriteString("bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Hosts load these locks with events that arrive at rates " +
-			"(container starts, module loads, monitoring reads), so the answer comes from the real-rate presets, across virtual CPU counts, " +
+			"(container starts, module loads, slabinfo reads), so the answer comes from the real-rate presets, across virtual CPU counts, " +
 			"with the stress presets as the bound.\n\n")
 		for _, line := range m.RealRateLines(doc.Rates) {
 			fmt.Fprintf(&b, "- %s\n", line)
@@ -157,7 +157,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	if rs := doc.Rates; rs != nil {
 		t := rs.KneeTable()
 		fmt.Fprintf(&b, "\n## %s\n\n", t.Title)
-		b.WriteString("The real-rate presets' events (container starts, module loads, monitoring reads) arrive at rates, " +
+		b.WriteString("The real-rate presets' events (container starts, module loads, slabinfo reads) arrive at rates, " +
 			"as on real hosts; here every rate is swept from a quiet host to past saturation. ")
 		b.WriteString("The question \"does it hurt a lot\" becomes: how far above what real hosts ask does each design keep up, " +
 			"and what latency does it give at the real rate.\n\n")

@@ -122,8 +122,11 @@ func TestAnswers(t *testing.T) {
 	}
 
 	head := m.Headline(m.Answers())
-	for _, want := range []string{"measured on this machine, **-10 % regression** of stress-mixed throughput measured at 2 CPUs; ",
-		"simulated, **x2.5 regression** of k8s-node start p99 at 64 simulated CPUs (10 ms → 25 ms)", "in 3 of 3 workloads"} {
+	// The stress presets bound the cost apart from the claim: neither
+	// their changes nor their classes enter the headline.
+	for _, want := range []string{"measured on this machine, no significant change; ",
+		"simulated, **x2.5 regression** of k8s-node start p99 at 64 simulated CPUs (10 ms → 25 ms)", "in 1 of 1 workloads",
+		"stress-mixed, stress-slabinfo-scrape are stress bounds and what-ifs, outside the claim"} {
 		if !strings.Contains(head, want) {
 			t.Errorf("headline %q lacks %q", head, want)
 		}

@@ -25,6 +25,10 @@ type arrivals struct {
 // after an exponential gap, the first fixed one at a random phase within
 // one gap, both drawn from rng.
 func newArrivals(rate Rate, perSec float64, start int64, rng *rand.Rand) *arrivals {
+	if perSec <= 0 {
+		// A role turned off: nothing ever arrives.
+		return &arrivals{rng: rng, process: rate.Arrival, gap: math.Inf(1), next: math.Inf(1)}
+	}
 	a := &arrivals{rng: rng, process: rate.Arrival, gap: 1e9 / perSec}
 	switch rate.Arrival {
 	case Fixed:
@@ -40,6 +44,9 @@ func newArrivals(rate Rate, perSec float64, start int64, rng *rand.Rand) *arriva
 func (a *arrivals) take(end int64) (int64, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !(a.next < float64(end)) {
+		return 0, false
+	}
 	at := int64(math.Ceil(a.next))
 	if at >= end {
 		return 0, false
@@ -77,14 +84,15 @@ func (a *arrivals) backlog(end int64) (n int64, waits []int64) {
 	for _, at := range a.unserved {
 		add(at)
 	}
-	for {
+	for a.next < float64(end) { // a role turned off has its next at +Inf
 		at := int64(math.Ceil(a.next))
 		if at >= end {
-			return n, waits
+			break
 		}
 		add(at)
 		a.advance()
 	}
+	return n, waits
 }
 
 // maxCensored bounds the unserved events whose waits a role keeps: far

@@ -41,12 +41,16 @@ func TestEveryPresetRuns(t *testing.T) {
 				const ops = 2000
 				opts, runOps, window := Options{LockStats: true}, int64(ops), time.Duration(0)
 				if spec.Open() {
-					// Real rates on two CPUs are a few events a
-					// minute: run the window on eight virtual CPUs,
-					// every rate x10.
+					// Real rates are a few events a minute: run a
+					// 2 s window on eight virtual CPUs, every rate
+					// x10 or more, so that each role has about ten
+					// events.
 					opts.Virtual, runOps, window = &kern.Virtual{CPUs: 8}, 0, 2*time.Second
 					for i := range spec.Roles {
-						spec.Roles[i].Rate = spec.Roles[i].Rate.Scaled(10)
+						r := spec.Roles[i].Rate
+						if per := r.Of(8, spec.Memcgs); per > 0 {
+							spec.Roles[i].Rate = r.Scaled(max(10, 10/(per*window.Seconds())))
+						}
 					}
 				}
 				r, err := NewRunner(spec, d, opts)

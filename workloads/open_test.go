@@ -152,6 +152,34 @@ func TestOpenLoopSeeds(t *testing.T) {
 	}
 }
 
+// TestOpenLoopRoleOff runs the readers with their rate at 0, or so
+// small that not one event is due in the window, on both clocks: the
+// role is off, nothing arrives, and the run ends.
+func TestOpenLoopRoleOff(t *testing.T) {
+	const window = 50 * time.Millisecond
+	for _, tt := range []struct {
+		name    string
+		perSec  float64
+		virtual bool
+	}{
+		{"zero, virtual", 0, true},
+		{"zero, real", 0, false},
+		{"1e-300, virtual", 1e-300, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := readers(Rate{PerSecond: tt.perSec, Arrival: Poisson}, window)
+			opts := Options{}
+			if tt.virtual {
+				opts.Virtual = &kern.Virtual{CPUs: 2}
+			}
+			r := roleNamed(t, mustRun(t, s, mustDesign("new"), opts, 0, window), "read")
+			if r.Arrived != 0 || r.Backlog != 0 {
+				t.Errorf("%d arrived, %d in the backlog; want none", r.Arrived, r.Backlog)
+			}
+		})
+	}
+}
+
 // TestOpenLoopRealClock runs the readers on the real clock: arrivals come
 // from the schedule, so their count is known whatever the machine's load;
 // every one is served or counted in the backlog, and each served read's

@@ -19,41 +19,63 @@ const CalibrateHold = 20 * time.Microsecond
 // short containers).
 const ScenarioLifecycles = 512
 
-// Rates of the real-rate presets, each with its source; "estimate" marks
-// the ones no measurement stands behind (the sensitivity of the answer to
-// them is the rate sweep's: make report sweeps every open-loop role's rate
-// from a tenth of these to past saturation).
+// A HostRate is how often a kind of event happens on one real host: the
+// rate the presets use, the range of rates hosts see, and where both come
+// from. A rate is per host, whatever its CPUs, unless its source says
+// otherwise.
+type HostRate struct {
+	Rate Rate
+	// Low and High are the range hosts see, in events per second.
+	Low, High float64
+	// Kind says whether a figure stands behind the rate or it is an
+	// estimate; Source gives the figure or the reasoning.
+	Kind   SourceKind
+	Source string
+}
+
+// Rates of the real-rate presets, per host, each with its source and
+// range. The rate sweep (make report) runs every open-loop role from a
+// tenth of its rate to past saturation, and the report draws each range
+// against the designs' knees.
 var (
-	// KubernetesStarts is a busy Kubernetes node's container starts: the
-	// kubelet's default --max-pods is 110 pods a node, and a node full of
-	// short batch, CronJob and CI pods that live about 20 s (estimate)
-	// starts 110/20 = 5.5 a second. Nodes with more CPUs run more pods
-	// (providers raise max-pods with node size), so the rate is per CPU:
-	// 0.1 a second per CPU, 6.4/s on 64 CPUs (estimate).
-	KubernetesStarts = Rate{PerCPU: 0.1, Arrival: Poisson}
-	// FaaSStarts is a function-as-a-service or CI host's container
-	// starts: Firecracker's authors report up to 150 microVM starts per
-	// second on one host (Agache et al., NSDI '20); a container-based host
-	// at 1.4 a second per CPU, 90/s on 64 CPUs, is below that ceiling
-	// (estimate).
-	FaaSStarts = Rate{PerCPU: 1.4, Arrival: Poisson}
-	// KubeletScrapes is a per-container monitoring agent reading each
-	// memcg's memory.kmem.slabinfo on the kubelet's 10 s housekeeping
-	// interval (cAdvisor's per-container housekeeping, with jitter, so
-	// Poisson): 0.1 a second per memcg. No agent we know reads this file
-	// by default; this is what one that did would cause (estimate).
-	KubeletScrapes = Rate{PerMemcg: 0.1, Arrival: Poisson}
-	// AgentScrapes is the same agent at cAdvisor's own default
-	// --housekeeping_interval of 1 s: 1 a second per memcg.
-	AgentScrapes = Rate{PerMemcg: 1, Arrival: Poisson}
-	// SlabtopReads is slabtop left running: it reads /proc/slabinfo every
-	// 3 s by default (slabtop(1), --delay), on a timer.
-	SlabtopReads = Rate{PerSecond: 1.0 / 3, Arrival: Fixed}
+	// KubernetesStarts is a busy Kubernetes node's pod starts.
+	KubernetesStarts = HostRate{Rate: Rate{PerSecond: 0.5, Arrival: Poisson}, Low: 0.03, High: 5.5, Kind: Estimate,
+		Source: "the kubelet's default --max-pods is 110 pods a node, whatever its CPUs; a node kept full of pods that live 4 minutes " +
+			"on average (batch, CronJob and CI pods among services) starts 110/220 s = 0.5 a second; 110 pods living an hour " +
+			"start 0.03/s, 110 living 20 s 5.5/s"}
+	// FaaSStarts is a function-as-a-service or CI host's sandbox starts,
+	// each in a cgroup of its own.
+	FaaSStarts = HostRate{Rate: Rate{PerSecond: 10, Arrival: Poisson}, Low: 1, High: 150, Kind: Estimate,
+		Source: "Firecracker's authors report up to 150 microVM creations a second on one host (Agache et al., NSDI '20), " +
+			"each microVM in a cgroup of its jailer's: the ceiling; a host kept at a fifteenth of it starts 10 a second; " +
+			"a CI host running jobs of a few minutes on each of its CPUs, about 1"}
+	// InsideSlabinfoReads is a container's own /proc/slabinfo read from
+	// inside it, which a /proc virtualizer serves from the container's
+	// memcg: the reader a real host runs.
+	InsideSlabinfoReads = HostRate{Rate: Rate{PerSecond: 1.0 / 3, Arrival: Poisson}, Low: 0, High: 10.0 / 3, Kind: Estimate,
+		Source: "LXCFS serves a container's /proc/slabinfo from its cgroup's memory.kmem.slabinfo (proc_slabinfo_read, " +
+			"src/proc_fuse.c; Sysbox does the same); slabtop(1) run in one container reads it every 3 s by default: " +
+			"1/3 a second with one such reader on the host, none without, 10/3 with ten"}
 	// ModuleLoads is module loads and unloads with caches of their own on
-	// a container host: at boot, and later on demand (a container that
-	// needs a netfilter, filesystem or protocol module); one every 10 s
-	// on a busy host (estimate).
-	ModuleLoads = Rate{PerSecond: 0.1, Arrival: Poisson}
+	// a container host.
+	ModuleLoads = HostRate{Rate: Rate{PerSecond: 0.01, Arrival: Poisson}, Low: 0.001, High: 0.1, Kind: Estimate,
+		Source: "modules load at boot and when a container first needs a netfilter, filesystem or protocol module; " +
+			"unloads are rarer still (most hosts never unload): one every 100 s on a busy host, one every 1000 s to " +
+			"one every 10 s"}
+)
+
+// What-if rates: readers that no real program is known to run, for a
+// "what if" preset outside the claim.
+var (
+	// AgentScrapes is a monitoring agent reading every memcg's
+	// memory.kmem.slabinfo at cAdvisor's default --housekeeping_interval
+	// of 1 s. cAdvisor and the kubelet read memory.stat and the usage
+	// files, and node_exporter's slabinfo collector (off by default)
+	// reads /proc/slabinfo: no agent known reads this file.
+	AgentScrapes = Rate{PerMemcg: 1, Arrival: Poisson}
+	// SlabtopReads is slabtop left running on the host: /proc/slabinfo
+	// every 3 s (slabtop(1), --delay), on a timer.
+	SlabtopReads = Rate{PerSecond: 1.0 / 3, Arrival: Fixed}
 )
 
 // Pools of the real-rate presets' open-loop roles: how many events of a
@@ -61,12 +83,14 @@ var (
 // its own (runc), so the starts' pool is large enough never to be what
 // limits them; a monitoring agent reads one file at a time per thread.
 const (
-	startPool  = 64
-	scrapePool = 4
+	startPool    = 64
+	scrapePool   = 4
+	slabinfoPool = 4
 )
 
-// RealRateWindow is the window of arrivals of the real-rate presets: long
-// enough that a 64-CPU host at the Kubernetes rate starts 64 containers.
+// RealRateWindow is the window of arrivals of the real-rate presets: a
+// Kubernetes node starts 5 pods in it at KubernetesStarts, a FaaS host
+// 100.
 const RealRateWindow = 10 * time.Second
 
 // RealRateGrain is the virtual clock's grain of the real-rate presets'
@@ -105,32 +129,35 @@ var presets = map[string]func() Spec{
 		s.Mix = Mix{OpAlloc: 95, OpCharge: 5}
 		return s
 	},
-	// k8s-node: a busy Kubernetes node. Containers start at
-	// KubernetesStarts (each activates a memcg, makes the first
-	// allocations that create its caches, and removes an old one, whose
-	// offline destroys them) while a monitoring agent reads each memcg's
-	// slabinfo at KubeletScrapes and every CPU allocates.
+	// k8s-node: a busy Kubernetes node. Pods start at KubernetesStarts
+	// (each activates a memcg, makes the first allocations that create
+	// its caches, and removes an old one, whose offline destroys them)
+	// while a container's /proc/slabinfo is read from inside it at
+	// InsideSlabinfoReads and every CPU allocates.
 	"k8s-node": func() Spec {
 		return realRate(
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts},
-			Role{Name: "scrape", Workers: scrapePool, Mix: Mix{OpSlabinfo: 1}, Rate: KubeletScrapes})
+			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts},
+			Role{Name: "slabinfo", Workers: slabinfoPool, Mix: Mix{OpSlabinfo: 1}, Rate: InsideSlabinfoReads.Rate, Host: &InsideSlabinfoReads})
 	},
-	// faas-host: a function-as-a-service or CI host, starting containers
-	// at FaaSStarts, with the same monitoring.
+	// faas-host: a function-as-a-service or CI host, starting sandboxes
+	// at FaaSStarts, with the same reads from inside.
 	"faas-host": func() Spec {
 		return realRate(
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: FaaSStarts},
-			Role{Name: "scrape", Workers: scrapePool, Mix: Mix{OpSlabinfo: 1}, Rate: KubeletScrapes})
+			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: FaaSStarts.Rate, Host: &FaaSStarts},
+			Role{Name: "slabinfo", Workers: slabinfoPool, Mix: Mix{OpSlabinfo: 1}, Rate: InsideSlabinfoReads.Rate, Host: &InsideSlabinfoReads})
 	},
-	// monitoring: the Kubernetes node watched closely: every memcg's
-	// slabinfo read at AgentScrapes and /proc/slabinfo at SlabtopReads.
-	// In the new design every read takes memcg_slab_mutex, as every
-	// container start and offline does.
-	"monitoring": func() Spec {
-		return realRate(
+	// whatif-slabinfo-agent: what if an agent read every memcg's
+	// memory.kmem.slabinfo every second (AgentScrapes; none is known to)
+	// and slabtop ran on the host, on the Kubernetes node. In the new
+	// design every read takes memcg_slab_mutex, as every container start
+	// and offline does. Outside the claim (Spec.WhatIf).
+	"whatif-slabinfo-agent": func() Spec {
+		s := realRate(
 			Role{Name: "scrape", Workers: scrapePool, Mix: Mix{OpSlabinfo: 1}, Rate: AgentScrapes},
 			Role{Name: "slabtop", Workers: 1, Mix: Mix{OpProcSlabinfo: 1}, Rate: SlabtopReads},
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts})
+			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts})
+		s.WhatIf = "no agent is known to read memory.kmem.slabinfo of every memcg; cAdvisor and the kubelet read memory.stat and the usage files"
+		return s
 	},
 	// module-load: the Kubernetes node loading and unloading modules at
 	// ModuleLoads: each unload destroys a root cache with every memcg's
@@ -138,8 +165,8 @@ var presets = map[string]func() Spec{
 	// first allocations create.
 	"module-load": func() Spec {
 		return realRate(
-			Role{Name: "module", Workers: 2, Mix: Mix{OpRootChurn: 1}, Rate: ModuleLoads},
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts})
+			Role{Name: "module", Workers: 2, Mix: Mix{OpRootChurn: 1}, Rate: ModuleLoads.Rate, Host: &ModuleLoads},
+			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts})
 	},
 	// lifecycles: the fixed scenario: ScenarioLifecycles container
 	// lifecycles, whatever the CPUs, back to back on every CPU, each a start (activation and the first allocations that

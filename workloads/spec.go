@@ -130,8 +130,13 @@ type Role struct {
 	// kernel does with them, each served by the first of the role's
 	// Workers (a fixed count, at least 1) to be free, its latency timed
 	// from its arrival. The zero Rate is a closed loop: each worker runs
-	// its next operation as soon as the last one ends.
+	// its next operation as soon as the last one ends. An open-loop
+	// role, other than the first, may have a rate of 0: it is off.
 	Rate Rate
+	// Host, for an open-loop role of a real-rate preset, is the rate's
+	// source and the range of rates real hosts see; nil where no real
+	// program makes the events (a what-if) or the role is a closed loop.
+	Host *HostRate
 }
 
 // An Arrival is how an open-loop role's events are spaced in time.
@@ -371,6 +376,9 @@ const (
 type Spec struct {
 	// Name is the preset's name, or "custom".
 	Name string
+	// WhatIf, when set, says why no real host loads the registry as this
+	// spec does: its answer is a "what if", outside the claim.
+	WhatIf string
 	// Workers is the number of workers, each a goroutine with its own
 	// kern.Task, random source and sample buffers; 0 to MaxWorkers, 0 means
 	// GOMAXPROCS.
@@ -627,8 +635,8 @@ func validateRate(field string, r Role, s *Spec) error {
 		return nil
 	}
 	switch {
-	case rate.Of(1, s.Memcgs) <= 0:
-		return bad("Rate", rate.String(), "above 0 events per second for an open-loop role")
+	case rate.Of(1, s.Memcgs) <= 0 && field == "Roles[0]":
+		return bad("Rate", rate.String(), "above 0 events per second for the first (measured) role; 0 turns any other open-loop role off")
 	case r.Workers < 1:
 		return bad("Workers", r.Workers, fmt.Sprintf("1 to %d for an open-loop role (the events it can serve at once)", MaxWorkers))
 	case s.Duration <= 0:

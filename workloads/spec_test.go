@@ -71,7 +71,12 @@ func TestValidate(t *testing.T) {
 		{"open loop", func(s *Spec) { openRoles(s) }, ""},
 		{"open loop without a window", func(s *Spec) { openRoles(s); s.Duration, s.Ops = 0, 100 }, "Duration = 0s, allowed range is above 0 to 24h0m0s with open-loop roles"},
 		{"open loop without workers", func(s *Spec) { openRoles(s).Workers = 0 }, "Roles[1].Workers = 0, allowed range is 1 to 4096 for an open-loop role"},
-		{"open loop at rate 0", func(s *Spec) { openRoles(s).Rate.PerSecond = 0 }, "Roles[1].Rate = poisson:0/s, allowed range is above 0"},
+		{"open loop at rate 0 is off", func(s *Spec) { openRoles(s).Rate.PerSecond = 0 }, ""},
+		{"measured role at rate 0", func(s *Spec) {
+			r := *openRoles(s)
+			r.Rate.PerSecond = 0
+			s.Roles = []Role{r}
+		}, "Roles[0].Rate = poisson:0/s, allowed range is above 0 events per second for the first (measured) role"},
 		{"open loop at rate NaN", func(s *Spec) { openRoles(s).Rate.PerCPU = math.NaN() }, "Roles[1].Rate.PerCPU = NaN, allowed range is 0 to 1e+06"},
 		{"open loop at a negative rate", func(s *Spec) { openRoles(s).Rate.PerMemcg = -1 }, "Roles[1].Rate.PerMemcg = -1"},
 		{"open loop with a bad arrival", func(s *Spec) { openRoles(s).Rate.Arrival = 7 }, "Roles[1].Rate.Arrival = arrival(7), allowed range is closed, poisson or fixed"},
@@ -98,8 +103,8 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	want := []string{"calibrate", "faas-host", "k8s-node", "lifecycles", "module-load", "monitoring", "steady",
-		"stress-container-churn", "stress-mixed", "stress-module-churn", "stress-slabinfo-scrape"}
+	want := []string{"calibrate", "faas-host", "k8s-node", "lifecycles", "module-load", "steady",
+		"stress-container-churn", "stress-mixed", "stress-module-churn", "stress-slabinfo-scrape", "whatif-slabinfo-agent"}
 	if got := PresetNames(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("PresetNames() = %v, want %v", got, want)
 	}
@@ -141,7 +146,7 @@ func TestContendersGrow(t *testing.T) {
 		// two readers and one churner at every CPU count
 		"stress-slabinfo-scrape": false,
 		// events at rates
-		"k8s-node": false, "faas-host": false, "monitoring": false, "module-load": false,
+		"k8s-node": false, "faas-host": false, "whatif-slabinfo-agent": false, "module-load": false,
 	}
 	for _, name := range PresetNames() {
 		s, _ := Preset(name)

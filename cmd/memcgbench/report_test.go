@@ -191,7 +191,7 @@ func TestVirtualPlanSizes(t *testing.T) {
 		ops      bool
 	}{
 		{"stress-slabinfo-scrape", closedLoopCap, true},
-		{"monitoring", workloads.RealRateWindow, false},
+		{"whatif-slabinfo-agent", workloads.RealRateWindow, false},
 	} {
 		spec, err := workloads.Preset(tt.preset)
 		if err != nil {

@@ -42,7 +42,7 @@ type runFlags struct {
 	shrinkIPI, shrinkPoll, longLife, sysfs, reap, reparent, lrus time.Duration
 	pages, keepEmpty, containerCPUs                              int
 	rcuShare, rateScale, longLived, rcuFreed, empty              float64
-	rates                                                        string
+	rates, roleWorkers                                           string
 	grain                                                        time.Duration
 	stats, force                                                 bool
 	out, mutexProfile                                            string
@@ -92,6 +92,7 @@ func newRunFlags() *runFlags {
 	fs.Int64Var(&f.ops, "ops", 0, "operations per run, 1 or more; replaces -duration")
 	fs.DurationVar(&f.duration, "duration", 0, fmt.Sprintf("length of each run, 1ns to %v; an open-loop preset's window of arrivals (default: the preset's, %v or the real-rate presets' %v)", workloads.MaxDuration, d.Duration, workloads.RealRateWindow))
 	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.1/cpu,scrape=fixed:2/s), or closed; N 0 to 1e6")
+	fs.StringVar(&f.roleWorkers, "role-workers", "", fmt.Sprintf("workers of roles replacing the preset's, role=N,... (e.g. start=16,slabinfo=1): N 1 to %d; a role at -rate 0 is off", workloads.MaxWorkers))
 	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every open-loop role's rate, above 0 to 1e6 (a rate sweep's step)")
 	fs.DurationVar(&f.grain, "grain", 0, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
 	fs.DurationVar(&f.poll, "churn-poll", 0, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
@@ -254,36 +255,62 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 	return s, nil
 }
 
-// setRates applies -rate and -rate-scale to s's roles.
+// setRates applies -rate, -rate-scale and -role-workers to s's roles.
 func (f *runFlags) setRates(s *workloads.Spec) error {
-	var names []string
-	for _, r := range s.Roles {
-		names = append(names, r.Name)
-	}
 	if f.set["rate"] {
-		given := map[string]bool{}
-		for _, pair := range strings.Split(f.rates, ",") {
-			name, rate, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if !ok {
-				return usagef("-rate %q: %q is not role=RATE", f.rates, pair)
-			}
-			i := slices.Index(names, name)
-			if i < 0 {
-				return usagef("-rate %q: no role %q in %s; its roles are %s", f.rates, name, s.Name, strings.Join(names, ", "))
-			}
-			if given[name] {
-				return usagef("-rate %q: role %q given twice", f.rates, name)
-			}
-			given[name] = true
-			r, err := workloads.ParseRate(rate)
+		err := eachRole(s, "rate", f.rates, "role=RATE", func(r *workloads.Role, v string) error {
+			rate, err := workloads.ParseRate(v)
 			if err != nil {
 				return usagef("-rate: %v", err)
 			}
-			s.Roles[i].Rate = r
+			r.Rate = rate
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	for i := range s.Roles {
 		s.Roles[i].Rate = s.Roles[i].Rate.Scaled(f.rateScale)
+	}
+	if f.set["role-workers"] {
+		return eachRole(s, "role-workers", f.roleWorkers, "role=N", func(r *workloads.Role, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > workloads.MaxWorkers {
+				return usagef("-role-workers: %s=%q: allowed range is 1 to %d workers", r.Name, v, workloads.MaxWorkers)
+			}
+			r.Workers = n
+			return nil
+		})
+	}
+	return nil
+}
+
+// eachRole applies a role=VALUE,... flag to s's roles: set gets each
+// named role and its value; a pair without "=", a role s has not, or one
+// given twice is a usage error naming the flag.
+func eachRole(s *workloads.Spec, flag, value, form string, set func(r *workloads.Role, v string) error) error {
+	var names []string
+	for _, r := range s.Roles {
+		names = append(names, r.Name)
+	}
+	given := map[string]bool{}
+	for _, pair := range strings.Split(value, ",") {
+		name, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok {
+			return usagef("-%s %q: %q is not %s", flag, value, pair, form)
+		}
+		i := slices.Index(names, name)
+		if i < 0 {
+			return usagef("-%s %q: no role %q in %s; its roles are %s", flag, value, name, s.Name, strings.Join(names, ", "))
+		}
+		if given[name] {
+			return usagef("-%s %q: role %q given twice", flag, value, name)
+		}
+		given[name] = true
+		if err := set(&s.Roles[i], v); err != nil {
+			return err
+		}
 	}
 	return nil
 }
