@@ -65,7 +65,7 @@ vet: ## go vet, gofmt check and actionlint on the workflows
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
 test: vet ## vet, then every test under the race detector (the README's test command)
-	$(GO) test -race $(PKGS)
+	$(GO) test -race -timeout 15m $(PKGS)
 
 race: test ## alias of test: the tests always run with -race
 

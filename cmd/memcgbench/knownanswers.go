@@ -56,12 +56,17 @@ func planKnownAnswers(quick bool) knownAnswerPlan {
 		deadContainers: []int{16, 32, 64, 128}, dead: deadCachesScenario,
 		scaleMemcgs: designs.MaxMemcgs, scales: []float64{0.25, 1, 4}}
 	if quick {
-		p.destroyMemcgs, p.createMemcgs, p.slabinfoMemcgs = []int{256, 1024, 4096, 16384}, []int{64, 128, 256}, []int{64, 256, 1024}
+		p.destroyMemcgs, p.createMemcgs, p.slabinfoMemcgs = quickDestroyMemcgs, []int{64, 128, 256}, []int{64, 256, 1024}
 		p.deadContainers = []int{16, 64}
 		p.scaleMemcgs, p.scales = 0, nil
 	}
 	return p
 }
+
+// quickDestroyMemcgs is the quick plan's ladder of mass destruction:
+// the full plan's four largest sizes. TestKnownAnswersCmd runs it a
+// quarter as large, the smallest ladder whose shapes still read right.
+var quickDestroyMemcgs = []int{256, 1024, 4096, 16384}
 
 // deadCachesScenario is the dead-caches known answer's setting: containers
 // of the default working set (40 caches over the default 116 roots, the

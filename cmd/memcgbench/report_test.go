@@ -78,19 +78,28 @@ func TestReportCommand(t *testing.T) {
 
 // TestVirtualSweep runs a small virtual sweep and reads it back: every
 // point has its samples under the bench package's names with the clock
-// sub-key and the virtual CPUs as the -N suffix, and a second run gives the
-// same numbers (the virtual clock is deterministic).
+// sub-key and the virtual CPUs as the -N suffix, and a second run of part
+// of it gives the same numbers (the virtual clock is deterministic).
+// Budget: 100 s under -race on 2 CPUs.
 func TestVirtualSweep(t *testing.T) {
 	p := virtualPlan{cpus: []int{1, 4}, overCPUs: []int{2}, over: 4, seeds: 2,
 		opsPerWorker: 5, minOps: 40, window: 50 * time.Millisecond, lineTransfer: kern.DefaultLineTransfer}
 	header := []benchfmt.Config{{Key: "clock", Value: []byte("virtual"), File: true}}
-	var first, second bytes.Buffer
-	for _, b := range []*bytes.Buffer{&first, &second} {
-		if err := runVirtualSweep(context.Background(), p, header, b, io.Discard); err != nil {
+	var first bytes.Buffer
+	if err := runVirtualSweep(context.Background(), p, header, &first, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// The same plan gives the same results: checked on its 4-CPU point
+	// with one seed, a sixth of the sweep.
+	small := p
+	small.cpus, small.overCPUs, small.seeds = []int{4}, nil, 1
+	var a, b bytes.Buffer
+	for _, out := range []*bytes.Buffer{&a, &b} {
+		if err := runVirtualSweep(context.Background(), small, header, out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if first.String() != second.String() {
+	if a.String() != b.String() {
 		t.Error("two virtual sweeps of one plan differ")
 	}
 	counts := map[string]int{}
@@ -148,8 +157,12 @@ func TestEstimate(t *testing.T) {
 // TestKnownAnswersCmd runs the quick known answers into a results
 // directory, refuses to overwrite them without -force, and reads them
 // back: every design, both scenarios, every size of the plan, and every
-// design shows its known answers in the quick run too.
+// design shows its known answers in the quick run too. Its mass
+// destruction is a quarter of the quick plan's (64 to 4096 memcgs):
+// budget 40 s under -race on 2 CPUs.
 func TestKnownAnswersCmd(t *testing.T) {
+	defer func(s []int) { quickDestroyMemcgs = s }(quickDestroyMemcgs)
+	quickDestroyMemcgs = []int{64, 256, 1024, 4096}
 	t.Chdir(t.TempDir())
 	var stdout, stderr bytes.Buffer
 	if code := exitCode(run(context.Background(), []string{"knownanswers", "-label", "k", "-quick"}, &stdout, &stderr), &stderr); code != 0 {
