@@ -64,3 +64,48 @@ func TestRealRateAnswer(t *testing.T) {
 		t.Error("the answer at real rates does not come first")
 	}
 }
+
+// TestHeadlineAbsoluteFirst builds k8s-node results whose old start p99
+// sits at its floor at 64 CPUs in one case and above it in the other, and
+// checks that the headline reads old -> new and the difference first,
+// and gives the factor only above the floor.
+func TestHeadlineAbsoluteFirst(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		old64, new64  float64 // start p99 at 64 CPUs, ms; 10 ms at 4
+		want, wantNot string
+	}{
+		{"at the floor", 10, 25, "**k8s-node start p99 10 ms → 25 ms (+15 ms)** at 64 simulated CPUs, a regression (old's 10 ms is its floor, the unloaded value: no ratio)", "x2.5"},
+		{"above the floor", 30, 60, "**k8s-node start p99 30 ms → 60 ms (+30 ms)** at 64 simulated CPUs, a regression (+100 %)", "no ratio"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			for i := range 6 {
+				for _, c := range []struct {
+					cpus     int
+					old, new float64
+				}{{4, 10, 10}, {64, tt.old64, tt.new64}} {
+					for _, d := range []struct {
+						name string
+						ms   float64
+					}{{"old", c.old}, {"new", c.new}} {
+						fmt.Fprintf(&b, "BenchmarkRegistry/workload=k8s-node/design=%s/workers=1x/clock=virtual-%d 1 1 ns/op 1e9 ops/s 1e9 accounted-allocs/s %g start-p99-ns 0 start-unserved-%% 5 start-ops/s\n",
+							d.name, c.cpus, d.ms*1e6+float64(i))
+					}
+				}
+			}
+			path := filepath.Join(t.TempDir(), "virtual.txt")
+			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m, err := Build([]string{path}, DefaultOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := m.Headline(m.Answers())
+			if !strings.Contains(head, tt.want) || strings.Contains(head, tt.wantNot) {
+				t.Errorf("headline %q: want %q, and no %q", head, tt.want, tt.wantNot)
+			}
+		})
+	}
+}

@@ -405,9 +405,21 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 		if c.Harm() > 0 {
 			word = "regression"
 		}
-		text := fmt.Sprintf("**%s %s** of %s %s %s", c.Text(), word, c.Point.Workload, c.MetricName(), c.Where())
-		if met := c.Verdict.Metric; c.Latency && met != nil {
-			text += fmt.Sprintf(" (%s → %s)", FormatSeconds(met.Baseline.Center), FormatSeconds(met.Candidate.Center))
+		met := c.Verdict.Metric
+		if !c.Latency || met == nil {
+			return fmt.Sprintf("**%s %s** of %s %s %s", c.Text(), word, c.Point.Workload, c.MetricName(), c.Where())
+		}
+		// A latency reads absolute first: old -> new and the
+		// difference; its factor only where the baseline is above its
+		// floor (a ratio over an unloaded value says nothing of a
+		// lock's cost).
+		b, n := met.Baseline.Center, met.Candidate.Center
+		text := fmt.Sprintf("**%s %s %s → %s (%s)** %s, a %s", c.Point.Workload, c.MetricName(), FormatSeconds(b), FormatSeconds(n),
+			signed(n-b), c.Where(), word)
+		if m.AtFloor(c) {
+			text += fmt.Sprintf(" (%s's %s is its floor, the unloaded value: no ratio)", o.Baseline, FormatSeconds(b))
+		} else {
+			text += fmt.Sprintf(" (%s)", c.Text())
 		}
 		return text
 	}
@@ -444,6 +456,37 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 		text += fmt.Sprintf("; %s are stress bounds and what-ifs, outside the claim", strings.Join(bounds, ", "))
 	}
 	return text + "."
+}
+
+// FloorSlack is how close to its floor a latency may be and still count
+// as sitting at it: within 10 % of the lowest value the same design gives
+// for the same workload and clock anywhere.
+const FloorSlack = 0.10
+
+// AtFloor reports whether latency change c's baseline sits at its floor:
+// within FloorSlack of the lowest baseline of c's workload on c's clock
+// over every point, the event's unloaded latency, so that a ratio over it
+// is a lock's cost over nothing and is not to be printed.
+func (m *Model) AtFloor(c *Effect) bool {
+	met := c.Verdict.Metric
+	if !c.Latency || met == nil || met.Baseline == nil {
+		return false
+	}
+	floor := math.Inf(1)
+	for _, e := range m.Effects(c.Point.Workload) {
+		if em := e.Verdict.Metric; e.Point.Clock == c.Point.Clock && em != nil && em.Baseline != nil && em.Baseline.Center > 0 {
+			floor = min(floor, em.Baseline.Center)
+		}
+	}
+	return met.Baseline.Center <= (1+FloorSlack)*floor
+}
+
+// signed formats a difference of seconds with its sign: "+51 ms", "-3 µs".
+func signed(d float64) string {
+	if d < 0 {
+		return "-" + FormatSeconds(-d)
+	}
+	return "+" + FormatSeconds(d)
 }
 
 // AnswerTable is the first screen's table: one row per workload with its
