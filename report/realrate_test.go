@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -29,7 +27,7 @@ func TestRealRateAnswer(t *testing.T) {
 		fmt.Fprintf(&b, "BenchmarkRegistry/workload=stress-mixed/design=old/workers=1x/clock=virtual-64 1 1 ns/op %g ops/s\n", 1000+k)
 		fmt.Fprintf(&b, "BenchmarkRegistry/workload=stress-mixed/design=new/workers=1x/clock=virtual-64 1 1 ns/op %g ops/s\n", 400+k)
 	}
-	m := buildVirtual(t, b.String())
+	m := buildText(t, b.String())
 	rt := m.RateVerdictTable()
 	if len(rt.Rows) != 2 {
 		t.Fatalf("rate verdict table has %d rows, want k8s-node at 4 and 64 CPUs: %q", len(rt.Rows), rt.Rows)
@@ -87,25 +85,11 @@ func TestHeadlineAbsoluteFirst(t *testing.T) {
 					}
 				}
 			}
-			m := buildVirtual(t, b.String())
+			m := buildText(t, b.String())
 			head := m.Headline(m.Answers())
 			if !strings.Contains(head, tt.want) || strings.Contains(head, tt.wantNot) {
 				t.Errorf("headline %q: want %q, and no %q", head, tt.want, tt.wantNot)
 			}
 		})
 	}
-}
-
-// buildVirtual builds a Model from results text written to a virtual.txt.
-func buildVirtual(t *testing.T, text string) *Model {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "virtual.txt")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := Build([]string{path}, DefaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
