@@ -10,6 +10,8 @@ import (
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
+
+	"memcgbench/workloads"
 )
 
 // RatesBenchmark is the benchmark name of a rate sweep's results.
@@ -277,8 +279,8 @@ func ReadRates(path string, opts Options) (*RateSweep, error) {
 func (rs *RateSweep) KneeTable() Table {
 	b, c := rs.Baseline, rs.Candidate
 	t := Table{Title: "Rate sweeps: where each design stops keeping up",
-		Header: []string{"workload", "events", "clock", "CPUs", "real rate", b + " knee", c + " knee", c + " knee / real rate",
-			"p99 at the real rate, " + b + " → " + c}}
+		Header: []string{"workload", "events", "clock", "CPUs", "real rate", "hosts see", b + " knee", c + " knee", c + " knee / real rate",
+			"against the hosts' range", "p99 at the real rate, " + b + " → " + c}}
 	var scales []float64
 	for _, r := range rs.Rows {
 		for _, s := range r.Scales {
@@ -296,15 +298,48 @@ func (rs *RateSweep) KneeTable() Table {
 		if i := slices.Index(r.Scales, 1); i >= 0 && !math.IsNaN(r.P99[b][i]) && !math.IsNaN(r.P99[c][i]) {
 			p99 = FormatSeconds(r.P99[b][i]) + " → " + FormatSeconds(r.P99[c][i])
 		}
-		t.Rows = append(t.Rows, []string{r.Workload, r.Role, r.Clock, strconv.Itoa(r.CPUs), formatRate(r.RealRate) + "/s",
-			r.Knee[b].String(), r.Knee[c].String(), headroom, p99})
+		hosts, against := "— (no real program)", "—"
+		if h := hostRange(r.Workload); h != nil {
+			hosts = formatRate(h.Low) + " to " + formatRate(h.High) + "/s"
+			against = fmt.Sprintf("%s %s; %s %s", c, kneeAgainst(r.Knee[c], h), b, kneeAgainst(r.Knee[b], h))
+		}
+		t.Rows = append(t.Rows, []string{r.Workload, r.Role, r.Clock, strconv.Itoa(r.CPUs), formatRate(r.RealRate) + "/s", hosts,
+			r.Knee[b].String(), r.Knee[c].String(), headroom, against, p99})
 	}
 	slices.Sort(scales)
 	t.Notes = append(t.Notes, fmt.Sprintf("Every open-loop rate of the preset at %s of its real rate; medians over seeds. "+
 		"A design keeps up while at most %g %% of the events arrived in the window go unstarted and their p99 latency, timed from arrival, "+
-		"stays within %gx of its p99 at the lowest rate at which events arrived; its knee is the highest rate it keeps up with, and every lower one.",
+		"stays within %gx of its p99 at the lowest rate at which events arrived; its knee is the highest rate it keeps up with, and every lower one. "+
+		"Hosts see: the range of the primary events' rate on real hosts, per host, with its source in workloads (HostRate); a what-if has none.",
 		scalesString(scales), KneeUnserved, KneeGrowth))
 	return t
+}
+
+// hostRange returns the range of rates real hosts see for workload w's
+// primary events, or nil where no real program makes them.
+func hostRange(w string) *workloads.HostRate {
+	spec, role, open := primaryRole(w)
+	if !open || spec.WhatIf != "" {
+		return nil
+	}
+	return role.Host
+}
+
+// kneeAgainst says where knee k falls against the hosts' range h: "keeps
+// up with all of it", "keeps up to 3.2/s, inside it", or "falls short of
+// it".
+func kneeAgainst(k Knee, h *workloads.HostRate) string {
+	switch {
+	case k.None:
+		return "keeps up with no rate swept"
+	case k.Never && k.Rate < h.High:
+		return fmt.Sprintf("keeps up with all it was swept to (%s/s), inside it", formatRate(k.Rate))
+	case k.Rate >= h.High:
+		return "keeps up with all of it"
+	case k.Rate >= h.Low:
+		return fmt.Sprintf("keeps up to %s/s, inside it", formatRate(k.Rate))
+	}
+	return fmt.Sprintf("falls short of it (%s/s)", formatRate(k.Rate))
 }
 
 // RatioTable is the rate sweep along the way: at every rate of every
@@ -380,6 +415,10 @@ func (rs *RateSweep) Charts(machine string) []Chart {
 			if len(s.Points) > 0 {
 				c.Series = append(c.Series, s)
 			}
+		}
+		if h := hostRange(r.Workload); h != nil && !slices.ContainsFunc(c.Marks, func(m Mark) bool { return m.X == h.High }) {
+			c.Marks = append(c.Marks, Mark{X: h.Low, Label: "hosts see from " + formatRate(h.Low) + "/s"},
+				Mark{X: h.High, Label: "hosts see to " + formatRate(h.High) + "/s"})
 		}
 		if r.RealRate > 0 {
 			where := fmt.Sprintf("%d %s", r.CPUs, r.Clock)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"memcgbench/workloads"
 )
 
 // writeRates writes a rate sweep's results for one workload at 64 CPUs:
@@ -71,7 +73,8 @@ func TestReadRatesKnees(t *testing.T) {
 		t.Errorf("new knee %+v, want 10/s", k)
 	}
 	row := rs.KneeTable().Rows[0]
-	if want := []string{"k8s-node", "start", "virtual", "64", "10/s", "100/s", "10/s", "1x", "10.1 ms → 10.1 ms"}; strings.Join(row, "|") != strings.Join(want, "|") {
+	if want := []string{"k8s-node", "start", "virtual", "64", "10/s", "0.03 to 5.5/s", "100/s", "10/s", "1x",
+		"new keeps up with all of it; old keeps up with all of it", "10.1 ms → 10.1 ms"}; strings.Join(row, "|") != strings.Join(want, "|") {
 		t.Errorf("knee table row %q, want %q", row, want)
 	}
 }
@@ -109,6 +112,28 @@ func TestReadRatesErrors(t *testing.T) {
 		os.WriteFile(path, []byte(tt.content), 0o644)
 		if _, err := ReadRates(path, DefaultOptions); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: ReadRates = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestKneeAgainst places knees against a hosts' range of 0.03 to 5.5
+// events a second.
+func TestKneeAgainst(t *testing.T) {
+	h := &workloads.KubernetesStarts
+	for _, tt := range []struct {
+		knee Knee
+		want string
+	}{
+		{Knee{Rate: 10}, "keeps up with all of it"},
+		{Knee{Rate: 5.5}, "keeps up with all of it"},
+		{Knee{Rate: 2}, "keeps up to 2/s, inside it"},
+		{Knee{Rate: 0.01}, "falls short of it (0.01/s)"},
+		{Knee{None: true}, "keeps up with no rate swept"},
+		{Knee{Rate: 3, Never: true}, "keeps up with all it was swept to (3/s), inside it"},
+		{Knee{Rate: 30, Never: true}, "keeps up with all of it"},
+	} {
+		if got := kneeAgainst(tt.knee, h); got != tt.want {
+			t.Errorf("kneeAgainst(%+v) = %q, want %q", tt.knee, got, tt.want)
 		}
 	}
 }
