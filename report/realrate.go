@@ -37,6 +37,9 @@ func (m *Model) Flags(p *Point, verdict ...string) []string {
 			out = append(out, fmt.Sprintf("hit rates differ: %s %.0f %%, %s %.0f %%", m.Options.Baseline, b, m.Options.Candidate, c))
 		}
 	}
+	if r, ok := m.HarnessAt(p); ok && !CalibrateHolds(r) && p.Workload != "calibrate" {
+		out = append(out, fmt.Sprintf("the harness's check fails at this point (calibrate's measured/theory %.3f): the real clock here cannot resolve the claim's band", r))
+	}
 	spec, err := workloads.Preset(p.Workload)
 	if err != nil {
 		return out
@@ -55,6 +58,30 @@ func (m *Model) Flags(p *Point, verdict ...string) []string {
 	}
 	return out
 }
+
+// HarnessAt returns the harness's check at p's clock, CPU count and
+// oversubscription, if it ran there: the calibrate preset's
+// measured/theory, the one of the two designs farther from 1.
+func (m *Model) HarnessAt(p *Point) (float64, bool) {
+	for _, q := range m.Points {
+		met := q.Metrics["measured/theory"]
+		if q.Workload != "calibrate" || met == nil || q.Clock != p.Clock || q.Procs != p.Procs || q.Workers != p.Workers {
+			continue
+		}
+		worst, ok := 1.0, false
+		for _, s := range []*Summary{met.Baseline, met.Candidate} {
+			if s != nil && math.Abs(s.Center-1) >= math.Abs(worst-1) {
+				worst, ok = s.Center, true
+			}
+		}
+		return worst, ok
+	}
+	return 0, false
+}
+
+// CalibrateHolds reports whether a measured/theory is within
+// CalibrateTolerance of 1.
+func CalibrateHolds(r float64) bool { return math.Abs(r-1) <= CalibrateTolerance }
 
 // tooFewSamples reports whether m compares samples, not exact copies,
 // with fewer on a side than the U test needs to find any difference at its

@@ -930,5 +930,5 @@ func (m *Model) knownAnswerCell(w string) string {
 		return "harness check, not the claim: no measured/theory"
 	}
 	return fmt.Sprintf("harness check, not the claim: measured/theory %.3f to %.3f %s", lo, hi,
-		check(lo >= 1-CalibrateTolerance && hi <= 1+CalibrateTolerance))
+		check(CalibrateHolds(lo) && CalibrateHolds(hi)))
 }
