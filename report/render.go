@@ -120,9 +120,15 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 			fmt.Fprintf(&b, "%s\n\n", s)
 		}
 	}
-	at := m.AnswerTable(answers, doc.Rates)
+	claim, bounds := SplitAnswers(answers)
+	at := m.AnswerTable(claim, doc.Rates)
 	fmt.Fprintf(&b, "## %s\n\n", at.Title)
 	writeMarkdownTable(&b, at)
+	if len(bounds) > 0 {
+		bt := m.BoundsTable(bounds, doc.Rates)
+		fmt.Fprintf(&b, "\n## %s\n\n", bt.Title)
+		writeMarkdownTable(&b, bt)
+	}
 	if p := doc.Summary; p != nil {
 		fmt.Fprintf(&b, "\n![%s](%s)\n\n", p.Caption, p.Path)
 		fmt.Fprintf(&b, "%s\n", p.Caption+": filled marks measured on this machine, hollow marks simulated, shaded bands and error bars their intervals (the ratio interval of the two 95 % confidence intervals, or with fewer than 6 rounds the range of the rounds' ratios), the dashed line no change; flagged points (⚑ in the table) are drawn like the rest.")

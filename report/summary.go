@@ -489,6 +489,34 @@ func signed(d float64) string {
 	return "+" + FormatSeconds(d)
 }
 
+// SplitAnswers parts the first screen's rows: those of the claim (and the
+// harness's checks, which say whether to trust it), and the bounds apart
+// from it, the stress presets and the what-ifs (outsideClaim).
+func SplitAnswers(answers []*WorkloadAnswer) (claim, bounds []*WorkloadAnswer) {
+	for _, a := range answers {
+		if outsideClaim(a.Workload) && !harnessCheck(a.Workload) {
+			bounds = append(bounds, a)
+		} else {
+			claim = append(claim, a)
+		}
+	}
+	return claim, bounds
+}
+
+// BoundsTable is AnswerTable of the bounds: the stress presets' saturating
+// closed loops and the what-ifs' loads no real program makes, each a
+// bound on what the candidate's lock can cost, apart from the claim.
+func (m *Model) BoundsTable(bounds []*WorkloadAnswer, rs *RateSweep) Table {
+	t := m.AnswerTable(bounds, rs)
+	t.Title = "Bounds, apart from the claim: stress presets and what-ifs"
+	if i := slices.Index(t.Header, "the claim"); i >= 0 {
+		t.Header[i] = "as a bound"
+	}
+	t.Notes = append([]string{"These rows load the registry as no host does (closed loops at saturation, or readers no real program runs): " +
+		"each bounds what the lock can cost and enters neither the headline nor its count."}, t.Notes...)
+	return t
+}
+
 // AnswerTable is the first screen's table: one row per workload with its
 // change measured on this machine, simulated at SimulatedCPUs, the answer to
 // the claim, the lock that carries it, and footnotes for what a row needs

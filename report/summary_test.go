@@ -325,3 +325,30 @@ func TestBuildNeedsBothDesigns(t *testing.T) {
 		t.Errorf("Build without the candidate: %v", err)
 	}
 }
+
+// TestSplitAnswers parts the first screen: the claim keeps the real-rate
+// workloads and the harness's checks; stress presets and what-ifs go to
+// the bounds, whose table says so.
+func TestSplitAnswers(t *testing.T) {
+	var answers []*WorkloadAnswer
+	for _, w := range []string{"k8s-node", "calibrate", "steady", "lifecycles", "stress-mixed", "whatif-slabinfo-agent"} {
+		answers = append(answers, &WorkloadAnswer{Workload: w})
+	}
+	claim, bounds := SplitAnswers(answers)
+	names := func(as []*WorkloadAnswer) (out []string) {
+		for _, a := range as {
+			out = append(out, a.Workload)
+		}
+		return out
+	}
+	if got, want := strings.Join(names(claim), ","), "k8s-node,calibrate,steady,lifecycles"; got != want {
+		t.Errorf("claim %s, want %s", got, want)
+	}
+	if got, want := strings.Join(names(bounds), ","), "stress-mixed,whatif-slabinfo-agent"; got != want {
+		t.Errorf("bounds %s, want %s", got, want)
+	}
+	bt := (&Model{Options: DefaultOptions}).BoundsTable(nil, nil)
+	if !strings.HasPrefix(bt.Title, "Bounds") || !slices.Contains(bt.Header, "as a bound") || slices.Contains(bt.Header, "the claim") {
+		t.Errorf("bounds table %q, header %q", bt.Title, bt.Header)
+	}
+}

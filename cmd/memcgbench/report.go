@@ -405,8 +405,15 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	answers := m.Answers()
 	fmt.Fprintln(stdout, strings.ReplaceAll(m.Headline(answers), "**", ""))
 	fmt.Fprintln(stdout)
-	if err := report.WriteText(stdout, m.AnswerTable(answers, doc.Rates)); err != nil {
+	claim, bounds := report.SplitAnswers(answers)
+	if err := report.WriteText(stdout, m.AnswerTable(claim, doc.Rates)); err != nil {
 		return err
+	}
+	if len(bounds) > 0 {
+		fmt.Fprintln(stdout)
+		if err := report.WriteText(stdout, m.BoundsTable(bounds, doc.Rates)); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "\nwrote %s and %s/\n", out, plotDir)
 	return nil
