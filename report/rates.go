@@ -408,8 +408,10 @@ func (rs *RateSweep) Charts(machine string) []Chart {
 		for _, d := range []string{rs.Baseline, rs.Candidate} {
 			s := Series{Label: fmt.Sprintf("%s, %d CPUs (%s)", d, r.CPUs, r.Clock), Dashed: d == rs.Baseline, Hollow: r.Clock == Virtual, Color: color}
 			for i, y := range r.P99[d] {
-				if !math.IsNaN(y) {
-					s.Points = append(s.Points, ChartPoint{X: r.Rates[i], Y: y, YLo: y, YHi: y})
+				// Log axes: a rate at which no event arrived in the
+				// window, or a p99 of 0, has no place on them.
+				if x := r.Rates[i]; x > 0 && y > 0 && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
+					s.Points = append(s.Points, ChartPoint{X: x, Y: y, YLo: y, YHi: y})
 				}
 			}
 			if len(s.Points) > 0 {
@@ -432,6 +434,9 @@ func (rs *RateSweep) Charts(machine string) []Chart {
 	}
 	out := make([]Chart, 0, len(charts))
 	for _, c := range charts {
+		if len(c.Series) == 0 {
+			continue // no event arrived at any rate swept: nothing to draw
+		}
 		out = append(out, *c)
 	}
 	return out

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,32 @@ func TestKneeAgainst(t *testing.T) {
 	} {
 		if got := kneeAgainst(tt.knee, h); got != tt.want {
 			t.Errorf("kneeAgainst(%+v) = %q, want %q", tt.knee, got, tt.want)
+		}
+	}
+}
+
+// TestRateChartsSkipEmpty: a workload at whose every rate no event
+// arrived (a rate of 0 measured, p99 NaN) gets no chart, and a zero rate
+// never reaches a log axis.
+func TestRateChartsSkipEmpty(t *testing.T) {
+	rs := &RateSweep{Baseline: "old", Candidate: "new", Rows: []*RateRow{{
+		Workload: "module-load", Role: "module", Clock: Virtual, CPUs: 64, Scales: []float64{0.1, 1},
+		Rates: []float64{0, 0.02},
+		P99:   map[string][]float64{"old": {math.NaN(), math.NaN()}, "new": {math.NaN(), math.NaN()}},
+	}, {
+		Workload: "k8s-node", Role: "start", Clock: Virtual, CPUs: 64, Scales: []float64{0.1, 1},
+		Rates: []float64{0, 0.5},
+		P99:   map[string][]float64{"old": {0.01, 0.02}, "new": {0.01, 0.03}},
+	}}}
+	charts := rs.Charts("test")
+	if len(charts) != 1 || charts[0].Name != "k8s-node-rates" {
+		t.Fatalf("charts %v, want k8s-node's alone", charts)
+	}
+	for _, s := range charts[0].Series {
+		for _, p := range s.Points {
+			if p.X <= 0 {
+				t.Errorf("%s: a point at rate %v on a log axis", s.Label, p.X)
+			}
 		}
 	}
 }
