@@ -98,7 +98,7 @@ sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into res
 rates: ## sweep the real-rate presets' arrival rates at 4, 64 and 256 virtual CPUs into results/<label>/rates.txt
 	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
 
-knownanswers: ## the published problems (mass cgroup destruction and creation, /proc/slabinfo against dead caches) on every design into results/<label>/knownanswers.txt
+knownanswers: ## the published problems (mass cgroup destruction and creation, /proc/slabinfo against dead caches, dead caches and dying memcgs under churn) on every design into results/<label>/knownanswers.txt
 	$(GO) run ./cmd/memcgbench knownanswers $(REPORTFLAGS) $(FORCEFLAG)
 
 diff: ## benchmark BASE and HEAD in worktrees, interleaved; print a markdown comparison; fail on a regression

@@ -81,7 +81,7 @@ var (
 // Pools of the real-rate presets' open-loop roles: how many events of a
 // kind may be in the kernel at once. Each container start is a process of
 // its own (runc), so the starts' pool is large enough never to be what
-// limits them; a monitoring agent reads one file at a time per thread.
+// limits them; a reader reads one file at a time per thread.
 const (
 	startPool    = 64
 	scrapePool   = 4

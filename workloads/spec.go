@@ -126,7 +126,7 @@ type Role struct {
 	Mix Mix
 	// Rate, when its Arrival is set, makes the role open-loop: its
 	// operations are events from outside the kernel (container starts,
-	// module loads, monitoring reads) that arrive at the Rate whatever the
+	// module loads, slabinfo reads) that arrive at the Rate whatever the
 	// kernel does with them, each served by the first of the role's
 	// Workers (a fixed count, at least 1) to be free, its latency timed
 	// from its arrival. The zero Rate is a closed loop: each worker runs

@@ -91,7 +91,7 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.skew, "skew", "", "uniform or zipf:S with S above 1 and at most 10 (default: the preset's)")
 	fs.Int64Var(&f.ops, "ops", 0, "operations per run, 1 or more; replaces -duration")
 	fs.DurationVar(&f.duration, "duration", 0, fmt.Sprintf("length of each run, 1ns to %v; an open-loop preset's window of arrivals (default: the preset's, %v or the real-rate presets' %v)", workloads.MaxDuration, d.Duration, workloads.RealRateWindow))
-	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.1/cpu,scrape=fixed:2/s), or closed; N 0 to 1e6")
+	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.5/s,slabinfo=fixed:2/s; the roles are the preset's, as -role-workers's), or closed; N 0 to 1e6")
 	fs.StringVar(&f.roleWorkers, "role-workers", "", fmt.Sprintf("workers of roles replacing the preset's, role=N,... (e.g. start=16,slabinfo=1): N 1 to %d; a role at -rate 0 is off", workloads.MaxWorkers))
 	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every open-loop role's rate, above 0 to 1e6 (a rate sweep's step)")
 	fs.DurationVar(&f.grain, "grain", 0, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
