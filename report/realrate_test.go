@@ -54,6 +54,16 @@ func TestRealRateAnswer(t *testing.T) {
 	if out := md.String(); strings.Index(out, "## The answer at real rates") > strings.Index(out, "## Verdict") {
 		t.Error("the answer at real rates does not come first")
 	}
+	if strings.Contains(md.String(), QuickWarning) {
+		t.Error("a full run's report says it is a quick run")
+	}
+	md.Reset()
+	if err := WriteMarkdown(&md, m, Document{Title: "t", Results: "x", Quick: true}); err != nil {
+		t.Fatal(err)
+	}
+	if head, _, _ := strings.Cut(md.String(), "## "); !strings.Contains(head, QuickWarning) {
+		t.Errorf("a quick run's report begins %q, without saying it is a quick run", head)
+	}
 }
 
 // TestHeadlineAbsoluteFirst builds k8s-node results whose old start p99

@@ -77,6 +77,9 @@ type Document struct {
 	General []Plot
 	// Reproduce are the commands that rebuild the results and the report.
 	Reproduce []string
+	// Quick says the results are a quick run's, a smoke test of the
+	// pipeline: the report says so under its title.
+	Quick bool
 	// ValidationNotes, markdown, explain the gaps the validation table
 	// marks; the report prints them under it as they are.
 	ValidationNotes string
@@ -105,12 +108,19 @@ type Document struct {
 // A Plot is an image the report embeds.
 type Plot struct{ Caption, Path string }
 
+// QuickWarning heads a quick run's report and its first screen.
+const QuickWarning = "**A quick run: a smoke test of the pipeline (few, short samples; windows of arrivals too short " +
+	"for the real rates' events), not an answer. `make report` gives the answer.**"
+
 // WriteMarkdown writes the report: the verdict table and the answer to the
 // claim first, then each workload's plots and detail table, the machine and
 // the commands to reproduce it.
 func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
+	if doc.Quick {
+		fmt.Fprintf(&b, "%s\n\n", QuickWarning)
+	}
 	answers := m.Answers()
 	fmt.Fprintf(&b, "%s\n\n", m.Headline(answers))
 	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Results: `%s`.\n\n",

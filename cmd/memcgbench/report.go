@@ -306,11 +306,15 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		Plots:           map[string][]report.Plot{},
 		Reproduce: []string{
 			"make report LABEL=" + *label + map[bool]string{true: " QUICK=1", false: ""}[*quick] + " FORCE=1",
-			"# or, step by step:",
+			"# or, step by step, as make runs them:",
 			"go run ./cmd/memcgbench sweep -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
-			"go run ./cmd/memcgbench report -label " + *label,
+			"go run ./cmd/memcgbench sensitivity -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
+			"go run ./cmd/memcgbench rates -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
+			"go run ./cmd/memcgbench knownanswers -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
+			"go run ./cmd/memcgbench report -label " + *label + map[bool]string{true: " -quick", false: ""}[*quick],
 			"go tool benchstat -col /design " + strings.Join(files, " "),
 		},
+		Quick: *quick,
 	}
 	sens := filepath.Join("results", *label, "sensitivity.txt")
 	if _, err := os.Stat(sens); err == nil {
@@ -403,6 +407,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	// The terminal gets the report's first screen; the evidence is in the
 	// file.
 	answers := m.Answers()
+	if doc.Quick {
+		fmt.Fprintln(stdout, strings.ReplaceAll(report.QuickWarning, "**", ""))
+	}
 	fmt.Fprintln(stdout, strings.ReplaceAll(m.Headline(answers), "**", ""))
 	fmt.Fprintln(stdout)
 	claim, bounds := report.SplitAnswers(answers)
