@@ -315,6 +315,35 @@ func (rs *RateSweep) KneeTable() Table {
 	return t
 }
 
+// HostSentences are the claim per real-rate workload read from the knees,
+// one sentence for each workload's row at the most virtual CPUs swept:
+// "faas-host at 64 simulated CPUs: new keeps up to 10/s, old to 10/s;
+// hosts see 1 to 150/s: both fall inside it". What-ifs are left out.
+func (rs *RateSweep) HostSentences() []string {
+	best := map[string]*RateRow{}
+	var order []string
+	for _, r := range rs.Rows {
+		if r.Clock != Virtual || hostRange(r.Workload) == nil {
+			continue
+		}
+		if b, ok := best[r.Workload]; !ok {
+			order = append(order, r.Workload)
+			best[r.Workload] = r
+		} else if r.CPUs > b.CPUs {
+			best[r.Workload] = r
+		}
+	}
+	var out []string
+	for _, w := range order {
+		r, h := best[w], hostRange(w)
+		b, c := rs.Baseline, rs.Candidate
+		out = append(out, fmt.Sprintf("%s at %d simulated CPUs, %s events: %s %s; %s %s. Hosts see %s to %s/s (the preset's rate %s/s).",
+			w, r.CPUs, r.Role, c, kneeAgainst(r.Knee[c], h), b, kneeAgainst(r.Knee[b], h),
+			formatRate(h.Low), formatRate(h.High), formatRate(r.RealRate)))
+	}
+	return out
+}
+
 // hostRange returns the range of rates real hosts see for workload w's
 // primary events, or nil where no real program makes them.
 func hostRange(w string) *workloads.HostRate {

@@ -164,3 +164,20 @@ func TestRateChartsSkipEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestHostSentences reads the claim per real-rate workload from the knees
+// at the most virtual CPUs swept, against the hosts' range; a what-if
+// and the real clock give none.
+func TestHostSentences(t *testing.T) {
+	rs := &RateSweep{Baseline: "old", Candidate: "new", Rows: []*RateRow{
+		{Workload: "faas-host", Role: "start", Clock: Virtual, CPUs: 4, RealRate: 10, Knee: map[string]Knee{"old": {Rate: 100}, "new": {Rate: 100}}},
+		{Workload: "faas-host", Role: "start", Clock: Virtual, CPUs: 64, RealRate: 10, Knee: map[string]Knee{"old": {Rate: 10}, "new": {Rate: 1}}},
+		{Workload: "faas-host", Role: "start", Clock: Real, CPUs: 2, RealRate: 10, Knee: map[string]Knee{"old": {Rate: 1000}, "new": {Rate: 1000}}},
+		{Workload: "whatif-slabinfo-agent", Role: "scrape", Clock: Virtual, CPUs: 64, RealRate: 64, Knee: map[string]Knee{"old": {Rate: 1}, "new": {Rate: 1}}},
+	}}
+	got := rs.HostSentences()
+	want := []string{"faas-host at 64 simulated CPUs, start events: new keeps up to 1/s, inside it; old keeps up to 10/s, inside it. Hosts see 1 to 150/s (the preset's rate 10/s)."}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("HostSentences() = %q, want %q", got, want)
+	}
+}

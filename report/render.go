@@ -134,6 +134,14 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	at := m.AnswerTable(claim, doc.Rates)
 	fmt.Fprintf(&b, "## %s\n\n", at.Title)
 	writeMarkdownTable(&b, at)
+	if rs := doc.Rates; rs != nil {
+		if lines := rs.HostSentences(); len(lines) > 0 {
+			b.WriteString("\nAgainst the rates real hosts see, where each design stops keeping up (the rate sweep's knees, below):\n\n")
+			for _, l := range lines {
+				fmt.Fprintf(&b, "- %s\n", l)
+			}
+		}
+	}
 	if len(bounds) > 0 {
 		bt := m.BoundsTable(bounds, doc.Rates)
 		fmt.Fprintf(&b, "\n## %s\n\n", bt.Title)
