@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,9 +76,12 @@ func TestHeadlineAbsoluteFirst(t *testing.T) {
 		name          string
 		old64, new64  float64 // start p99 at 64 CPUs, ms; 10 ms at 4
 		want, wantNot string
+		cell          string // the first screen's cell at 64 CPUs
 	}{
-		{"at the floor", 10, 25, "**k8s-node start p99 10 ms → 25 ms (+15 ms)** at 64 simulated CPUs, a regression (old's 10 ms is its floor, the unloaded value: no ratio)", "x2.5"},
-		{"above the floor", 30, 60, "**k8s-node start p99 30 ms → 60 ms (+30 ms)** at 64 simulated CPUs, a regression (+100 %)", "no ratio"},
+		{"at the floor", 10, 25, "**k8s-node start p99 10 ms → 25 ms (+15 ms)** at 64 simulated CPUs, a regression (old's 10 ms is its floor, the unloaded value: no ratio)", "x2.5",
+			"10 ms → 25 ms (+15 ms)"},
+		{"above the floor", 30, 60, "**k8s-node start p99 30 ms → 60 ms (+30 ms)** at 64 simulated CPUs, a regression (+100 %)", "no ratio",
+			"30 ms → 60 ms (+30 ms, +100 %)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
@@ -99,6 +103,11 @@ func TestHeadlineAbsoluteFirst(t *testing.T) {
 			head := m.Headline(m.Answers())
 			if !strings.Contains(head, tt.want) || strings.Contains(head, tt.wantNot) {
 				t.Errorf("headline %q: want %q, and no %q", head, tt.want, tt.wantNot)
+			}
+			tab := m.AnswerTable(m.Answers(), nil)
+			col := slices.Index(tab.Header, "simulated, 64 CPUs")
+			if col < 0 || len(tab.Rows) != 1 || tab.Rows[0][col] != tt.cell {
+				t.Errorf("first screen %q, rows %q: want the 64-CPU cell %q", tab.Header, tab.Rows, tt.cell)
 			}
 		})
 	}

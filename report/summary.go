@@ -481,6 +481,24 @@ func (m *Model) AtFloor(c *Effect) bool {
 	return met.Baseline.Center <= (1+FloorSlack)*floor
 }
 
+// CellText is a first-screen cell of change c: a throughput's as Text
+// gives it; a latency's that counts, absolute first, "10 ms → 25 ms
+// (+15 ms)", with its factor or percentage after only where the
+// baseline is above its floor (AtFloor): "30 ms → 60 ms (+30 ms, x2)".
+func (m *Model) CellText(c *Effect) string {
+	met := c.Verdict.Metric
+	text := c.Text()
+	if !c.Latency || met == nil || met.Baseline == nil || met.Candidate == nil || text == "~" || text == "=" || text == "—" {
+		return text
+	}
+	b, n := met.Baseline.Center, met.Candidate.Center
+	abs := fmt.Sprintf("%s → %s (%s", FormatSeconds(b), FormatSeconds(n), signed(n-b))
+	if m.AtFloor(c) {
+		return abs + ")"
+	}
+	return abs + ", " + text + ")"
+}
+
 // signed formats a difference of seconds with its sign: "+51 ms", "-3 µs".
 func signed(d float64) string {
 	if d < 0 {
@@ -540,7 +558,7 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		for _, c := range a.Simulated {
 			cell := "—"
 			if c != nil {
-				cell = c.Text()
+				cell = m.CellText(c)
 				if len(c.Flags) > 0 {
 					cell += " ⚑"
 				}
@@ -549,7 +567,7 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		}
 		worst, lock := "—", "—"
 		if a.Worst != nil {
-			worst = a.Worst.Text() + " " + a.Worst.Where()
+			worst = m.CellText(a.Worst) + " " + a.Worst.Where()
 		}
 		if a.Lock != "" {
 			lock = fmt.Sprintf("%s +%s/op (%.0f %%)", a.Lock, FormatSeconds(a.LockWait), 100*a.LockShare)
@@ -575,8 +593,9 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		row = append(row, claim, worst, lock)
 		t.Rows = append(t.Rows, row)
 	}
-	t.Notes = append(t.Notes, fmt.Sprintf("Change of %s against %s: throughput as a percentage (a fall hurts), the p99 latency of a real-rate preset's "+
-		"primary events from their arrival as a percentage or, past a doubling, a factor (a rise hurts); \"~\": not significant (Mann-Whitney U, α=%g); "+
+	t.Notes = append(t.Notes, fmt.Sprintf("Change of %s against %s: throughput as a percentage (a fall hurts); the p99 latency of a real-rate preset's "+
+		"primary events from their arrival as old → new and the difference, then a percentage or, past a doubling, a factor, only where old's p99 is "+
+		"above its floor (more than 10 %% above the lowest it gives on that clock; a rise hurts); \"~\": not significant (Mann-Whitney U, α=%g); "+
 		"\"=\": exactly equal. Measured: the real clock at this machine's %d CPUs, one worker per CPU. Simulated: the virtual clock, one worker per CPU. "+
 		"The claim: the worst change that counts, over every point (each GOMAXPROCS and oversubscription measured, each CPU count simulated), "+
 		"holds up to a %.0f %% throughput loss or a %.0f %% latency rise, hurts a lot past %.0f %% or x%g, and hurts noticeably (throughput) or some (latency) between. "+
