@@ -401,7 +401,7 @@ func (rs *RateSweep) RatioTable() Table {
 	for _, r := range rs.Rows {
 		for d, c := range r.BusiestClass {
 			if c != "" {
-				classes[d+": "+c] = true
+				classes[fmt.Sprintf("%s at %d CPUs (%s), %s: %s", r.Workload, r.CPUs, r.Clock, d, c)] = true
 			}
 		}
 	}

@@ -181,3 +181,18 @@ func TestHostSentences(t *testing.T) {
 		t.Errorf("HostSentences() = %q, want %q", got, want)
 	}
 }
+
+// TestRatioTableNamesBusiestClasses: the note on the busiest lock
+// classes says whose each is.
+func TestRatioTableNamesBusiestClasses(t *testing.T) {
+	rs := &RateSweep{Baseline: "old", Candidate: "new", Rows: []*RateRow{{
+		Workload: "faas-host", Role: "start", Clock: Virtual, CPUs: 64,
+		BusiestClass: map[string]string{"old": "slab_mutex", "new": "memcg_slab_mutex"},
+	}}}
+	notes := strings.Join(rs.RatioTable().Notes, "\n")
+	for _, want := range []string{"faas-host at 64 CPUs (virtual), new: memcg_slab_mutex", "faas-host at 64 CPUs (virtual), old: slab_mutex"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+}
