@@ -112,3 +112,27 @@ func TestHeadlineAbsoluteFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestLockPerEvent: a real-rate row's lock cell gives the class's
+// utilisation and the wait it adds to each event of the primary role
+// (wait per operation x operations per event), not per allocation.
+func TestLockPerEvent(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 {
+		k := float64(i)
+		for _, cpus := range []int{4, 64} {
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=k8s-node/design=old/workers=1x/clock=virtual-%d 1 1 ns/op 1e9 ops/s 1e9 accounted-allocs/s %g start-p99-ns 5 start-ops/s 0 memcg_slab_mutex-wait-sec/op 1 memcg_slab_mutex-occupancy-%%\n",
+				cpus, 10e6+k)
+			fmt.Fprintf(&b, "BenchmarkRegistry/workload=k8s-node/design=new/workers=1x/clock=virtual-%d 1 1 ns/op 1e9 ops/s 1e9 accounted-allocs/s %g start-p99-ns 5 start-ops/s %g memcg_slab_mutex-wait-sec/op 30 memcg_slab_mutex-occupancy-%%\n",
+				cpus, map[int]float64{4: 10e6, 64: 40e6}[cpus]+k, map[int]float64{4: 0, 64: 1e-9}[cpus])
+		}
+	}
+	m := buildText(t, b.String())
+	tab := m.AnswerTable(m.Answers(), nil)
+	if len(tab.Rows) != 1 {
+		t.Fatalf("rows %q", tab.Rows)
+	}
+	if cell, want := tab.Rows[0][len(tab.Rows[0])-1], "memcg_slab_mutex 30 % busy, +200 ms a start (100 % of new's lock wait)"; cell != want {
+		t.Errorf("carried by %q, want %q", cell, want)
+	}
+}

@@ -571,6 +571,11 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		}
 		if a.Lock != "" {
 			lock = fmt.Sprintf("%s +%s/op (%.0f %%)", a.Lock, FormatSeconds(a.LockWait), 100*a.LockShare)
+			if c := a.Worst; c != nil && c.Latency {
+				if s, ok := perEventLock(c.Point, a.Lock, c.Role, a.LockWait); ok {
+					lock = fmt.Sprintf("%s %s (%.0f %% of %s's lock wait)", a.Lock, s, 100*a.LockShare, o.Candidate)
+				}
+			}
 		}
 		claim := a.Class
 		switch {
@@ -599,7 +604,8 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		"\"=\": exactly equal. Measured: the real clock at this machine's %d CPUs, one worker per CPU. Simulated: the virtual clock, one worker per CPU. "+
 		"The claim: the worst change that counts, over every point (each GOMAXPROCS and oversubscription measured, each CPU count simulated), "+
 		"holds up to a %.0f %% throughput loss or a %.0f %% latency rise, hurts a lot past %.0f %% or x%g, and hurts noticeably (throughput) or some (latency) between. "+
-		"Carried by: the lock whose wait per operation grew most there, by how much, and its share of the candidate's lock wait. "+
+		"Carried by: the lock whose wait per operation grew most there, by how much, and its share of the candidate's lock wait; for a real-rate preset, "+
+		"the candidate's utilisation of it (hold time over the window) and the wait it added to each of the primary role's events. "+
 		"A real-rate preset's measured cell is its rate sweep on this machine, at the lowest rate it ran there (ten times the real one: at the real rate "+
 		"too few events arrive in a window), one run: no test. "+
 		"Load: real rates are events arriving at the rates hosts see; stress presets run closed loops at saturation, a bound, not a host's load.",
@@ -877,6 +883,30 @@ func warningNotes(effects []*Effect) []string {
 
 // waitShare is class's share of the candidate's lock wait per operation at
 // p, summed over classes.
+// perEventLock describes, for a real-rate point, the lock class that
+// carries a change per event of the role, not per operation: the
+// candidate's utilisation of it (occupancy, hold time over the window)
+// and the wait it added to each event of the role, wait (the growth of
+// the class's wait per operation) times the operations per event, as
+// "12 % busy, +3.1 ms a start". It reports false where the point lacks
+// the units.
+func perEventLock(p *Point, class, role string, wait float64) (string, bool) {
+	center := func(unit string) (float64, bool) {
+		m := p.Metrics[unit]
+		if m == nil || m.Candidate == nil {
+			return 0, false
+		}
+		return m.Candidate.Center, true
+	}
+	busy, ok1 := center(class + "-occupancy-%")
+	ops, ok2 := center("ops/s")
+	events, ok3 := center(role + "-ops/s")
+	if !ok1 || !ok2 || !ok3 || events <= 0 {
+		return "", false
+	}
+	return fmt.Sprintf("%.0f %% busy, %s a %s", busy, signed(wait*ops/events), role), true
+}
+
 func waitShare(p *Point, class string) float64 {
 	var total, mine float64
 	for _, u := range p.Units {
