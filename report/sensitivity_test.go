@@ -121,3 +121,19 @@ func TestReadSensitivityLatency(t *testing.T) {
 		t.Errorf("faas-host: %s %v, want new/old throughput 1 (a run timed no event)", faas.Ratio, faas.Base)
 	}
 }
+
+// TestClaimLines: a tornado's threshold lines are the claim's in its
+// ratio's terms, throughput or latency.
+func TestClaimLines(t *testing.T) {
+	for _, tt := range []struct {
+		ratio        string
+		small, large float64
+	}{
+		{"new/old throughput", 0.95, 0.80},
+		{"old/new p99 of start events", 1 / 1.2, 0.5},
+	} {
+		if s, l := claimLines(tt.ratio); math.Abs(s-tt.small) > 1e-9 || math.Abs(l-tt.large) > 1e-9 {
+			t.Errorf("claimLines(%q) = %v, %v; want %v, %v", tt.ratio, s, l, tt.small, tt.large)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -19,13 +20,18 @@ import (
 func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) error {
 	p := plot.New()
 	leg := newLegend()
-	p.Title.Text = fmt.Sprintf("%s: new/old throughput, each constant at x%g and x%g (%d virtual CPUs)", ws.Workload, s.Low, s.High, s.CPUs)
-	p.X.Label.Text = "new/old throughput ratio"
+	ratio := ws.Ratio
+	if ratio == "" {
+		ratio = "new/old throughput"
+	}
+	p.Title.Text = fmt.Sprintf("%s: %s, each constant at x%g and x%g (%d virtual CPUs)", ws.Workload, ratio, s.Low, s.High, s.CPUs)
+	p.X.Label.Text = ratio + " ratio"
+	small, large := claimLines(ratio)
 	p.Add(plotter.NewGrid())
 	n := len(ws.Swings)
 	lowColor := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}  // blue: the low factor
 	highColor := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red: the high factor
-	lo, hi := math.Min(ws.Base, 1-ClaimLarge), math.Max(ws.Base, 1)
+	lo, hi := math.Min(ws.Base, large), math.Max(ws.Base, 1)
 	var labels []string
 	for i, sw := range ws.Swings {
 		// Row 0 at the top: gonum counts y upwards.
@@ -62,8 +68,8 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 		label string
 		dash  bool
 	}{{ws.Base, fmt.Sprintf("at the defaults: %.2f", ws.Base), false},
-		{1 - ClaimSmall, fmt.Sprintf("%.2f: not a lot", 1-ClaimSmall), true},
-		{1 - ClaimLarge, fmt.Sprintf("%.2f: a lot", 1-ClaimLarge), true}} {
+		{small, fmt.Sprintf("%.2f: not a lot", small), true},
+		{large, fmt.Sprintf("%.2f: a lot", large), true}} {
 		line, err := plotter.NewLine(plotter.XYs{{X: v.x, Y: -0.6}, {X: v.x, Y: float64(n) - 0.4}})
 		if err != nil {
 			return fmt.Errorf("tornado %s: %w", name, err)
@@ -106,4 +112,14 @@ func (b boxThumb) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(b.c, []vg.Point{
 		{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y},
 	})
+}
+
+// claimLines are the claim's thresholds in a sensitivity ratio's own
+// terms, where "not a lot" ends and "a lot" begins: for a throughput
+// ratio its loss; for a latency one, old/new p99, its rise turned over.
+func claimLines(ratio string) (small, large float64) {
+	if strings.Contains(ratio, "p99") {
+		return 1 / (1 + LatencySmall), 1 / (1 + LatencyLarge)
+	}
+	return 1 - ClaimSmall, 1 - ClaimLarge
 }
