@@ -39,7 +39,7 @@ DIFFFLAGS ?=
 # What `make help` says of each variable.
 HELPVARS       := LABEL QUICK FORCE BASE HEAD DIFFFLAGS CPUS COUNT BENCHTIME BENCHOUT FUZZTIME PKGS GO
 doc_LABEL      := report, sensitivity, rates, knownanswers: results label (empty: CPU count and model)
-doc_QUICK      := 1: the quick sweep (about 2 min on 2 cores; the full one about 33 min with six designs)
+doc_QUICK      := 1: the quick sweep, a smoke test (about 3.5 min on 2 cores; the full one about 33 min with six designs)
 doc_FORCE      := 1: overwrite results of the same label
 doc_BASE       := diff: the revision to compare against (required)
 doc_HEAD       := diff: the revision compared
