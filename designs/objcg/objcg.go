@@ -170,7 +170,7 @@ func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
 	}
 	if int64(m.ID()) >= r.lruSize.Load() {
 		t.Lock(r.cacheIDsSem)
-		r.GrowListLRUs(t)
+		r.PassListLRUs(t)
 		r.lruSize.Store(int64(slab.ArraySize(m.ID())))
 		t.Unlock(r.cacheIDsSem)
 	}

@@ -65,7 +65,6 @@ package globalwalk
 
 import (
 	"fmt"
-	"time"
 
 	"memcgbench/designs"
 	"memcgbench/designs/internal/slab"
@@ -198,7 +197,7 @@ func (r *Registry) offline(t *kern.Task, m *slab.Memcg) {
 			// cpu_partial visible with kick_all_cpus_sync(): an IPI to
 			// every CPU, waited for (d6e0b7fa1186); from v4.7 a grace
 			// period instead (81ae6d03952c, then 89e364db71fb).
-			t.Work(r.Costs.ShrinkIPI + time.Duration(r.CPUs)*r.Costs.ShrinkPerCPU)
+			t.Work(r.IPICost(r.CPUs))
 		}
 		r.ShrinkCache(t, c) // dead: its free slabs go at once (d6e0b7fa1186)
 		if r.syncSched {

@@ -226,10 +226,13 @@ func (c *Core) SetReparent() { c.reparent = true }
 // Call it before the registry is used.
 func (c *Core) SetListLRUs() { c.listLRUs = true }
 
-// GrowListLRUs is memcg_update_all_list_lrus (v4.0 on): under
-// list_lrus_mutex, every memcg-aware list_lru's per-memcg array grown
-// for each node (Costs.ListLRUs). The caller holds memcg_cache_ids_sem.
-func (c *Core) GrowListLRUs(t *kern.Task) {
+// PassListLRUs is one pass over every memcg-aware list_lru under
+// list_lrus_mutex (v4.0 on, Costs.ListLRUs): memcg_update_all_list_lrus
+// growing each one's per-memcg array for each node (the caller holds
+// memcg_cache_ids_sem), or memcg_drain_all_list_lrus splicing an offline
+// memcg's items into its parent's under each node's lock (the caller
+// holds cgroup_mutex).
+func (c *Core) PassListLRUs(t *kern.Task) {
 	t.Lock(c.ListLRUsMutex)
 	t.Work(c.Costs.ListLRUs)
 	t.Unlock(c.ListLRUsMutex)
@@ -732,11 +735,7 @@ func (c *Core) offline(t *kern.Task, m *Memcg) error {
 		f.FinishOffline(t, m)
 	}
 	if c.listLRUs {
-		// memcg_drain_all_list_lrus: every memcg-aware list_lru, each
-		// node's items spliced under its lock.
-		t.Lock(c.ListLRUsMutex)
-		t.Work(c.Costs.ListLRUs)
-		t.Unlock(c.ListLRUsMutex)
+		c.PassListLRUs(t) // memcg_drain_all_list_lrus
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func (c *Core) ChildrenOf(root *Cache) []*Cache {
 // does not fit the arrays, grow them under idsSem (memcg_cache_ids_sem)
 // and slab_mutex, having walked walked() list entries
 // (memcg_update_all_caches: slab_caches to v4.10, slab_root_caches from
-// v4.11), then the list_lrus' under list_lrus_mutex (GrowListLRUs:
+// v4.11), then the list_lrus' under list_lrus_mutex (PassListLRUs:
 // memcg_update_all_list_lrus). With limit (memcg_limit_mutex, v4.0 to v4.5) it is the write of
 // memory.kmem.limit_in_bytes after the cgroup's mkdir (Mkdir), as
 // container runtimes activated it (memcg_update_kmem_limit ->
@@ -110,7 +110,7 @@ func (c *Core) ActivateKmem(t *kern.Task, limit, idsSem *kern.Mutex, walked func
 		c.Walk(t, walked())
 		c.GrowAll(t, m.ID())
 		t.Unlock(c.SlabMutex)
-		c.GrowListLRUs(t)
+		c.PassListLRUs(t)
 		t.Unlock(idsSem)
 	}
 	c.Activated()

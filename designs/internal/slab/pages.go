@@ -194,10 +194,15 @@ func (c *Core) ShrinkCost(cache *Cache) time.Duration {
 
 // FlushCost is flush_all's time (mm/slub.c, on_each_cpu_cond in
 // kernel/smp.c, 3.15 to v5.9): has_cpu_slab on each online CPU, then the
-// IPIs to the targets CPUs that hold a slab, sent at once, and the wait
-// for their flushes.
+// IPIs to the targets CPUs that hold a slab (IPICost).
 func (c *Core) FlushCost(targets int) time.Duration {
-	return time.Duration(c.CPUs)*c.Costs.ShrinkPoll + c.Costs.ShrinkIPI + time.Duration(targets)*c.Costs.ShrinkPerCPU
+	return time.Duration(c.CPUs)*c.Costs.ShrinkPoll + c.IPICost(targets)
+}
+
+// IPICost is a cross-CPU call to targets CPUs, sent at once, and the wait
+// for them all: one round trip and a send per target (smp_call_function_many).
+func (c *Core) IPICost(targets int) time.Duration {
+	return c.Costs.ShrinkIPI + time.Duration(targets)*c.Costs.ShrinkPerCPU
 }
 
 // Shrink is path G, kmem_cache_shrink of a root, the same in every design:
