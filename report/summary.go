@@ -144,7 +144,7 @@ func (m *Model) Effects(w string) []*Effect {
 	var out []*Effect
 	_, role, open := primaryRole(w)
 	for _, p := range m.Points {
-		if p.Workload != w || p.Design != "" || p.Clock == Virtual && p.Workers != "1x" {
+		if !comparedAt(p, w) {
 			continue
 		}
 		c := &Effect{Point: p}
@@ -162,6 +162,13 @@ func (m *Model) Effects(w string) []*Effect {
 		}
 	}
 	return out
+}
+
+// comparedAt reports whether Effects compares workload w at point p:
+// both designs' point (no single design's), and on the virtual clock
+// one worker per CPU.
+func comparedAt(p *Point, w string) bool {
+	return p.Workload == w && p.Design == "" && (p.Clock != Virtual || p.Workers == "1x")
 }
 
 // UnservedLimit is the share of a real-rate role's arrivals, in percent,
@@ -472,10 +479,18 @@ func (m *Model) AtFloor(c *Effect) bool {
 	if !c.Latency || met == nil || met.Baseline == nil {
 		return false
 	}
+	// The points Effects compares a latency at, read directly: building
+	// every Effect again (its verdict and flags) for each cell would
+	// redo the workload's comparisons.
 	floor := math.Inf(1)
-	for _, e := range m.Effects(c.Point.Workload) {
-		if em := e.Verdict.Metric; e.Point.Clock == c.Point.Clock && em != nil && em.Baseline != nil && em.Baseline.Center > 0 {
-			floor = min(floor, em.Baseline.Center)
+	for _, p := range m.Points {
+		if !comparedAt(p, c.Point.Workload) || p.Clock != c.Point.Clock {
+			continue
+		}
+		if pm := p.Metrics[c.Role+"-p99-sec"]; pm != nil && pm.Baseline != nil && pm.Baseline.Center > 0 {
+			if _, _, _, ok := pm.Ratio(); ok {
+				floor = min(floor, pm.Baseline.Center)
+			}
 		}
 	}
 	return met.Baseline.Center <= (1+FloorSlack)*floor
