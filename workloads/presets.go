@@ -115,6 +115,22 @@ func realRate(open ...Role) Spec {
 	return s
 }
 
+// hostRole is an open-loop role whose events come at a host's rate h,
+// which it keeps as its source and range (Role.Host) while -rate may
+// replace its Rate.
+func hostRole(name string, workers int, mix Mix, h *HostRate) Role {
+	return Role{Name: name, Workers: workers, Mix: mix, Rate: h.Rate, Host: h}
+}
+
+// starts is the container starts of the real-rate presets at h.
+func starts(h *HostRate) Role { return hostRole("start", startPool, Mix{OpChurn: 1}, h) }
+
+// insideReads is the reads of a container's /proc/slabinfo from inside it
+// (InsideSlabinfoReads).
+func insideReads() Role {
+	return hostRole("slabinfo", slabinfoPool, Mix{OpSlabinfo: 1}, &InsideSlabinfoReads)
+}
+
 // presets maps each preset name to a function returning a fresh Spec. The
 // real-rate presets load the registry as hosts do: events from outside
 // arrive at rates (open loop) while allocation runs on every CPU; the
@@ -136,15 +152,15 @@ var presets = map[string]func() Spec{
 	// InsideSlabinfoReads and every CPU allocates.
 	"k8s-node": func() Spec {
 		return realRate(
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts},
-			Role{Name: "slabinfo", Workers: slabinfoPool, Mix: Mix{OpSlabinfo: 1}, Rate: InsideSlabinfoReads.Rate, Host: &InsideSlabinfoReads})
+			starts(&KubernetesStarts),
+			insideReads())
 	},
 	// faas-host: a function-as-a-service or CI host, starting sandboxes
 	// at FaaSStarts, with the same reads from inside.
 	"faas-host": func() Spec {
 		return realRate(
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: FaaSStarts.Rate, Host: &FaaSStarts},
-			Role{Name: "slabinfo", Workers: slabinfoPool, Mix: Mix{OpSlabinfo: 1}, Rate: InsideSlabinfoReads.Rate, Host: &InsideSlabinfoReads})
+			starts(&FaaSStarts),
+			insideReads())
 	},
 	// whatif-slabinfo-agent: what if an agent read every memcg's
 	// memory.kmem.slabinfo every second (AgentScrapes; none is known to)
@@ -155,7 +171,7 @@ var presets = map[string]func() Spec{
 		s := realRate(
 			Role{Name: "scrape", Workers: scrapePool, Mix: Mix{OpSlabinfo: 1}, Rate: AgentScrapes},
 			Role{Name: "slabtop", Workers: 1, Mix: Mix{OpProcSlabinfo: 1}, Rate: SlabtopReads},
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts})
+			starts(&KubernetesStarts))
 		s.WhatIf = "no agent is known to read memory.kmem.slabinfo of every memcg; cAdvisor and the kubelet read memory.stat and the usage files"
 		return s
 	},
@@ -165,8 +181,8 @@ var presets = map[string]func() Spec{
 	// first allocations create.
 	"module-load": func() Spec {
 		return realRate(
-			Role{Name: "module", Workers: 2, Mix: Mix{OpRootChurn: 1}, Rate: ModuleLoads.Rate, Host: &ModuleLoads},
-			Role{Name: "start", Workers: startPool, Mix: Mix{OpChurn: 1}, Rate: KubernetesStarts.Rate, Host: &KubernetesStarts})
+			hostRole("module", 2, Mix{OpRootChurn: 1}, &ModuleLoads),
+			starts(&KubernetesStarts))
 	},
 	// lifecycles: the fixed scenario: ScenarioLifecycles container
 	// lifecycles, whatever the CPUs, back to back on every CPU, each a start (activation and the first allocations that
