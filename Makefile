@@ -82,7 +82,7 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	@mkdir -p $(dir $(BENCHOUT))
 	@test ! -e $(BENCHOUT) || { echo "make bench: $(BENCHOUT) exists; set BENCHOUT to a new file"; exit 2; }
 	$(GO) test -run '^$$' -bench . -benchmem -cpu $(CPUS) -count $(COUNT) -benchtime $(BENCHTIME) ./bench ./kern ./designs/... | tee $(BENCHOUT).tmp || { rm -f $(BENCHOUT).tmp; echo "make bench: the benchmarks failed; $(BENCHOUT) not written"; exit 1; }
-	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)""
+	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
 report: ## sweep every design and preset, then the sensitivity run, the rate sweep and the known answers, into results/<label>/; then REPORT.md and plots/<label>/

@@ -455,6 +455,31 @@ func TestMakeBenchFails(t *testing.T) {
 	}
 }
 
+// TestMakeRecipesParse checks that every make target's recipe, as make
+// would run it, is valid shell (make -n, then bash -n): a stray quote in
+// a recipe is found without running the sweep it ends.
+func TestMakeRecipesParse(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	for _, args := range [][]string{{"bench"}, {"report"}, {"sensitivity"}, {"rates"}, {"knownanswers"}, {"fuzz"}, {"diff", "BASE=HEAD"}, {"test"}, {"vet"}} {
+		t.Run(args[0], func(t *testing.T) {
+			recipe, err := exec.Command("make", append([]string{"-s", "-n", "-C", "../..", "BENCHOUT=" + filepath.Join(t.TempDir(), "b.txt"), "LABEL=x"}, args...)...).Output()
+			if err != nil {
+				t.Fatalf("make -n %s: %v", args[0], err)
+			}
+			check := exec.Command("bash", "-n")
+			check.Stdin = bytes.NewReader(recipe)
+			if msg, err := check.CombinedOutput(); err != nil {
+				t.Errorf("make %s's recipe is not valid shell: %v: %s\n%s", args[0], err, msg, recipe)
+			}
+		})
+	}
+}
+
 // TestSignalsLeaveNoDebris stops each long command in a real process and
 // checks what it leaves: the old output as it was, no temporary file, no
 // temporary directory, no git worktree.
