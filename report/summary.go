@@ -422,7 +422,7 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 		// lock's cost).
 		b, n := met.Baseline.Center, met.Candidate.Center
 		text := fmt.Sprintf("**%s %s %s → %s (%s)** %s, a %s", c.Point.Workload, c.MetricName(), FormatSeconds(b), FormatSeconds(n),
-			signed(n-b), c.Where(), word)
+			signedSeconds(n-b), c.Where(), word)
 		if m.AtFloor(c) {
 			text += fmt.Sprintf(" (%s's %s is its floor, the unloaded value: no ratio)", o.Baseline, FormatSeconds(b))
 		} else {
@@ -507,19 +507,11 @@ func (m *Model) CellText(c *Effect) string {
 		return text
 	}
 	b, n := met.Baseline.Center, met.Candidate.Center
-	abs := fmt.Sprintf("%s → %s (%s", FormatSeconds(b), FormatSeconds(n), signed(n-b))
+	abs := fmt.Sprintf("%s → %s (%s", FormatSeconds(b), FormatSeconds(n), signedSeconds(n-b))
 	if m.AtFloor(c) {
 		return abs + ")"
 	}
 	return abs + ", " + text + ")"
-}
-
-// signed formats a difference of seconds with its sign: "+51 ms", "-3 µs".
-func signed(d float64) string {
-	if d < 0 {
-		return "-" + FormatSeconds(-d)
-	}
-	return "+" + FormatSeconds(d)
 }
 
 // SplitAnswers parts the first screen's rows: those of the claim (and the
@@ -919,7 +911,7 @@ func perEventLock(p *Point, class, role string, wait float64) (string, bool) {
 	if !ok1 || !ok2 || !ok3 || events <= 0 {
 		return "", false
 	}
-	return fmt.Sprintf("%.0f %% busy, %s a %s", busy, signed(wait*ops/events), role), true
+	return fmt.Sprintf("%.0f %% busy, %s a %s", busy, signedSeconds(wait*ops/events), role), true
 }
 
 func waitShare(p *Point, class string) float64 {
