@@ -420,11 +420,9 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 		// difference; its factor only where the baseline is above its
 		// floor (a ratio over an unloaded value says nothing of a
 		// lock's cost).
-		b, n := met.Baseline.Center, met.Candidate.Center
-		text := fmt.Sprintf("**%s %s %s → %s (%s)** %s, a %s", c.Point.Workload, c.MetricName(), FormatSeconds(b), FormatSeconds(n),
-			signedSeconds(n-b), c.Where(), word)
+		text := fmt.Sprintf("**%s %s %s** %s, a %s", c.Point.Workload, c.MetricName(), absoluteChange(met, ""), c.Where(), word)
 		if m.AtFloor(c) {
-			text += fmt.Sprintf(" (%s's %s is its floor, the unloaded value: no ratio)", o.Baseline, FormatSeconds(b))
+			text += fmt.Sprintf(" (%s's %s is its floor, the unloaded value: no ratio)", o.Baseline, FormatSeconds(met.Baseline.Center))
 		} else {
 			text += fmt.Sprintf(" (%s)", c.Text())
 		}
@@ -506,12 +504,21 @@ func (m *Model) CellText(c *Effect) string {
 	if !c.Latency || met == nil || met.Baseline == nil || met.Candidate == nil || text == "~" || text == "=" || text == "—" {
 		return text
 	}
-	b, n := met.Baseline.Center, met.Candidate.Center
-	abs := fmt.Sprintf("%s → %s (%s", FormatSeconds(b), FormatSeconds(n), signedSeconds(n-b))
 	if m.AtFloor(c) {
-		return abs + ")"
+		return absoluteChange(met, "")
 	}
-	return abs + ", " + text + ")"
+	return absoluteChange(met, text)
+}
+
+// absoluteChange is a latency's change absolute first: "10 ms → 25 ms
+// (+15 ms)", or with a relative change after, "(+15 ms, x2.5)".
+func absoluteChange(met *Metric, relative string) string {
+	b, n := met.Baseline.Center, met.Candidate.Center
+	diff := signedSeconds(n - b)
+	if relative != "" {
+		diff += ", " + relative
+	}
+	return fmt.Sprintf("%s → %s (%s)", FormatSeconds(b), FormatSeconds(n), diff)
 }
 
 // SplitAnswers parts the first screen's rows: those of the claim (and the
