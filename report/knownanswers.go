@@ -130,16 +130,14 @@ func ReadKnownAnswers(path string) (*KnownAnswers, error) {
 			run := KnownAnswerRun{Memcgs: memcgs}
 			caches, ok := rec.Value("caches")
 			if _, dead := deadReaps[scenario]; dead {
-				vals := make(map[string]int, 5)
-				for _, u := range []string{"caches", "dead-left", "dead-max", "long-lived", "dead-pages-left"} {
-					v, ok := rec.Value(u)
-					if !ok {
-						return nil, fmt.Errorf("%s: %s: no %s: want a whole number from 0 to %d", path, rec.Name.Full(), u, maxCount)
-					}
-					if !wholeCount(v) {
-						return nil, fmt.Errorf("%s: %s: %s = %v: want a whole number from 0 to %d", path, rec.Name.Full(), u, v, maxCount)
-					}
-					vals[u] = int(v)
+				units := []string{"caches", "dead-left", "dead-max", "long-lived", "dead-pages-left"}
+				counts, err := wholeValues(rec, units, maxCount, fmt.Sprintf("a whole number from 0 to %d", maxCount))
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", path, rec.Name.Full(), err)
+				}
+				vals := make(map[string]int, len(units))
+				for i, u := range units {
+					vals[u] = counts[i]
 				}
 				switch {
 				case memcgs < 1:
@@ -313,16 +311,10 @@ func readDying(rec *benchfmt.Result, containers, longLived, caches int) (dying, 
 	if present == 0 {
 		return -1, -1, -1, nil
 	}
-	vals := make([]int, len(dyingUnits))
-	for i, u := range dyingUnits {
-		v, ok := rec.Value(u)
-		if !ok {
-			return 0, 0, 0, fmt.Errorf("no %s: want a whole number from 0 to the containers, %d, with %s", u, containers, strings.Join(dyingUnits, " and "))
-		}
-		if !wholeCount(v) || v > float64(containers) {
-			return 0, 0, 0, fmt.Errorf("%s = %v: want a whole number from 0 to the containers, %d", u, v, containers)
-		}
-		vals[i] = int(v)
+	vals, err := wholeValues(rec, dyingUnits, containers,
+		fmt.Sprintf("a whole number from 0 to the containers, %d, with %s", containers, strings.Join(dyingUnits, " and ")))
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	dying, left, llc = vals[0], vals[1], vals[2]
 	switch {
@@ -334,6 +326,24 @@ func readDying(rec *benchfmt.Result, containers, longLived, caches int) (dying, 
 		return 0, 0, 0, fmt.Errorf("long-lived = %d above long-lived-containers x caches a container = %d x %d: want no more", longLived, llc, caches/containers)
 	}
 	return dying, left, llc, nil
+}
+
+// wholeValues reads units from rec, each a whole number from 0 to most
+// (and to maxCount); a unit missing or out of range is an error naming
+// it and saying what is allowed.
+func wholeValues(rec *benchfmt.Result, units []string, most int, allowed string) ([]int, error) {
+	out := make([]int, len(units))
+	for i, u := range units {
+		v, ok := rec.Value(u)
+		if !ok {
+			return nil, fmt.Errorf("no %s: want %s", u, allowed)
+		}
+		if !wholeCount(v) || v > float64(most) {
+			return nil, fmt.Errorf("%s = %v: want %s", u, v, allowed)
+		}
+		out[i] = int(v)
+	}
+	return out, nil
 }
 
 // repeatedUnit returns a unit that rec gives more than once, if any.
