@@ -186,6 +186,16 @@ type Config struct {
 	// registry runs that work on a workqueue of its own with Kworkers
 	// kworkers.
 	SystemWQ *kern.Workqueue
+	// ActivateAtOnline moves a new memcg's kmem activation from the
+	// runtime's write of memory.kmem.limit_in_bytes after mkdir (no
+	// cgroup_mutex: memcg_update_kmem_limit) into the mkdir itself, as
+	// when the parent is kmem-active: css_online runs memcg_init_kmem ->
+	// memcg_propagate_kmem under cgroup_mutex (3.15 and 3.16 under
+	// activate_kmem_mutex, v4.0 to v4.5 under memcg_limit_mutex). It
+	// changes only the designs that activate on the limit's write (3.15,
+	// 3.16, v4.0); from v4.6 every memcg is activated in css_alloc,
+	// under cgroup_mutex, already.
+	ActivateAtOnline bool
 }
 
 // DefaultConfig is the configuration the benchmarks start from.

@@ -2,9 +2,12 @@ package workloads
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestConstants checks the table of constants: each has a source of a known
@@ -30,25 +33,43 @@ func TestConstants(t *testing.T) {
 			if d < c.Min || d > c.Max {
 				t.Errorf("default %v outside [%v, %v]", d, c.Min, c.Max)
 			}
-			for _, factor := range []float64{0.25, 4} {
+			for _, x := range []float64{d / 4, d * 4, c.Low, c.High} {
 				s, v := DefaultSpec, DefaultVirtual(64)
-				c.Set(&s, &v, d*factor)
-				got, want := c.Get(&s, &v), min(max(d*factor, c.Min), c.Max)
+				if c.Name == "HostRates" {
+					s, _ = Preset("k8s-node")
+				}
+				c.Set(&s, &v, x)
+				got, want := c.Get(&s, &v), min(max(x, c.Min), c.Max)
 				if c.Name == "CachesPerMemcg" {
 					want = min(want, float64(s.Roots))
 				}
-				if diff := got - want; diff > 0.5 || diff < -0.5 {
-					t.Errorf("Set(%v x default) then Get = %v, want %v", factor, got, want)
+				if diff := got - want; diff > 0.5 || diff < -0.5 || (x == c.Low || x == c.High) && math.Abs(diff) > 1e-9*math.Max(1, math.Abs(want)) {
+					t.Errorf("Set(%v) then Get = %v, want %v", x, got, want)
 				}
 				if err := s.Validate(); err != nil {
-					t.Errorf("after Set(%v x default): %v", factor, err)
+					t.Errorf("after Set(%v): %v", x, err)
 				}
 			}
-			if !strings.Contains(string(readme), "| `"+c.Name+"` |") {
-				t.Errorf("README.md's table of constants has no row | `%s` |", c.Name)
+			if d < c.Low || d > c.High || c.Low < c.Min || c.High > c.Max {
+				t.Errorf("default %v, hosts' range %v to %v, allowed %v to %v: want Min <= Low <= default <= High <= Max", d, c.Low, c.High, c.Min, c.Max)
+			}
+			if row := readmeRow(c); !strings.Contains(string(readme), row) {
+				t.Errorf("README.md's table of constants has no row\n%s", row)
 			}
 		})
 	}
+}
+
+// readmeRow is c's row of the README's table of constants.
+func readmeRow(c Constant) string {
+	bound := func(x float64) string {
+		if c.Unit == "ns" {
+			return time.Duration(x).String()
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return fmt.Sprintf("| `%s` | %s | %s to %s | %s to %s | %s: %s |", c.Name, c.Format(c.Default()),
+		c.Format(c.Low), c.Format(c.High), bound(c.Min), bound(c.Max), c.Kind, strings.ReplaceAll(c.Source, "|", "\\|"))
 }
 
 // ExampleConstants prints where the model's wake-up latency comes from.

@@ -139,7 +139,7 @@ func NewRunner(spec Spec, d designs.Design, opts Options) (*Runner, error) {
 	}
 	reg, err := d.New(rt, designs.Config{Costs: spec.Costs, Kworkers: kworkers, KworkersMax: kworkersMax,
 		RCUShare: spec.RCUShare, CPUs: cpusOf(opts), CacheCPUs: spec.ContainerCPUs, KeepEmpty: spec.KeepEmpty,
-		ReapEmpty: spec.ReapEmpty})
+		ReapEmpty: spec.ReapEmpty, ActivateAtOnline: spec.ActivateAtOnline})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,38 @@ type HostRate struct {
 	// estimate; Source gives the figure or the reasoning.
 	Kind   SourceKind
 	Source string
+}
+
+// At is the rate at position x of the hosts' range, -1 to 1, on a log
+// scale: Low at -1 (or, where Low is 0, a straight line down to it), the
+// preset's Rate at 0, High at 1.
+func (h *HostRate) At(x float64) float64 {
+	r := h.Rate.PerSecond
+	switch {
+	case x > 0:
+		return r * math.Pow(h.High/r, x)
+	case x < 0 && h.Low <= 0:
+		return r * (1 + x)
+	case x < 0:
+		return r * math.Pow(h.Low/r, -x)
+	}
+	return r
+}
+
+// Position is At's inverse: where rate sits in the hosts' range, clamped
+// to -1 to 1.
+func (h *HostRate) Position(rate float64) float64 {
+	r := h.Rate.PerSecond
+	var x float64
+	switch {
+	case rate > r && h.High > r:
+		x = math.Log(rate/r) / math.Log(h.High/r)
+	case rate < r && h.Low <= 0:
+		x = rate/r - 1
+	case rate < r && h.Low < r:
+		x = -math.Log(rate/r) / math.Log(h.Low/r)
+	}
+	return clamp(x, -1, 1)
 }
 
 // Rates of the real-rate presets, per host, each with its source and

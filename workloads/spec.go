@@ -466,6 +466,12 @@ type Spec struct {
 	// get a shrink's IPIs (designs.Config.CacheCPUs); capped by the
 	// machine's.
 	ContainerCPUs int
+	// ActivateAtOnline activates a new memcg's kmem accounting in its
+	// mkdir, under cgroup_mutex, as a kmem-active parent makes css_online
+	// do, instead of on the runtime's later write of the kmem limit
+	// (designs.Config.ActivateAtOnline). Which of the two hosts ran is
+	// uncertain: a structural choice of the uncertainty set.
+	ActivateAtOnline bool
 	// Seed seeds every worker's random source (worker i uses Seed and i).
 	Seed uint64
 	// Duration is how long a run lasts, 0 to MaxDuration; 0 means Ops. A

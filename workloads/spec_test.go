@@ -242,3 +242,27 @@ func TestKindsWithinClasses(t *testing.T) {
 		})
 	}
 }
+
+// TestHostRateAt checks the positions of a host's range: its ends, the
+// preset's rate in the middle, a log scale between, a straight line down
+// to a Low of 0, and Position as At's inverse.
+func TestHostRateAt(t *testing.T) {
+	k8s := HostRate{Rate: Rate{PerSecond: 0.5}, Low: 0.05, High: 5}
+	reads := HostRate{Rate: Rate{PerSecond: 1}, Low: 0, High: 10}
+	for _, tc := range []struct {
+		h    HostRate
+		x    float64
+		want float64
+	}{
+		{k8s, -1, 0.05}, {k8s, 0, 0.5}, {k8s, 1, 5}, {k8s, 0.5, 0.5 * math.Sqrt(10)}, {k8s, -0.5, 0.5 / math.Sqrt(10)},
+		{reads, -1, 0}, {reads, -0.5, 0.5}, {reads, 1, 10},
+	} {
+		got := tc.h.At(tc.x)
+		if math.Abs(got-tc.want) > 1e-9*tc.want+1e-12 {
+			t.Errorf("%+v.At(%v) = %v, want %v", tc.h, tc.x, got, tc.want)
+		}
+		if back := tc.h.Position(got); math.Abs(back-tc.x) > 1e-9 {
+			t.Errorf("%+v.Position(%v) = %v, want %v", tc.h, got, back, tc.x)
+		}
+	}
+}

@@ -41,10 +41,10 @@ type runFlags struct {
 	shrink, shrinkCPU, miss, grow, sli, slichild, slislot, walk  time.Duration
 	shrinkIPI, shrinkPoll, longLife, sysfs, reap, reparent, lrus time.Duration
 	pages, keepEmpty, containerCPUs                              int
-	rcuShare, rateScale, longLived, rcuFreed, empty              float64
+	rcuShare, rateScale, longLived, rcuFreed, empty, hostRates   float64
 	rates, roleWorkers                                           string
 	grain                                                        time.Duration
-	stats, force                                                 bool
+	stats, force, atOnline                                       bool
 	out, mutexProfile                                            string
 	// set holds the flags given on the command line: the others keep the
 	// preset's values.
@@ -63,7 +63,7 @@ var fieldFlags = map[string]string{
 	"Objects.PagesPerCache": "-pages-per-cache", "Objects.LongLivedShare": "-long-lived",
 	"Objects.LongLivedLife": "-long-lived-life", "Objects.RCUFreedShare": "-rcu-freed",
 	"KeepEmpty": "-keep-empty", "ContainerCPUs": "-container-cpus", "Costs.Sysfs": "-sysfs",
-	"Costs.Reparent": "-reparent", "Costs.ListLRUs": "-list-lrus", "Objects.EmptyShare": "-never-filled", "ReapEmpty": "-reap-empty", "Objects": "-never-filled, -long-lived and -rcu-freed",
+	"ActivateAtOnline": "-activate-at-online", "Costs.Reparent": "-reparent", "Costs.ListLRUs": "-list-lrus", "Objects.EmptyShare": "-never-filled", "ReapEmpty": "-reap-empty", "Objects": "-never-filled, -long-lived and -rcu-freed",
 }
 
 func newRunFlags() *runFlags {
@@ -94,6 +94,8 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.rates, "rate", "", "open-loop rates replacing the preset's, role=RATE,...: RATE is poisson: or fixed: then N/s, N/cpu and N/memcg terms joined by + (e.g. start=poisson:0.5/s,slabinfo=fixed:2/s; the roles are the preset's, as -role-workers's), or closed; N 0 to 1e6")
 	fs.StringVar(&f.roleWorkers, "role-workers", "", fmt.Sprintf("workers of roles replacing the preset's, role=N,... (e.g. start=16,slabinfo=1): N 1 to %d; a role at -rate 0 is off", workloads.MaxWorkers))
 	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every open-loop role's rate, above 0 to 1e6 (a rate sweep's step)")
+	fs.Float64Var(&f.hostRates, "host-rates", 0, "move every real-rate role's rate through the range hosts see, -1 (each at its lowest) to 1 (its highest), 0 the preset's rate, on a log scale; applied before -rate and -rate-scale")
+	fs.BoolVar(&f.atOnline, "activate-at-online", false, "activate a new memcg's kmem accounting inside its mkdir, under cgroup_mutex, as under a kmem-active parent (memcg_propagate_kmem, 3.15 to v4.5); default: the runtime's later write of the kmem limit")
 	fs.DurationVar(&f.grain, "grain", 0, fmt.Sprintf("virtual time one thinned step of a background or real-rate allocator stands for, 0 to %v (default: the preset's)", workloads.MaxGrain))
 	fs.DurationVar(&f.poll, "churn-poll", 0, fmt.Sprintf("start-up work between a new memcg's allocation rounds, 0 to %v (default: the preset's)", workloads.MaxChurnPoll))
 	maxCost := " 0 to " + designs.MaxCost.String() + " (default: the preset's)"
@@ -145,6 +147,9 @@ func (f *runFlags) parse(args []string, stdout io.Writer) error {
 	}
 	if f.set["duration"] && f.duration <= 0 {
 		return usagef("-duration = %v: allowed range is 1ns to %v", f.duration, workloads.MaxDuration)
+	}
+	if !(f.hostRates >= -1 && f.hostRates <= 1) {
+		return usagef("-host-rates = %v: allowed range is -1 to 1", f.hostRates)
 	}
 	if !(f.rateScale > 0 && f.rateScale <= workloads.MaxRate) {
 		return usagef("-rate-scale = %v: allowed range is above 0 to 1e6", f.rateScale)
@@ -210,6 +215,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 		s.Objects.EmptyShare = f.empty
 	}
 	setDur("reap-empty", &s.ReapEmpty, f.reap)
+	s.ActivateAtOnline = f.atOnline
 	setDur("miss", &s.Costs.Miss, f.miss)
 	if f.set["rcu-share"] {
 		s.RCUShare = f.rcuShare
@@ -257,6 +263,13 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 
 // setRates applies -rate, -rate-scale and -role-workers to s's roles.
 func (f *runFlags) setRates(s *workloads.Spec) error {
+	if f.set["host-rates"] {
+		for i := range s.Roles {
+			if h := s.Roles[i].Host; h != nil {
+				s.Roles[i].Rate.PerSecond = h.At(f.hostRates)
+			}
+		}
+	}
 	if f.set["rate"] {
 		err := eachRole(s, "rate", f.rates, "role=RATE", func(r *workloads.Role, v string) error {
 			rate, err := workloads.ParseRate(v)
@@ -653,7 +666,7 @@ func baseConfig(s workloads.Spec, ds []designs.Design, cpus []int) []benchfmt.Co
 		{"rcu-share", strconv.FormatFloat(s.RCUShare, 'g', -1, 64)},
 		{"objects", fmt.Sprintf("pages-per-cache=%d never-filled=%g long-lived=%g long-lived-life=%v rcu-freed=%g",
 			s.Objects.PagesPerCache, s.Objects.EmptyShare, s.Objects.LongLivedShare, s.Objects.LongLivedLife, s.Objects.RCUFreedShare)},
-		{"keep-empty", strconv.Itoa(s.KeepEmpty)}, {"reap-empty", s.ReapEmpty.String()}, {"container-cpus", strconv.Itoa(s.ContainerCPUs)},
+		{"activate-at-online", strconv.FormatBool(s.ActivateAtOnline)}, {"keep-empty", strconv.Itoa(s.KeepEmpty)}, {"reap-empty", s.ReapEmpty.String()}, {"container-cpus", strconv.Itoa(s.ContainerCPUs)},
 		{"churn-poll", s.ChurnPoll.String()}, {"op-cost", s.OpCost.String()},
 		{"partition", strconv.FormatBool(s.Partition)}, {"seed", strconv.FormatUint(s.Seed, 10)},
 	}

@@ -67,6 +67,7 @@ func Run(t *testing.T, d designs.Design) {
 	t.Run("AllocHit", func(t *testing.T) { testAllocHit(t, d) })
 	t.Run("Virtual", func(t *testing.T) { testVirtual(t, d) })
 	t.Run("GracePeriod", func(t *testing.T) { testGracePeriod(t, d) })
+	t.Run("ActivateAtOnline", func(t *testing.T) { testActivateAtOnline(t, d) })
 	t.Run("Lifetimes", func(t *testing.T) { testLifetimes(t, d) })
 }
 

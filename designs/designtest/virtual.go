@@ -122,3 +122,42 @@ func testGracePeriod(t *testing.T, d designs.Design) {
 		t.Errorf("removed %d, children %d, offline latency %v", s.Removed, s.Children, s.OfflineLatency)
 	}
 }
+
+// testActivateAtOnline activates memcgs until the arrays grow, on the
+// virtual clock with designs.Config.ActivateAtOnline, where growing costs
+// 1 ms (far longer than every other cost), and checks that cgroup_mutex
+// was held across a growth: css_online's memcg_propagate_kmem activates
+// the memcg inside the mkdir (3.15 to v4.5), as css_alloc's
+// memcg_online_kmem does from v4.6.
+func testActivateAtOnline(t *testing.T, d designs.Design) {
+	const grow = time.Millisecond
+	rt := kern.New(kern.Config{CheckOrder: true, LockStats: true, Mutex: d.Mutex, Virtual: &kern.Virtual{CPUs: 2}})
+	costs := testCosts
+	costs.GrowPerRoot, costs.ListLRUs = grow, grow
+	reg, err := d.New(rt, designs.Config{Costs: costs, Kworkers: 1, RCUShare: testRCUShare, ActivateAtOnline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, d: d, rt: rt, reg: reg}
+	rt.Go("setup", func(task *kern.Task) {
+		e.task = task
+		e.root("a")
+		rt.ResetLockStats()
+		for range 9 { // past the arrays' first size, 4 (memcg_update_cache_size)
+			e.memcg()
+		}
+		reg.Quiesce(task)
+	})
+	if err := rt.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	reg.Close()
+	for _, err := range rt.OrderViolations() {
+		t.Error(err)
+	}
+	for _, s := range rt.LockStats() {
+		if s.Class == "cgroup_mutex" && s.HoldMax < int64(grow) {
+			t.Errorf("cgroup_mutex held at most %v across 9 activations, want at least one growth (%v) under it", time.Duration(s.HoldMax), grow)
+		}
+	}
+}

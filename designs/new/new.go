@@ -131,8 +131,10 @@ func (r *Registry) Flaws() []designs.Flaw { return nil }
 // (memcg_update_kmem_limit -> memcg_activate_kmem, no cgroup_mutex; see
 // the old design's): under activate_kmem_mutex take an id, then grow
 // every root's array under memcg_slab_mutex and slab_mutex.
+// With designs.Config.ActivateAtOnline the mkdir's css_online does it
+// instead (memcg_propagate_kmem, cgroup_mutex held: Core.BeginActivation).
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	r.Mkdir(t)
+	defer r.BeginActivation(t)()
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, nil)

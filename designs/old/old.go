@@ -173,8 +173,10 @@ func (r *Registry) Flaws() []designs.Flaw {
 // cgroup_mutex: under activate_kmem_mutex take an id, then grow every
 // root's array under slab_mutex (memcg_update_all_caches) and give the
 // memcg its own slab_caches_mutex.
+// With designs.Config.ActivateAtOnline the mkdir's css_online does it
+// instead (memcg_propagate_kmem, cgroup_mutex held: Core.BeginActivation).
 func (r *Registry) ActivateMemcg(t *kern.Task) (designs.Memcg, error) {
-	r.Mkdir(t)
+	defer r.BeginActivation(t)()
 	t.Lock(r.ActivateMutex)
 	defer t.Unlock(r.ActivateMutex)
 	m, err := r.NewMemcg(t, kern.NewMutex(slabCachesClass))

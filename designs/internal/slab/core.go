@@ -86,6 +86,8 @@ type Core struct {
 	// (Costs.ListLRUs, v4.0 on: SetListLRUs).
 	ListLRUsMutex *kern.Mutex
 	listLRUs      bool
+	// atOnline is designs.Config.ActivateAtOnline.
+	atOnline bool
 	// rcuShare is designs.Config.RCUShare.
 	rcuShare float64
 	// SlabMutex guards List, the roots' names and Dying flags; the old design
@@ -190,6 +192,7 @@ func NewCore(rt *kern.Runtime, cfg designs.Config, paths Paths) (*Core, error) {
 		Reap:          rt.NewRCUQueue("cache_reap", cfg.Kworkers > 0),
 		reapEmpty:     cfg.ReapEmpty,
 		rcuShare:      cfg.RCUShare,
+		atOnline:      cfg.ActivateAtOnline,
 		SlabMutex:     kern.NewMutex(SlabMutexClass),
 		ActivateMutex: kern.NewMutex(ActivateMutexClass),
 		KernfsMutex:   kern.NewMutex(KernfsMutexClass),
@@ -676,6 +679,23 @@ func (c *Core) Mkdir(t *kern.Task) {
 	t.Lock(c.CgroupMutex)
 	c.Sysfs(t, nil)
 	t.Unlock(c.CgroupMutex)
+}
+
+// BeginActivation starts a new memcg's kmem activation in the designs
+// that activate on the kmem limit's write (3.15, 3.16, v4.0): by default
+// the mkdir (Mkdir), with cgroup_mutex dropped before the write; with
+// designs.Config.ActivateAtOnline the mkdir's css_online activates it
+// (memcg_propagate_kmem under a kmem-active parent), so cgroup_mutex,
+// taken and the cgroup's directory made, stays held until the returned
+// func ends the activation.
+func (c *Core) BeginActivation(t *kern.Task) (end func()) {
+	if !c.atOnline {
+		c.Mkdir(t)
+		return func() {}
+	}
+	t.Lock(c.CgroupMutex)
+	c.Sysfs(t, nil)
+	return func() { t.Unlock(c.CgroupMutex) }
 }
 
 // NewMemcg takes an id for a new memcg, whose own state (kmem.Memcg's

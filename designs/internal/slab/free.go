@@ -90,7 +90,7 @@ func (c *Core) ChildrenOf(root *Cache) []*Cache {
 // from css_alloc, under cgroup_mutex, as every memcg has it from v4.6.
 func (c *Core) ActivateKmem(t *kern.Task, limit, idsSem *kern.Mutex, walked func() int, free func(*kern.Task, *Memcg)) (*Memcg, error) {
 	if limit != nil {
-		c.Mkdir(t)
+		defer c.BeginActivation(t)()
 		t.Lock(limit)
 		defer t.Unlock(limit)
 	} else {
