@@ -122,6 +122,9 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 		fmt.Fprintf(&b, "%s\n\n", QuickWarning)
 	}
 	answers := m.Answers()
+	if doc.Sensitivity != nil {
+		doc.Sensitivity.Annotate(answers)
+	}
 	fmt.Fprintf(&b, "%s\n\n", m.Headline(answers))
 	fmt.Fprintf(&b, "Does %s hurt concurrency against %s? bd67314586 says the global mutex \"shouldn't hurt concurrency a lot\". Results: `%s`.\n\n",
 		m.Options.Candidate, m.Options.Baseline, doc.Results)
@@ -295,20 +298,21 @@ func writeHistory(b *strings.Builder, h *History, doc Document) {
 	}
 }
 
-// writeSensitivity writes how much each workload's answer depends on the
-// model's constants: a sentence per workload naming what it hinges on, the
+// writeSensitivity writes how each workload fares over the uncertainty
+// set: a sentence per workload naming what its class depends on, the
 // table, and the tornado charts.
 func writeSensitivity(b *strings.Builder, s *Sensitivity, doc Document) {
-	b.WriteString("\n## How much the answer depends on the model's constants\n\n")
-	fmt.Fprintf(b, "Each constant of the model (README: The model's constants) set alone to x%g and x%g of its default, "+
-		"every other at its default, on the virtual clock at %d CPUs with one worker per CPU. ", s.Low, s.High, s.CPUs)
-	b.WriteString("A constant the verdict hinges on moves the new/old ratio into another class of answer than at the defaults.\n\n")
+	b.WriteString("\n## The answer over the model's uncertainty\n\n")
+	fmt.Fprintf(b, "Each constant of the model (README: The model's constants) set alone to the low and to the high end of the range hosts see, "+
+		"every other at its default, on the virtual clock at %d CPUs with one worker per CPU: the costs, the object lifetimes, the RCU share, "+
+		"the host rates, where a memcg's kmem accounting is activated, and fixed against concurrency-managed kworkers. ", s.CPUs)
+	b.WriteString("A workload's class holds over the set where every end gives the class of the defaults; elsewhere it depends on the constants named.\n\n")
 	for _, ws := range s.Workloads {
-		fmt.Fprintf(b, "- %s\n", ws.Sentence(s.Low, s.High))
+		fmt.Fprintf(b, "- %s\n", ws.Sentence())
 	}
 	t := s.SensitivityTable()
 	fmt.Fprintf(b, "\n### %s\n", t.Title)
-	writeFolded(b, fmt.Sprintf("%d rows: every constant of every workload", len(t.Rows)), t)
+	writeFolded(b, fmt.Sprintf("%d rows: every workload", len(t.Rows)), t)
 	for _, p := range doc.Tornadoes {
 		fmt.Fprintf(b, "\n![%s](%s)\n", p.Caption, p.Path)
 	}

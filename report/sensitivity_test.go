@@ -9,46 +9,65 @@ import (
 	"testing"
 )
 
-// TestReadSensitivity reads a hand-made sensitivity run: steady ties at
-// every value; churn's new/old is 0.90 at the defaults, 0.97 and 0.50 with
-// the grace period at x0.25 and x4 (other classes: it hinges on it), and
-// 0.92 and 0.85 with the create cost (same class).
+// TestReadSensitivity reads a hand-made uncertainty run: steady ties at
+// every end; churn's new/old is 0.90 at the defaults (hurts noticeably),
+// 0.97 and 0.50 with the grace period at 1 ms and 30 ms (other classes:
+// its class depends on it), and 0.92 and 0.85 with the create cost (the
+// same class).
 func TestReadSensitivity(t *testing.T) {
 	s, err := ReadSensitivity("testdata/sensitivity.txt", DefaultOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.CPUs != 64 || s.Low != 0.25 || s.High != 4 || s.Samples != 3 || len(s.Workloads) != 2 {
-		t.Fatalf("CPUs %d, factors x%g and x%g, %d samples, %d workloads; want 64, x0.25 and x4, 3, 2",
-			s.CPUs, s.Low, s.High, s.Samples, len(s.Workloads))
+	if s.CPUs != 64 || s.Samples != 3 || len(s.Workloads) != 2 {
+		t.Fatalf("CPUs %d, %d samples, %d workloads; want 64, 3, 2", s.CPUs, s.Samples, len(s.Workloads))
 	}
 	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 	churn := s.Workloads[1]
-	if churn.Workload != "churn" || !near(churn.Base, 0.9) {
-		t.Fatalf("workload %s base %v, want churn 0.9", churn.Workload, churn.Base)
+	if churn.Workload != "churn" || !near(churn.Base.Ratio, 0.9) || churn.Base.Class != HarmNoticeable {
+		t.Fatalf("workload %s base %+v, want churn 0.9, %s", churn.Workload, churn.Base, HarmNoticeable)
 	}
 	tests := []struct {
-		constant  string
-		low, high float64
-	}{{"Costs.GracePeriod", 0.97, 0.5}, {"Costs.Create", 0.92, 0.85}} // largest swing first
+		constant            string
+		low, high           float64
+		lowValue, highValue string
+		lowClass, highClass string
+	}{
+		{"Costs.GracePeriod", 0.97, 0.5, "1ms", "30ms", HarmNone, HarmLot}, // largest swing first
+		{"Costs.Create", 0.92, 0.85, "30µs", "1ms", HarmNoticeable, HarmNoticeable},
+	}
 	for i, tt := range tests {
 		sw := churn.Swings[i]
-		if sw.Constant != tt.constant || !near(sw.Low, tt.low) || !near(sw.High, tt.high) {
-			t.Errorf("swing %d = %+v, want %s %v..%v", i, sw, tt.constant, tt.low, tt.high)
+		if sw.Constant != tt.constant || !near(sw.Low.Ratio, tt.low) || !near(sw.High.Ratio, tt.high) ||
+			sw.Low.Value != tt.lowValue || sw.High.Value != tt.highValue || sw.Low.Class != tt.lowClass || sw.High.Class != tt.highClass {
+			t.Errorf("swing %d = %+v, want %+v", i, sw, tt)
 		}
 	}
 	if h := churn.Hinges(); len(h) != 1 || h[0].Constant != "Costs.GracePeriod" {
 		t.Errorf("churn hinges on %+v, want Costs.GracePeriod only", h)
 	}
-	if got := churn.Sentence(s.Low, s.High); !strings.Contains(got, "hinges on Costs.GracePeriod (0.97 at x0.25, 0.50 at x4)") {
+	want := "hurts noticeably at the defaults; depends on Costs.GracePeriod (holds at 1ms, hurts a lot at 30ms)"
+	if got := churn.OverSet(0); got != want {
+		t.Errorf("churn over the set: %q, want %q", got, want)
+	}
+	if got, short := churn.OverSet(1), churn.OverSet(0); got != short {
+		t.Errorf("churn over the set, at most one constant: %q, want %q", got, short)
+	}
+	if got := churn.OverSet(-1); got != want {
+		t.Errorf("churn over the set: %q, want %q", got, want)
+	}
+	if got := churn.Sentence(); !strings.Contains(got, "depends on Costs.GracePeriod (0.97, holds, at 1ms; 0.50, hurts a lot, at 30ms)") {
 		t.Errorf("churn sentence %q", got)
 	}
 	steady := s.Workloads[0]
-	if got := steady.Sentence(s.Low, s.High); !strings.Contains(got, "1.00 at the defaults (not a lot); no constant moves it by 0.01") {
+	if got := steady.OverSet(3); got != "holds over the whole set" {
+		t.Errorf("steady over the set: %q", got)
+	}
+	if got := steady.Sentence(); !strings.Contains(got, "1.00 at the defaults (holds); the same class over the whole set, and no constant moves the ratio by 0.01") {
 		t.Errorf("steady sentence %q", got)
 	}
 	table := s.SensitivityTable()
-	if len(table.Rows) != 2 || table.Rows[1][3] != "Costs.GracePeriod" || table.Rows[0][3] != "none" || table.Rows[0][1] != "new/old throughput" {
+	if len(table.Rows) != 2 || table.Rows[1][3] != want || table.Rows[0][1] != "new/old throughput" {
 		t.Errorf("table rows %q", table.Rows)
 	}
 }
@@ -85,26 +104,32 @@ func TestDrawTornado(t *testing.T) {
 	}
 }
 
-// TestReadSensitivityLatency: a real-rate workload's sensitivity compares
-// the p99 of its primary events (old/new), and falls back to throughput
-// where a run timed none.
+// TestReadSensitivityLatency: a real-rate workload's class over the set
+// takes the p99 of its primary events (old/new) and the events served,
+// the worse of the two; it falls back to throughput where a run timed no
+// event.
 func TestReadSensitivityLatency(t *testing.T) {
 	var b strings.Builder
-	line := func(w, constant, factor, design string, p99 float64) {
-		fmt.Fprintf(&b, "BenchmarkSensitivity/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-64 1 1 ns/op 1000 ops/s", w, design, constant, factor)
+	line := func(w, constant, end, design string, p99, served float64) {
+		fmt.Fprintf(&b, "BenchmarkSensitivity/workload=%s/design=%s/constant=%s/end=%s/clock=virtual-64 1 1 ns/op 1000 ops/s %g start-ops/s", w, design, constant, end, served)
 		if p99 > 0 {
-			fmt.Fprintf(&b, " %g start-p99-ns", p99)
+			fmt.Fprintf(&b, " %g start-p99-sec", p99)
 		}
 		b.WriteString("\n")
 	}
 	for _, w := range []string{"k8s-node", "faas-host"} {
-		for _, c := range []struct{ constant, factor string }{{"none", "1"}, {"Costs.Create", "0.25"}, {"Costs.Create", "4"}} {
-			line(w, c.constant, c.factor, "old", 10e6)
-			p99 := 25e6 // new's p99 2.5x old's: old/new 0.4, a lot
-			if w == "faas-host" && c.factor == "4" {
+		for _, c := range []struct{ constant, end string }{{"none", "default"}, {"HostRates", "low"}, {"HostRates", "high"}} {
+			line(w, c.constant, c.end, "old", 0.010, 10)
+			p99, served := 0.025, 10.0 // new's p99 2.5x old's: old/new 0.4, hurts a lot
+			switch {
+			case w == "k8s-node" && c.end == "low":
+				p99 = 0.011 // within 20 %: holds
+			case w == "k8s-node" && c.end == "high":
+				p99, served = 0.011, 7 // the p99 holds, but 30 % of the events are left unserved
+			case w == "faas-host" && c.end == "high":
 				p99 = 0 // no event timed: throughput instead
 			}
-			line(w, c.constant, c.factor, "new", p99)
+			line(w, c.constant, c.end, "new", p99, served)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "s.txt")
@@ -114,11 +139,15 @@ func TestReadSensitivityLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	k8s, faas := s.Workloads[0], s.Workloads[1]
-	if k8s.Ratio != "old/new p99 of start events" || math.Abs(k8s.Base-0.4) > 1e-9 || k8s.class(k8s.Base) != "a lot" {
-		t.Errorf("k8s-node: %s %v (%s), want old/new p99 of start events 0.4 (a lot)", k8s.Ratio, k8s.Base, k8s.class(k8s.Base))
+	if k8s.Ratio != "old/new p99 of start events" || math.Abs(k8s.Base.Ratio-0.4) > 1e-9 || k8s.Base.Class != HarmLot {
+		t.Errorf("k8s-node: %s %+v, want old/new p99 of start events 0.4 (hurts a lot)", k8s.Ratio, k8s.Base)
 	}
-	if faas.Ratio != "new/old throughput" || faas.Base != 1 {
-		t.Errorf("faas-host: %s %v, want new/old throughput 1 (a run timed no event)", faas.Ratio, faas.Base)
+	sw := k8s.Swings[0]
+	if sw.Low.Class != HarmNone || sw.High.Class != HarmLot || math.Abs(sw.High.Served-0.7) > 1e-9 {
+		t.Errorf("k8s-node HostRates: low %+v, high %+v; want holds, and hurts a lot for the events left unserved", sw.Low, sw.High)
+	}
+	if faas.Ratio != "new/old throughput" || faas.Base.Ratio != 1 || faas.Base.Class != HarmNone {
+		t.Errorf("faas-host: %s %+v, want new/old throughput 1 (a run timed no event)", faas.Ratio, faas.Base)
 	}
 }
 

@@ -250,6 +250,10 @@ type WorkloadAnswer struct {
 	// Notes are what a reader needs to trust the row: flags, exact
 	// samples, hit-rate drops, statistics warnings.
 	Notes []string
+	// OverSet is the workload over the model's uncertainty set
+	// (Sensitivity.Annotate), nil where no uncertainty run covered it.
+	OverSet     *WorkloadSensitivity
+	OverSetCPUs int
 }
 
 // SummaryCPUs are the simulated CPU counts the first screen shows, those
@@ -454,6 +458,9 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 	}
 	text := fmt.Sprintf("%s against %s: %s. The claim fails (%s hurts a lot) in %d of %d workloads", o.Candidate, o.Baseline,
 		strings.Join(parts, "; "), o.Candidate, bad, n)
+	if over := overSetCounts(answers); over != "" {
+		text += "; " + over
+	}
 	if len(known) > 0 {
 		text += fmt.Sprintf(" (%s, the harness's checks, left out)", strings.Join(known, ", "))
 	}
@@ -461,6 +468,39 @@ func (m *Model) Headline(answers []*WorkloadAnswer) string {
 		text += fmt.Sprintf("; %s are stress bounds and what-ifs, outside the claim", strings.Join(bounds, ", "))
 	}
 	return text + "."
+}
+
+// overSetCounts says how the claim's workloads fare over the uncertainty
+// set: how many keep one class at every end of every range, by class, and
+// in how many the class depends on the model's choices; "" where no
+// uncertainty run covered them.
+func overSetCounts(answers []*WorkloadAnswer) string {
+	counts := map[string]int{}
+	depends, n, cpus := 0, 0, 0
+	for _, a := range answers {
+		if outsideClaim(a.Workload) || a.OverSet == nil {
+			continue
+		}
+		n, cpus = n+1, a.OverSetCPUs
+		if len(a.OverSet.Hinges()) > 0 {
+			depends++
+		} else {
+			counts[a.OverSet.Base.Class]++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	for _, c := range []string{HarmLot, HarmNoticeable, HarmNone, noAnswer} {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %d", c, counts[c]))
+		}
+	}
+	if depends > 0 {
+		parts = append(parts, fmt.Sprintf("depends on the model's choices in %d", depends))
+	}
+	return fmt.Sprintf("over the model's uncertainty set at %d CPUs, of %d: %s", cpus, n, strings.Join(parts, ", "))
 }
 
 // FloorSlack is how close to its floor a latency may be and still count
@@ -562,6 +602,15 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 		t.Header = append(t.Header, fmt.Sprintf("simulated, %d CPUs", n))
 	}
 	t.Header = append(t.Header, "the claim", "worst", "carried by")
+	setCPUs := 0
+	for _, a := range answers {
+		if a.OverSet != nil {
+			setCPUs = a.OverSetCPUs
+		}
+	}
+	if setCPUs > 0 {
+		t.Header = append(t.Header, fmt.Sprintf("over the uncertainty set, %d CPUs", setCPUs))
+	}
 	var notes numbered
 	for _, a := range answers {
 		metric := "throughput"
@@ -610,6 +659,13 @@ func (m *Model) AnswerTable(answers []*WorkloadAnswer, rs *RateSweep) Table {
 			claim += fmt.Sprintf(" (%d of %d points flagged)", len(a.Flagged), len(a.Effects))
 		}
 		row = append(row, claim, worst, lock)
+		if setCPUs > 0 {
+			over := "—"
+			if a.OverSet != nil {
+				over = a.OverSet.OverSet(3)
+			}
+			row = append(row, over)
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Change of %s against %s: throughput as a percentage (a fall hurts); the p99 latency of a real-rate preset's "+

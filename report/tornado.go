@@ -12,11 +12,12 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// DrawTornado draws one workload's sensitivity as a tornado chart into dir
-// as name.png and name.svg: one horizontal bar per constant, from its ratio
-// at the low factor to its ratio at the high one (the low end's colour
-// marks which is which), largest swing on top, with the ratio at the
-// defaults and the claim's thresholds as vertical lines.
+// DrawTornado draws one workload over the uncertainty set as a tornado
+// chart into dir as name.png and name.svg: one horizontal bar per
+// constant, labelled with its range, from its ratio at the low end of the
+// range to its ratio at the high end (the colours mark which is which),
+// largest swing on top, with the ratio at the defaults and the claim's
+// thresholds as vertical lines.
 func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) error {
 	p := plot.New()
 	leg := newLegend()
@@ -24,29 +25,30 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 	if ratio == "" {
 		ratio = "new/old throughput"
 	}
-	p.Title.Text = fmt.Sprintf("%s: %s, each constant at x%g and x%g (%d virtual CPUs)", ws.Workload, ratio, s.Low, s.High, s.CPUs)
+	p.Title.Text = fmt.Sprintf("%s: %s, each constant at either end of its hosts' range (%d virtual CPUs)", ws.Workload, ratio, s.CPUs)
 	p.X.Label.Text = ratio + " ratio"
 	small, large := claimLines(ratio)
 	p.Add(plotter.NewGrid())
 	n := len(ws.Swings)
-	lowColor := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}  // blue: the low factor
-	highColor := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red: the high factor
-	lo, hi := math.Min(ws.Base, large), math.Max(ws.Base, 1)
+	lowColor := color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}  // blue: the low end
+	highColor := color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red: the high end
+	base := ws.Base.Ratio
+	lo, hi := math.Min(base, large), math.Max(base, 1)
 	var labels []string
 	for i, sw := range ws.Swings {
 		// Row 0 at the top: gonum counts y upwards.
 		y := float64(n - 1 - i)
-		labels = append(labels, sw.Constant)
+		labels = append(labels, fmt.Sprintf("%s (%s to %s)", sw.Constant, sw.Low.Value, sw.High.Value))
 		for _, end := range []struct {
 			r   float64
 			col color.Color
-		}{{sw.Low, lowColor}, {sw.High, highColor}} {
+		}{{sw.Low.Ratio, lowColor}, {sw.High.Ratio, highColor}} {
 			if math.IsNaN(end.r) {
 				continue
 			}
 			lo, hi = math.Min(lo, end.r), math.Max(hi, end.r)
 			bar, err := plotter.NewPolygon(plotter.XYs{
-				{X: ws.Base, Y: y - 0.35}, {X: end.r, Y: y - 0.35}, {X: end.r, Y: y + 0.35}, {X: ws.Base, Y: y + 0.35},
+				{X: base, Y: y - 0.35}, {X: end.r, Y: y - 0.35}, {X: end.r, Y: y + 0.35}, {X: base, Y: y + 0.35},
 			})
 			if err != nil {
 				return fmt.Errorf("tornado %s: %w", name, err)
@@ -60,16 +62,16 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 	for _, e := range []struct {
 		label string
 		col   color.Color
-	}{{fmt.Sprintf("constant x%g", s.Low), lowColor}, {fmt.Sprintf("constant x%g", s.High), highColor}} {
+	}{{"low end of the range", lowColor}, {"high end of the range", highColor}} {
 		leg.add(e.label, boxThumb{withAlpha(e.col, 0xb0)})
 	}
 	for _, v := range []struct {
 		x     float64
 		label string
 		dash  bool
-	}{{ws.Base, fmt.Sprintf("at the defaults: %.2f", ws.Base), false},
-		{small, fmt.Sprintf("%.2f: not a lot", small), true},
-		{large, fmt.Sprintf("%.2f: a lot", large), true}} {
+	}{{base, fmt.Sprintf("at the defaults: %.2f", base), false},
+		{small, fmt.Sprintf("%.2f: holds above", small), true},
+		{large, fmt.Sprintf("%.2f: hurts a lot below", large), true}} {
 		line, err := plotter.NewLine(plotter.XYs{{X: v.x, Y: -0.6}, {X: v.x, Y: float64(n) - 0.4}})
 		if err != nil {
 			return fmt.Errorf("tornado %s: %w", name, err)

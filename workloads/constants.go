@@ -49,7 +49,9 @@ const (
 )
 
 // Format writes x in the constant's unit: a duration for "ns", "on" or
-// "off" for a switch, else the number and its unit ("0.15 share").
+// "off" for a switch, where in the hosts' range for a position, else the
+// number and its unit ("0.15 share"). It writes no '/' or '=', so a
+// benchmark name's key can carry it.
 func (c Constant) Format(x float64) string {
 	switch c.Unit {
 	case "ns":
@@ -59,6 +61,16 @@ func (c Constant) Format(x float64) string {
 			return "on"
 		}
 		return "off"
+	case "position": // HostRates
+		switch x {
+		case -1:
+			return "the hosts' lowest rates"
+		case 0:
+			return "the presets' rates"
+		case 1:
+			return "the hosts' highest rates"
+		}
+		return strconv.FormatFloat(x, 'g', 3, 64) + " of the hosts' range"
 	}
 	return strconv.FormatFloat(x, 'g', 4, 64) + " " + c.Unit
 }
@@ -196,7 +208,7 @@ func Constants() []Constant {
 			Set: func(s *Spec, _ *kern.Virtual, x float64) {
 				s.Memcgs = int(math.Round(clamp(x, 1, designs.MaxMemcgs)))
 			}},
-		{Name: "KworkersPerCPU", Unit: "kworkers/CPU", Min: 1.0 / 64, Max: 64, Low: 0.25, High: 4, Kind: Cited,
+		{Name: "KworkersPerCPU", Unit: "kworkers a CPU", Min: 1.0 / 64, Max: 64, Low: 0.25, High: 4, Kind: Cited,
 			Source: "system_wq's concurrency management (Documentation/workqueue.txt) keeps one running kworker per CPU and starts another when the running ones sleep, up to max_active (256 a CPU): the default, 0, models it; the uncertainty run puts a fixed pool of 1/4 to 4 a CPU in its place, a bound on what concurrency management changes",
 			Get: func(s *Spec, v *kern.Virtual) float64 {
 				if s.Kworkers == 0 {
@@ -207,7 +219,7 @@ func Constants() []Constant {
 			Set: func(s *Spec, v *kern.Virtual, x float64) {
 				s.Kworkers = int(math.Round(clamp(x*float64(max(v.CPUs, 1)), 1, MaxKworkers)))
 			}},
-		{Name: "HostRates", Unit: "position in the hosts' range", Min: -1, Max: 1, Low: -1, High: 1, Kind: Estimate,
+		{Name: "HostRates", Unit: "position", Min: -1, Max: 1, Low: -1, High: 1, Kind: Estimate,
 			Source: "every real-rate role's rate (container starts, module loads, slabinfo reads from inside a container) moved together " +
 				"through the range its HostRate gives, on a log scale: -1 each at the lowest rate hosts see (a reader at 0 is off), " +
 				"0 the preset's rate, 1 each at the highest",

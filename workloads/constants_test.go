@@ -53,6 +53,11 @@ func TestConstants(t *testing.T) {
 			if d < c.Low || d > c.High || c.Low < c.Min || c.High > c.Max {
 				t.Errorf("default %v, hosts' range %v to %v, allowed %v to %v: want Min <= Low <= default <= High <= Max", d, c.Low, c.High, c.Min, c.Max)
 			}
+			for _, x := range []float64{c.Low, d, c.High} {
+				if f := c.Format(x); strings.ContainsAny(f, "/=") {
+					t.Errorf("Format(%v) = %q: a benchmark name's value cannot hold '/' or '='", x, f)
+				}
+			}
 			if row := readmeRow(c); !strings.Contains(string(readme), row) {
 				t.Errorf("README.md's table of constants has no row\n%s", row)
 			}

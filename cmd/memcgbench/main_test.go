@@ -137,6 +137,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"diff", "-base", "HEAD", "stray"}, `unexpected argument "stray"`},
 		{[]string{"sensitivity", "-cpus", "0"}, "-cpus = 0: allowed range is 1 to 1024"},
 		{[]string{"sensitivity", "extra"}, `unexpected argument "extra"`},
+		{[]string{"sensitivity", "-design", "old,bogus"}, `-design "old,bogus"`},
+		{[]string{"run", "-host-rates", "1.5"}, "-host-rates = 1.5: allowed range is -1 to 1"},
+		{[]string{"run", "-host-rates", "NaN"}, "-host-rates = NaN: allowed range is -1 to 1"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -170,9 +173,9 @@ func TestHelp(t *testing.T) {
 		flags []string
 	}{
 		{"run", []string{"-workload", "-mix", "-design", "-cpu", "-clock", "-cpus", "-workers", "-roots", "-memcgs", "-caches",
-			"-kworkers", "-duration", "-ops", "-skew", "-rate", "-rate-scale", "-seed", "-count", "-o", "-force", "-mutexprofile", "-stats"}},
+			"-kworkers", "-duration", "-ops", "-skew", "-rate", "-rate-scale", "-host-rates", "-activate-at-online", "-seed", "-count", "-o", "-force", "-mutexprofile", "-stats"}},
 		{"sweep", []string{"-label", "-quick", "-force", "-real", "-virtual", "-harness"}},
-		{"sensitivity", []string{"-label", "-quick", "-force", "-cpus"}},
+		{"sensitivity", []string{"-label", "-quick", "-force", "-cpus", "-design"}},
 		{"rates", []string{"-label", "-quick", "-force"}},
 		{"knownanswers", []string{"-label", "-quick", "-force"}},
 		{"report", []string{"-label", "-quick", "-baseline", "-candidate"}},

@@ -226,3 +226,51 @@ func TestVirtualPlanSizes(t *testing.T) {
 		t.Errorf("lifecycles: sized to %v and %d ops, want its own %v and %d", spec.Duration, spec.Ops, before.Duration, before.Ops)
 	}
 }
+
+// TestSensitivityPlan: the uncertainty run takes every constant to both
+// ends of its hosts' range on each design and seed, once at the defaults;
+// a real-rate preset's window holds 40 of its primary events at the
+// preset's rate, within the plan's bounds.
+func TestSensitivityPlan(t *testing.T) {
+	ds, err := catalog.Parse("old,new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planSensitivity(false, 64, ds)
+	count := map[string]int{}
+	for _, pt := range p.points() {
+		if pt.workload == "k8s-node" {
+			count[pt.constant+"/"+pt.end]++
+		}
+	}
+	if count["none/default"] != 2*p.seeds {
+		t.Errorf("k8s-node at the defaults: %d runs, want %d", count["none/default"], 2*p.seeds)
+	}
+	for _, c := range workloads.Constants() {
+		for _, end := range []string{"low", "high"} {
+			if n := count[c.Name+"/"+end]; n != 2*p.seeds {
+				t.Errorf("k8s-node, %s at its %s end: %d runs, want %d", c.Name, end, n, 2*p.seeds)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		preset string
+		want   time.Duration
+	}{
+		{"k8s-node", 80 * time.Second},     // 40 starts at 0.5/s
+		{"faas-host", 4 * time.Second},     // 40 starts at 10/s
+		{"module-load", 100 * time.Second}, // 40 modules at 0.01/s would need 4000 s: the bound
+	} {
+		spec, err := workloads.Preset(tt.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.windowOf(spec); got != tt.want {
+			t.Errorf("%s: window %v, want %v", tt.preset, got, tt.want)
+		}
+	}
+	pt := sensitivityPoint{workload: "k8s-node", constant: "Costs.Create", end: "high", design: ds[1], seed: 1}
+	if pt.value() != "1ms" {
+		t.Errorf("Costs.Create's high end reads %q, want 1ms", pt.value())
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -19,37 +19,43 @@ import (
 	"memcgbench/workloads"
 )
 
-// sensitivityPlan is what a sensitivity run covers: every preset and
-// design at cpus virtual CPUs with one worker per CPU, first with every
-// constant at its default, then with each constant of workloads.Constants
-// alone at low and at high times its default; seeds runs of each.
+// sensitivityPlan is what the uncertainty run (memcgbench sensitivity)
+// covers: every preset at cpus virtual CPUs with one worker per CPU, on
+// the verdict's two designs, first with every constant at its default,
+// then with each constant of workloads.Constants alone at each end of its
+// hosts' range (Constant.Low and High: the costs, the shares of object
+// lifetimes, the RCU share, the host rates, the activation path, fixed
+// or managed kworkers); seeds runs of each.
 type sensitivityPlan struct {
 	cpus, seeds  int
-	low, high    float64
 	opsPerWorker int64
 	minOps       int64
-	window       time.Duration // the real-rate presets' window of arrivals
+	// window and maxWindow bound the real-rate presets' window of
+	// arrivals, long enough for minEvents of the preset's primary events
+	// at its rate where maxWindow allows.
+	window, maxWindow time.Duration
+	minEvents         float64
 	// lifecycleAllocs replaces the fixed scenario's allocations per
 	// lifecycle.
 	lifecycleAllocs int
 	// verdictOnly keeps the presets the verdict rests on: the real-rate
 	// ones and the fixed scenario.
 	verdictOnly bool
+	designs     []designs.Design
 }
 
 // planSensitivity returns the full plan (2 seeds, 20 operations per
-// measured worker) or the quick one (1 seed, 8 CPUs unless cpus says
-// otherwise, a 1 s window, and only the presets the verdict rests on: the
-// real-rate ones and the fixed scenario). Both shorten what costs most, and is
-// compared only with itself here: the real-rate presets' window (2 s: at
-// 64 CPUs about 13 container starts per seed in k8s-node) and the fixed
-// scenario's allocations per lifecycle (250 of the preset's 1000; quick:
-// 20). The plan's line in the results file says so.
-func planSensitivity(quick bool, cpus int) sensitivityPlan {
-	p := sensitivityPlan{cpus: cpus, seeds: 2, low: 0.25, high: 4, opsPerWorker: 20, minOps: 1000, window: 2 * time.Second,
-		lifecycleAllocs: 250}
+// measured worker, real-rate windows of 40 primary events up to 100 s)
+// or the quick one (1 seed, 8 CPUs unless cpus says otherwise, 1 s
+// windows, and only the presets the verdict rests on: the real-rate ones
+// and the fixed scenario). Both shorten the fixed scenario's allocations
+// per lifecycle (250 of the preset's 1000; quick: 20), compared only with
+// itself here. The plan's line in the results file says so.
+func planSensitivity(quick bool, cpus int, ds []designs.Design) sensitivityPlan {
+	p := sensitivityPlan{cpus: cpus, seeds: 2, opsPerWorker: 20, minOps: 1000, window: 2 * time.Second,
+		maxWindow: 100 * time.Second, minEvents: 40, lifecycleAllocs: 250, designs: ds}
 	if quick {
-		p.seeds, p.opsPerWorker, p.minOps, p.window, p.lifecycleAllocs, p.verdictOnly = 1, 8, 400, time.Second, 20, true
+		p.seeds, p.opsPerWorker, p.minOps, p.window, p.maxWindow, p.lifecycleAllocs, p.verdictOnly = 1, 8, 400, time.Second, time.Second, 20, true
 	}
 	return p
 }
@@ -59,21 +65,24 @@ func (p sensitivityPlan) describe() string {
 	if p.verdictOnly {
 		presets = "the real-rate presets and the fixed scenario,"
 	}
-	return fmt.Sprintf("%s and design on the virtual clock at %d CPUs, workers=1x; each constant of workloads.Constants alone at x%g and x%g, and all at their defaults; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, the fixed scenario's %d lifecycles of %d allocations, a %v window for real-rate presets",
-		presets, p.cpus, p.low, p.high, p.seeds, p.opsPerWorker, p.minOps, closedLoopCap, workloads.ScenarioLifecycles, p.lifecycleAllocs, p.window)
+	var names []string
+	for _, d := range p.designs {
+		names = append(names, d.Name)
+	}
+	return fmt.Sprintf("%s on %s on the virtual clock at %d CPUs, workers=1x; each constant of workloads.Constants alone at each end of its hosts' range, and all at their defaults; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, the fixed scenario's %d lifecycles of %d allocations, real-rate windows of %v to %v (%g primary events at the preset's rate)",
+		presets, strings.Join(names, " and "), p.cpus, p.seeds, p.opsPerWorker, p.minOps, closedLoopCap, workloads.ScenarioLifecycles, p.lifecycleAllocs, p.window, p.maxWindow, p.minEvents)
 }
 
 // quickSensitivityCPUs is the quick plan's CPU count unless -cpus says
 // otherwise.
 const quickSensitivityCPUs = 8
 
-// A sensitivityPoint is one run of the plan; constant is "none" for the
-// defaults.
+// A sensitivityPoint is one run of the plan: constant "none" at end
+// "default" for the defaults, else the constant at end "low" or "high".
 type sensitivityPoint struct {
-	workload, constant string
-	factor             float64
-	design             designs.Design
-	seed               uint64
+	workload, constant, end string
+	design                  designs.Design
+	seed                    uint64
 }
 
 func (p sensitivityPlan) points() []sensitivityPoint {
@@ -82,48 +91,89 @@ func (p sensitivityPlan) points() []sensitivityPoint {
 		if spec, _ := workloads.Preset(w); p.verdictOnly && !spec.Open() && spec.LifecycleAllocs == 0 {
 			continue
 		}
-		add := func(constant string, factor float64) {
+		add := func(constant, end string) {
 			for seed := 1; seed <= p.seeds; seed++ {
-				for _, d := range catalog.All() {
+				for _, d := range p.designs {
 					if !workloads.Applies(w, d) {
 						continue
 					}
-					pts = append(pts, sensitivityPoint{w, constant, factor, d, uint64(seed)})
+					pts = append(pts, sensitivityPoint{w, constant, end, d, uint64(seed)})
 				}
 			}
 		}
-		add("none", 1)
+		add("none", "default")
 		for _, c := range workloads.Constants() {
-			add(c.Name, p.low)
-			add(c.Name, p.high)
+			add(c.Name, "low")
+			add(c.Name, "high")
 		}
 	}
 	return pts
 }
 
-// run runs one point: the preset, with its constant scaled, on the
-// virtual clock.
+// constant returns the named constant.
+func constant(name string) (workloads.Constant, bool) {
+	for _, c := range workloads.Constants() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return workloads.Constant{}, false
+}
+
+// value is the point's constant's value, in its unit ("" for the
+// defaults).
+func (pt sensitivityPoint) value() string {
+	c, ok := constant(pt.constant)
+	switch {
+	case !ok:
+		return ""
+	case pt.end == "low":
+		return c.Format(c.Low)
+	}
+	return c.Format(c.High)
+}
+
+// windowOf is a real-rate preset's window of arrivals: long enough for
+// minEvents of its primary events at the preset's rate, within window and
+// maxWindow.
+func (p sensitivityPlan) windowOf(spec workloads.Spec) time.Duration {
+	rate := 0.0
+	for _, r := range spec.Roles {
+		if r.Rate.Open() {
+			rate = r.Rate.PerSecond + r.Rate.PerCPU*float64(p.cpus) + r.Rate.PerMemcg*float64(spec.Memcgs)
+			break
+		}
+	}
+	w := p.window
+	if rate > 0 {
+		w = max(w, time.Duration(p.minEvents/rate*float64(time.Second)).Round(time.Second))
+	}
+	return min(w, p.maxWindow)
+}
+
+// run runs one point: the preset, with its constant at the point's end,
+// on the virtual clock.
 func (p sensitivityPlan) run(ctx context.Context, pt sensitivityPoint) (*workloads.Result, error) {
 	spec, err := workloads.Preset(pt.workload)
 	if err != nil {
 		return nil, err
 	}
 	virt := workloads.DefaultVirtual(p.cpus)
-	for _, c := range workloads.Constants() {
-		if c.Name == pt.constant {
-			c.Set(&spec, &virt, c.Get(&spec, &virt)*pt.factor)
-		}
+	window := p.windowOf(spec) // at the preset's rate, whatever HostRates does
+	if c, ok := constant(pt.constant); ok {
+		c.Set(&spec, &virt, map[string]float64{"low": c.Low, "high": c.High}[pt.end])
 	}
 	spec.Workers = p.cpus
 	spec.Seed = pt.seed
 	switch {
 	case spec.Open():
-		spec.Duration, spec.Ops = p.window, 0
+		spec.Duration, spec.Ops = window, 0
 	case spec.LifecycleAllocs > 0: // a fixed scenario: the preset's lifecycles
 		spec.LifecycleAllocs = p.lifecycleAllocs
 	default:
 		// Its operations or the virtual sweep's cap, whichever ends first:
-		// a constant at x4 can slow a closed loop by orders of magnitude.
+		// a constant at an end of its range can slow a closed loop by
+		// orders of magnitude.
 		spec.Duration, spec.Ops = closedLoopCap, max(p.minOps, p.opsPerWorker*int64(spec.MeasuredWorkers(spec.Workers)))
 	}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: &virt})
@@ -142,6 +192,7 @@ func sensitivityCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	quick := fs.Bool("quick", false, "a quick run: 1 seed, 8 operations per worker, 8 CPUs unless -cpus is given")
 	force := fs.Bool("force", false, "overwrite an existing sensitivity.txt of the label")
 	cpus := fs.Int("cpus", 64, "virtual CPUs, 1 to 1024")
+	designList := fs.String("design", "old,new", "designs, comma-separated ("+strings.Join(catalog.Names(), ", ")+"), or all: the report compares its -baseline and -candidate")
 	if err := parseFlags(fs, args, stdout, "[flags]"); err != nil {
 		return helped(err)
 	}
@@ -159,16 +210,22 @@ func sensitivityCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *quick && !setFlags(fs)["cpus"] {
 		*cpus = quickSensitivityCPUs
 	}
-	p := planSensitivity(*quick, *cpus)
+	ds, err := catalog.Parse(*designList)
+	if err != nil {
+		return usagef("-design %q: %v; give one or more of %s, comma-separated, or all", *designList, err, strings.Join(catalog.Names(), ", "))
+	}
+	p := planSensitivity(*quick, *cpus, ds)
 	pts := p.points()
 	estimate(stderr, "sensitivity", *quick)
 	return simulateInto(ctx, simulation{out: out, label: *label, what: "sensitivity", describe: p.describe(), n: len(pts),
 		run: func(ctx context.Context, i int) (*workloads.Result, error) { return p.run(ctx, pts[i]) },
 		name: func(i int) string {
 			pt := pts[i]
-			return fmt.Sprintf("%s/workload=%s/design=%s/constant=%s/factor=x%s/clock=virtual-%d",
-				report.SensitivityBenchmark, pt.workload, pt.design.Name, pt.constant,
-				strconv.FormatFloat(pt.factor, 'g', -1, 64), p.cpus)
+			name := fmt.Sprintf("%s/workload=%s/design=%s/constant=%s/end=%s", report.SensitivityBenchmark, pt.workload, pt.design.Name, pt.constant, pt.end)
+			if v := pt.value(); v != "" {
+				name += "/value=" + strings.ReplaceAll(v, " ", "_")
+			}
+			return name + fmt.Sprintf("/clock=virtual-%d", p.cpus)
 		}}, stderr)
 }
 
