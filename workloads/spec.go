@@ -702,6 +702,22 @@ func validateMix(field string, m Mix) error {
 // the flexible role filled in, or one role running Mix on every worker.
 // MeasuredWorkers returns how many workers the measured role (the first)
 // has on the given number of CPUs.
+// WindowFor is a window of arrivals that holds events of s's primary
+// events (its first open-loop role's) at their rate on cpus CPUs: within
+// lo and hi, lo where s has no open-loop role.
+func (s *Spec) WindowFor(cpus int, events float64, lo, hi time.Duration) time.Duration {
+	w := lo
+	for _, r := range s.Roles {
+		if r.Rate.Open() {
+			if rate := r.Rate.Of(cpus, s.Memcgs); rate > 0 {
+				w = max(w, time.Duration(events/rate*float64(time.Second)).Round(time.Second))
+			}
+			break
+		}
+	}
+	return min(w, hi)
+}
+
 func (s *Spec) MeasuredWorkers(cpus int) int { return s.roles(cpus)[0].Workers }
 
 func (s *Spec) roles(gomaxprocs int) []Role {

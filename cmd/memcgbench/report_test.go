@@ -194,8 +194,8 @@ func TestKnownAnswersCmd(t *testing.T) {
 
 // TestVirtualPlanSizes: a closed-loop run of the sweep does its operations
 // or closedLoopCap of virtual time, whichever ends first, and its spec is
-// valid so; a real-rate preset runs its window; the fixed scenario its
-// lifecycles.
+// valid so; a real-rate preset runs a window of windowEvents primary
+// events, within its bounds; the fixed scenario its lifecycles.
 func TestVirtualPlanSizes(t *testing.T) {
 	p := planVirtual(false, []int{1, 2})
 	for _, tt := range []struct {
@@ -204,14 +204,16 @@ func TestVirtualPlanSizes(t *testing.T) {
 		ops      bool
 	}{
 		{"stress-slabinfo-scrape", closedLoopCap, true},
-		{"whatif-slabinfo-agent", workloads.RealRateWindow, false},
+		{"whatif-slabinfo-agent", workloads.RealRateWindow, false}, // 64 scrapes a second: the shortest window
+		{"k8s-node", 80 * time.Second, false},                      // 40 starts at 0.5/s
+		{"module-load", maxRealRateWindow, false},                  // a module every 100 s: the longest
 	} {
 		spec, err := workloads.Preset(tt.preset)
 		if err != nil {
 			t.Fatal(err)
 		}
 		spec.Workers = 1024
-		p.size(&spec)
+		p.size(&spec, 1024)
 		if spec.Duration != tt.duration || (spec.Ops > 0) != tt.ops {
 			t.Errorf("%s: duration %v, ops %d; want %v, ops %v", tt.preset, spec.Duration, spec.Ops, tt.duration, tt.ops)
 		}
@@ -221,7 +223,7 @@ func TestVirtualPlanSizes(t *testing.T) {
 	}
 	spec, _ := workloads.Preset("lifecycles")
 	before := spec
-	p.size(&spec)
+	p.size(&spec, 64)
 	if spec.Duration != before.Duration || spec.Ops != before.Ops {
 		t.Errorf("lifecycles: sized to %v and %d ops, want its own %v and %d", spec.Duration, spec.Ops, before.Duration, before.Ops)
 	}

@@ -137,18 +137,7 @@ func (pt sensitivityPoint) value() string {
 // minEvents of its primary events at the preset's rate, within window and
 // maxWindow.
 func (p sensitivityPlan) windowOf(spec workloads.Spec) time.Duration {
-	rate := 0.0
-	for _, r := range spec.Roles {
-		if r.Rate.Open() {
-			rate = r.Rate.PerSecond + r.Rate.PerCPU*float64(p.cpus) + r.Rate.PerMemcg*float64(spec.Memcgs)
-			break
-		}
-	}
-	w := p.window
-	if rate > 0 {
-		w = max(w, time.Duration(p.minEvents/rate*float64(time.Second)).Round(time.Second))
-	}
-	return min(w, p.maxWindow)
+	return spec.WindowFor(p.cpus, p.minEvents, p.window, p.maxWindow)
 }
 
 // run runs one point: the preset, with its constant at the point's end,

@@ -33,8 +33,10 @@ type virtualPlan struct {
 	// and minOps the fewest a run does: enough that mixes with a few
 	// percent of slow operations have tens of them even on one worker.
 	opsPerWorker, minOps int64
-	// window is the real-rate presets' window of arrivals.
-	window time.Duration
+	// window and maxWindow bound the real-rate presets' window of
+	// arrivals, long enough for windowEvents of the preset's primary
+	// events at its rate where maxWindow allows.
+	window, maxWindow time.Duration
 	// closedCap ends a closed-loop run at that much virtual time if its
 	// operations are not done by then.
 	closedCap    time.Duration
@@ -46,7 +48,8 @@ type virtualPlan struct {
 var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 
 // planVirtual returns the full virtual sweep (4 seeds, 40 operations per
-// measured worker, at least 2000 per run, every CPU count) or the quick
+// measured worker, at least 2000 per run, every CPU count, real-rate
+// windows of windowEvents primary events from 10 s to 100 s) or the quick
 // one (4 seeds, 8 operations, at least 500, CPU counts to 64, a 2 s
 // window), oversubscribed at the real sweep's CPU counts, each closed-loop
 // run ending at closedLoopCap of virtual time if its operations are not
@@ -55,14 +58,27 @@ var virtualCPUs = []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
 // report in half an hour on 2 CPUs with six designs.
 func planVirtual(quick bool, real []int) virtualPlan {
 	p := virtualPlan{cpus: virtualCPUs, overCPUs: real, over: oversubscribed,
-		seeds: 4, opsPerWorker: 40, minOps: 2000, window: workloads.RealRateWindow, closedCap: closedLoopCap,
+		seeds: 4, opsPerWorker: 40, minOps: 2000, window: workloads.RealRateWindow, maxWindow: maxRealRateWindow, closedCap: closedLoopCap,
 		lineTransfer: kern.DefaultLineTransfer, wakeLatency: kern.DefaultWakeLatency}
 	if quick {
 		p.cpus = []int{1, 2, 4, 16, 64}
-		p.opsPerWorker, p.minOps, p.window = 8, 500, quickWindow
+		p.opsPerWorker, p.minOps, p.window, p.maxWindow = 8, 500, quickWindow, quickWindow
 	}
 	return p
 }
+
+// windowEvents is how many primary events a real-rate preset's window
+// holds at the preset's rate where maxRealRateWindow allows: enough for a
+// p99 that is not simply the largest of a handful. At the hosts' rates
+// that is 80 s of Kubernetes pod starts (0.5/s) and 4 s of FaaS starts
+// (10/s); a module every 100 s gets the longest window, 100 s, and one
+// or two modules in it.
+const windowEvents = 40
+
+// maxRealRateWindow bounds a real-rate preset's window: its cost grows
+// with window x CPUs (100 s at 256 CPUs is about 12 s of a run on the
+// reference machine).
+const maxRealRateWindow = 100 * time.Second
 
 // quickWindow is the real-rate presets' window in quick runs.
 const quickWindow = 2 * time.Second
@@ -82,9 +98,9 @@ const closedLoopCap = 10 * time.Second
 // the fixed scenario its lifecycles, a closed loop opsPerWorker operations
 // per measured worker, at least minOps, or closedCap of virtual time,
 // whichever ends first.
-func (p virtualPlan) size(spec *workloads.Spec) {
+func (p virtualPlan) size(spec *workloads.Spec, cpus int) {
 	if spec.Open() {
-		spec.Duration, spec.Ops = p.window, 0
+		spec.Duration, spec.Ops = spec.WindowFor(cpus, windowEvents, p.window, p.maxWindow), 0
 		return
 	}
 	if spec.LifecycleAllocs > 0 {
@@ -145,8 +161,8 @@ func (p virtualPlan) points() []virtualPoint {
 
 // describe is the plan in one line, for the results file's header.
 func (p virtualPlan) describe() string {
-	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, or for real-rate presets a %v window; line transfer %v; wake-up latency %v; each design on its kernel's mutex; wakeup preemption",
-		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.closedCap, p.window, p.lineTransfer, p.wakeLatency)
+	return fmt.Sprintf("every preset and design on the virtual clock at %s CPUs (real-rate presets to %d) with workers=1x and at %s CPUs with workers=%dx; seeds 1 to %d; %d operations per measured worker, at least %d per run, ending at %v of virtual time if not done, or for real-rate presets a window of %d primary events at the preset's rate, %v to %v; line transfer %v; wake-up latency %v; each design on its kernel's mutex; wakeup preemption",
+		joinInts(p.cpus), maxOpenCPUs, joinInts(p.overCPUs), p.over, p.seeds, p.opsPerWorker, p.minOps, p.closedCap, windowEvents, p.window, p.maxWindow, p.lineTransfer, p.wakeLatency)
 }
 
 // runVirtualSweep runs the plan's points, as many at a time as there are
@@ -195,7 +211,7 @@ func runVirtualPoint(ctx context.Context, p virtualPlan, pt virtualPoint) (*work
 	}
 	spec.Workers = pt.over * pt.cpus
 	spec.Seed = pt.seed
-	p.size(&spec)
+	p.size(&spec, pt.cpus)
 	virt := &kern.Virtual{CPUs: pt.cpus, LineTransfer: p.lineTransfer, WakeLatency: p.wakeLatency}
 	r, err := workloads.NewRunner(spec, pt.design, workloads.Options{LockStats: true, Virtual: virt})
 	if err != nil {
