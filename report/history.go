@@ -116,7 +116,7 @@ func (h *History) Table(cpus int) Table {
 				cells = append(cells, "—")
 				continue
 			}
-			cell := formatValue(met.Candidate.Center, unit) + " " + historyDelta(met)
+			cell := formatValue(met.Candidate.Center, unit) + " " + historyDelta(met, e.Latency && h.Models[d].AtFloor(e))
 			if len(e.Flags) > 0 {
 				cell += " ⚑"
 			}
@@ -128,14 +128,17 @@ func (h *History) Table(cpus int) Table {
 		t.Rows = append(t.Rows, append(append(row, cmp.Or(base, "—")), cells...))
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Simulated (virtual clock), one worker per CPU, the seeds of the virtual sweep. Each cell is the median and its change against %s: "+
-		"the U test's verdict at α = 0.05 as benchstat prints it (~: not significant), = where both designs repeat one value in every seed (the change is exact; no p-value). "+
+		"the U test's verdict at α = 0.05 as benchstat prints it (~: not significant), = where both designs repeat one value in every seed (the change is exact; no p-value); "+
+		"a latency whose baseline sits at its floor (within 10 %% of the lowest it gives) changes by its difference in seconds, not a percentage. "+
 		"Real-rate presets: the p99 latency of their events (lower is better); the others: throughput (higher is better). "+
 		"⚑: the point carries a flag of the full report (too few rounds, an overloaded baseline, a starved background role). —: the design does not run it (calibrate has no answer where memory.kmem.slabinfo takes no lock).", h.Baseline))
 	return t
 }
 
 // Summary is the first screen's line on every design: at cpus virtual
-// CPUs, in how many workloads each does worse and better than the
+// CPUs, in how many of the claim's workloads (outsideClaim leaves the
+// stress bounds, what-ifs and harness checks out) each does worse and
+// better than the
 // baseline on its primary metric (a significant change, or an exact one
 // where every seed repeats one value), with the points that carry a flag
 // of the full report apart. It is empty where no design ran at cpus.
@@ -145,7 +148,7 @@ func (h *History) Summary(cpus int) string {
 		var worse, better, flagged, same int
 		for _, w := range h.Workloads() {
 			e := h.effect(d, w, cpus)
-			if e == nil || e.Verdict.Metric == nil || e.Verdict.Metric.Candidate == nil || e.Verdict.Metric.Baseline == nil {
+			if outsideClaim(w) || e == nil || e.Verdict.Metric == nil || e.Verdict.Metric.Candidate == nil || e.Verdict.Metric.Baseline == nil {
 				continue
 			}
 			met := e.Verdict.Metric
@@ -173,20 +176,29 @@ func (h *History) Summary(cpus int) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Across the kernel's history, every design against %s at %d simulated CPUs, by workload (the answer across history, below): %s.",
+	return fmt.Sprintf("Across the kernel's history, every design against %s at %d simulated CPUs, in the claim's workloads (the stress bounds, what-ifs and harness checks left out; every workload in the answer across history, below): %s.",
 		h.Baseline, cpus, strings.Join(parts, "; "))
 }
 
-// historyDelta is a comparison's change as a table cell.
-func historyDelta(met *Metric) string {
+// historyDelta is a comparison's change as a table cell: a percentage,
+// or, where the baseline's latency sits at its floor (Model.AtFloor),
+// the difference in seconds, as a ratio over an unloaded value says
+// nothing of a lock's cost.
+func historyDelta(met *Metric, atFloor bool) string {
 	r, _, _, ok := met.Ratio()
+	change := fmt.Sprintf("%+.1f %%", 100*(r-1))
+	if atFloor {
+		change = signedSeconds(met.Candidate.Center - met.Baseline.Center)
+	}
 	switch {
 	case !ok:
 		return ""
 	case met.Deterministic():
-		return fmt.Sprintf("(%+.1f %%, =)", 100*(r-1))
+		return "(" + change + ", =)"
 	case met.Delta == "~" || met.Delta == "":
 		return "(~)"
+	case atFloor:
+		return "(" + change + ")"
 	}
 	return "(" + met.Delta + ")"
 }

@@ -152,7 +152,7 @@ func WriteMarkdown(w io.Writer, m *Model, doc Document) error {
 	}
 	if p := doc.Summary; p != nil {
 		fmt.Fprintf(&b, "\n![%s](%s)\n\n", p.Caption, p.Path)
-		fmt.Fprintf(&b, "%s\n", p.Caption+": filled marks measured on this machine, hollow marks simulated, shaded bands and error bars their intervals (the ratio interval of the two 95 % confidence intervals, or with fewer than 6 rounds the range of the rounds' ratios), the dashed line no change; flagged points (⚑ in the table) are drawn like the rest.")
+		fmt.Fprintf(&b, "%s\n", p.Caption+": filled marks measured on this machine, hollow marks simulated, shaded bands and error bars their intervals (the ratio interval of the two 95 % confidence intervals, or with fewer than 6 rounds the range of the rounds' ratios); the throughput panel's dashed line is no change; the latency panel gives each design's p99 in seconds, the baseline dashed; flagged points that do not count (⚑ in the table) are grey crosses.")
 	}
 	b.WriteString("\nThe sections below are the evidence: the answer at real rates, the verdict at every measured point, the rate sweeps, the virtual clock, the sensitivity to the model's constants and every workload's numbers.\n\n")
 	if m.realRateWorkloads() {

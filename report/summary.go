@@ -749,17 +749,19 @@ func (n *numbered) notes() []string {
 
 // SummaryCharts are the panels of the report's summary figure, one over
 // the other on one log CPU axis: every closed-loop workload's new/old
-// throughput, then every real-rate workload's new/old p99 latency, each
-// against CPUs; measured points filled, simulated ones hollow with their
-// intervals as bands, and a line at 1 (no change). A panel with no data
-// is left out.
+// throughput, with a line at 1 (no change); then every real-rate
+// workload's p99 latency in seconds, the baseline's dashed and the
+// candidate's solid (absolute values: a ratio over an unloaded p99 would
+// say nothing of the lock), each against CPUs; measured points filled,
+// simulated ones hollow with their intervals as bands; flagged points
+// apart, as grey crosses. A panel with no data is left out.
 func (m *Model) SummaryCharts(machine string) []Chart {
 	o := m.Options
 	ratio := fmt.Sprintf("%s/%s", o.Candidate, o.Baseline)
 	tput := Chart{Name: "summary", Title: fmt.Sprintf("%s throughput: below 1, %s is slower (%s)", ratio, o.Candidate, machine),
 		XLabel: "CPUs (GOMAXPROCS, or virtual CPUs), one worker per CPU", YLabel: ratio + " throughput", LogX: true, LogY: true, RatioY: true}
-	lat := Chart{Name: "summary", Title: fmt.Sprintf("%s p99 latency at real rates: above 1, %s is slower (%s)", ratio, o.Candidate, machine),
-		XLabel: "virtual CPUs, one worker per CPU", YLabel: ratio + " p99 latency of the primary events", LogX: true, LogY: true, RatioY: true}
+	lat := Chart{Name: "summary", Title: fmt.Sprintf("p99 latency at real rates, %s dashed, %s solid (%s)", o.Baseline, o.Candidate, machine),
+		XLabel: "virtual CPUs, one worker per CPU", YLabel: "p99 latency of the primary events (s)", LogX: true, LogY: true}
 	flagged := map[*Chart]*Series{}
 	next := 0
 	for _, w := range m.Workloads {
@@ -782,28 +784,56 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 			if math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsNaN(lo) || math.IsNaN(hi) || lo <= 0 {
 				lo, hi = v.Metric.SampleRatioRange() // too few rounds for an interval: their range
 			}
+			if c.Latency {
+				// Absolute values, the baseline's and the candidate's: a
+				// ratio over an unloaded p99 says nothing of a lock.
+				for _, side := range []struct {
+					sum    *Summary
+					design string
+				}{{v.Metric.Baseline, o.Baseline}, {v.Metric.Candidate, o.Candidate}} {
+					if side.sum == nil {
+						continue
+					}
+					key := c.Point.Clock + "/" + side.design
+					s := byClock[key]
+					if s == nil {
+						s = &Series{Label: fmt.Sprintf("%s (%s), %s", w, c.Role, side.design), Color: color, Hollow: true, Band: true,
+							Dashed: side.design == o.Baseline}
+						byClock[key] = s
+						order = append(order, key)
+					}
+					if len(c.Flags) > 0 && !c.LowerBound(o) && side.design == o.Candidate {
+						f := flagged[&lat]
+						if f == nil {
+							f = &Series{Label: "flagged, not counted (see the table)", Color: flagColor, NoLine: true, Cross: true}
+							flagged[&lat] = f
+						}
+						f.Points = append(f.Points, ChartPoint{X: float64(c.Point.Procs), Y: side.sum.Center, YLo: side.sum.Center, YHi: side.sum.Center})
+						continue
+					}
+					lo, hi := side.sum.Lo, side.sum.Hi
+					if !(lo > 0 && hi >= lo && !math.IsInf(hi, 0)) {
+						lo, hi = side.sum.Center, side.sum.Center // too few rounds for an interval
+					}
+					s.Points = append(s.Points, ChartPoint{X: float64(c.Point.Procs), Y: side.sum.Center, YLo: lo, YHi: hi})
+				}
+				continue
+			}
 			s := byClock[c.Point.Clock]
 			if s == nil {
 				label := w + ", measured"
 				if c.Point.Clock == Virtual {
 					label = w + ", simulated"
 				}
-				if c.Latency {
-					label = fmt.Sprintf("%s (%s), simulated", w, c.Role)
-				}
 				s = &Series{Label: label, Color: color, Hollow: c.Point.Clock == Virtual, Band: c.Point.Clock == Virtual}
 				byClock[c.Point.Clock] = s
 				order = append(order, c.Point.Clock)
 			}
 			if len(c.Flags) > 0 && !c.LowerBound(o) {
-				panel := &tput
-				if c.Latency {
-					panel = &lat
-				}
-				f := flagged[panel]
+				f := flagged[&tput]
 				if f == nil {
 					f = &Series{Label: "flagged, not counted (see the table)", Color: flagColor, NoLine: true, Cross: true}
-					flagged[panel] = f
+					flagged[&tput] = f
 				}
 				f.Points = append(f.Points, ChartPoint{X: float64(c.Point.Procs), Y: r, YLo: r, YHi: r})
 				continue
@@ -829,7 +859,9 @@ func (m *Model) SummaryCharts(machine string) []Chart {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range []Chart{tput, lat} {
 		if len(c.Series) > 0 {
-			c.Levels = []Level{{Y: 1, Label: ratio + " = 1: no change"}}
+			if c.RatioY {
+				c.Levels = []Level{{Y: 1, Label: ratio + " = 1: no change"}}
+			}
 			out = append(out, c)
 		}
 		for _, s := range c.Series {

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,9 +170,11 @@ func TestSummaryCharts(t *testing.T) {
 	if len(panels) != 2 {
 		t.Fatalf("%d panels, want throughput and latency", len(panels))
 	}
-	for _, c := range panels {
-		if c.XMin != 1 || c.XMax != 256 || !c.LogX || !c.LogY || len(c.Levels) != 1 || c.Levels[0].Y != 1 {
-			t.Errorf("%s: x %g to %g (log %v), levels %v: want one log x axis from 1 to 256 CPUs and a line at 1", c.Title, c.XMin, c.XMax, c.LogX, c.Levels)
+	for i, c := range panels {
+		// The throughput panel's ratio has a line at 1; the latency
+		// panel's absolute values none.
+		if c.XMin != 1 || c.XMax != 256 || !c.LogX || !c.LogY || len(c.Levels) != 1-i || i == 0 && c.Levels[0].Y != 1 {
+			t.Errorf("%s: x %g to %g (log %v), levels %v: want one log x axis from 1 to 256 CPUs, and a line at 1 on the ratio's panel only", c.Title, c.XMin, c.XMax, c.LogX, c.Levels)
 		}
 	}
 	series := map[string]Series{}
@@ -188,7 +191,8 @@ func TestSummaryCharts(t *testing.T) {
 		{"stress-mixed, measured", false, []float64{1, 2}},
 		{"stress-mixed, simulated", true, []float64{64}},
 		{"flagged, not counted (see the table)", false, []float64{256}},
-		{"k8s-node (start), simulated", true, []float64{64, 256}},
+		{"k8s-node (start), old", true, []float64{64, 256}},
+		{"k8s-node (start), new", true, []float64{64, 256}},
 	} {
 		s, ok := series[tt.label]
 		if !ok {
@@ -212,8 +216,9 @@ func TestSummaryCharts(t *testing.T) {
 			t.Errorf("%s: hollow %v, band %v, CPUs %v; want hollow and band %v, CPUs %v", tt.label, s.Hollow, s.Band, xs, tt.hollow, tt.xs)
 		}
 	}
-	if got := series["k8s-node (start), simulated"].Points[0].Y; got != 2.5 {
-		t.Errorf("k8s-node's p99 ratio at 64 CPUs is %g, want 2.5", got)
+	old, new := series["k8s-node (start), old"], series["k8s-node (start), new"]
+	if r := new.Points[0].Y / old.Points[0].Y; math.Abs(r-2.5) > 1e-9 || !old.Dashed || new.Dashed || old.Color != new.Color {
+		t.Errorf("k8s-node at 64 CPUs: old %+v, new %+v: want new's p99 2.5 times old's, old dashed, one colour", old, new)
 	}
 	if series["stress-mixed, measured"].Color != series["stress-mixed, simulated"].Color {
 		t.Error("a workload's measured and simulated series differ in colour")

@@ -152,8 +152,10 @@ func geomean(vs []float64) float64 {
 }
 
 // detailChange is a detail row's change: "~" where not significant, the
-// change (formatChangeValue) where it is or the samples are exact copies,
-// "from 0" against a baseline of zero, "" with one design.
+// change where it is or the samples are exact copies (a time's as the
+// difference in seconds, since a ratio over an unloaded latency or an
+// uncontended wait says nothing of a lock; formatChangeValue's for the
+// rest), "from 0" against a baseline of zero, "" with one design.
 func detailChange(met *Metric) string {
 	if met.Baseline == nil || met.Candidate == nil {
 		return ""
@@ -170,6 +172,8 @@ func detailChange(met *Metric) string {
 		return "from 0"
 	case r == 1:
 		return "="
+	case strings.HasSuffix(met.Unit, "-sec") || strings.HasSuffix(met.Unit, "-sec/op"):
+		return signedSeconds(met.Candidate.Center - met.Baseline.Center)
 	}
 	return formatChangeValue(r - 1)
 }
