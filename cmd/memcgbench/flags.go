@@ -59,9 +59,44 @@ func helped(err error) error {
 	return err
 }
 
-// printUsage lists every flag of fs with its usage on w.
+// commandDocs says what each command does, for its -h and memcgbench -h,
+// in the order memcgbench -h lists them.
+var commandDocs = []struct{ name, doc string }{
+	{"run", "Run a workload (a preset, or -mix) on one design, a list of them, or all, on this machine's clock or on the " +
+		"virtual one (-clock virtual -cpus N), and print each run in the Go benchmark format, which benchstat reads."},
+	{"sweep", "Run every preset on every design: the real clock's benchmark sweep into results/<label>/bench.txt, the harness's " +
+		"checks into harness.txt and the virtual clock's sweep over CPU counts into virtual.txt (make report's first phases)."},
+	{"sensitivity", "The uncertainty run: every preset on the verdict's designs at -cpus virtual CPUs, with each model constant " +
+		"alone at the low and at the high end of its hosts' range (costs, object lifetimes, RCU share, host rates, " +
+		"activation path, kworkers), into results/<label>/sensitivity.txt; the report states each workload's class over it."},
+	{"rates", "Sweep the real-rate presets' arrival rates from a tenth of the hosts' rates to past saturation, on the virtual " +
+		"clock and on this machine's, into results/<label>/rates.txt: each design's knee against the rates hosts see."},
+	{"knownanswers", "Run the published problems of the kernel's history as scenarios with known answers (mass destruction " +
+		"of caches, creation bursts, /proc/slabinfo over dead caches, dead caches and dying memcgs left by containers), on " +
+		"every design, into results/<label>/knownanswers.txt."},
+	{"report", "Read results/<label>/ and write REPORT.md there and its charts into plots/<label>/: the answer to the claim " +
+		"first, then the evidence. It runs no benchmark."},
+	{"diff", "Benchmark two revisions of this repository (-base, -head) in temporary worktrees and print their benchstat " +
+		"comparison as markdown, with a verdict on the changes that count."},
+}
+
+// commandDoc returns what the command does, "" for an unknown one.
+func commandDoc(name string) string {
+	for _, c := range commandDocs {
+		if c.name == name {
+			return c.doc
+		}
+	}
+	return ""
+}
+
+// printUsage says what fs's command does and lists every flag of fs with
+// its usage on w.
 func printUsage(fs *flag.FlagSet, w io.Writer, synopsis string) {
 	fmt.Fprintf(w, "usage: %s %s\n", fs.Name(), synopsis)
+	if doc := commandDoc(strings.TrimPrefix(fs.Name(), "memcgbench ")); doc != "" {
+		fmt.Fprintf(w, "\n%s\n\nflags:\n", doc)
+	}
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)

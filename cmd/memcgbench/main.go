@@ -4,7 +4,7 @@
 //
 //	memcgbench run [flags]      run a workload on one design, several or all
 //	memcgbench sweep [flags]    run the registry sweep into results/<label>/bench.txt
-//	memcgbench sensitivity      vary each model constant, into results/<label>/sensitivity.txt
+//	memcgbench sensitivity      each model constant at both ends of its hosts' range, into results/<label>/sensitivity.txt
 //	memcgbench rates            sweep the real-rate presets' arrival rates, into results/<label>/rates.txt
 //	memcgbench knownanswers     the published problems as scenarios, into results/<label>/knownanswers.txt
 //	memcgbench report [flags]   build results/<label>/REPORT.md and plots/<label>/
@@ -86,7 +86,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "diff":
 		return diffCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, "usage: memcgbench run|sweep|sensitivity|rates|knownanswers|report|diff [flags]; memcgbench COMMAND -h lists a command's flags")
+		fmt.Fprintln(stdout, "usage: memcgbench COMMAND [flags]; memcgbench COMMAND -h says what it does and lists its flags\n\ncommands:")
+		for _, c := range commandDocs {
+			fmt.Fprintf(stdout, "  %-13s %s\n", c.name, c.doc)
+		}
 		return nil
 	}
 	return usagef("unknown command %q; valid commands are: run, sweep, sensitivity, rates, knownanswers, report, diff", args[0])

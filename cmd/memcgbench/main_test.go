@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,7 +182,14 @@ func TestHelp(t *testing.T) {
 		{"report", []string{"-label", "-quick", "-baseline", "-candidate"}},
 		{"diff", []string{"-base", "-head", "-bench", "-cpu", "-count", "-benchtime", "-alpha", "-threshold", "-units", "-o"}},
 	}
+	var top bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, &top, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
+		if !strings.Contains(top.String(), "\n  "+tt.cmd+" ") {
+			t.Errorf("memcgbench -h does not list %s:\n%s", tt.cmd, top.String())
+		}
 		t.Run(tt.cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			if code := exitCode(run(context.Background(), []string{tt.cmd, "-h"}, &stdout, &stderr), &stderr); code != 0 {
@@ -195,6 +203,9 @@ func TestHelp(t *testing.T) {
 				if !strings.Contains(out, "\n  "+f+" ") && !strings.Contains(out, "\n  "+f+"\n") {
 					t.Errorf("%s not listed:\n%s", f, out)
 				}
+			}
+			if doc := commandDoc(tt.cmd); doc == "" || !strings.Contains(out, doc) {
+				t.Errorf("-h does not say what %s does:\n%s", tt.cmd, out)
 			}
 			if strings.Contains(out, "(default -1") {
 				t.Errorf("a -1 sentinel default is shown:\n%s", out)
