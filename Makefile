@@ -85,14 +85,14 @@ bench: ## the benchmark sweep (-cpu CPUS, -count COUNT) into BENCHOUT, then benc
 	@mv $(BENCHOUT).tmp $(BENCHOUT) && echo "wrote $(BENCHOUT)"
 	$(GO) tool benchstat -col /design $(BENCHOUT)
 
-report: ## sweep every design and preset, then the sensitivity run, the rate sweep and the known answers, into results/<label>/; then REPORT.md and plots/<label>/
+report: ## sweep every design and preset, then the uncertainty run, the rate sweep and the known answers, into results/<label>/; then REPORT.md and plots/<label>/
 	$(GO) run ./cmd/memcgbench sweep $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench rates $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench knownanswers $(REPORTFLAGS) $(FORCEFLAG)
 	$(GO) run ./cmd/memcgbench report $(REPORTFLAGS)
 
-sensitivity: ## vary each model constant x1/4 and x4 at 64 virtual CPUs into results/<label>/sensitivity.txt
+sensitivity: ## the uncertainty run: each model constant at both ends of its hosts' range, 64 virtual CPUs, into results/<label>/sensitivity.txt
 	$(GO) run ./cmd/memcgbench sensitivity $(REPORTFLAGS) $(FORCEFLAG)
 
 rates: ## sweep the real-rate presets' arrival rates at 4, 64 and 256 virtual CPUs into results/<label>/rates.txt
