@@ -61,6 +61,10 @@ func (c Constant) Format(x float64) string {
 			return "on"
 		}
 		return "off"
+	case "kworkers a CPU":
+		if x <= 0 {
+			return "managed"
+		}
 	case "position": // HostRates
 		switch x {
 		case -1:
@@ -208,15 +212,14 @@ func Constants() []Constant {
 			Set: func(s *Spec, _ *kern.Virtual, x float64) {
 				s.Memcgs = int(math.Round(clamp(x, 1, designs.MaxMemcgs)))
 			}},
-		{Name: "KworkersPerCPU", Unit: "kworkers a CPU", Min: 1.0 / 64, Max: 64, Low: 0.25, High: 4, Kind: Cited,
-			Source: "system_wq's concurrency management (Documentation/workqueue.txt) keeps one running kworker per CPU and starts another when the running ones sleep, up to max_active (256 a CPU): the default, 0, models it; the uncertainty run puts a fixed pool of 1/4 to 4 a CPU in its place, a bound on what concurrency management changes",
-			Get: func(s *Spec, v *kern.Virtual) float64 {
-				if s.Kworkers == 0 {
-					return 1
-				}
-				return float64(s.Kworkers) / float64(max(v.CPUs, 1))
-			},
+		{Name: "KworkersPerCPU", Unit: "kworkers a CPU", Min: 0, Max: 64, Low: 0.25, High: 4, Kind: Cited,
+			Source: "system_wq's concurrency management (Documentation/workqueue.txt) keeps one running kworker per CPU and starts another when the running ones sleep, up to max_active (256 a CPU): the default, 0 (managed), models it; the uncertainty run puts a fixed pool of 1/4 to 4 a CPU in its place, a bound on what concurrency management changes",
+			Get: func(s *Spec, v *kern.Virtual) float64 { return float64(s.Kworkers) / float64(max(v.CPUs, 1)) },
 			Set: func(s *Spec, v *kern.Virtual, x float64) {
+				if x <= 0 {
+					s.Kworkers = 0 // managed
+					return
+				}
 				s.Kworkers = int(math.Round(clamp(x*float64(max(v.CPUs, 1)), 1, MaxKworkers)))
 			}},
 		{Name: "HostRates", Unit: "position", Min: -1, Max: 1, Low: -1, High: 1, Kind: Estimate,
