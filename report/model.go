@@ -529,7 +529,7 @@ func verdict(p *Point) *Verdict {
 }
 
 // Claim thresholds: a significant throughput loss of at most ClaimSmall
-// still counts as "not a lot"; beyond ClaimLarge it clearly hurts.
+// still holds the claim; beyond ClaimLarge it hurts a lot.
 const (
 	ClaimSmall = 0.05
 	ClaimLarge = 0.20
@@ -592,7 +592,7 @@ func claims(m *Model) []Claim {
 			// the virtual clock (the real sweep runs it only with
 			// -open-window).
 			c.Text = rateText
-			c.Holds = latencyClass(rateWorst.Latency) == "not a lot"
+			c.Holds = latencyClass(rateWorst.Latency) == HarmNone
 			out = append(out, c)
 			continue
 		case total > 0 && len(flagged) > 0:

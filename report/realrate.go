@@ -96,8 +96,8 @@ func (m *Metric) tooFewSamples() (n1, n2, need int, alpha float64, few bool) {
 }
 
 // Latency classes of the real-rate answer: a p99 that grows by at most
-// LatencySmall is "not a lot", beyond LatencyLarge "a lot", between them
-// "some".
+// LatencySmall holds the claim, beyond LatencyLarge hurts a lot, between
+// them hurts noticeably (HarmNone, HarmLot, HarmNoticeable).
 const (
 	LatencySmall = 0.20
 	LatencyLarge = 1.0
@@ -176,8 +176,8 @@ func (m *Model) RateVerdicts() []*RateVerdict {
 
 // latencyClass names how much a p99 change hurts: "no significant change"
 // where the test finds none (with few events the p99 is noisy, so that
-// is not "not a lot"), else not a lot, some or a lot by LatencySmall and
-// LatencyLarge.
+// is not "holds"), else the first screen's classes (HarmNone,
+// HarmNoticeable, HarmLot) by LatencySmall and LatencyLarge.
 func latencyClass(v *Verdict) string {
 	switch {
 	case v.Metric == nil:
@@ -185,11 +185,11 @@ func latencyClass(v *Verdict) string {
 	case !v.Metric.Deterministic() && !v.Metric.Significant():
 		return "no significant change"
 	case v.Change <= LatencySmall:
-		return "not a lot"
+		return HarmNone
 	case v.Change <= LatencyLarge:
-		return "some"
+		return HarmNoticeable
 	}
-	return "a lot"
+	return HarmLot
 }
 
 // counts reports whether a rate verdict's latency change is one to state:
@@ -286,9 +286,9 @@ func (m *Model) realRateLine(w string, rs *RateSweep) (string, *RateVerdict) {
 		text += "no significant change of the p99 at any CPU count that is not flagged."
 	default:
 		met := worst.Latency.Metric
-		text += fmt.Sprintf("%s at worst, at %d CPUs: the p99 of a %s event is %s in %s against %s in %s (%s); accounted allocations %s.",
-			latencyClass(worst.Latency), worst.Point.Procs, worst.Role, FormatSeconds(met.Candidate.Center), o.Candidate,
-			FormatSeconds(met.Baseline.Center), o.Baseline, formatLatencyChange(worst.Latency), FormatChange(worst.Accounted))
+		text += fmt.Sprintf("%s at worst, at %d CPUs: the p99 of a %s event, %s → %s, %s; accounted allocations %s.",
+			latencyClass(worst.Latency), worst.Point.Procs, worst.Role, o.Baseline, o.Candidate,
+			absoluteChange(met, ""), FormatChange(worst.Accounted))
 		n := 0
 		for _, rv := range rvs {
 			if rv.counts() {

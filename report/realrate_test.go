@@ -35,14 +35,14 @@ func TestRealRateAnswer(t *testing.T) {
 	}
 	for i, want := range [][]string{
 		{"k8s-node", "4", "start", "0.5/s", "10 ms → 10 ms", "~", "no significant change"},
-		{"k8s-node", "64", "start", "0.5/s", "10 ms → 25 ms", "x2.5", "a lot"},
+		{"k8s-node", "64", "start", "0.5/s", "10 ms → 25 ms", "x2.5", "hurts a lot"},
 	} {
 		if got := rt.Rows[i][:7]; strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("row %d = %q, want %q", i, got, want)
 		}
 	}
 	lines := m.RealRateLines(nil)
-	if len(lines) != 2 || !strings.Contains(lines[0], "a lot at worst, at 64 CPUs: the p99 of a start event is 25 ms in new against 10 ms in old") {
+	if len(lines) != 2 || !strings.Contains(lines[0], "hurts a lot at worst, at 64 CPUs: the p99 of a start event, old → new, 10 ms → 25 ms (+15 ms)") {
 		t.Errorf("lines %q: want k8s-node's worst point, then the bound", lines)
 	}
 	if !strings.Contains(lines[1], "their worst is stress-mixed, throughput -60 %") {

@@ -40,7 +40,8 @@ type WorkloadSensitivity struct {
 	Workload string
 	// Ratio says what the ratios are: "new/old throughput", or for a
 	// real-rate workload "old/new p99 of <role> events" (a latency ratio
-	// turned so that, as for throughput, below 1 is a loss).
+	// turned so that, as for throughput, below 1 is a loss), with no
+	// answer at an end where a design timed none of them.
 	Ratio  string
 	Base   End
 	Swings []Swing
@@ -146,7 +147,6 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 	// thr, p99 and served hold each cell's throughput, the p99 of a
 	// real-rate workload's primary events and their rate served.
 	thr, p99, served := map[cell][]float64{}, map[cell][]float64{}, map[cell][]float64{}
-	noLatency := map[string]bool{}
 	out := &Sensitivity{}
 	var order []variant
 	seen := map[string]*WorkloadSensitivity{}
@@ -172,9 +172,7 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 			if unit, _ := sensitivityUnit(c.workload); unit != Throughput {
 				role := strings.TrimSuffix(unit, "-p99-sec")
 				if x, ok := rec.Value(unit); ok && x > 0 {
-					p99[c] = append(p99[c], x)
-				} else {
-					noLatency[c.workload] = true
+					p99[c] = append(p99[c], x) // none where no event was timed
 				}
 				if x, ok := rec.Value(role + "-ops/s"); ok {
 					served[c] = append(served[c], x)
@@ -203,9 +201,7 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 		return benchmath.AssumeNothing.Summary(s, opts.Confidence).Center
 	}
 	for _, ws := range out.Workloads {
-		if _, what := sensitivityUnit(ws.Workload); what != ws.Ratio && !noLatency[ws.Workload] {
-			ws.Ratio = what
-		}
+		_, ws.Ratio = sensitivityUnit(ws.Workload)
 	}
 	end := func(ws *WorkloadSensitivity, v variant) End {
 		b, c := cell{v.workload, v.constant, v.end, opts.Baseline}, cell{v.workload, v.constant, v.end, opts.Candidate}
@@ -251,12 +247,28 @@ func (s *Sensitivity) Annotate(answers []*WorkloadAnswer) {
 
 // Hinges returns the constants at either end of whose range the
 // workload's class differs from its class at the defaults, largest swing
-// first.
+// first. An end with no answer (no primary event timed there) moves no
+// class: Unanswered names those.
 func (ws *WorkloadSensitivity) Hinges() []Swing {
 	var out []Swing
+	flips := func(e End) bool { return e.Class != noAnswer && e.Class != ws.Base.Class }
 	for _, s := range ws.Swings {
-		if s.Low.Class != ws.Base.Class || s.High.Class != ws.Base.Class {
+		if flips(s.Low) || flips(s.High) {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Unanswered lists the ends, as "constant at value", where no primary
+// event was timed in a design (too few arrive at that rate in the window).
+func (ws *WorkloadSensitivity) Unanswered() []string {
+	var out []string
+	for _, s := range ws.Swings {
+		for _, e := range []End{s.Low, s.High} {
+			if e.Class == noAnswer {
+				out = append(out, fmt.Sprintf("%s at %s", s.Constant, e.Value))
+			}
 		}
 	}
 	return out
@@ -268,9 +280,16 @@ func (ws *WorkloadSensitivity) Hinges() []Swing {
 // the classes at its ends, the first most (every one for most < 1) and a
 // count of the rest.
 func (ws *WorkloadSensitivity) OverSet(most int) string {
+	if ws.Base.Class == noAnswer {
+		return "no answer: no primary event timed in both designs at the defaults"
+	}
 	h := ws.Hinges()
+	none := ""
+	if u := ws.Unanswered(); len(u) > 0 {
+		none = fmt.Sprintf(" (no event timed at %s)", strings.Join(u, ", "))
+	}
 	if len(h) == 0 {
-		return ws.Base.Class + " over the whole set"
+		return ws.Base.Class + " over the whole set" + none
 	}
 	var parts []string
 	for i, s := range h {
@@ -280,13 +299,13 @@ func (ws *WorkloadSensitivity) OverSet(most int) string {
 		}
 		var ends []string
 		for _, e := range []End{s.Low, s.High} {
-			if e.Class != ws.Base.Class {
+			if e.Class != ws.Base.Class && e.Class != noAnswer {
 				ends = append(ends, fmt.Sprintf("%s at %s", e.Class, e.Value))
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s)", s.Constant, strings.Join(ends, ", ")))
 	}
-	return fmt.Sprintf("%s at the defaults; depends on %s", ws.Base.Class, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s at the defaults; depends on %s%s", ws.Base.Class, strings.Join(parts, "; "), none)
 }
 
 // sensitivityUnit is the unit a workload's sensitivity compares, and what

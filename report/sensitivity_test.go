@@ -106,8 +106,8 @@ func TestDrawTornado(t *testing.T) {
 
 // TestReadSensitivityLatency: a real-rate workload's class over the set
 // takes the p99 of its primary events (old/new) and the events served,
-// the worse of the two; it falls back to throughput where a run timed no
-// event.
+// the worse of the two; an end where a design timed no event has no
+// answer and moves no class.
 func TestReadSensitivityLatency(t *testing.T) {
 	var b strings.Builder
 	line := func(w, constant, end, design string, p99, served float64) {
@@ -146,8 +146,11 @@ func TestReadSensitivityLatency(t *testing.T) {
 	if sw.Low.Class != HarmNone || sw.High.Class != HarmLot || math.Abs(sw.High.Served-0.7) > 1e-9 {
 		t.Errorf("k8s-node HostRates: low %+v, high %+v; want holds, and hurts a lot for the events left unserved", sw.Low, sw.High)
 	}
-	if faas.Ratio != "new/old throughput" || faas.Base.Ratio != 1 || faas.Base.Class != HarmNone {
-		t.Errorf("faas-host: %s %+v, want new/old throughput 1 (a run timed no event)", faas.Ratio, faas.Base)
+	if faas.Base.Class != HarmLot || faas.Swings[0].High.Class != noAnswer || len(faas.Hinges()) != 0 {
+		t.Errorf("faas-host: base %+v, swings %+v: want hurts a lot, no answer at the end that timed no event, and no hinge", faas.Base, faas.Swings)
+	}
+	if got, want := faas.OverSet(0), "hurts a lot over the whole set (no event timed at HostRates at )"; got != want {
+		t.Errorf("faas-host over the set: %q, want %q", got, want)
 	}
 }
 
