@@ -214,7 +214,7 @@ func Constants() []Constant {
 			}},
 		{Name: "KworkersPerCPU", Unit: "kworkers a CPU", Min: 0, Max: 64, Low: 0.25, High: 4, Kind: Cited,
 			Source: "system_wq's concurrency management (Documentation/workqueue.txt) keeps one running kworker per CPU and starts another when the running ones sleep, up to max_active (256 a CPU): the default, 0 (managed), models it; the uncertainty run puts a fixed pool of 1/4 to 4 a CPU in its place, a bound on what concurrency management changes",
-			Get: func(s *Spec, v *kern.Virtual) float64 { return float64(s.Kworkers) / float64(max(v.CPUs, 1)) },
+			Get:    func(s *Spec, v *kern.Virtual) float64 { return float64(s.Kworkers) / float64(max(v.CPUs, 1)) },
 			Set: func(s *Spec, v *kern.Virtual, x float64) {
 				if x <= 0 {
 					s.Kworkers = 0 // managed
