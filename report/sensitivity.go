@@ -11,6 +11,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
+
+	"memcgbench/workloads"
 )
 
 // SensitivityBenchmark is the benchmark name of the uncertainty run's
@@ -45,6 +47,26 @@ type WorkloadSensitivity struct {
 	Ratio  string
 	Base   End
 	Swings []Swing
+	// Missing are the model's constants (workloads.Constants) the run
+	// lacks an end of for this workload: with any, no class over the set
+	// is stated.
+	Missing []string
+}
+
+// uncertainConstants names the constants an uncertainty run must take to
+// both ends for a class over the set: every one of workloads.Constants.
+var uncertainConstants = func() []string {
+	var out []string
+	for _, c := range workloads.Constants() {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// Drawable reports whether the workload has a tornado to draw: a ratio
+// at the defaults and at least one constant.
+func (ws *WorkloadSensitivity) Drawable() bool {
+	return !math.IsNaN(ws.Base.Ratio) && !math.IsInf(ws.Base.Ratio, 0) && len(ws.Swings) > 0
 }
 
 // An End is the comparison at one point of the uncertainty set.
@@ -226,6 +248,11 @@ func ReadSensitivity(path string, opts Options) (*Sensitivity, error) {
 			ws.Swings = append(ws.Swings, Swing{Constant: name,
 				Low: end(ws, variant{ws.Workload, name, "low"}), High: end(ws, variant{ws.Workload, name, "high"})})
 		}
+		for _, name := range uncertainConstants() {
+			if !slices.Contains(order, variant{ws.Workload, name, "low"}) || !slices.Contains(order, variant{ws.Workload, name, "high"}) {
+				ws.Missing = append(ws.Missing, name)
+			}
+		}
 		slices.SortStableFunc(ws.Swings, func(a, b Swing) int {
 			return cmp.Compare(b.Width(ws.Base.Ratio), a.Width(ws.Base.Ratio)) // widest first
 		})
@@ -282,6 +309,10 @@ func (ws *WorkloadSensitivity) Unanswered() []string {
 func (ws *WorkloadSensitivity) OverSet(most int) string {
 	if ws.Base.Class == noAnswer {
 		return "no answer: no primary event timed in both designs at the defaults"
+	}
+	if len(ws.Missing) > 0 {
+		return fmt.Sprintf("%s at the defaults; not stated over the set: the run lacks %d of the model's constants (%s)",
+			ws.Base.Class, len(ws.Missing), strings.Join(ws.Missing, ", "))
 	}
 	h := ws.Hinges()
 	none := ""

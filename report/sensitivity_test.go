@@ -15,6 +15,8 @@ import (
 // its class depends on it), and 0.92 and 0.85 with the create cost (the
 // same class).
 func TestReadSensitivity(t *testing.T) {
+	defer func(f func() []string) { uncertainConstants = f }(uncertainConstants)
+	uncertainConstants = func() []string { return []string{"Costs.Create", "Costs.GracePeriod"} }
 	s, err := ReadSensitivity("testdata/sensitivity.txt", DefaultOptions)
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +68,11 @@ func TestReadSensitivity(t *testing.T) {
 	if got := steady.Sentence(); !strings.Contains(got, "1.00 at the defaults (holds); the same class over the whole set, and no constant moves the ratio by 0.01") {
 		t.Errorf("steady sentence %q", got)
 	}
+	// A run that lacks a constant states no class over the set.
+	uncertainConstants = func() []string { return []string{"Costs.Create", "Costs.GracePeriod", "HostRates"} }
+	if s, err := ReadSensitivity("testdata/sensitivity.txt", DefaultOptions); err != nil || !strings.Contains(s.Workloads[0].OverSet(0), "not stated over the set: the run lacks 1 of the model's constants (HostRates)") {
+		t.Errorf("a run without HostRates: %v, %q", err, s.Workloads[0].OverSet(0))
+	}
 	table := s.SensitivityTable()
 	if len(table.Rows) != 2 || table.Rows[1][3] != want || table.Rows[0][1] != "new/old throughput" {
 		t.Errorf("table rows %q", table.Rows)
@@ -109,6 +116,8 @@ func TestDrawTornado(t *testing.T) {
 // the worse of the two; an end where a design timed no event has no
 // answer and moves no class.
 func TestReadSensitivityLatency(t *testing.T) {
+	defer func(f func() []string) { uncertainConstants = f }(uncertainConstants)
+	uncertainConstants = func() []string { return []string{"HostRates"} }
 	var b strings.Builder
 	line := func(w, constant, end, design string, p99, served float64) {
 		fmt.Fprintf(&b, "BenchmarkSensitivity/workload=%s/design=%s/constant=%s/end=%s/clock=virtual-64 1 1 ns/op 1000 ops/s %g start-ops/s", w, design, constant, end, served)

@@ -19,6 +19,9 @@ import (
 // largest swing on top, with the ratio at the defaults and the claim's
 // thresholds as vertical lines.
 func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) error {
+	if !ws.Drawable() {
+		return fmt.Errorf("tornado %s: no ratio at the defaults or no constant to draw", name)
+	}
 	p := plot.New()
 	leg := newLegend()
 	ratio := ws.Ratio
@@ -43,7 +46,7 @@ func DrawTornado(s *Sensitivity, ws *WorkloadSensitivity, dir, name string) erro
 			r   float64
 			col color.Color
 		}{{sw.Low.Ratio, lowColor}, {sw.High.Ratio, highColor}} {
-			if math.IsNaN(end.r) {
+			if math.IsNaN(end.r) || math.IsInf(end.r, 0) {
 				continue
 			}
 			lo, hi = math.Min(lo, end.r), math.Max(hi, end.r)

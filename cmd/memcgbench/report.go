@@ -325,11 +325,14 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 		doc.Sensitivity = s
 		doc.Results += "`, `sensitivity.txt"
 		for _, ws := range s.Workloads {
+			if !ws.Drawable() {
+				continue // no ratio at the defaults (no event timed), or no constant
+			}
 			name := ws.Workload + "-sensitivity"
 			if err := report.DrawTornado(s, ws, plotDir, name); err != nil {
 				return err
 			}
-			doc.Tornadoes = append(doc.Tornadoes, report.Plot{Caption: ws.Workload + ": sensitivity to the model's constants",
+			doc.Tornadoes = append(doc.Tornadoes, report.Plot{Caption: ws.Workload + ": over the model's uncertainty, each constant at both ends of its range",
 				Path: filepath.ToSlash(filepath.Join("..", "..", plotDir, name+".png"))})
 		}
 		doc.Reproduce = append(doc.Reproduce, "go run ./cmd/memcgbench sensitivity -label "+*label+map[bool]string{true: " -quick", false: ""}[*quick])
