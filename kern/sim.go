@@ -119,8 +119,8 @@ const (
 	// runtime's own steps on top of the kernel's). With a 1 ms idle gap
 	// instead of 200 µs it read 3.8 to 3.9 µs; an earlier session's
 	// ping-pong of two goroutines (results/2cpu-amd-epyc/
-	// validation-notes.md, before issue 9) read 7.7 µs, within the x1/4 to
-	// x4 the sensitivity run covers.
+	// validation-notes.md of 1efa600, before issue 9) read 7.7 µs, within
+	// the 1 to 50 µs the uncertainty run covers.
 	DefaultWakeLatency = 3100 * time.Nanosecond
 	// MaxWakeLatency bounds Virtual.WakeLatency.
 	MaxWakeLatency = time.Second

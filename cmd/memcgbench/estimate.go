@@ -8,13 +8,13 @@ import (
 )
 
 // A phaseTime is how long one phase of make report took on the reference
-// machine (the 2-CPU AMD EPYC VM of results/2cpu-amd-epyc): the full run's
-// from the timestamped progress lines of its phases with the six designs
-// (real and harness of 372096f; virtual, sensitivity and rates of one make
-// report FORCE=1 at d682722, each design on its kernel's mutex, the
-// closed loops of the virtual sweep and the sensitivity run capped by
-// closedLoopCap), the quick run's from make
-// report QUICK=1 with the plans of cb5cce8 and two designs.
+// machine, a 2-CPU VM: the full run's from make report FORCE=1
+// LABEL=2cpu-intel-xeon at 91a027d (six designs, each on its kernel's
+// mutex; the virtual sweep's real-rate windows of 40 primary events, the
+// uncertainty run on old and new), whose progress lines give each
+// simulation's time; the quick run's from make report QUICK=1 with the
+// plans of cb5cce8 and two designs, and the quick uncertainty run of
+// 92dfde8 (46 s).
 type phaseTime struct {
 	full, quick time.Duration
 	// parallel phases are simulations, which use every CPU: on n CPUs
@@ -25,9 +25,9 @@ type phaseTime struct {
 var phaseTimes = map[string]phaseTime{
 	"real":        {391 * time.Second, 18 * time.Second, false},
 	"harness":     {44 * time.Second, 7 * time.Second, false},
-	"virtual":     {696 * time.Second, 9 * time.Second, true},
-	"sensitivity": {443 * time.Second, 11 * time.Second, true},
-	"rates":       {354 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
+	"virtual":     {1988 * time.Second, 9 * time.Second, true},
+	"sensitivity": {997 * time.Second, 46 * time.Second, true},
+	"rates":       {406 * time.Second, 6 * time.Second, false}, // its real-clock runs do not parallelize
 }
 
 // estimate prints, before a phase starts, how long it should take: the

@@ -26,7 +26,7 @@ import (
 )
 
 // defaultLabel names this machine: its CPU count and model, e.g.
-// "2cpu-amd-epyc".
+// "2cpu-amd-epyc" on an AMD EPYC VM.
 func defaultLabel() string {
 	slug := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(cpuModel()), "-"), "-")
 	return fmt.Sprintf("%dcpu-%s", runtime.NumCPU(), slug)
