@@ -410,6 +410,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	// The terminal gets the report's first screen; the evidence is in the
 	// file.
 	answers := m.Answers()
+	if doc.Sensitivity != nil {
+		doc.Sensitivity.Annotate(answers) // as WriteMarkdown does: the same first screen
+	}
 	if doc.Quick {
 		fmt.Fprintln(stdout, strings.ReplaceAll(report.QuickWarning, "**", ""))
 	}
