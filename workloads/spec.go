@@ -704,7 +704,7 @@ func validateMix(field string, m Mix) error {
 // has on the given number of CPUs.
 // WindowFor is a window of arrivals that holds events of s's primary
 // events (its first open-loop role's) at their rate on cpus CPUs: within
-// lo and hi, lo where s has no open-loop role.
+// lo and hi, lo where s has no open-loop role or hi is below lo.
 func (s *Spec) WindowFor(cpus int, events float64, lo, hi time.Duration) time.Duration {
 	w := lo
 	for _, r := range s.Roles {
@@ -715,7 +715,7 @@ func (s *Spec) WindowFor(cpus int, events float64, lo, hi time.Duration) time.Du
 			break
 		}
 	}
-	return min(w, hi)
+	return min(w, max(hi, lo)) // a bound below lo (or none, 0) is lo
 }
 
 func (s *Spec) MeasuredWorkers(cpus int) int { return s.roles(cpus)[0].Workers }

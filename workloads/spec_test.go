@@ -266,3 +266,24 @@ func TestHostRateAt(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowFor: a window holds the events asked for at the primary
+// role's rate, within its bounds; a bound below the lower one is none.
+func TestWindowFor(t *testing.T) {
+	k8s, err := Preset("k8s-node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lo, hi, want time.Duration
+	}{
+		{10 * time.Second, 100 * time.Second, 80 * time.Second}, // 40 starts at 0.5/s
+		{10 * time.Second, 60 * time.Second, 60 * time.Second},
+		{100 * time.Second, 200 * time.Second, 100 * time.Second},
+		{50 * time.Millisecond, 0, 50 * time.Millisecond},
+	} {
+		if got := k8s.WindowFor(64, 40, tt.lo, tt.hi); got != tt.want {
+			t.Errorf("WindowFor(64, 40, %v, %v) = %v, want %v", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}

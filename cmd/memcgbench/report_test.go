@@ -83,7 +83,7 @@ func TestReportCommand(t *testing.T) {
 // Budget: 100 s under -race on 2 CPUs.
 func TestVirtualSweep(t *testing.T) {
 	p := virtualPlan{cpus: []int{1, 4}, overCPUs: []int{2}, over: 4, seeds: 2,
-		opsPerWorker: 5, minOps: 40, window: 50 * time.Millisecond, lineTransfer: kern.DefaultLineTransfer}
+		opsPerWorker: 5, minOps: 40, window: 50 * time.Millisecond, maxWindow: 50 * time.Millisecond, lineTransfer: kern.DefaultLineTransfer}
 	header := []benchfmt.Config{{Key: "clock", Value: []byte("virtual"), File: true}}
 	var first bytes.Buffer
 	if err := runVirtualSweep(context.Background(), p, header, &first, io.Discard); err != nil {
