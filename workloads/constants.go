@@ -227,14 +227,7 @@ func Constants() []Constant {
 				"through the range its HostRate gives, on a log scale: -1 each at the lowest rate hosts see (a reader at 0 is off), " +
 				"0 the preset's rate, 1 each at the highest",
 			Get: func(s *Spec, _ *kern.Virtual) float64 { return hostPosition(s) },
-			Set: func(s *Spec, _ *kern.Virtual, x float64) {
-				x = clamp(x, -1, 1)
-				for i := range s.Roles {
-					if h := s.Roles[i].Host; h != nil {
-						s.Roles[i].Rate.PerSecond = h.At(x)
-					}
-				}
-			}},
+			Set: func(s *Spec, _ *kern.Virtual, x float64) { s.SetHostRates(x) }},
 		{Name: "ActivateAtOnline", Unit: "switch", Min: 0, Max: 1, Low: 0, High: 1, Kind: Estimate,
 			Source: "where a new memcg's kmem accounting is activated in 3.15 to v4.5: 0, the runtime's write of memory.kmem.limit_in_bytes " +
 				"after mkdir, holding no cgroup_mutex (memcg_update_kmem_limit; libcontainer, runc's EnableKernelMemoryAccounting); " +
@@ -257,6 +250,17 @@ func Constants() []Constant {
 			MaxOpCost, 20*ns, 30*ns, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.OpCost }),
 		durationConstant("ChurnPoll", Estimate, "a starting container's own work between two rounds of first allocations: 5 to 100 µs",
 			MaxChurnPoll, 5*us, 100*us, func(s *Spec, _ *kern.Virtual) *time.Duration { return &s.ChurnPoll }),
+	}
+}
+
+// SetHostRates puts every real-rate role of s (one with a Host) at
+// position x of its hosts' range (HostRate.At), x clamped to -1 to 1.
+func (s *Spec) SetHostRates(x float64) {
+	x = clamp(x, -1, 1)
+	for i := range s.Roles {
+		if h := s.Roles[i].Host; h != nil {
+			s.Roles[i].Rate.PerSecond = h.At(x)
+		}
 	}
 }
 

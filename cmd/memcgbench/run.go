@@ -264,11 +264,7 @@ func (f *runFlags) spec() (workloads.Spec, error) {
 // setRates applies -rate, -rate-scale and -role-workers to s's roles.
 func (f *runFlags) setRates(s *workloads.Spec) error {
 	if f.set["host-rates"] {
-		for i := range s.Roles {
-			if h := s.Roles[i].Host; h != nil {
-				s.Roles[i].Rate.PerSecond = h.At(f.hostRates)
-			}
-		}
+		s.SetHostRates(f.hostRates)
 	}
 	if f.set["rate"] {
 		err := eachRole(s, "rate", f.rates, "role=RATE", func(r *workloads.Role, v string) error {
